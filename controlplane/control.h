@@ -1,7 +1,7 @@
 /* The control lcore: everything it owns, and the entry points of its parts.
  *
  * One struct, one thread: nothing here is touched by a worker, so nothing
- * here takes a lock. Each part (rib, neigh, arp, nd, icmp, punt, api) keeps
+ * here takes a lock. Each part (net/: rib, neigh, arp, nd, icmp, punt; api/) keeps
  * its state in this struct and exposes the functions below. */
 #ifndef FGW_CONTROL_H
 #define FGW_CONTROL_H
