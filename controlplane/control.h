@@ -30,7 +30,10 @@ struct fgw_rib_entry {
 	char origin;			/* enum fgw_route_origin */
 	uint8_t distance;
 	uint32_t metric;
-	uint32_t nh_id;			/* index into dp->nh */
+	uint32_t nh_id;			/* index into dp->nh; 0 when not resolvable */
+	bool installed;			/* in the FIB; false when a route with a lower
+					 * distance won the prefix or the next hop is
+					 * not on a connected subnet */
 };
 
 struct fgw_rib {
@@ -75,9 +78,12 @@ struct fgw_control_stats {
 	uint64_t punt_rx[16];		/* by enum fgw_punt_reason */
 	uint64_t arp_requests_rx, arp_replies_rx, arp_requests_tx, arp_replies_tx;
 	uint64_t nd_ns_rx, nd_na_rx, nd_ns_tx, nd_na_tx;
+	uint64_t nd_ignored;		/* RS, RA, redirects: we neither route by them nor advertise */
 	uint64_t icmp_echo_replies, icmp_errors_tx, icmp_errors_ratelimited;
+	uint64_t tcp_resets_tx;		/* TCP to us: nothing listens */
 	uint64_t neigh_resolved, neigh_failed, neigh_pending_dropped;
-	uint64_t local_dropped;		/* for us, but nothing listens */
+	uint64_t local_dropped;		/* for us, but not answerable (fragments, broadcast...) */
+	uint64_t output_dropped;	/* control-originated: no route, interface down, too big */
 	uint64_t malformed;		/* punted packets that failed a check */
 	uint64_t ctl_requests, ctl_errors;
 };
@@ -85,6 +91,33 @@ struct fgw_control_stats {
 /* ---- the control lcore -------------------------------------------------- */
 
 struct fgw_ctl_server;
+struct fgw_control;
+
+/* ---- packets for this box ------------------------------------------------ */
+
+/* A packet addressed to one of our addresses, parsed and checked. Offsets are
+ * from the start of the Ethernet frame; every byte up to l4_off + l4_len is in
+ * the first segment. */
+struct fgw_local_pkt {
+	uint16_t in_if;
+	uint16_t l3_off, l4_off, l4_len;
+	uint8_t proto;			/* upper-layer protocol (IPv6: after extension headers) */
+	struct fgw_addr src, dst;
+	uint16_t sport, dport;		/* UDP and TCP, host byte order */
+};
+
+/* A service listening on a UDP port of ours (IKE on 500 and 4500). It borrows
+ * m: the caller frees it. The UDP checksum has been verified. */
+typedef void fgw_udp_input_fn(struct fgw_control *c, struct rte_mbuf *m,
+			      const struct fgw_local_pkt *p, void *arg);
+
+#define FGW_UDP_LISTENERS_MAX 8
+
+struct fgw_udp_listener {
+	uint16_t port;
+	fgw_udp_input_fn *fn;
+	void *arg;
+};
 
 struct fgw_control {
 	struct fgw_dp *dp;
@@ -96,6 +129,8 @@ struct fgw_control {
 	uint64_t started;		/* rte_get_timer_cycles() at start */
 	uint64_t icmp_tokens;		/* ICMP error rate limit (token bucket) */
 	uint64_t icmp_last_refill;
+	struct fgw_udp_listener udp[FGW_UDP_LISTENERS_MAX];
+	unsigned n_udp;
 	volatile bool stop;		/* set by SIGINT/SIGTERM */
 };
 
@@ -106,12 +141,22 @@ void fgw_rib_free(struct fgw_control *c);
 /* neigh.c: the master neighbour table. */
 int fgw_neigh_init(struct fgw_control *c, char *err, size_t errlen);
 void fgw_neigh_free(struct fgw_control *c);
-/* A mapping was learnt (ARP reply/request, NA): store it, push it to every
- * worker, send the packets that waited for it. */
+/* A mapping was learnt (ARP, NS, NA): store it, push it to every worker,
+ * send the packets that waited for it. `create` is set only when the
+ * neighbour addressed us (ARP request or NS for our address); otherwise
+ * (replies, gratuitous ARP, unsolicited NA) only an existing entry is updated,
+ * so nobody can fill the table by talking at us. */
 void fgw_neigh_learn(struct fgw_control *c, uint16_t ifindex, const struct fgw_addr *addr,
-		     const struct rte_ether_addr *mac, bool solicited);
-/* A worker punted m because next hop `addr` on ifindex is unresolved: queue m
- * and resolve. Takes ownership of m. */
+		     const struct rte_ether_addr *mac, bool create);
+/* Send m to next hop `addr` on ifindex once its MAC is known: now if it is,
+ * else queue m (FGW_NEIGH_PENDING_MAX, then dropped and counted) and probe
+ * (1 s apart, 3 probes; then ICMP host unreachable for each queued packet).
+ * m is a complete frame but for its Ethernet header, which is rewritten here.
+ * Takes ownership of m.
+ * NEIGH_MISS contract: a worker punts the frame exactly as received, before
+ * any rewrite; punt.c decrements the TTL/hop limit (fixing the IPv4 header
+ * checksum) and calls this. A worker punts NEIGH_MISS only after its TTL and
+ * MTU checks passed, so the frame needs nothing else. */
 void fgw_neigh_resolve(struct fgw_control *c, uint16_t ifindex, const struct fgw_addr *addr,
 		       struct rte_mbuf *m);
 /* For frames the control lcore itself originates (ICMP, later IKE): route
@@ -119,16 +164,25 @@ void fgw_neigh_resolve(struct fgw_control *c, uint16_t ifindex, const struct fgw
  * m starts with room for an Ethernet header (rte_pktmbuf_prepend). */
 void fgw_ip_output(struct fgw_control *c, struct rte_mbuf *m, const struct fgw_addr *dst);
 
-/* arp.c and nd.c: answer for our addresses, learn, probe. */
+/* arp.c and nd.c: answer for our addresses, learn, probe. The input
+ * functions borrow m: the caller frees it. */
 void fgw_arp_input(struct fgw_control *c, struct rte_mbuf *m, uint16_t ifindex);
 void fgw_arp_request(struct fgw_control *c, uint16_t ifindex, const struct fgw_addr *target);
 void fgw_nd_input(struct fgw_control *c, struct rte_mbuf *m, uint16_t ifindex);
 void fgw_nd_solicit(struct fgw_control *c, uint16_t ifindex, const struct fgw_addr *target);
 
-/* icmp.c: echo for our addresses; the errors a router sends, rate-limited.
+/* local.c: a packet for one of our addresses (punt reason LOCAL): ICMP echo,
+ * UDP to a listener, or the answer a router gives when nothing listens.
+ * Borrows m. */
+void fgw_local_input(struct fgw_control *c, struct rte_mbuf *m, uint16_t ifindex);
+/* Claim a UDP port of ours for fn. -1 when the port is taken or the table full. */
+int fgw_udp_listen(struct fgw_control *c, uint16_t port, fgw_udp_input_fn *fn, void *arg);
+
+/* icmp.c: echo replies; the errors a router sends, rate-limited.
  * m is the offending packet (Ethernet frame); the error is sent to its source.
  * These never take ownership of m. */
-void fgw_icmp_local_input(struct fgw_control *c, struct rte_mbuf *m, uint16_t ifindex);
+void fgw_icmp_echo_input(struct fgw_control *c, struct rte_mbuf *m,
+			 const struct fgw_local_pkt *p);
 void fgw_icmp_time_exceeded(struct fgw_control *c, struct rte_mbuf *m, uint16_t ifindex);
 void fgw_icmp_unreachable(struct fgw_control *c, struct rte_mbuf *m, uint16_t ifindex,
 			  int code);	/* ICMP codes for v4; mapped to ICMPv6 codes */
