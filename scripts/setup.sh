@@ -15,7 +15,7 @@ PACKAGES=(
   clang libclang-rt-14-dev
   # test and demo
   python3 python3-pytest python3-scapy iproute2 iputils-ping nftables tshark
-  procps psmisc socat netcat-openbsd
+  procps psmisc socat netcat-openbsd ethtool
   # real IKEv2 peers used by the interop tests
   strongswan-charon strongswan-swanctl libcharon-extra-plugins libstrongswan-extra-plugins
 )
