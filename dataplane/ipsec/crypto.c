@@ -1,0 +1,148 @@
+/* IPsec-MB managers, key schedules and burst completion. See crypto.h. */
+#include <stdio.h>
+#include <string.h>
+
+#include "dataplane/ipsec/crypto.h"
+
+int fgw_crypto_init(struct fgw_crypto *c, char *err, size_t errlen)
+{
+	int e;
+
+	memset(c, 0, sizeof(*c));
+	c->mgr = alloc_mb_mgr(0);
+	if (!c->mgr) {
+		snprintf(err, errlen, "IPsec-MB: cannot allocate a manager");
+		return -1;
+	}
+	init_mb_mgr_auto(c->mgr, &c->arch);
+	e = imb_get_errno(c->mgr);
+	if (e) {
+		snprintf(err, errlen, "IPsec-MB: %s", imb_get_strerror(e));
+		free_mb_mgr(c->mgr);
+		c->mgr = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+void fgw_crypto_free(struct fgw_crypto *c)
+{
+	if (c->mgr)
+		free_mb_mgr(c->mgr);
+	c->mgr = NULL;
+}
+
+const char *fgw_crypto_arch_name(IMB_ARCH arch)
+{
+	switch (arch) {
+	case IMB_ARCH_NOAESNI: return "no-aesni";
+	case IMB_ARCH_SSE: return "sse";
+	case IMB_ARCH_AVX: return "avx";
+	case IMB_ARCH_AVX2: return "avx2";
+	case IMB_ARCH_AVX512: return "avx512";
+	default: return "none";
+	}
+}
+
+/* The hash state after one block of key ^ pad, as the HMAC job takes it. */
+static void hmac_pad_state(IMB_MGR *mgr, unsigned integ, const uint8_t *block, uint8_t *state)
+{
+	switch (integ) {
+	case FGW_INTEG_HMAC_SHA1_96: IMB_SHA1_ONE_BLOCK(mgr, block, state); break;
+	case FGW_INTEG_HMAC_SHA256_128: IMB_SHA256_ONE_BLOCK(mgr, block, state); break;
+	case FGW_INTEG_HMAC_SHA384_192: IMB_SHA384_ONE_BLOCK(mgr, block, state); break;
+	case FGW_INTEG_HMAC_SHA512_256: IMB_SHA512_ONE_BLOCK(mgr, block, state); break;
+	}
+}
+
+static void hmac_keysched(IMB_MGR *mgr, unsigned integ, const uint8_t *key, size_t len,
+			  uint8_t *ipad, uint8_t *opad)
+{
+	unsigned bs = integ >= FGW_INTEG_HMAC_SHA384_192 ? 128 : 64;
+	uint8_t block[128], digest[64];
+
+	if (len > bs) {
+		/* RFC 2104 section 2: a key longer than a block is hashed. */
+		switch (integ) {
+		case FGW_INTEG_HMAC_SHA1_96: IMB_SHA1(mgr, key, len, digest); len = 20; break;
+		case FGW_INTEG_HMAC_SHA256_128: IMB_SHA256(mgr, key, len, digest); len = 32; break;
+		case FGW_INTEG_HMAC_SHA384_192: IMB_SHA384(mgr, key, len, digest); len = 48; break;
+		default: IMB_SHA512(mgr, key, len, digest); len = 64; break;
+		}
+		key = digest;
+	}
+	memset(block, 0, bs);
+	memcpy(block, key, len);
+	for (unsigned i = 0; i < bs; i++)
+		block[i] ^= 0x36;
+	hmac_pad_state(mgr, integ, block, ipad);
+	for (unsigned i = 0; i < bs; i++)
+		block[i] ^= 0x36 ^ 0x5c;
+	hmac_pad_state(mgr, integ, block, opad);
+	explicit_bzero(block, sizeof(block));
+	explicit_bzero(digest, sizeof(digest));
+}
+
+int fgw_crypto_keysched(IMB_MGR *mgr, struct fgw_sa_keysched *ks,
+			unsigned cipher, const uint8_t *key, const uint8_t *salt,
+			unsigned integ, const uint8_t *auth, size_t auth_len)
+{
+	memset(ks, 0, sizeof(*ks));
+	switch (cipher) {
+	case FGW_CIPHER_AES_GCM_128:
+	case FGW_CIPHER_AES_GCM_256:
+		if (integ != FGW_INTEG_NONE)
+			return -1;
+		if (cipher == FGW_CIPHER_AES_GCM_128)
+			IMB_AES128_GCM_PRE(mgr, key, &ks->gcm);
+		else
+			IMB_AES256_GCM_PRE(mgr, key, &ks->gcm);
+		memcpy(ks->salt, salt, FGW_GCM_SALT_LEN);
+		return 0;
+	case FGW_CIPHER_AES_CBC_128:
+		IMB_AES_KEYEXP_128(mgr, key, ks->cbc.enc, ks->cbc.dec);
+		break;
+	case FGW_CIPHER_AES_CBC_256:
+		IMB_AES_KEYEXP_256(mgr, key, ks->cbc.enc, ks->cbc.dec);
+		break;
+	case FGW_CIPHER_NONE:
+		break;
+	default:
+		return -1;
+	}
+	if (integ == FGW_INTEG_NONE)
+		return cipher == FGW_CIPHER_NONE ? -1 : 0;	/* cipher only */
+	if (integ >= FGW_INTEG_MAX)
+		return -1;
+	hmac_keysched(mgr, integ, auth, auth_len, ks->cbc.ipad, ks->cbc.opad);
+	return 0;
+}
+
+void fgw_crypto_run(struct fgw_crypto *c, uint8_t *verdict)
+{
+	IMB_JOB **jobs = c->jobs;
+	unsigned n = c->n, done;
+
+	if (n == 0)
+		return;
+	done = IMB_SUBMIT_BURST(c->mgr, n, jobs);
+	if (done == 0 && imb_get_errno(c->mgr) != 0) {
+		/* A job failed validation and nothing was queued. Our jobs come
+		 * from checked SAs, so this is a bug: fail the burst, counted. */
+		for (unsigned i = 0; i < n; i++)
+			verdict[c->user[i]] = FGW_SA_DROP_CRYPTO;
+		c->n = 0;
+		return;
+	}
+	while (done < n) {
+		unsigned k = IMB_FLUSH_BURST(c->mgr, n - done, jobs + done);
+
+		if (k == 0)
+			break;
+		done += k;
+	}
+	for (unsigned i = 0; i < done; i++)
+		if (jobs[i]->status != IMB_STATUS_COMPLETED)
+			verdict[(uintptr_t)jobs[i]->user_data] = FGW_SA_DROP_CRYPTO;
+	c->n = 0;
+}

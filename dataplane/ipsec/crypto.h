@@ -1,0 +1,163 @@
+/* The data path's crypto: Intel IPsec-MB's job API driven a burst at a
+ * time. Each worker owns one manager (struct fgw_crypto). A burst is
+ * built in place in the manager's job queue -- fgw_crypto_begin takes the
+ * slots, fgw_crypto_add fills the next one from an operation that is
+ * inlined away, fgw_crypto_run submits them all in one call and flushes --
+ * so the multi-buffer lanes (AES-CBC encrypt, HMAC) see the whole burst at
+ * once, and nothing is copied or called per packet through a pointer. */
+#ifndef FGW_CRYPTO_H
+#define FGW_CRYPTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <intel-ipsec-mb.h>
+
+#include "common/sa.h"
+
+/* Jobs in one burst; bigger packet bursts are split. */
+#define FGW_CRYPTO_BURST 64
+_Static_assert(FGW_CRYPTO_BURST <= IMB_MAX_BURST_SIZE, "burst larger than IPsec-MB's");
+
+/* Memory a job points at until it completes, one per slot. */
+struct fgw_crypto_scratch {
+	uint8_t nonce[16];		/* GCM: salt || explicit IV */
+	uint8_t aad[16];		/* GCM with ESN: SPI || seq hi || seq lo */
+	uint8_t icv[32];		/* inbound: the ICV we compute */
+	uint8_t received[32];		/* inbound, ESN + HMAC: the packet's ICV */
+};
+
+struct fgw_crypto {
+	IMB_MGR *mgr;
+	IMB_ARCH arch;
+	unsigned n;			/* jobs filled in this burst */
+	IMB_JOB *jobs[FGW_CRYPTO_BURST];
+	uint16_t user[FGW_CRYPTO_BURST];	/* each job's op->user */
+	struct fgw_crypto_scratch scratch[FGW_CRYPTO_BURST];
+};
+
+/* One manager with the best code paths for this CPU. err gets a line. */
+int fgw_crypto_init(struct fgw_crypto *c, char *err, size_t errlen);
+void fgw_crypto_free(struct fgw_crypto *c);
+const char *fgw_crypto_arch_name(IMB_ARCH arch);
+
+/* Derives a key schedule: AES round keys (CBC) or round keys and GHASH key
+ * powers (GCM, `salt` is its 4 bytes), and for HMAC the hash states after
+ * the ipad and opad blocks. auth_len may be anything (keys longer than the
+ * hash block are hashed first, RFC 2104), though IPsec keys are exactly
+ * fgw_integ_key_len. The manager's architecture decides the GCM layout:
+ * derive with a manager like the workers'. Returns -1 on a bad algorithm
+ * pair. */
+int fgw_crypto_keysched(IMB_MGR *mgr, struct fgw_sa_keysched *ks,
+			unsigned cipher, const uint8_t *key, const uint8_t *salt,
+			unsigned integ, const uint8_t *auth, size_t auth_len);
+
+/* One job, in place in buf. GCM authenticates aad then the cipher range;
+ * HMAC authenticates [auth_off, auth_off + auth_len) -- after encrypting,
+ * before decrypting. The ICV (tag_len bytes) is written to tag in both
+ * directions: when decrypting, the caller compares it with the packet's. */
+struct fgw_crypto_op {
+	const struct fgw_sa_keysched *keys;
+	uint8_t cipher;			/* enum fgw_cipher; NONE: hash only */
+	uint8_t integ;			/* enum fgw_integ; NONE with GCM or cipher only */
+	bool encrypt;
+	uint8_t *buf;
+	uint32_t cipher_off, cipher_len;
+	uint32_t auth_off, auth_len;
+	const uint8_t *iv;		/* GCM: the nonce; CBC: 16 bytes */
+	uint32_t iv_len;
+	const uint8_t *aad;
+	uint32_t aad_len;
+	uint8_t *tag;
+	uint32_t tag_len;
+	uint32_t user;			/* index into the verdict array */
+};
+
+/* Slots for up to n jobs (at most FGW_CRYPTO_BURST); returns how many.
+ * The queue is empty between bursts, so that is n unless n is too big. */
+static inline unsigned fgw_crypto_begin(struct fgw_crypto *c, unsigned n)
+{
+	c->n = 0;
+	if (n > FGW_CRYPTO_BURST)
+		n = FGW_CRYPTO_BURST;
+	return IMB_GET_NEXT_BURST(c->mgr, n, c->jobs);
+}
+
+/* The scratch of the job fgw_crypto_add fills next. */
+static inline struct fgw_crypto_scratch *fgw_crypto_scratch(struct fgw_crypto *c)
+{
+	return &c->scratch[c->n];
+}
+
+static inline IMB_HASH_ALG fgw_crypto_hash_alg(unsigned integ)
+{
+	switch (integ) {
+	case FGW_INTEG_HMAC_SHA1_96: return IMB_AUTH_HMAC_SHA_1;
+	case FGW_INTEG_HMAC_SHA256_128: return IMB_AUTH_HMAC_SHA_256;
+	case FGW_INTEG_HMAC_SHA384_192: return IMB_AUTH_HMAC_SHA_384;
+	case FGW_INTEG_HMAC_SHA512_256: return IMB_AUTH_HMAC_SHA_512;
+	default: return IMB_AUTH_NULL;
+	}
+}
+
+static inline void fgw_crypto_add(struct fgw_crypto *c, const struct fgw_crypto_op *op)
+{
+	IMB_JOB *j = c->jobs[c->n];
+
+	c->user[c->n++] = op->user;
+
+	j->src = op->buf;
+	j->dst = op->buf + op->cipher_off;	/* output pointer, not offset */
+	j->cipher_start_src_offset_in_bytes = op->cipher_off;
+	j->msg_len_to_cipher_in_bytes = op->cipher_len;
+	j->iv = op->iv;
+	j->iv_len_in_bytes = op->iv_len;
+	j->cipher_direction = op->encrypt ? IMB_DIR_ENCRYPT : IMB_DIR_DECRYPT;
+	/* Encrypt-then-MAC: ESP authenticates the ciphertext both ways. */
+	j->chain_order = op->encrypt ? IMB_ORDER_CIPHER_HASH : IMB_ORDER_HASH_CIPHER;
+	j->auth_tag_output = op->tag;
+	j->auth_tag_output_len_in_bytes = op->tag_len;
+	j->key_len_in_bytes = fgw_cipher_key_len(op->cipher);
+	j->user_data = (void *)(uintptr_t)op->user;
+
+	if (fgw_cipher_is_aead(op->cipher)) {
+		j->cipher_mode = IMB_CIPHER_GCM;
+		j->hash_alg = IMB_AUTH_AES_GMAC;
+		j->enc_keys = &op->keys->gcm;
+		j->dec_keys = &op->keys->gcm;
+		j->hash_start_src_offset_in_bytes = op->cipher_off;
+		j->msg_len_to_hash_in_bytes = op->cipher_len;
+		j->u.GCM.aad = op->aad;
+		j->u.GCM.aad_len_in_bytes = op->aad_len;
+		return;
+	}
+	if (op->cipher == FGW_CIPHER_NONE) {
+		j->cipher_mode = IMB_CIPHER_NULL;
+	} else {
+		j->cipher_mode = IMB_CIPHER_CBC;
+		j->enc_keys = op->keys->cbc.enc;
+		j->dec_keys = op->keys->cbc.dec;
+	}
+	j->hash_alg = fgw_crypto_hash_alg(op->integ);
+	j->hash_start_src_offset_in_bytes = op->auth_off;
+	j->msg_len_to_hash_in_bytes = op->auth_len;
+	j->u.HMAC._hashed_auth_key_xor_ipad = op->keys->cbc.ipad;
+	j->u.HMAC._hashed_auth_key_xor_opad = op->keys->cbc.opad;
+}
+
+/* Runs the filled jobs to completion. A job that did not complete sets
+ * verdict[op->user] = FGW_SA_DROP_CRYPTO; other verdicts are left alone. */
+void fgw_crypto_run(struct fgw_crypto *c, uint8_t *verdict);
+
+/* Equal in time independent of where they differ. */
+static inline bool fgw_crypto_equal(const uint8_t *a, const uint8_t *b, unsigned len)
+{
+	uint8_t d = 0;
+
+	for (unsigned i = 0; i < len; i++)
+		d |= a[i] ^ b[i];
+	return d == 0;
+}
+
+#endif
