@@ -1,0 +1,57 @@
+/* ESP (RFC 4303) encapsulation and decapsulation of bursts of mbufs, in
+ * place, with the crypto of the whole burst in one IPsec-MB submission.
+ *
+ * Both take parallel arrays: packets, their SAs, and a verdict per packet
+ * (enum fgw_sa_drop; FGW_SA_DROP_NONE for a packet that made it). A dropped
+ * packet is counted on its SA and left to the caller, which counts it in
+ * its own statistics and frees it. Any burst size works; the crypto runs in
+ * bursts of FGW_CRYPTO_BURST. Nothing here allocates, locks, logs or makes
+ * a system call.
+ *
+ * Packets must be single-segment mbufs with their data starting at an IP
+ * header (no Ethernet header). */
+#ifndef FGW_ESP_H
+#define FGW_ESP_H
+
+#include <rte_mbuf.h>
+
+#include "common/sa.h"
+#include "dataplane/ipsec/crypto.h"
+
+#define FGW_ESP_HDR_LEN 8	/* SPI + sequence number */
+
+/* Room encapsulation needs in front of a packet (IPv6 + UDP + ESP + CBC IV)
+ * and behind it (padding, pad length, next header, largest ICV). */
+#define FGW_ESP_MAX_HEADROOM (40 + 8 + FGW_ESP_HDR_LEN + 16)
+#define FGW_ESP_MAX_TAILROOM (15 + 2 + 32)
+
+/* Outbound. m[i] is an IP packet and sa[i] its outbound SA. Tunnel mode
+ * wraps the whole packet in the SA's outer header: DSCP copied or set, ECN
+ * copied (RFC 6040 normal mode), DF per the SA, TTL from the SA, IPv4 ID
+ * the low 16 bits of the sequence number. Transport mode inserts ESP after
+ * the IP header (IPv6 without extension headers). With NAT-T, a UDP header
+ * (RFC 3948) comes first: checksum 0 over IPv4, computed over IPv6. The
+ * sequence numbers of each run of packets on one SA are reserved with one
+ * atomic add; an SA whose numbers run out (2^32 - 1 without ESN) drops
+ * from then on. IVs are never repeated: GCM uses the 64-bit sequence
+ * number (RFC 4106 section 3.1); CBC the encryption of it under the SA's
+ * key (unpredictable, NIST SP 800-38A Appendix C). On success m[i] starts
+ * at the outer IP header. */
+void fgw_esp_encap(struct fgw_crypto *c, struct rte_mbuf **m, struct fgw_sa *const *sa,
+		   unsigned n, uint8_t *verdict);
+
+/* Inbound. m[i] starts at the outer IP header; m[i]->l3_len is that
+ * header's length up to the UDP or ESP header (IPv6 extension headers
+ * included), m[i]->l4_len is 8 for ESP in UDP and 0 for plain ESP; sa[i]
+ * is the inbound SA its SPI selected. Every length is checked against the
+ * mbuf; the replay window is checked before decrypting and moved only
+ * after the ICV verified; padding must be 1, 2, 3...; the next header must
+ * suit the mode (tunnel: IPv4 or IPv6; 59, a dummy packet, is dropped).
+ * On success m[i] is, in tunnel mode, the inner packet (trimmed to its
+ * own length, ECN combined per RFC 6040); in transport mode, the IP
+ * header (protocol = next header, lengths and checksum fixed) followed by
+ * the payload. SAs must each be owned by the calling worker. */
+void fgw_esp_decap(struct fgw_crypto *c, struct rte_mbuf **m, struct fgw_sa *const *sa,
+		   unsigned n, uint8_t *verdict);
+
+#endif

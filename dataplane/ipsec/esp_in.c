@@ -1,0 +1,317 @@
+/* ESP inbound: check, decrypt, verify and strip a burst. See esp.h. */
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+#include <rte_udp.h>
+
+#include "dataplane/ipsec/esp.h"
+#include "dataplane/ipsec/replay.h"
+#include "dataplane/ipsec/sa_count.h"
+
+/* What the burst remembers of a packet until its crypto completed. */
+struct in_pkt {
+	uint64_t seq;			/* full sequence number */
+	const uint8_t *received;	/* the ICV the packet carried */
+	uint16_t ct_off;		/* ciphertext: payload, padding, trailer */
+	uint16_t ct_len;
+	uint8_t slot;			/* crypto job, for its scratch */
+};
+
+#define ECN_NOT_ECT 0
+#define ECN_ECT1 1
+#define ECN_ECT0 2
+#define ECN_CE 3
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Bounds, replay, lifetime; then the crypto job. Nothing is decrypted or
+ * moved for a packet that fails here. */
+static unsigned decap_check(struct fgw_crypto *c, struct rte_mbuf *m, struct fgw_sa *sa,
+			    unsigned user, struct in_pkt *in)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(m), ip_len, esp_off, need, ct_len;
+	unsigned l3 = m->l3_len, l4 = m->l4_len, verdict;
+	struct fgw_crypto_scratch *s;
+	struct fgw_crypto_op op;
+	uint8_t *esp, *icv;
+	rte_be32_t hi;
+
+	if (!rte_pktmbuf_is_contiguous(m))
+		return FGW_SA_DROP_CHAINED;
+	if (len < sizeof(struct rte_ipv4_hdr))
+		return FGW_SA_DROP_TRUNCATED;
+	if (p[0] >> 4 == 4) {
+		ip_len = get16(p + 2);
+		if (l3 != (p[0] & 0x0f) * 4u || l3 < sizeof(struct rte_ipv4_hdr))
+			return FGW_SA_DROP_TRUNCATED;
+	} else if (p[0] >> 4 == 6 && len >= sizeof(struct rte_ipv6_hdr)) {
+		ip_len = sizeof(struct rte_ipv6_hdr) + get16(p + 4);
+		if (l3 < sizeof(struct rte_ipv6_hdr))
+			return FGW_SA_DROP_TRUNCATED;
+		/* Removing ESP from behind extension headers would mean
+		 * rewriting their chain; our transport SAs carry GRE between
+		 * the tunnel endpoints, which sends none. */
+		if (sa->mode == FGW_SA_TRANSPORT && l3 != sizeof(struct rte_ipv6_hdr))
+			return FGW_SA_DROP_UNSUPPORTED;
+	} else {
+		return FGW_SA_DROP_TRUNCATED;
+	}
+	if (ip_len > len || ip_len < l3)
+		return FGW_SA_DROP_TRUNCATED;
+	if (ip_len < len)
+		rte_pktmbuf_trim(m, len - ip_len);	/* Ethernet padding */
+	if (l4 == sizeof(struct rte_udp_hdr)) {
+		if (ip_len < l3 + l4 || get16(p + l3 + 4) != ip_len - l3)
+			return FGW_SA_DROP_TRUNCATED;
+	} else if (l4 != 0) {
+		return FGW_SA_DROP_TRUNCATED;
+	}
+	esp_off = l3 + l4;
+	/* At least the trailer's two bytes, or a whole CBC block. */
+	need = esp_off + FGW_ESP_HDR_LEN + sa->iv_len + (sa->iv_len == 16 ? 16 : 2) + sa->icv_len;
+	if (ip_len < need)
+		return FGW_SA_DROP_TRUNCATED;
+	ct_len = ip_len - esp_off - FGW_ESP_HDR_LEN - sa->iv_len - sa->icv_len;
+	if (sa->iv_len == 16 && ct_len % 16)
+		return FGW_SA_DROP_BAD_LENGTH;
+
+	esp = rte_pktmbuf_mtod_offset(m, uint8_t *, esp_off);
+	in->seq = fgw_replay_infer(&sa->replay, get32(esp + 4), sa->flags & FGW_SA_F_ESN);
+	verdict = fgw_replay_check(&sa->replay, in->seq);
+	if (verdict != FGW_SA_DROP_NONE)
+		return verdict;
+	if (sa->state & FGW_SA_HARD_EXPIRED)
+		return FGW_SA_DROP_LIFETIME;
+
+	in->ct_off = esp_off + FGW_ESP_HDR_LEN + sa->iv_len;
+	in->ct_len = ct_len;
+	in->slot = c->n;
+	icv = esp + FGW_ESP_HDR_LEN + sa->iv_len + ct_len;
+	in->received = icv;
+	s = fgw_crypto_scratch(c);
+	hi = rte_cpu_to_be_32((uint32_t)(in->seq >> 32));
+	if (fgw_cipher_is_aead(sa->cipher)) {
+		const uint8_t *aad = esp;
+		unsigned aad_len = FGW_ESP_HDR_LEN;
+
+		memcpy(s->nonce, sa->keys.salt, FGW_GCM_SALT_LEN);
+		memcpy(s->nonce + FGW_GCM_SALT_LEN, esp + FGW_ESP_HDR_LEN, 8);
+		if (sa->flags & FGW_SA_F_ESN) {
+			memcpy(s->aad, esp, 4);
+			memcpy(s->aad + 4, &hi, 4);
+			memcpy(s->aad + 8, esp + 4, 4);
+			aad = s->aad;
+			aad_len = 12;
+		}
+		op = (struct fgw_crypto_op){
+			.keys = &sa->keys, .cipher = sa->cipher, .encrypt = false,
+			.buf = rte_pktmbuf_mtod(m, uint8_t *), .cipher_off = in->ct_off,
+			.cipher_len = ct_len, .iv = s->nonce, .iv_len = 12,
+			.aad = aad, .aad_len = aad_len, .tag = s->icv, .tag_len = sa->icv_len,
+			.user = user,
+		};
+	} else {
+		unsigned auth_len = FGW_ESP_HDR_LEN + 16 + ct_len;
+
+		if (sa->flags & FGW_SA_F_ESN) {
+			/* The high half is authenticated after the payload,
+			 * where the ICV sits: keep the ICV aside first. */
+			memcpy(s->received, icv, sa->icv_len);
+			memcpy(icv, &hi, 4);
+			in->received = s->received;
+			auth_len += 4;
+		}
+		op = (struct fgw_crypto_op){
+			.keys = &sa->keys, .cipher = sa->cipher, .integ = sa->integ,
+			.encrypt = false, .buf = rte_pktmbuf_mtod(m, uint8_t *),
+			.cipher_off = in->ct_off, .cipher_len = ct_len,
+			.auth_off = esp_off, .auth_len = auth_len,
+			.iv = esp + FGW_ESP_HDR_LEN, .iv_len = 16,
+			.tag = s->icv, .tag_len = sa->icv_len, .user = user,
+		};
+	}
+	fgw_crypto_add(c, &op);
+	return FGW_SA_DROP_NONE;
+}
+
+/* RFC 6040 section 4.2: the inner ECN field after decapsulation, or -1 to
+ * drop (congestion marked on a flow that cannot carry the mark). */
+static int ecn_combine(unsigned outer, unsigned inner)
+{
+	if (inner == ECN_NOT_ECT)
+		return outer == ECN_CE ? -1 : ECN_NOT_ECT;
+	if (outer == ECN_CE)
+		return ECN_CE;
+	if (outer == ECN_ECT1 && inner == ECN_ECT0)
+		return ECN_ECT1;
+	return inner;
+}
+
+/* Checks the inner packet, returns its length (0: malformed) and applies
+ * the outer ECN to it. */
+static unsigned tunnel_inner(const uint8_t *outer, uint8_t *ip, unsigned payload, unsigned nh,
+			     unsigned *verdict)
+{
+	unsigned outer_ecn = outer[0] >> 4 == 4 ? outer[1] & 3 : outer[1] >> 4 & 3;
+	unsigned inner_len;
+	int ecn;
+
+	*verdict = FGW_SA_DROP_INNER_HEADER;
+	if (nh == IPPROTO_IPIP) {
+		unsigned ihl = (ip[0] & 0x0f) * 4u;
+
+		if (payload < sizeof(struct rte_ipv4_hdr) || ip[0] >> 4 != 4 ||
+		    ihl < sizeof(struct rte_ipv4_hdr))
+			return 0;
+		inner_len = get16(ip + 2);
+		if (inner_len < ihl || inner_len > payload)
+			return 0;
+		ecn = ecn_combine(outer_ecn, ip[1] & 3);
+		if (ecn < 0) {
+			*verdict = FGW_SA_DROP_ECN;
+			return 0;
+		}
+		if ((unsigned)ecn != (ip[1] & 3u)) {
+			struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)ip;
+
+			ip[1] = (ip[1] & 0xfc) | ecn;
+			h->hdr_checksum = 0;
+			h->hdr_checksum = rte_ipv4_cksum(h);
+		}
+	} else {
+		if (payload < sizeof(struct rte_ipv6_hdr) || ip[0] >> 4 != 6)
+			return 0;
+		inner_len = sizeof(struct rte_ipv6_hdr) + get16(ip + 4);
+		if (inner_len > payload)
+			return 0;
+		ecn = ecn_combine(outer_ecn, ip[1] >> 4 & 3);
+		if (ecn < 0) {
+			*verdict = FGW_SA_DROP_ECN;
+			return 0;
+		}
+		ip[1] = (ip[1] & 0xcf) | ecn << 4;
+	}
+	*verdict = FGW_SA_DROP_NONE;
+	return inner_len;
+}
+
+/* ICV, replay window, trailer, next header; then strip. */
+static unsigned decap_finish(struct fgw_crypto *c, struct rte_mbuf *m, struct fgw_sa *sa,
+			     const struct in_pkt *in)
+{
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *), *pt = p + in->ct_off;
+	unsigned pad, nh, payload, inner_len, verdict;
+
+	if (!fgw_crypto_equal(c->scratch[in->slot].icv, in->received, sa->icv_len))
+		return FGW_SA_DROP_AUTH;
+	verdict = fgw_replay_update(&sa->replay, in->seq);
+	if (verdict != FGW_SA_DROP_NONE)
+		return verdict;
+
+	pad = pt[in->ct_len - 2];
+	nh = pt[in->ct_len - 1];
+	if (pad + 2u > in->ct_len)
+		return FGW_SA_DROP_BAD_PADDING;
+	payload = in->ct_len - 2 - pad;
+	for (unsigned i = 0; i < pad; i++)
+		if (pt[payload + i] != i + 1)
+			return FGW_SA_DROP_BAD_PADDING;
+	if (nh == IPPROTO_NONE)
+		return FGW_SA_DROP_DUMMY;	/* RFC 4303 2.6: discard silently */
+
+	if (sa->mode == FGW_SA_TUNNEL) {
+		if (nh != IPPROTO_IPIP && nh != IPPROTO_IPV6)
+			return FGW_SA_DROP_BAD_NEXT_HEADER;
+		inner_len = tunnel_inner(p, pt, payload, nh, &verdict);
+		if (verdict != FGW_SA_DROP_NONE)
+			return verdict;
+		rte_pktmbuf_adj(m, in->ct_off);
+		rte_pktmbuf_trim(m, rte_pktmbuf_data_len(m) - inner_len);
+	} else {
+		unsigned l3 = m->l3_len, hole = in->ct_off - l3;
+
+		memmove(p + hole, p, l3);
+		p = (uint8_t *)rte_pktmbuf_adj(m, hole);
+		rte_pktmbuf_trim(m, rte_pktmbuf_data_len(m) - l3 - payload);
+		if (p[0] >> 4 == 4) {
+			struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)p;
+
+			ip->next_proto_id = nh;
+			ip->total_length = rte_cpu_to_be_16(l3 + payload);
+			ip->hdr_checksum = 0;
+			ip->hdr_checksum = rte_ipv4_cksum(ip);
+		} else {
+			struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)p;
+
+			ip->proto = nh;
+			ip->payload_len = rte_cpu_to_be_16(payload);
+		}
+		inner_len = payload;
+	}
+
+	/* One owner: plain adds. Limits take effect from the next packet. */
+	sa->stats.packets++;
+	sa->stats.bytes += inner_len;
+	if ((sa->life.hard_packets && sa->stats.packets >= sa->life.hard_packets) ||
+	    (sa->life.hard_bytes && sa->stats.bytes >= sa->life.hard_bytes))
+		fgw_sa_set_state(sa, FGW_SA_HARD_EXPIRED);
+	if ((sa->life.soft_packets && sa->stats.packets >= sa->life.soft_packets) ||
+	    (sa->life.soft_bytes && sa->stats.bytes >= sa->life.soft_bytes))
+		fgw_sa_set_state(sa, FGW_SA_SOFT_EXPIRED);
+	return FGW_SA_DROP_NONE;
+}
+
+static unsigned decap_burst(struct fgw_crypto *c, struct rte_mbuf **m, struct fgw_sa *const *sa,
+			    unsigned n, uint8_t *verdict)
+{
+	struct in_pkt in[FGW_CRYPTO_BURST];
+
+	n = fgw_crypto_begin(c, n);
+	for (unsigned i = 0; i < n; i++) {
+		if (i + 1 < n) {
+			rte_prefetch0(rte_pktmbuf_mtod(m[i + 1], void *));
+			rte_prefetch0(sa[i + 1]);
+		}
+		verdict[i] = decap_check(c, m[i], sa[i], i, &in[i]);
+	}
+	fgw_crypto_run(c, verdict);
+	for (unsigned i = 0; i < n; i++) {
+		if (verdict[i] == FGW_SA_DROP_NONE)
+			verdict[i] = decap_finish(c, m[i], sa[i], &in[i]);
+		if (verdict[i] != FGW_SA_DROP_NONE)
+			sa[i]->stats.drop[verdict[i]]++;
+	}
+	return n;
+}
+
+void fgw_esp_decap(struct fgw_crypto *c, struct rte_mbuf **m, struct fgw_sa *const *sa,
+		   unsigned n, uint8_t *verdict)
+{
+	while (n) {
+		unsigned done = decap_burst(c, m, sa, n, verdict);
+
+		if (done == 0) {
+			for (unsigned i = 0; i < n; i++) {
+				verdict[i] = FGW_SA_DROP_CRYPTO;
+				sa[i]->stats.drop[verdict[i]]++;
+			}
+			return;
+		}
+		m += done;
+		sa += done;
+		verdict += done;
+		n -= done;
+	}
+}

@@ -1,0 +1,308 @@
+/* ESP outbound: encapsulate, pad, number and encrypt a burst. See esp.h. */
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_common.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+#include <rte_udp.h>
+
+#include "dataplane/ipsec/esp.h"
+#include "dataplane/ipsec/sa_count.h"
+
+/* CBC runs from the IV field with a zero IV: the first "plaintext" block
+ * is the sequence number, so the IV that lands in the packet is its
+ * encryption, and the rest is ordinary CBC under that IV. */
+static const uint8_t zero_iv[16];
+
+/* What the burst remembers of a packet until its crypto completed. */
+struct out_pkt {
+	uint32_t payload;		/* plaintext bytes, for the counters */
+	uint16_t udp_off;		/* IPv6 NAT-T: where the UDP header is */
+};
+
+/* Sequence numbers for the k packets of a run on one SA. */
+static void reserve(struct fgw_sa *sa, unsigned k, uint64_t *seq, uint8_t *verdict)
+{
+	const struct fgw_sa_lifetime *l = &sa->life;
+	uint64_t first = __atomic_fetch_add(&sa->seq, k, __ATOMIC_RELAXED) + 1;
+	uint64_t last = sa->flags & FGW_SA_F_ESN ? UINT64_MAX : UINT32_MAX;
+	uint64_t bytes = __atomic_load_n(&sa->stats.bytes, __ATOMIC_RELAXED);
+	bool hard = __atomic_load_n(&sa->state, __ATOMIC_RELAXED) & FGW_SA_HARD_EXPIRED;
+
+	/* Byte limits are enforced per burst: at most one burst beyond. */
+	if (l->hard_bytes && bytes >= l->hard_bytes) {
+		fgw_sa_set_state(sa, FGW_SA_HARD_EXPIRED);
+		hard = true;
+	}
+	if ((l->soft_bytes && bytes >= l->soft_bytes) ||
+	    (l->soft_packets && first + k - 1 >= l->soft_packets))
+		fgw_sa_set_state(sa, FGW_SA_SOFT_EXPIRED);
+	for (unsigned q = 0; q < k; q++) {
+		seq[q] = first + q;
+		verdict[q] = FGW_SA_DROP_NONE;
+		if (hard) {
+			verdict[q] = FGW_SA_DROP_LIFETIME;
+		} else if (seq[q] > last) {
+			/* RFC 4303 3.3.3: the counter never cycles. */
+			verdict[q] = FGW_SA_DROP_SEQ_OVERFLOW;
+			fgw_sa_set_state(sa, FGW_SA_SEQ_EXHAUSTED);
+		} else if (l->hard_packets && seq[q] > l->hard_packets) {
+			verdict[q] = FGW_SA_DROP_LIFETIME;
+			fgw_sa_set_state(sa, FGW_SA_HARD_EXPIRED);
+		}
+	}
+}
+
+static bool ipv6_extension(uint8_t nh)
+{
+	switch (nh) {
+	case IPPROTO_HOPOPTS: case IPPROTO_ROUTING: case IPPROTO_FRAGMENT:
+	case IPPROTO_DSTOPTS: case IPPROTO_AH: case IPPROTO_ESP:
+	case IPPROTO_MH: case 139: case 140:	/* HIP, shim6 */
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* RFC 4301 5.1.2.1 and RFC 6040 normal mode: DSCP copied or set, ECN
+ * copied from the inner header. */
+static uint8_t outer_tos(const struct fgw_sa *sa, uint8_t inner)
+{
+	uint8_t dscp = sa->dscp == FGW_SA_DSCP_COPY ? inner >> 2 : sa->dscp;
+
+	return (uint8_t)(dscp << 2) | (inner & 0x03);
+}
+
+/* Builds one packet's ESP and queues its crypto job. */
+static unsigned encap_one(struct fgw_crypto *c, struct rte_mbuf *m, struct fgw_sa *sa,
+			  uint64_t seq, unsigned user, struct out_pkt *out)
+{
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(m);
+	bool tunnel = sa->mode == FGW_SA_TUNNEL, v4, inner_df;
+	unsigned kept, nh, tos, payload, padded, pad, head, ip_len, udp_len, esp_off, total;
+	uint8_t *hdr, *trailer, *esp, *icv;
+	struct fgw_crypto_op op;
+
+	if (!rte_pktmbuf_is_contiguous(m))
+		return FGW_SA_DROP_CHAINED;
+	if (len < sizeof(struct rte_ipv4_hdr))
+		return FGW_SA_DROP_INNER_HEADER;
+	v4 = p[0] >> 4 == 4;
+	if (v4) {
+		kept = (p[0] & 0x0f) * 4;
+		if (kept < sizeof(struct rte_ipv4_hdr) || kept > len)
+			return FGW_SA_DROP_INNER_HEADER;
+		tos = p[1];
+		inner_df = p[6] & (RTE_IPV4_HDR_DF_FLAG >> 8);
+		nh = tunnel ? IPPROTO_IPIP : p[9];
+	} else if (p[0] >> 4 == 6) {
+		if (len < sizeof(struct rte_ipv6_hdr))
+			return FGW_SA_DROP_INNER_HEADER;
+		kept = sizeof(struct rte_ipv6_hdr);
+		tos = (p[0] & 0x0f) << 4 | p[1] >> 4;
+		inner_df = true;		/* IPv6 is never fragmented en route */
+		nh = tunnel ? IPPROTO_IPV6 : p[6];
+		if (!tunnel && ipv6_extension(nh))
+			return FGW_SA_DROP_UNSUPPORTED;
+	} else {
+		return FGW_SA_DROP_INNER_HEADER;
+	}
+	if (tunnel)
+		kept = 0;		/* the whole packet is payload */
+
+	payload = len - kept;
+	padded = RTE_ALIGN_CEIL(payload + 2, sa->align);
+	pad = padded - payload - 2;
+	head = sa->outer_len + FGW_ESP_HDR_LEN + sa->iv_len;
+	if (rte_pktmbuf_headroom(m) < head ||
+	    rte_pktmbuf_tailroom(m) < pad + 2 + sa->icv_len)
+		return FGW_SA_DROP_NO_ROOM;
+
+	/* Trailer (RFC 4303 2.4): padding 1, 2, 3..., its length, next header. */
+	trailer = (uint8_t *)rte_pktmbuf_append(m, pad + 2 + sa->icv_len);
+	for (unsigned i = 0; i < pad; i++)
+		trailer[i] = i + 1;
+	trailer[pad] = pad;
+	trailer[pad + 1] = nh;
+	icv = trailer + pad + 2;
+
+	hdr = (uint8_t *)rte_pktmbuf_prepend(m, head);
+	if (kept)
+		memmove(hdr, hdr + head, kept);
+	memcpy(hdr + kept, sa->outer, sa->outer_len);
+	total = rte_pktmbuf_data_len(m);
+	udp_len = sa->natt_sport ? sizeof(struct rte_udp_hdr) : 0;
+	ip_len = tunnel ? sa->outer_len - udp_len : kept;
+	esp_off = ip_len + udp_len;
+
+	if (hdr[0] >> 4 == 4) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)hdr;
+
+		if (tunnel) {
+			ip->type_of_service = outer_tos(sa, tos);
+			ip->packet_id = rte_cpu_to_be_16((uint16_t)seq);
+			if (sa->df == FGW_SA_DF_COPY && inner_df)
+				ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+		} else {
+			ip->next_proto_id = udp_len ? IPPROTO_UDP : IPPROTO_ESP;
+		}
+		ip->total_length = rte_cpu_to_be_16(total);
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+	} else {
+		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)hdr;
+
+		if (tunnel)
+			ip->vtc_flow = rte_cpu_to_be_32(6u << 28 | (uint32_t)outer_tos(sa, tos) << 20);
+		else
+			ip->proto = udp_len ? IPPROTO_UDP : IPPROTO_ESP;
+		ip->payload_len = rte_cpu_to_be_16(total - sizeof(*ip));
+	}
+	out->udp_off = 0;
+	if (udp_len) {
+		struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(hdr + ip_len);
+
+		udp->dgram_len = rte_cpu_to_be_16(total - ip_len);
+		if (hdr[0] >> 4 == 6)
+			out->udp_off = ip_len;	/* checksummed once encrypted */
+	}
+
+	esp = hdr + esp_off;
+	{
+		rte_be32_t spi = rte_cpu_to_be_32(sa->spi);
+		rte_be32_t lo = rte_cpu_to_be_32((uint32_t)seq);
+		rte_be64_t iv = rte_cpu_to_be_64(seq);
+
+		memcpy(esp, &spi, 4);
+		memcpy(esp + 4, &lo, 4);
+		if (sa->iv_len == 16)
+			memset(esp + FGW_ESP_HDR_LEN, 0, 8);
+		memcpy(esp + FGW_ESP_HDR_LEN + sa->iv_len - 8, &iv, 8);
+	}
+
+	if (fgw_cipher_is_aead(sa->cipher)) {
+		struct fgw_crypto_scratch *s = fgw_crypto_scratch(c);
+		const uint8_t *aad = esp;
+		unsigned aad_len = FGW_ESP_HDR_LEN;
+
+		memcpy(s->nonce, sa->keys.salt, FGW_GCM_SALT_LEN);
+		memcpy(s->nonce + FGW_GCM_SALT_LEN, esp + FGW_ESP_HDR_LEN, 8);
+		if (sa->flags & FGW_SA_F_ESN) {
+			/* RFC 4106 section 5: SPI, then all 64 bits. */
+			rte_be32_t hi = rte_cpu_to_be_32((uint32_t)(seq >> 32));
+
+			memcpy(s->aad, esp, 4);
+			memcpy(s->aad + 4, &hi, 4);
+			memcpy(s->aad + 8, esp + 4, 4);
+			aad = s->aad;
+			aad_len = 12;
+		}
+		op = (struct fgw_crypto_op){
+			.keys = &sa->keys, .cipher = sa->cipher, .encrypt = true, .buf = hdr,
+			.cipher_off = esp_off + FGW_ESP_HDR_LEN + 8, .cipher_len = padded,
+			.iv = s->nonce, .iv_len = 12, .aad = aad, .aad_len = aad_len,
+			.tag = icv, .tag_len = sa->icv_len, .user = user,
+		};
+	} else {
+		unsigned auth_len = FGW_ESP_HDR_LEN + 16 + padded;
+
+		if (sa->flags & FGW_SA_F_ESN) {
+			/* RFC 4303 2.2.1: the high half is authenticated after
+			 * the payload, never sent: it sits where the ICV goes. */
+			rte_be32_t hi = rte_cpu_to_be_32((uint32_t)(seq >> 32));
+
+			memcpy(icv, &hi, 4);
+			auth_len += 4;
+		}
+		op = (struct fgw_crypto_op){
+			.keys = &sa->keys, .cipher = sa->cipher, .integ = sa->integ,
+			.encrypt = true, .buf = hdr,
+			.cipher_off = esp_off + FGW_ESP_HDR_LEN, .cipher_len = 16 + padded,
+			.auth_off = esp_off, .auth_len = auth_len, .iv = zero_iv, .iv_len = 16,
+			.tag = icv, .tag_len = sa->icv_len, .user = user,
+		};
+	}
+	fgw_crypto_add(c, &op);
+	out->payload = payload;
+	return FGW_SA_DROP_NONE;
+}
+
+/* After the crypto: IPv6 UDP checksums, counters. */
+static void finish(struct rte_mbuf **m, struct fgw_sa *const *sa, unsigned n,
+		   const uint8_t *verdict, const struct out_pkt *out)
+{
+	for (unsigned i = 0; i < n;) {
+		struct fgw_sa *s = sa[i];
+		uint64_t packets = 0, bytes = 0;
+
+		for (; i < n && sa[i] == s; i++) {
+			if (verdict[i] != FGW_SA_DROP_NONE) {
+				fgw_sa_drop_out(s, verdict[i]);
+				continue;
+			}
+			if (out[i].udp_off) {
+				struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod(m[i], struct rte_ipv6_hdr *);
+				struct rte_udp_hdr *udp = rte_pktmbuf_mtod_offset(m[i],
+						struct rte_udp_hdr *, out[i].udp_off);
+
+				udp->dgram_cksum = 0;
+				udp->dgram_cksum = rte_ipv6_udptcp_cksum(ip, udp);
+			}
+			packets++;
+			bytes += out[i].payload;
+		}
+		if (packets)
+			fgw_sa_count_out(s, packets, bytes);
+	}
+}
+
+static unsigned encap_burst(struct fgw_crypto *c, struct rte_mbuf **m, struct fgw_sa *const *sa,
+			    unsigned n, uint8_t *verdict)
+{
+	uint64_t seq[FGW_CRYPTO_BURST];
+	struct out_pkt out[FGW_CRYPTO_BURST];
+
+	n = fgw_crypto_begin(c, n);
+	for (unsigned i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && sa[j] == sa[i]; j++)
+			;
+		reserve(sa[i], j - i, seq + i, verdict + i);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		if (i + 1 < n) {
+			rte_prefetch0(rte_pktmbuf_mtod(m[i + 1], void *));
+			rte_prefetch0(sa[i + 1]);
+		}
+		if (verdict[i] == FGW_SA_DROP_NONE)
+			verdict[i] = encap_one(c, m[i], sa[i], seq[i], i, &out[i]);
+	}
+	fgw_crypto_run(c, verdict);
+	finish(m, sa, n, verdict, out);
+	return n;
+}
+
+void fgw_esp_encap(struct fgw_crypto *c, struct rte_mbuf **m, struct fgw_sa *const *sa,
+		   unsigned n, uint8_t *verdict)
+{
+	while (n) {
+		unsigned done = encap_burst(c, m, sa, n, verdict);
+
+		if (done == 0) {
+			/* No job slots: impossible while every burst is run to
+			 * completion, but never leave a verdict unset. */
+			for (unsigned i = 0; i < n; i++) {
+				verdict[i] = FGW_SA_DROP_CRYPTO;
+				fgw_sa_drop_out(sa[i], verdict[i]);
+			}
+			return;
+		}
+		m += done;
+		sa += done;
+		verdict += done;
+		n -= done;
+	}
+}

@@ -1,0 +1,123 @@
+/* SA allocation, validation, derivation and wiping. See sa_setup.h. */
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_ip.h>
+#include <rte_malloc.h>
+#include <rte_udp.h>
+
+#include "dataplane/ipsec/crypto.h"
+#include "dataplane/ipsec/replay.h"
+#include "dataplane/ipsec/sa_setup.h"
+
+static size_t sa_size(unsigned words)
+{
+	return sizeof(struct fgw_sa) + words * sizeof(uint64_t);
+}
+
+struct fgw_sa *fgw_sa_alloc(unsigned replay_window, int socket)
+{
+	unsigned words = fgw_replay_words(replay_window);
+	struct fgw_sa *sa;
+
+	if (replay_window != 0 && words == 0)
+		return NULL;
+	sa = rte_zmalloc_socket("fgw_sa", sa_size(words), RTE_CACHE_LINE_SIZE, socket);
+	if (!sa)
+		return NULL;
+	fgw_replay_init(&sa->replay, replay_window, (uint64_t *)(sa + 1));
+	return sa;
+}
+
+void fgw_sa_free(struct fgw_sa *sa)
+{
+	if (!sa)
+		return;
+	explicit_bzero(sa, sa_size(sa->replay.size ? sa->replay.mask + 1 : 0));
+	rte_free(sa);
+}
+
+#define FAIL(...) do { snprintf(err, errlen, __VA_ARGS__); return -1; } while (0)
+
+/* The outer headers with every per-packet field zero: lengths, the IPv4
+ * ID and checksum, the TOS/traffic class, DF when copied, UDP checksum. */
+static void build_outer(struct fgw_sa *sa)
+{
+	uint8_t *p = sa->outer;
+	uint8_t proto = sa->natt_sport ? IPPROTO_UDP : IPPROTO_ESP;
+
+	memset(sa->outer, 0, sizeof(sa->outer));
+	sa->outer_len = 0;
+	if (sa->mode == FGW_SA_TUNNEL && sa->src.family == AF_INET) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)p;
+
+		ip->version_ihl = RTE_IPV4_VHL_DEF;
+		ip->fragment_offset = sa->df == FGW_SA_DF_SET ?
+			rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG) : 0;
+		ip->time_to_live = sa->ttl;
+		ip->next_proto_id = proto;
+		ip->src_addr = sa->src.v4;
+		ip->dst_addr = sa->dst.v4;
+		sa->outer_len = sizeof(*ip);
+	} else if (sa->mode == FGW_SA_TUNNEL) {
+		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)p;
+
+		ip->vtc_flow = rte_cpu_to_be_32(6u << 28);
+		ip->proto = proto;
+		ip->hop_limits = sa->ttl;
+		memcpy(ip->src_addr, sa->src.v6, 16);
+		memcpy(ip->dst_addr, sa->dst.v6, 16);
+		sa->outer_len = sizeof(*ip);
+	}
+	if (sa->natt_sport) {
+		struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(p + sa->outer_len);
+
+		udp->src_port = rte_cpu_to_be_16(sa->natt_sport);
+		udp->dst_port = rte_cpu_to_be_16(sa->natt_dport);
+		sa->outer_len += sizeof(*udp);
+	}
+}
+
+int fgw_sa_prepare(struct fgw_sa *sa, const struct fgw_sa_keys *keys, IMB_MGR *mgr,
+		   char *err, size_t errlen)
+{
+	unsigned klen = fgw_cipher_key_len(sa->cipher);
+	bool inbound = sa->flags & FGW_SA_F_INBOUND;
+
+	if (sa->cipher == FGW_CIPHER_NONE || sa->cipher >= FGW_CIPHER_MAX)
+		FAIL("SA %08x: no encryption algorithm", sa->spi);
+	if (fgw_cipher_is_aead(sa->cipher) ? sa->integ != FGW_INTEG_NONE :
+	    sa->integ == FGW_INTEG_NONE || sa->integ >= FGW_INTEG_MAX)
+		FAIL("SA %08x: %s needs %s", sa->spi, fgw_cipher_name(sa->cipher),
+		     fgw_cipher_is_aead(sa->cipher) ? "no integrity algorithm" :
+		     "an integrity algorithm");
+	if (sa->mode != FGW_SA_TUNNEL && sa->mode != FGW_SA_TRANSPORT)
+		FAIL("SA %08x: mode must be tunnel or transport", sa->spi);
+	if (sa->mode == FGW_SA_TUNNEL) {
+		if (!fgw_addr_is_set(&sa->src) || sa->src.family != sa->dst.family)
+			FAIL("SA %08x: tunnel endpoints missing or of different families",
+			     sa->spi);
+		if (sa->ttl == 0)
+			FAIL("SA %08x: outer TTL 0", sa->spi);
+	}
+	if (!sa->natt_sport != !sa->natt_dport)
+		FAIL("SA %08x: NAT-T needs both UDP ports", sa->spi);
+	if (sa->dscp != FGW_SA_DSCP_COPY && sa->dscp > 63)
+		FAIL("SA %08x: DSCP %u out of range", sa->spi, sa->dscp);
+	if (sa->df > FGW_SA_DF_CLEAR)
+		FAIL("SA %08x: bad DF policy", sa->spi);
+	if (inbound && (sa->flags & FGW_SA_F_ESN) && sa->replay.size == 0)
+		FAIL("SA %08x: extended sequence numbers need a replay window", sa->spi);
+	if (!inbound && sa->replay.size)
+		FAIL("SA %08x: replay window on an outbound SA", sa->spi);
+
+	sa->iv_len = fgw_cipher_iv_len(sa->cipher);
+	sa->icv_len = fgw_sa_icv_len(sa->cipher, sa->integ);
+	sa->align = fgw_cipher_align(sa->cipher);
+	build_outer(sa);
+	if (fgw_crypto_keysched(mgr, &sa->keys, sa->cipher, keys->enc, keys->enc + klen,
+				sa->integ, keys->auth, fgw_integ_key_len(sa->integ)))
+		FAIL("SA %08x: cannot derive keys", sa->spi);
+	return 0;
+}
