@@ -55,6 +55,31 @@ static void reserve(struct fgw_sa *sa, unsigned k, uint64_t *seq, uint8_t *verdi
 	}
 }
 
+/* rte_pktmbuf_append would walk the segment chain, reading the mbuf's
+ * second cache line; the packet is known to be one segment. */
+static uint8_t *append(struct rte_mbuf *m, unsigned len)
+{
+	uint8_t *tail = rte_pktmbuf_mtod_offset(m, uint8_t *, m->data_len);
+
+	m->data_len += len;
+	m->pkt_len += len;
+	return tail;
+}
+
+/* The outer headers come in four sizes: copies of a constant size stay
+ * inline. */
+static void copy_outer(uint8_t *to, const struct fgw_sa *sa)
+{
+	switch (sa->outer_len) {
+	case 0: break;
+	case 8: memcpy(to, sa->outer, 8); break;
+	case 20: memcpy(to, sa->outer, 20); break;
+	case 28: memcpy(to, sa->outer, 28); break;
+	case 40: memcpy(to, sa->outer, 40); break;
+	default: memcpy(to, sa->outer, 48); break;
+	}
+}
+
 static bool ipv6_extension(uint8_t nh)
 {
 	switch (nh) {
@@ -123,7 +148,7 @@ static unsigned encap_one(struct fgw_crypto *c, struct rte_mbuf *m, struct fgw_s
 		return FGW_SA_DROP_NO_ROOM;
 
 	/* Trailer (RFC 4303 2.4): padding 1, 2, 3..., its length, next header. */
-	trailer = (uint8_t *)rte_pktmbuf_append(m, pad + 2 + sa->icv_len);
+	trailer = append(m, pad + 2 + sa->icv_len);
 	for (unsigned i = 0; i < pad; i++)
 		trailer[i] = i + 1;
 	trailer[pad] = pad;
@@ -133,7 +158,7 @@ static unsigned encap_one(struct fgw_crypto *c, struct rte_mbuf *m, struct fgw_s
 	hdr = (uint8_t *)rte_pktmbuf_prepend(m, head);
 	if (kept)
 		memmove(hdr, hdr + head, kept);
-	memcpy(hdr + kept, sa->outer, sa->outer_len);
+	copy_outer(hdr + kept, sa);
 	total = rte_pktmbuf_data_len(m);
 	udp_len = sa->natt_sport ? sizeof(struct rte_udp_hdr) : 0;
 	ip_len = tunnel ? sa->outer_len - udp_len : kept;
