@@ -2,7 +2,9 @@
  * stand-in data plane: frames go in through the punt ring as a worker would
  * punt them; what the control lcore installs, tells the workers and
  * transmits is captured and checked field by field, checksums verified with
- * DPDK's own routines. Needs EAL (mempool, hash, timers): run as root. */
+ * DPDK's own routines. Needs EAL (mempool, hash, timers): run as root.
+ * Built twice: test_net_ageing has a 1 s reachable time and checks only
+ * how entries age, which would disturb every other case. */
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +27,12 @@
 #include "common/log.h"
 #include "controlplane/control.h"
 #include "../ipsec/unit.h"
+
+#ifdef NEIGH_REACHABLE_S
+#define AGEING_VARIANT true
+#else
+#define AGEING_VARIANT false
+#endif
 
 /* ---- the stand-in data plane ------------------------------------------ */
 
@@ -679,6 +687,42 @@ static bool echo_v6_to_link_local(void)
 	return true;
 }
 
+static bool neighbour_ages_and_is_reprobed(void)
+{
+	uint64_t hz = rte_get_timer_hz(), deadline;
+	unsigned probes = 0;
+
+	capture_reset();
+	punt(arp_frame(RTE_ARP_OP_REQUEST, &host_mac, "192.0.2.10", "192.0.2.1"), FGW_PUNT_ARP, GI1, 0);
+	EXPECT(n_msgs == 1 && msgs[0].type == FGW_MSG_NEIGH_SET, "learnt");
+	capture_reset();
+	/* Reachable for 1 s, then a probe; the answer makes it reachable again. */
+	deadline = rte_get_timer_cycles() + hz * 3 / 2;
+	while (rte_get_timer_cycles() < deadline && n_sent == 0) {
+		rte_timer_manage();
+		usleep(1000);
+	}
+	EXPECT(n_sent == 1 && rte_pktmbuf_mtod_offset(sent[0], const struct rte_arp_hdr *,
+			RTE_ETHER_HDR_LEN)->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST), "re-probed");
+	punt(arp_frame(RTE_ARP_OP_REPLY, &host_mac, "192.0.2.10", "192.0.2.1"), FGW_PUNT_ARP, GI1, 0);
+	EXPECT(n_msgs == 0, "same MAC: the workers are not told again");
+	/* Then silence: three probes and the workers forget it. */
+	capture_reset();
+	deadline = rte_get_timer_cycles() + hz * 11 / 2;
+	while (rte_get_timer_cycles() < deadline && n_msgs == 0) {
+		rte_timer_manage();
+		usleep(1000);
+	}
+	for (unsigned i = 0; i < n_sent; i++)
+		probes += sent_port[i] == 0;
+	EXPECT(probes == 3, "%u probes", probes);
+	EXPECT(n_msgs == 1 && msgs[0].type == FGW_MSG_NEIGH_DEL &&
+	       fgw_addr_eq(&msgs[0].addr, &(struct fgw_addr){ .family = AF_INET,
+							      .v4 = A("192.0.2.10").v4 }),
+	       "workers told to forget it");
+	return true;
+}
+
 int main(int argc, char **argv)
 {
 	char prefix[64];
@@ -693,6 +737,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "test_net: cannot set up EAL (run as root)\n");
 		return 1;
 	}
+	if (AGEING_VARIANT) {
+		RUN(neighbour_ages_and_is_reprobed);
+		goto out;
+	}
 	RUN(rib_from_config);
 	RUN(arp_request_answered_and_learnt);
 	RUN(arp_only_for_own_address);
@@ -704,6 +752,7 @@ int main(int argc, char **argv)
 	RUN(udp_and_tcp_to_us);
 	RUN(ns_answered_with_na);
 	RUN(echo_v6_to_link_local);
+out:
 	capture_reset();
 	fgw_neigh_free(&c);
 	fgw_rib_free(&c);
