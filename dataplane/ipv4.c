@@ -1,0 +1,295 @@
+/* IPv4 forwarding (RFC 791, RFC 1812), a burst at a time:
+ *   1. check every header; drop what is malformed or martian,
+ *   2. look all destinations up in the FIB at once,
+ *   3. decide: punt what is ours or needs an ICMP error, drop what must not
+ *      be forwarded,
+ *   4. look all next hops up in the neighbour cache at once,
+ *   5. decrement TTL, rewrite Ethernet, fragment if needed, transmit.
+ * A frame whose neighbour is unknown is punted exactly as received: the
+ * control lcore resolves the neighbour and finishes the job. */
+#include <arpa/inet.h>
+
+#include <rte_byteorder.h>
+#include <rte_fib.h>
+#include <rte_ip.h>
+
+#include "dataplane/dp.h"
+#include "dataplane/private.h"
+
+/* Enough fragments for the largest frame an mbuf holds at the smallest MTU. */
+#define MAX_FRAGMENTS 64
+
+/* A packet that survived the checks, on its way to the next stage. */
+struct v4_pkt {
+	struct rte_mbuf *m;
+	struct rte_ipv4_hdr *ip;
+	uint32_t nh;			/* next-hop id */
+	uint16_t out_if;
+	bool group;			/* arrived as an Ethernet broadcast/multicast */
+	bool frag;			/* larger than the egress MTU, DF clear */
+};
+
+static bool martian_source(uint32_t src)
+{
+	uint8_t first = (uint8_t)(src >> 24);
+
+	/* "this network", loopback, multicast and class E (which holds the
+	 * limited broadcast address): never a valid sender (RFC 1812 5.3.7). */
+	return first == 0 || first == 127 || first >= 224;
+}
+
+/* Stage 1. True when the packet goes on to the FIB; otherwise it has been
+ * dropped or punted. */
+static bool ipv4_check(struct fgw_burst *b, struct rte_mbuf *m, struct rte_ipv4_hdr **ipp)
+{
+	uint16_t l3_len = rte_pktmbuf_data_len(m) - RTE_ETHER_HDR_LEN;
+	struct rte_ipv4_hdr *ip;
+	uint16_t hlen, total;
+	uint64_t cksum;
+	uint32_t dst;
+
+	if (l3_len < sizeof(*ip)) {
+		fgw_drop(b, m, FGW_DROP_RUNT);
+		return false;
+	}
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
+	hlen = (uint16_t)((ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) * RTE_IPV4_IHL_MULTIPLIER);
+	if ((ip->version_ihl >> 4) != 4 || hlen < sizeof(*ip)) {
+		fgw_drop(b, m, FGW_DROP_IPV4_HEADER);
+		return false;
+	}
+	total = rte_be_to_cpu_16(ip->total_length);
+	if (hlen > l3_len || total > l3_len) {
+		fgw_drop(b, m, FGW_DROP_RUNT);
+		return false;
+	}
+	if (total < hlen) {
+		fgw_drop(b, m, FGW_DROP_IPV4_HEADER);
+		return false;
+	}
+	/* Short frames arrive padded to the Ethernet minimum. */
+	if (total < l3_len)
+		rte_pktmbuf_trim(m, l3_len - total);
+
+	cksum = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+	if (cksum == RTE_MBUF_F_RX_IP_CKSUM_NONE) {
+		/* The NIC checked the header but left the field unfilled. */
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+	} else if (cksum == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
+		   (cksum != RTE_MBUF_F_RX_IP_CKSUM_GOOD && rte_raw_cksum(ip, hlen) != 0xffff)) {
+		fgw_drop(b, m, FGW_DROP_IPV4_CHECKSUM);
+		return false;
+	}
+
+	if (martian_source(rte_be_to_cpu_32(ip->src_addr))) {
+		fgw_drop(b, m, FGW_DROP_BAD_SOURCE);
+		return false;
+	}
+	dst = rte_be_to_cpu_32(ip->dst_addr);
+	if (dst == UINT32_MAX) {
+		/* Limited broadcast: for every host on the link, us included. */
+		fgw_punt(b, m, FGW_PUNT_LOCAL, 0, 0);
+		return false;
+	}
+	if ((dst >> 28) == 0xe) {
+		fgw_drop(b, m, FGW_DROP_MULTICAST);
+		return false;
+	}
+	if ((dst >> 24) == 0 || (dst >> 24) == 127 || (dst >> 28) == 0xf) {
+		/* No packet is ever sent to these (RFC 1812 4.2.2.11). */
+		fgw_drop(b, m, FGW_DROP_IPV4_HEADER);
+		return false;
+	}
+	*ipp = ip;
+	return true;
+}
+
+/* The broadcast address of the subnet `ifp` is on, if it has one. */
+static bool subnet_broadcast(const struct fgw_if *ifp, uint32_t dst)
+{
+	uint32_t host;
+
+	if (ifp->addr4.addr.family != AF_INET || ifp->addr4.len >= 31)
+		return false;
+	host = UINT32_MAX >> ifp->addr4.len;
+	return (dst & host) == host &&
+	       (dst & ~host) == (rte_be_to_cpu_32(ifp->addr4.addr.v4) & ~host);
+}
+
+/* Stage 3. True when the packet is to be forwarded through p->out_if. */
+static bool ipv4_route(struct fgw_burst *b, struct v4_pkt *p)
+{
+	const struct fgw_dp *dp = b->dp;
+	const struct fgw_nexthop *nh = fgw_nh_get(dp, p->nh);
+	struct rte_mbuf *m = p->m;
+	const struct fgw_if *out;
+	uint16_t total;
+
+	if (nh->type == FGW_NH_LOCAL) {
+		fgw_punt(b, m, FGW_PUNT_LOCAL, 0, 0);
+		return false;
+	}
+	if ((nh->type == FGW_NH_CONNECTED || nh->type == FGW_NH_GATEWAY) &&
+	    nh->ifindex < dp->n_ifs &&
+	    subnet_broadcast(&dp->ifs[nh->ifindex], rte_be_to_cpu_32(p->ip->dst_addr))) {
+		/* Ours when it arrived on that subnet; directed broadcasts
+		 * from elsewhere are not forwarded (RFC 2644). */
+		if (nh->ifindex == b->in_if)
+			fgw_punt(b, m, FGW_PUNT_LOCAL, 0, 0);
+		else
+			fgw_drop(b, m, FGW_DROP_MULTICAST);
+		return false;
+	}
+	/* A unicast packet that came as a link-layer broadcast or multicast
+	 * is neither forwarded nor answered with an ICMP error
+	 * (RFC 1812 5.3.4, 4.3.2.7). */
+	if (p->group) {
+		fgw_drop(b, m, FGW_DROP_MULTICAST);
+		return false;
+	}
+	if (nh->type == FGW_NH_BLACKHOLE) {
+		fgw_drop(b, m, FGW_DROP_BLACKHOLE);
+		return false;
+	}
+	if (nh->type != FGW_NH_CONNECTED && nh->type != FGW_NH_GATEWAY) {
+		fgw_punt(b, m, FGW_PUNT_NO_ROUTE, 0, 0);
+		return false;
+	}
+	if (nh->ifindex >= dp->n_ifs || !dp->ifs[nh->ifindex].up) {
+		fgw_drop(b, m, FGW_DROP_IF_DOWN);
+		return false;
+	}
+	out = &dp->ifs[nh->ifindex];
+	if (out->kind != FGW_IF_PORT) {
+		/* A loopback's subnet has nobody behind it but us. */
+		fgw_drop(b, m, FGW_DROP_BLACKHOLE);
+		return false;
+	}
+	if (p->ip->time_to_live <= 1) {
+		fgw_punt(b, m, FGW_PUNT_TTL_EXCEEDED, 0, 0);
+		return false;
+	}
+	total = rte_be_to_cpu_16(p->ip->total_length);
+	p->frag = total > out->mtu;
+	if (p->frag && (p->ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG))) {
+		fgw_punt(b, m, FGW_PUNT_FRAG_NEEDED, p->nh, out->mtu);
+		return false;
+	}
+	p->out_if = nh->ifindex;
+	return true;
+}
+
+/* RFC 1624 eqn. 3, HC' = ~(~HC + ~m + m'), on the 16-bit word that holds
+ * the TTL (and the protocol). */
+static void ttl_decrement(struct rte_ipv4_hdr *ip)
+{
+	uint16_t old = rte_cpu_to_be_16((uint16_t)(ip->time_to_live << 8 | ip->next_proto_id));
+	uint16_t new;
+	uint32_t sum;
+
+	ip->time_to_live--;
+	new = rte_cpu_to_be_16((uint16_t)(ip->time_to_live << 8 | ip->next_proto_id));
+	sum = (uint32_t)(uint16_t)~ip->hdr_checksum + (uint16_t)~old + new;
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	ip->hdr_checksum = (uint16_t)~sum;
+}
+
+/* Stage 5, neighbour known. */
+static void ipv4_forward(struct fgw_burst *b, struct v4_pkt *p, const struct rte_ether_addr *mac)
+{
+	const struct fgw_if *out = &b->dp->ifs[p->out_if];
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(p->m, struct rte_ether_hdr *);
+	struct rte_mbuf *frags[MAX_FRAGMENTS];
+	int n;
+
+	ttl_decrement(p->ip);
+	eth->dst_addr = *mac;
+	eth->src_addr = out->mac;
+	if (!p->frag) {
+		fgw_tx(b->ctx, out->port_id, p->m);
+		b->stats->forwarded++;
+		return;
+	}
+	n = fgw_ipv4_fragment(b->dp, p->m, out->mtu, frags, MAX_FRAGMENTS);
+	if (n < 0) {
+		b->stats->drop[-n]++;
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		fgw_tx(b->ctx, out->port_id, frags[i]);
+	b->stats->forwarded++;
+	b->stats->fragmented++;
+}
+
+/* Stage 5, neighbour unknown: to the control lcore as received. One that
+ * is too big goes as fragments, so that each fits when it is sent. */
+static void ipv4_neigh_miss(struct fgw_burst *b, struct v4_pkt *p)
+{
+	struct rte_mbuf *frags[MAX_FRAGMENTS];
+	int n;
+
+	if (!p->frag) {
+		fgw_punt(b, p->m, FGW_PUNT_NEIGH_MISS, p->nh, 0);
+		return;
+	}
+	n = fgw_ipv4_fragment(b->dp, p->m, b->dp->ifs[p->out_if].mtu, frags, MAX_FRAGMENTS);
+	if (n < 0)
+		b->stats->drop[-n]++;
+	else
+		fgw_punt_all(b, frags, (unsigned)n, FGW_PUNT_NEIGH_MISS, p->nh);
+}
+
+void fgw_ipv4_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_group,
+		    unsigned n)
+{
+	struct v4_pkt pkt[FGW_MAX_BURST];
+	uint32_t dst[FGW_MAX_BURST];
+	uint64_t nh[FGW_MAX_BURST];
+	struct fgw_neigh_key keys[FGW_MAX_BURST];
+	const struct fgw_neigh_key *key_ptrs[FGW_MAX_BURST];
+	struct rte_ether_addr macs[FGW_MAX_BURST];
+	unsigned k = 0, f = 0;
+	uint64_t hits;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct rte_ipv4_hdr *ip;
+
+		if (!ipv4_check(b, pkts[i], &ip))
+			continue;
+		pkt[k].m = pkts[i];
+		pkt[k].ip = ip;
+		pkt[k].group = l2_group[i];
+		dst[k++] = rte_be_to_cpu_32(ip->dst_addr);
+	}
+	if (k == 0)
+		return;
+	rte_fib_lookup_bulk(b->dp->fib4, dst, nh, k);
+
+	for (unsigned i = 0; i < k; i++) {
+		const struct fgw_nexthop *hop;
+
+		pkt[i].nh = (uint32_t)nh[i];
+		if (!ipv4_route(b, &pkt[i]))
+			continue;
+		hop = fgw_nh_get(b->dp, pkt[i].nh);
+		if (hop->type == FGW_NH_GATEWAY) {
+			fgw_neigh_key_set(&keys[f], pkt[i].out_if, hop->gw.family, hop->gw.bytes);
+		} else {
+			rte_be32_t d = pkt[i].ip->dst_addr;
+
+			fgw_neigh_key_set(&keys[f], pkt[i].out_if, AF_INET, &d);
+		}
+		key_ptrs[f] = &keys[f];
+		pkt[f++] = pkt[i];
+	}
+	hits = fgw_neigh_lookup_bulk(&b->ctx->pub, key_ptrs, f, macs);
+
+	for (unsigned i = 0; i < f; i++) {
+		if (hits & (1ULL << i))
+			ipv4_forward(b, &pkt[i], &macs[i]);
+		else
+			ipv4_neigh_miss(b, &pkt[i]);
+	}
+}

@@ -1,0 +1,260 @@
+/* IPv6 forwarding (RFC 8200, RFC 4291), in the same stages as IPv4: check,
+ * FIB lookup for the burst, decide, neighbour lookup for the burst, then
+ * hop limit and Ethernet rewrite. Routers never fragment IPv6: what does
+ * not fit is punted so the control lcore answers Packet Too Big.
+ * Neighbour discovery, and whatever else is addressed to this box or to the
+ * link-scope groups it belongs to, goes to the control lcore. */
+#include <netinet/in.h>
+
+#include <rte_byteorder.h>
+#include <rte_fib6.h>
+#include <rte_ip.h>
+
+#include "dataplane/dp.h"
+#include "dataplane/private.h"
+
+#define ICMP6_ND_FIRST 133		/* router solicitation */
+#define ICMP6_ND_LAST 137		/* redirect */
+
+struct v6_pkt {
+	struct rte_mbuf *m;
+	struct rte_ipv6_hdr *ip;
+	uint32_t nh;
+	uint16_t out_if;
+	bool group;			/* arrived as an Ethernet broadcast/multicast */
+	bool nd;			/* an ICMPv6 neighbour discovery message */
+};
+
+static bool is_multicast(const uint8_t *a)
+{
+	return a[0] == 0xff;
+}
+
+static bool is_link_local(const uint8_t *a)
+{
+	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
+}
+
+static bool is_zero(const uint8_t *a, unsigned len)
+{
+	for (unsigned i = 0; i < len; i++)
+		if (a[i] != 0)
+			return false;
+	return true;
+}
+
+static bool is_unspecified(const uint8_t *a)
+{
+	return is_zero(a, 16);
+}
+
+static bool is_loopback(const uint8_t *a)
+{
+	return is_zero(a, 15) && a[15] == 1;
+}
+
+/* ::ffff:0:0/96 stands for IPv4 hosts inside a dual-stack API; on the wire
+ * it is never a real source (RFC 4291 2.5.5.2). */
+static bool is_v4_mapped(const uint8_t *a)
+{
+	return is_zero(a, 10) && a[10] == 0xff && a[11] == 0xff;
+}
+
+/* ff02::1 (all nodes), ff02::2 (all routers), or the solicited-node group
+ * ff02::1:ffXX:XXXX of one of ifp's addresses. */
+static bool link_group_of(const struct fgw_if *ifp, const uint8_t *a)
+{
+	if (a[0] != 0xff || a[1] != 0x02 || !is_zero(a + 2, 9))
+		return false;
+	if (a[11] == 0 && a[12] == 0 && a[13] == 0 && a[14] == 0)
+		return a[15] == 1 || a[15] == 2;
+	if (a[11] != 0x01 || a[12] != 0xff)
+		return false;
+	return memcmp(a + 13, ifp->ll6.v6 + 13, 3) == 0 ||
+	       (ifp->addr6.addr.family == AF_INET6 &&
+		memcmp(a + 13, ifp->addr6.addr.v6 + 13, 3) == 0);
+}
+
+static bool is_nd(const struct rte_mbuf *m, const struct rte_ipv6_hdr *ip)
+{
+	const uint8_t *type;
+
+	if (ip->proto != IPPROTO_ICMPV6 ||
+	    rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN + sizeof(*ip) + 1)
+		return false;
+	type = rte_pktmbuf_mtod_offset(m, const uint8_t *, RTE_ETHER_HDR_LEN + sizeof(*ip));
+	return *type >= ICMP6_ND_FIRST && *type <= ICMP6_ND_LAST;
+}
+
+/* Stage 1. True when the packet goes on to the FIB. */
+static bool ipv6_check(struct fgw_burst *b, struct v6_pkt *p)
+{
+	struct rte_mbuf *m = p->m;
+	uint16_t l3_len = rte_pktmbuf_data_len(m) - RTE_ETHER_HDR_LEN;
+	const struct fgw_if *in = &b->dp->ifs[b->in_if];
+	struct rte_ipv6_hdr *ip;
+	uint32_t total;
+
+	if (l3_len < sizeof(*ip)) {
+		fgw_drop(b, m, FGW_DROP_RUNT);
+		return false;
+	}
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, RTE_ETHER_HDR_LEN);
+	if ((rte_be_to_cpu_32(ip->vtc_flow) >> 28) != 6) {
+		fgw_drop(b, m, FGW_DROP_IPV6_HEADER);
+		return false;
+	}
+	total = sizeof(*ip) + (uint32_t)rte_be_to_cpu_16(ip->payload_len);
+	if (total > l3_len) {
+		fgw_drop(b, m, FGW_DROP_RUNT);
+		return false;
+	}
+	if (total < l3_len)
+		rte_pktmbuf_trim(m, (uint16_t)(l3_len - total));
+	if (is_multicast(ip->src_addr) || is_loopback(ip->src_addr) ||
+	    is_v4_mapped(ip->src_addr)) {
+		fgw_drop(b, m, FGW_DROP_BAD_SOURCE);
+		return false;
+	}
+	p->ip = ip;
+	p->nd = is_nd(m, ip);
+	if (is_multicast(ip->dst_addr)) {
+		if (p->nd)
+			fgw_punt(b, m, FGW_PUNT_ND, 0, 0);
+		else if (link_group_of(in, ip->dst_addr))
+			fgw_punt(b, m, FGW_PUNT_LOCAL, 0, 0);
+		else
+			fgw_drop(b, m, FGW_DROP_MULTICAST);
+		return false;
+	}
+	if (is_link_local(ip->dst_addr)) {
+		if (p->nd)
+			fgw_punt(b, m, FGW_PUNT_ND, 0, 0);
+		else if (memcmp(ip->dst_addr, in->ll6.v6, 16) == 0)
+			fgw_punt(b, m, FGW_PUNT_LOCAL, 0, 0);
+		else
+			fgw_drop(b, m, FGW_DROP_LINK_LOCAL);
+		return false;
+	}
+	if (is_unspecified(ip->dst_addr) || is_loopback(ip->dst_addr)) {
+		fgw_drop(b, m, FGW_DROP_IPV6_HEADER);
+		return false;
+	}
+	return true;
+}
+
+/* Stage 3. True when the packet is to be forwarded through p->out_if. */
+static bool ipv6_route(struct fgw_burst *b, struct v6_pkt *p)
+{
+	const struct fgw_dp *dp = b->dp;
+	const struct fgw_nexthop *nh = fgw_nh_get(dp, p->nh);
+	struct rte_mbuf *m = p->m;
+	const struct fgw_if *out;
+
+	if (nh->type == FGW_NH_LOCAL) {
+		fgw_punt(b, m, p->nd ? FGW_PUNT_ND : FGW_PUNT_LOCAL, 0, 0);
+		return false;
+	}
+	/* Never forwarded (RFC 4291 2.5.2 and 2.5.6). */
+	if (is_unspecified(p->ip->src_addr)) {
+		fgw_drop(b, m, FGW_DROP_BAD_SOURCE);
+		return false;
+	}
+	if (is_link_local(p->ip->src_addr)) {
+		fgw_drop(b, m, FGW_DROP_LINK_LOCAL);
+		return false;
+	}
+	/* Unicast sent to a link-layer group: not forwarded, no ICMP error
+	 * (RFC 4443 2.4 (e)). */
+	if (p->group) {
+		fgw_drop(b, m, FGW_DROP_MULTICAST);
+		return false;
+	}
+	if (nh->type == FGW_NH_BLACKHOLE) {
+		fgw_drop(b, m, FGW_DROP_BLACKHOLE);
+		return false;
+	}
+	if (nh->type != FGW_NH_CONNECTED && nh->type != FGW_NH_GATEWAY) {
+		fgw_punt(b, m, FGW_PUNT_NO_ROUTE, 0, 0);
+		return false;
+	}
+	if (nh->ifindex >= dp->n_ifs || !dp->ifs[nh->ifindex].up) {
+		fgw_drop(b, m, FGW_DROP_IF_DOWN);
+		return false;
+	}
+	out = &dp->ifs[nh->ifindex];
+	if (out->kind != FGW_IF_PORT) {
+		fgw_drop(b, m, FGW_DROP_BLACKHOLE);
+		return false;
+	}
+	if (p->ip->hop_limits <= 1) {
+		fgw_punt(b, m, FGW_PUNT_TTL_EXCEEDED, 0, 0);
+		return false;
+	}
+	if (sizeof(*p->ip) + rte_be_to_cpu_16(p->ip->payload_len) > out->mtu) {
+		fgw_punt(b, m, FGW_PUNT_FRAG_NEEDED, p->nh, out->mtu);
+		return false;
+	}
+	p->out_if = nh->ifindex;
+	return true;
+}
+
+static void ipv6_forward(struct fgw_burst *b, struct v6_pkt *p, const struct rte_ether_addr *mac)
+{
+	const struct fgw_if *out = &b->dp->ifs[p->out_if];
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(p->m, struct rte_ether_hdr *);
+
+	p->ip->hop_limits--;
+	eth->dst_addr = *mac;
+	eth->src_addr = out->mac;
+	fgw_tx(b->ctx, out->port_id, p->m);
+	b->stats->forwarded++;
+}
+
+void fgw_ipv6_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_group,
+		    unsigned n)
+{
+	struct v6_pkt pkt[FGW_MAX_BURST];
+	uint8_t dst[FGW_MAX_BURST][RTE_FIB6_IPV6_ADDR_SIZE];
+	uint64_t nh[FGW_MAX_BURST];
+	struct fgw_neigh_key keys[FGW_MAX_BURST];
+	const struct fgw_neigh_key *key_ptrs[FGW_MAX_BURST];
+	struct rte_ether_addr macs[FGW_MAX_BURST];
+	unsigned k = 0, f = 0;
+	uint64_t hits;
+
+	for (unsigned i = 0; i < n; i++) {
+		pkt[k].m = pkts[i];
+		pkt[k].group = l2_group[i];
+		if (!ipv6_check(b, &pkt[k]))
+			continue;
+		memcpy(dst[k], pkt[k].ip->dst_addr, RTE_FIB6_IPV6_ADDR_SIZE);
+		k++;
+	}
+	if (k == 0)
+		return;
+	rte_fib6_lookup_bulk(b->dp->fib6, dst, nh, (int)k);
+
+	for (unsigned i = 0; i < k; i++) {
+		const struct fgw_nexthop *hop;
+
+		pkt[i].nh = (uint32_t)nh[i];
+		if (!ipv6_route(b, &pkt[i]))
+			continue;
+		hop = fgw_nh_get(b->dp, pkt[i].nh);
+		if (hop->type == FGW_NH_GATEWAY)
+			fgw_neigh_key_set(&keys[f], pkt[i].out_if, hop->gw.family, hop->gw.bytes);
+		else
+			fgw_neigh_key_set(&keys[f], pkt[i].out_if, AF_INET6, pkt[i].ip->dst_addr);
+		key_ptrs[f] = &keys[f];
+		pkt[f++] = pkt[i];
+	}
+	hits = fgw_neigh_lookup_bulk(&b->ctx->pub, key_ptrs, f, macs);
+
+	for (unsigned i = 0; i < f; i++) {
+		if (hits & (1ULL << i))
+			ipv6_forward(b, &pkt[i], &macs[i]);
+		else
+			fgw_punt(b, pkt[i].m, FGW_PUNT_NEIGH_MISS, pkt[i].nh, 0);
+	}
+}

@@ -1,0 +1,81 @@
+/* A worker's neighbour cache: (ifindex, address) -> MAC. The control lcore
+ * owns the master table (controlplane/net/neigh.c) and sends each worker
+ * NEIGH_SET/NEIGH_DEL messages; the worker is the only reader and writer of
+ * its copy, so the hash needs no locking and no RCU. The MAC is stored in
+ * the hash's data pointer itself: no second allocation, no second load. */
+#include <stdio.h>
+
+#include <rte_hash.h>
+#include <rte_hash_crc.h>
+
+#include "dataplane/dp.h"
+#include "dataplane/private.h"
+
+#define NEIGH_CACHE_SIZE 16384
+
+static void *mac_pack(const struct rte_ether_addr *mac)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < RTE_ETHER_ADDR_LEN; i++)
+		v |= (uint64_t)mac->addr_bytes[i] << (8 * i);
+	return (void *)(uintptr_t)v;
+}
+
+static void mac_unpack(const void *data, struct rte_ether_addr *mac)
+{
+	uint64_t v = (uintptr_t)data;
+
+	for (unsigned i = 0; i < RTE_ETHER_ADDR_LEN; i++)
+		mac->addr_bytes[i] = (uint8_t)(v >> (8 * i));
+}
+
+struct rte_hash *fgw_neigh_cache_create(unsigned worker, int socket)
+{
+	char name[RTE_HASH_NAMESIZE];
+	struct rte_hash_parameters params = {
+		.name = name,
+		.entries = NEIGH_CACHE_SIZE,
+		.key_len = sizeof(struct fgw_neigh_key),
+		.hash_func = rte_hash_crc,
+		.socket_id = socket,
+		/* An overflow table instead of failing an insert when a
+		 * bucket pair is full. */
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
+	};
+
+	snprintf(name, sizeof(name), "fgw_neigh%u", worker);
+	return rte_hash_create(&params);
+}
+
+uint64_t fgw_neigh_lookup_bulk(struct fgw_worker *w, const struct fgw_neigh_key **keys,
+			       unsigned n, struct rte_ether_addr *macs)
+{
+	void *data[FGW_MAX_BURST];
+	uint64_t hits = 0;
+
+	if (n == 0)
+		return 0;
+	if (rte_hash_lookup_bulk_data(w->neigh, (const void **)keys, n, &hits, data) < 0)
+		return 0;
+	for (unsigned i = 0; i < n; i++)
+		if (hits & (1ULL << i))
+			mac_unpack(data[i], &macs[i]);
+	return hits;
+}
+
+void fgw_neigh_apply(struct fgw_worker *w, const struct fgw_msg *msg)
+{
+	struct fgw_neigh_key key;
+
+	if (msg->addr.family != AF_INET && msg->addr.family != AF_INET6)
+		return;
+	fgw_neigh_key_set(&key, msg->ifindex, msg->addr.family, msg->addr.bytes);
+	if (msg->type == FGW_MSG_NEIGH_SET)
+		/* Fails only when the cache is full: packets for this
+		 * neighbour then take the slow path, punted NEIGH_MISS to
+		 * the control lcore, which knows the MAC. */
+		rte_hash_add_key_data(w->neigh, &key, mac_pack(&msg->mac));
+	else
+		rte_hash_del_key(w->neigh, &key);
+}

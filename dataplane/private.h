@@ -1,0 +1,156 @@
+/* What the data-plane files share with each other and with nobody else: a
+ * worker's private state, the per-burst context the stages pass along, and
+ * the set-up helpers dp.c calls. */
+#ifndef FGW_DP_PRIVATE_H
+#define FGW_DP_PRIVATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include "dataplane/dp.h"
+
+/* port_if[] of a DPDK port that is none of ours. */
+#define FGW_IF_NONE UINT16_MAX
+
+/* ---- a worker --------------------------------------------------------- */
+
+/* One worker's TX queue on one port, behind an rte_eth_dev_tx_buffer. */
+struct fgw_txq {
+	struct rte_eth_dev_tx_buffer *buf;
+	struct fgw_worker_stats *stats;		/* where refused frames are counted */
+	uint16_t port;
+};
+
+/* dp->workers[i] points at `pub`; the rest is the worker's own. */
+struct fgw_worker_ctx {
+	struct fgw_worker pub;
+	struct fgw_dp *dp;
+	struct fgw_txq tx[FGW_MAX_PORTS];	/* by DPDK port id */
+	bool launched;
+};
+
+static inline struct fgw_worker_ctx *fgw_worker_ctx(struct fgw_worker *w)
+{
+	return container_of(w, struct fgw_worker_ctx, pub);
+}
+
+/* ---- one burst on its way through the stages -------------------------- */
+
+struct fgw_burst {
+	struct fgw_dp *dp;
+	struct fgw_worker_ctx *ctx;
+	struct fgw_worker_stats *stats;
+	uint16_t port;				/* ingress DPDK port */
+	uint16_t in_if;				/* its ifindex */
+	unsigned n_punt;
+	struct rte_mbuf *punt[FGW_MAX_BURST];	/* at most one per received frame */
+	uint8_t punt_why[FGW_MAX_BURST];	/* enum fgw_punt_reason of each */
+};
+
+static inline void fgw_drop(struct fgw_burst *b, struct rte_mbuf *m, enum fgw_drop_reason why)
+{
+	b->stats->drop[why]++;
+	rte_pktmbuf_free(m);
+}
+
+/* eth.c: the first stage; frames go on to ARP (punted), IPv4 or IPv6.
+ * l2_group[i] is set when frame i was sent to an Ethernet broadcast or
+ * multicast address. */
+void fgw_eth_input(struct fgw_burst *b, struct rte_mbuf **pkts, unsigned n);
+void fgw_ipv4_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_group,
+		    unsigned n);
+void fgw_ipv6_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_group,
+		    unsigned n);
+
+/* frag.c: splits an IPv4 frame (DF clear) into frames that fit mtu, each
+ * behind a copy of m's Ethernet header and with its header checksum set.
+ * Consumes m. Returns the number of fragments, or a drop reason negated. */
+int fgw_ipv4_fragment(struct fgw_dp *dp, struct rte_mbuf *m, uint16_t mtu,
+		      struct rte_mbuf **out, unsigned max);
+
+/* punt.c: hand m to the control lcore. Punts are collected per burst and
+ * enqueued together by fgw_punt_flush; fgw_punt_all enqueues a set of
+ * frames that stand for one received packet (its fragments) at once. */
+void fgw_punt(struct fgw_burst *b, struct rte_mbuf *m, enum fgw_punt_reason why,
+	      uint32_t nh, uint16_t mtu);
+void fgw_punt_all(struct fgw_burst *b, struct rte_mbuf **frames, unsigned n,
+		  enum fgw_punt_reason why, uint32_t nh);
+void fgw_punt_flush(struct fgw_burst *b);
+
+/* neigh.c: the worker's copy of the neighbour table. */
+struct fgw_neigh_key {
+	uint16_t ifindex;
+	uint8_t family;
+	uint8_t zero;				/* keys are compared as bytes */
+	uint8_t addr[16];
+};
+
+struct rte_hash *fgw_neigh_cache_create(unsigned worker, int socket);
+static inline void fgw_neigh_key_set(struct fgw_neigh_key *k, uint16_t ifindex,
+				     uint8_t family, const void *addr)
+{
+	memset(k, 0, sizeof(*k));
+	k->ifindex = ifindex;
+	k->family = family;
+	memcpy(k->addr, addr, family == AF_INET ? 4 : 16);
+}
+/* Looks up n (<= FGW_MAX_BURST) keys; returns the hit mask, macs[i] filled
+ * for each hit. */
+uint64_t fgw_neigh_lookup_bulk(struct fgw_worker *w, const struct fgw_neigh_key **keys,
+			       unsigned n, struct rte_ether_addr *macs);
+void fgw_neigh_apply(struct fgw_worker *w, const struct fgw_msg *msg);
+
+/* msg.c: apply what the control lcore sent; returns how many. */
+unsigned fgw_msgs_apply(struct fgw_worker_ctx *ctx);
+
+/* inject.c: transmit what the control lcore handed over; returns how many. */
+unsigned fgw_inject_drain(struct fgw_worker_ctx *ctx);
+
+/* tx.c */
+int fgw_txq_init(struct fgw_worker_ctx *ctx, uint16_t port, char *err, size_t errlen);
+void fgw_txq_free(struct fgw_worker_ctx *ctx);
+void fgw_tx_flush(struct fgw_worker_ctx *ctx);
+
+/* Queues m on this worker's TX queue of port; counted in the port's tx
+ * counters now and taken back (as TX_FULL) if the queue refuses it. */
+static inline void fgw_tx(struct fgw_worker_ctx *ctx, uint16_t port, struct rte_mbuf *m)
+{
+	struct fgw_port_stats *ps = &ctx->pub.stats.port[port];
+
+	ps->tx_packets++;
+	ps->tx_bytes += m->pkt_len;
+	rte_eth_tx_buffer(port, (uint16_t)ctx->pub.index, ctx->tx[port].buf, m);
+}
+
+/* TX_FULL is the one counter two threads write: the worker when its TX
+ * queue refuses frames, the control lcore when a worker's inject ring is
+ * full. It is rare, so both add atomically. */
+static inline void fgw_count_tx_full(struct fgw_worker_stats *s, unsigned n)
+{
+	__atomic_fetch_add(&s->drop[FGW_DROP_TX_FULL], n, __ATOMIC_RELAXED);
+}
+
+/* nexthop.c and fib.c, called by fgw_dp_init / fgw_dp_stop. */
+int fgw_nh_init(struct fgw_dp *dp, char *err, size_t errlen);
+void fgw_nh_fini(struct fgw_dp *dp);
+int fgw_fib_init(struct fgw_dp *dp, char *err, size_t errlen);
+void fgw_fib_fini(struct fgw_dp *dp);
+
+/* Called by fgw_dp_stop: worker.c waits for the workers to return, port.c
+ * stops and closes the ports. */
+void fgw_workers_join(struct fgw_dp *dp);
+void fgw_ports_close(struct fgw_dp *dp);
+
+/* The egress next hop, bounds-checked: an id the FIB should never hold reads
+ * as "no route" rather than past the table. */
+static inline const struct fgw_nexthop *fgw_nh_get(const struct fgw_dp *dp, uint64_t id)
+{
+	return &dp->nh[id < FGW_MAX_NEXTHOPS ? id : 0];
+}
+
+#endif
