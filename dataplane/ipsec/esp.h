@@ -20,10 +20,9 @@
 
 #define FGW_ESP_HDR_LEN 8	/* SPI + sequence number */
 
-/* Room encapsulation needs in front of a packet (IPv6 + UDP + ESP + CBC IV)
- * and behind it (padding, pad length, next header, largest ICV). */
+/* Room encapsulation needs in front of a packet: IPv6 + UDP + ESP + CBC
+ * IV. Behind it: up to 15 bytes of padding, 2 of trailer, a 32-byte ICV. */
 #define FGW_ESP_MAX_HEADROOM (40 + 8 + FGW_ESP_HDR_LEN + 16)
-#define FGW_ESP_MAX_TAILROOM (15 + 2 + 32)
 
 /* Outbound. m[i] is an IP packet and sa[i] its outbound SA. Tunnel mode
  * wraps the whole packet in the SA's outer header: DSCP copied or set, ECN

@@ -25,6 +25,14 @@ struct in_pkt {
 #define ECN_ECT0 2
 #define ECN_CE 3
 
+/* rte_pktmbuf_trim would walk the segment chain (the mbuf's second cache
+ * line); these packets are one segment. */
+static void trim_to(struct rte_mbuf *m, unsigned len)
+{
+	m->data_len = len;
+	m->pkt_len = len;
+}
+
 static uint16_t get16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
@@ -71,7 +79,7 @@ static unsigned decap_check(struct fgw_crypto *c, struct rte_mbuf *m, struct fgw
 	if (ip_len > len || ip_len < l3)
 		return FGW_SA_DROP_TRUNCATED;
 	if (ip_len < len)
-		rte_pktmbuf_trim(m, len - ip_len);	/* Ethernet padding */
+		trim_to(m, ip_len);	/* Ethernet padding */
 	if (l4 == sizeof(struct rte_udp_hdr)) {
 		if (ip_len < l3 + l4 || get16(p + l3 + 4) != ip_len - l3)
 			return FGW_SA_DROP_TRUNCATED;
@@ -238,13 +246,13 @@ static unsigned decap_finish(struct fgw_crypto *c, struct rte_mbuf *m, struct fg
 		if (verdict != FGW_SA_DROP_NONE)
 			return verdict;
 		rte_pktmbuf_adj(m, in->ct_off);
-		rte_pktmbuf_trim(m, rte_pktmbuf_data_len(m) - inner_len);
+		trim_to(m, inner_len);
 	} else {
 		unsigned l3 = m->l3_len, hole = in->ct_off - l3;
 
 		memmove(p + hole, p, l3);
 		p = (uint8_t *)rte_pktmbuf_adj(m, hole);
-		rte_pktmbuf_trim(m, rte_pktmbuf_data_len(m) - l3 - payload);
+		trim_to(m, l3 + payload);
 		if (p[0] >> 4 == 4) {
 			struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)p;
 

@@ -3,6 +3,7 @@
 
 #include <rte_byteorder.h>
 #include <rte_common.h>
+#include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
@@ -10,6 +11,10 @@
 
 #include "dataplane/ipsec/esp.h"
 #include "dataplane/ipsec/sa_count.h"
+
+/* Every mbuf can take the ESP headers and, after them, an Ethernet header. */
+_Static_assert(RTE_PKTMBUF_HEADROOM >= FGW_ESP_MAX_HEADROOM + RTE_ETHER_HDR_LEN,
+	       "mbuf headroom too small for ESP");
 
 /* CBC runs from the IV field with a zero IV: the first "plaintext" block
  * is the sequence number, so the IV that lands in the packet is its
