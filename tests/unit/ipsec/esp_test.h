@@ -3,6 +3,7 @@
 #ifndef FGW_ESP_TEST_H
 #define FGW_ESP_TEST_H
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,9 +23,12 @@ static struct fgw_crypto test_crypto;
 static inline int test_eal_init(const char *prog)
 {
 	char prefix[64], err[128];
+	/* No telemetry: its socket is unlinked by an exit handler, too late
+	 * for test_eal_fini to remove the runtime directory. */
 	char *argv[] = {
 		(char *)prog, "--no-huge", "--no-shconf", "-m", "128", "--no-pci",
-		"--file-prefix", prefix, "--log-level", "lib.*:error", "-l", "0", NULL,
+		"--no-telemetry", "--file-prefix", prefix, "--log-level", "lib.*:error",
+		"-l", "0", NULL,
 	};
 
 	snprintf(prefix, sizeof(prefix), "fgw-ipsec-test-%d", (int)getpid());
@@ -41,11 +45,16 @@ static inline int test_eal_init(const char *prog)
 	return 0;
 }
 
+/* rte_eal_cleanup empties the runtime directory but leaves it behind. */
 static inline void test_eal_fini(void)
 {
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
 	fgw_crypto_free(&test_crypto);
 	rte_mempool_free(test_pool);
 	rte_eal_cleanup();
+	rmdir(dir);
 }
 
 static inline struct rte_mbuf *test_mbuf(const uint8_t *data, size_t len)
