@@ -49,16 +49,15 @@ void fgw_worker_process_burst(struct fgw_dp *dp, struct fgw_worker *w, uint16_t 
 		return;
 	}
 	b.in_if = dp->port_if[port];
-	for (uint16_t off = 0; off < n; off += FGW_MAX_BURST)
-		burst_process(&b, pkts + off, RTE_MIN((unsigned)(n - off), (unsigned)FGW_MAX_BURST));
+	for (unsigned off = 0; off < n; off += FGW_MAX_BURST)
+		burst_process(&b, pkts + off, RTE_MIN(n - off, (unsigned)FGW_MAX_BURST));
 }
 
-unsigned fgw_worker_service(struct fgw_dp *dp, struct fgw_worker *w)
+unsigned fgw_worker_service(struct fgw_worker *w)
 {
 	struct fgw_worker_ctx *ctx = fgw_worker_ctx(w);
 	unsigned work;
 
-	(void)dp;
 	work = fgw_msgs_apply(ctx);
 	work += fgw_inject_drain(ctx);
 	fgw_tx_flush(ctx);
@@ -99,7 +98,7 @@ static int worker_main(void *arg)
 				fgw_worker_process_burst(dp, w, ifp->port_id, pkts, n);
 			work += n;
 		}
-		work += fgw_worker_service(dp, w);
+		work += fgw_worker_service(w);
 		rte_rcu_qsbr_quiescent(dp->rcu, w->index);
 
 		w->stats.polls++;

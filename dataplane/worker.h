@@ -18,6 +18,6 @@ void fgw_worker_process_burst(struct fgw_dp *dp, struct fgw_worker *w, uint16_t 
 /* What the worker does between bursts: apply the control lcore's messages,
  * transmit the frames it injected, flush the TX buffers. Returns the number
  * of messages and frames handled. */
-unsigned fgw_worker_service(struct fgw_dp *dp, struct fgw_worker *w);
+unsigned fgw_worker_service(struct fgw_worker *w);
 
 #endif

@@ -113,7 +113,7 @@ static void neigh(uint8_t type, int ifindex, const char *a, const struct rte_eth
 	if (mac != NULL)
 		msg.mac = *mac;
 	fgw_msg_broadcast(&dp, &msg);
-	fgw_worker_service(&dp, w);
+	fgw_worker_service(w);
 }
 
 static void setup(void)
@@ -270,7 +270,7 @@ static void receive_on(uint16_t port, const struct frame *f)
 
 	before = w->stats;
 	fgw_worker_process_burst(&dp, w, port, &m, 1);
-	fgw_worker_service(&dp, w);
+	fgw_worker_service(w);
 }
 
 static void receive(const struct frame *f)
@@ -824,7 +824,7 @@ static bool inject_transmits_on_port(void)
 
 	ipv4(&f, "198.51.100.1", "198.51.100.2", 64, 20, false);
 	CHECK(fgw_inject(&dp, mbuf_of(&f), port1) == 0, "inject refused");
-	fgw_worker_service(&dp, w);
+	fgw_worker_service(w);
 	CHECK(w->stats.injected == injected + 1, "not counted");
 	CHECK(sent(port1, &m, 1) == 1, "nothing sent");
 	same = m->pkt_len == f.len && memcmp(rte_pktmbuf_mtod(m, void *), f.b, f.len) == 0;

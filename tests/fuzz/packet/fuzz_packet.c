@@ -155,7 +155,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	route("2001:db8:4::/48", FGW_NH_BLACKHOLE, 0, NULL);
 	neighbour(lan1, "198.51.100.2");
 	neighbour(lan1, "2001:db8:2::2");
-	fgw_worker_service(&dp, w);
+	fgw_worker_service(w);
 
 	pool_free = rte_mempool_avail_count(dp.pool);
 	indirect_free = rte_mempool_avail_count(dp.indirect_pool);
@@ -209,7 +209,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	m = frame_mbuf(data, size);
 	fgw_worker_process_burst(&dp, w, rx_port, &m, 1);
-	fgw_worker_service(&dp, w);
+	fgw_worker_service(w);
 
 	while ((n = rte_ring_dequeue_burst(dp.punt, (void **)punted, RTE_DIM(punted), NULL)) > 0) {
 		for (unsigned i = 0; i < n; i++) {
