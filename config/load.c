@@ -31,11 +31,20 @@ static void syntax_error(const char *buf, size_t len, const char *origin,
 			 const json_error_t *je, char *err, size_t errlen)
 {
 	char where[256];
+	char text[JSON_ERROR_TEXT_LENGTH];
+	char *near;
 
+	/* jansson quotes the token it stopped at ("... near '\"abc'"); inside a
+	 * pre-shared key that token is part of the secret, and line:column
+	 * already says where, so the quote is dropped. */
+	snprintf(text, sizeof(text), "%s", je->text);
+	near = strstr(text, " near '");
+	if (near != NULL)
+		*near = '\0';
 	cfg_path_at(buf, len, (size_t)(je->position > 0 ? je->position : 0), where,
 		    sizeof(where));
 	snprintf(err, errlen, "%s:%d:%d: %s%sinvalid JSON: %s", origin, je->line > 0 ? je->line : 1,
-		 je->column > 0 ? je->column : 1, where, where[0] ? ": " : "", je->text);
+		 je->column > 0 ? je->column : 1, where, where[0] ? ": " : "", text);
 	one_line(err);
 }
 

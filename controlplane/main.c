@@ -52,7 +52,7 @@ static void usage(FILE *out)
 
 static int check_config(const char *path)
 {
-	char err[512];
+	char err[1024];
 	struct fgw_config *cfg = fgw_config_load_file(path, err, sizeof(err));
 
 	if (cfg == NULL) {
@@ -314,7 +314,7 @@ int main(int argc, char **argv)
 	};
 	const char *config_path = NULL, *ctl_path = NULL;
 	bool debug = false;
-	char err[512];
+	char err[1024];
 	int opt, rc;
 
 	while ((opt = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {

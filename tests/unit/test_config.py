@@ -81,7 +81,7 @@ CASES = [
     "hostname": "hub"
     "log_level▶": "info"
   }
-}""", "system", "invalid JSON: '}' expected near '\"log_level\"'"),
+}""", "system", "invalid JSON: '}' expected"),
 	("truncated", """{
   "ikev2": {
     "proposals": [
@@ -89,7 +89,7 @@ CASES = [
 	 "invalid JSON: string or '}' expected near end of file"),
 	("trailing-comma", """{
   "dataplane": {"worker_lcores": [1, ▶]}
-}""", "dataplane.worker_lcores[1]", "invalid JSON: unexpected token near ']'"),
+}""", "dataplane.worker_lcores[1]", "invalid JSON: unexpected token"),
 	("duplicate-json-key", """{
   "system": {"hostname": "a", "hostname▶": "b"}
 }""", "system.hostname", "duplicate object key"),
@@ -476,4 +476,16 @@ def test_secrets_never_in_errors(flexgw, tmp_path):
    "pre_shared_key_remote": ▶"0th3r-s3cr3t"}]}]}}""",
 		     "ikev2.keyrings[0].peers[0].pre_shared_key_remote", "mutually exclusive")
 	rc, out = check_config(flexgw, tmp_path / "broken.json")
+	assert "s3cr3t" not in out
+
+
+def test_secrets_never_in_syntax_errors(flexgw, tmp_path):
+	"""jansson quotes the token it stopped at; inside a key that is the secret."""
+	p = tmp_path / "broken.json"
+	p.write_text('{"ikev2": {"keyrings": [{"name": "K", "peers": [\n'
+		     '  {"name": "p", "address": "192.0.2.9", "pre_shared_key": "s3cr3t-psk\n'
+		     '"}]}]}}\n')
+	rc, out = check_config(flexgw, p)
+	assert rc == 1
+	assert "invalid JSON" in out and ":2:" in out
 	assert "s3cr3t" not in out
