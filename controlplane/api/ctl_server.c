@@ -30,6 +30,7 @@
 #include <rte_cycles.h>
 
 #include "api/commands.h"
+#include "api/telemetry.h"
 #include "common/log.h"
 #include "controlplane/control.h"
 
@@ -353,6 +354,9 @@ void fgw_ctl_server_close(struct fgw_control *c)
 	struct fgw_ctl_server *s = c->ctl;
 	struct stat st;
 
+	/* flexctl and telemetry leave together, before main tears down the
+	 * data plane they both read. */
+	fgw_telemetry_detach();
 	if (s == NULL)
 		return;
 	for (unsigned i = 0; i < CTL_MAX_CONNS; i++)

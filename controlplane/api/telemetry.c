@@ -14,18 +14,50 @@
  * lock the control lcore must never wait for, so telemetry leaves them to
  * flexctl and reports raw counters that only ever grow, as monitoring
  * systems expect. The workers and interfaces exist before registration and
- * never change afterwards. */
+ * never change afterwards, until exit: fgw_telemetry_detach() then waits
+ * out any callback still reading before the data plane is freed. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_common.h>
+#include <rte_pause.h>
 #include <rte_telemetry.h>
 
 #include "api/counters.h"
+#include "api/telemetry.h"
 #include "controlplane/control.h"
 
 /* DPDK 22.11 telemetry callbacks carry no user pointer. */
 static const struct fgw_control *tel_ctl;
+static unsigned tel_readers;		/* callbacks between enter() and leave() */
+
+/* The control state, or NULL once detached. A reader announces itself
+ * before it looks, and detach clears the pointer before it counts readers
+ * (both sequentially consistent), so detach either sees the reader or the
+ * reader sees NULL. */
+static const struct fgw_control *enter(void)
+{
+	const struct fgw_control *c;
+
+	__atomic_fetch_add(&tel_readers, 1, __ATOMIC_SEQ_CST);
+	c = __atomic_load_n(&tel_ctl, __ATOMIC_SEQ_CST);
+	if (c == NULL)
+		__atomic_fetch_sub(&tel_readers, 1, __ATOMIC_SEQ_CST);
+	return c;
+}
+
+static void leave(void)
+{
+	__atomic_fetch_sub(&tel_readers, 1, __ATOMIC_SEQ_CST);
+}
+
+void fgw_telemetry_detach(void)
+{
+	__atomic_store_n(&tel_ctl, NULL, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&tel_readers, __ATOMIC_SEQ_CST) != 0)
+		rte_pause();
+}
 
 static struct rte_tel_data *reasons(const uint64_t *v, const char *const *names, unsigned n)
 {
@@ -64,10 +96,8 @@ static void worker_dict(struct rte_tel_data *d, const struct fgw_worker_stats *s
 	add_container(d, "punts", reasons(s->punt, fgw_punt_reason_names, FGW_PUNT_MAX));
 }
 
-static void sum_workers(struct fgw_worker_stats *sum)
+static void sum_workers(const struct fgw_dp *dp, struct fgw_worker_stats *sum)
 {
-	const struct fgw_dp *dp = tel_ctl->dp;
-
 	memset(sum, 0, sizeof(*sum));
 	for (unsigned w = 0; w < dp->n_workers; w++) {
 		struct fgw_worker_stats s;
@@ -80,16 +110,15 @@ static void sum_workers(struct fgw_worker_stats *sum)
 	}
 }
 
-static int tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
+static int tel_stats(const struct fgw_control *c, const char *params, struct rte_tel_data *d)
 {
 	struct fgw_worker_stats sum;
 	struct fgw_control_stats cs;
 	struct rte_tel_data *control;
 
-	(void)cmd;
 	(void)params;
-	sum_workers(&sum);
-	fgw_counters_read_control(tel_ctl, &cs);
+	sum_workers(c->dp, &sum);
+	fgw_counters_read_control(c, &cs);
 	rte_tel_data_start_dict(d);
 	worker_dict(d, &sum);
 	control = rte_tel_data_alloc();
@@ -114,24 +143,22 @@ static int tel_stats(const char *cmd, const char *params, struct rte_tel_data *d
 	return 0;
 }
 
-static int tel_workers(const char *cmd, const char *params, struct rte_tel_data *d)
+static int tel_workers(const struct fgw_control *c, const char *params, struct rte_tel_data *d)
 {
-	(void)cmd;
 	(void)params;
 	rte_tel_data_start_array(d, RTE_TEL_INT_VAL);
-	for (unsigned w = 0; w < tel_ctl->dp->n_workers; w++)
+	for (unsigned w = 0; w < c->dp->n_workers; w++)
 		rte_tel_data_add_array_int(d, (int)w);
 	return 0;
 }
 
-static int tel_worker(const char *cmd, const char *params, struct rte_tel_data *d)
+static int tel_worker(const struct fgw_control *c, const char *params, struct rte_tel_data *d)
 {
-	const struct fgw_dp *dp = tel_ctl->dp;
+	const struct fgw_dp *dp = c->dp;
 	struct fgw_worker_stats s;
 	unsigned long w;
 	char *end;
 
-	(void)cmd;
 	if (params == NULL || params[0] < '0' || params[0] > '9')
 		return -EINVAL;
 	w = strtoul(params, &end, 10);
@@ -145,14 +172,14 @@ static int tel_worker(const char *cmd, const char *params, struct rte_tel_data *
 	return 0;
 }
 
-static int tel_interfaces(const char *cmd, const char *params, struct rte_tel_data *d)
+static int tel_interfaces(const struct fgw_control *c, const char *params,
+			  struct rte_tel_data *d)
 {
-	const struct fgw_dp *dp = tel_ctl->dp;
+	const struct fgw_dp *dp = c->dp;
 	struct fgw_worker_stats sum;
 
-	(void)cmd;
 	(void)params;
-	sum_workers(&sum);
+	sum_workers(dp, &sum);
 	rte_tel_data_start_dict(d);
 	for (unsigned i = 0; i < dp->n_ifs; i++) {
 		const struct fgw_if *ifp = &dp->ifs[i];
@@ -176,18 +203,41 @@ static int tel_interfaces(const char *cmd, const char *params, struct rte_tel_da
 	return 0;
 }
 
+static const struct {
+	const char *cmd;
+	int (*fn)(const struct fgw_control *c, const char *params, struct rte_tel_data *d);
+	const char *help;
+} tel_cmds[] = {
+	{ "/flexgw/stats", tel_stats,
+	  "flexgw data-plane totals, drops and punts by reason, control lcore counters. "
+	  "No parameters" },
+	{ "/flexgw/workers", tel_workers, "flexgw worker ids. No parameters" },
+	{ "/flexgw/worker", tel_worker, "flexgw counters of one worker. Parameters: int worker_id" },
+	{ "/flexgw/interfaces", tel_interfaces,
+	  "flexgw packets and bytes per port interface. No parameters" },
+};
+
+/* Every command comes here, so each holds the control state only between
+ * enter() and leave(). */
+static int tel_dispatch(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	const struct fgw_control *c = enter();
+	int rc = -EINVAL;
+
+	if (c == NULL)
+		return -ENODEV;	/* shutting down */
+	for (unsigned i = 0; i < RTE_DIM(tel_cmds); i++)
+		if (strcmp(cmd, tel_cmds[i].cmd) == 0)
+			rc = tel_cmds[i].fn(c, params, d);
+	leave();
+	return rc;
+}
+
 int fgw_telemetry_register(struct fgw_control *c)
 {
-	tel_ctl = c;
-	if (rte_telemetry_register_cmd("/flexgw/stats", tel_stats,
-			"flexgw data-plane totals, drops and punts by reason, control lcore "
-			"counters. No parameters") != 0 ||
-	    rte_telemetry_register_cmd("/flexgw/workers", tel_workers,
-			"flexgw worker ids. No parameters") != 0 ||
-	    rte_telemetry_register_cmd("/flexgw/worker", tel_worker,
-			"flexgw counters of one worker. Parameters: int worker_id") != 0 ||
-	    rte_telemetry_register_cmd("/flexgw/interfaces", tel_interfaces,
-			"flexgw packets and bytes per port interface. No parameters") != 0)
-		return -1;
+	__atomic_store_n(&tel_ctl, c, __ATOMIC_SEQ_CST);
+	for (unsigned i = 0; i < RTE_DIM(tel_cmds); i++)
+		if (rte_telemetry_register_cmd(tel_cmds[i].cmd, tel_dispatch, tel_cmds[i].help) != 0)
+			return -1;
 	return 0;
 }
