@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <rte_cycles.h>
+#include <rte_dev.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
@@ -152,17 +153,17 @@ static bool build_eal_argv(struct eal_argv *a, const struct fgw_config *cfg,
 		ok &= argv_push(a, "-m") && argv_pushf(a, "%u", dpc->memory_mb);
 	if (!user_gave(user, n_user, "--file-prefix"))
 		ok &= argv_pushf(a, "--file-prefix=flexgw-%d", (int)getpid());
+	/* PCI ports are allow-listed for EAL's probe; virtual devices are
+	 * attached one by one after init (attach_vdev) so that a bad one is
+	 * reported with the port that names it. */
 	bool any_pci = false;
 	for (unsigned i = 0; i < cfg->n_ports; i++) {
 		const char *dev = cfg->ports[i].device;
-		const char *flag = fgw_port_eal_flag(dev);
 
-		any_pci |= strcmp(flag, "-a") == 0;
-		ok &= argv_push(a, (char *)flag);
-		if (device_needs_qpairs(dev))
-			ok &= argv_pushf(a, "%s,qpairs=%u", dev, dpc->n_workers);
-		else
-			ok &= argv_pushf(a, "%s", dev);
+		if (strcmp(fgw_port_eal_flag(dev), "-a") != 0)
+			continue;
+		any_pci = true;
+		ok &= argv_push(a, "-a") && argv_pushf(a, "%s", dev);
 	}
 	if (!any_pci && !user_gave(user, n_user, "--no-pci") && !user_gave(user, n_user, "-a"))
 		ok &= argv_push(a, "--no-pci");
@@ -173,6 +174,26 @@ static bool build_eal_argv(struct eal_argv *a, const struct fgw_config *cfg,
 
 /* ---- bring-up and the control loop -------------------------------------- */
 
+static int attach_vdev(const struct fgw_port_cfg *p, unsigned n_workers)
+{
+	char devargs[FGW_DEVARGS_MAX + 16];
+	int rc;
+
+	if (device_needs_qpairs(p->device))
+		snprintf(devargs, sizeof(devargs), "%s,qpairs=%u", p->device, n_workers);
+	else
+		snprintf(devargs, sizeof(devargs), "%s", p->device);
+	rc = rte_dev_probe(devargs);
+	if (rc < 0) {
+		/* rte_dev_probe's error codes are not specific enough to name
+		 * the cause; EAL's own log line just above this one does. */
+		FGW_ERR("port %s: cannot attach device \"%s\": unknown driver, bad device "
+			"argument or missing kernel interface", p->name, p->device);
+		return -1;
+	}
+	return 0;
+}
+
 static int add_interfaces(struct fgw_dp *dp, const struct fgw_config *cfg)
 {
 	char err[256];
@@ -180,6 +201,9 @@ static int add_interfaces(struct fgw_dp *dp, const struct fgw_config *cfg)
 	for (unsigned i = 0; i < cfg->n_ports; i++) {
 		const struct fgw_port_cfg *p = &cfg->ports[i];
 
+		if (strcmp(fgw_port_eal_flag(p->device), "--vdev") == 0 &&
+		    attach_vdev(p, cfg->dataplane.n_workers) < 0)
+			return -1;
 		if (fgw_port_add(dp, p->name, p->device, p->mtu, &p->ipv4, &p->ipv6,
 				 err, sizeof(err)) < 0) {
 			FGW_ERR("port %s (%s): %s", p->name, p->device, err);
