@@ -13,6 +13,8 @@
 
 #define NEIGH_CACHE_SIZE 16384
 
+_Static_assert(sizeof(struct fgw_neigh_key) == 24, "fgw_neigh_key has implicit padding");
+
 static void *mac_pack(const struct rte_ether_addr *mac)
 {
 	uint64_t v = 0;

@@ -83,12 +83,14 @@ void fgw_punt_all(struct fgw_burst *b, struct rte_mbuf **frames, unsigned n,
 void fgw_punt_flush(struct fgw_burst *b);
 
 /* neigh.c: the worker's copy of the neighbour table. */
+/* Compared and hashed as bytes (so every byte is set, padding included);
+ * 8-byte aligned and sized because rte_hash_crc reads 8 bytes at a time. */
 struct fgw_neigh_key {
+	uint8_t addr[16];
 	uint16_t ifindex;
 	uint8_t family;
-	uint8_t zero;				/* keys are compared as bytes */
-	uint8_t addr[16];
-};
+	uint8_t zero[5];
+} __rte_aligned(8);
 
 struct rte_hash *fgw_neigh_cache_create(unsigned worker, int socket);
 static inline void fgw_neigh_key_set(struct fgw_neigh_key *k, uint16_t ifindex,

@@ -813,6 +813,73 @@ static bool ipv6_drops(void)
 	return drops_as(&f, FGW_DROP_MULTICAST);
 }
 
+/* ---- bursts ------------------------------------------------------------------ */
+
+/* A full burst mixing every outcome, so each stage works on many packets at
+ * once and compacts its survivors. */
+static bool mixed_burst_sorts_every_packet(void)
+{
+	struct rte_mbuf *in[64], *out[64];
+	struct fgw_worker_stats s0 = w->stats;
+	unsigned n_fwd = 0, n_punt = 0, n_drop = 0, n;
+
+	for (unsigned i = 0; i < 64; i++) {
+		struct frame f;
+
+		switch (i % 8) {
+		case 0:
+			ipv4(&f, "192.0.2.10", "203.0.113.5", 64, 20 + i, false);
+			n_fwd++;
+			break;
+		case 1:
+			ipv6(&f, "2001:db8:1::10", "2001:db8:3::5", 64, IPPROTO_UDP, 20 + i);
+			n_fwd++;
+			break;
+		case 2:
+			ipv4(&f, "192.0.2.10", "198.51.100.2", 64, 20, false);
+			n_fwd++;
+			break;
+		case 3:
+			ipv4(&f, "192.0.2.10", "203.0.113.5", 1, 20, false);
+			n_punt++;
+			break;
+		case 4:
+			ipv6(&f, "2001:db8:1::10", "2001:db8:2::9", 64, IPPROTO_UDP, 20);
+			n_punt++;
+			break;
+		case 5:
+			ipv4(&f, "192.0.2.10", "203.0.113.5", 64, 20, false);
+			ip4_of(&f)->hdr_checksum ^= 1;
+			n_drop++;
+			break;
+		case 6:
+			ipv4(&f, "192.0.2.10", "203.0.113.130", 64, 20, false);
+			n_drop++;
+			break;
+		default:
+			ipv6(&f, "2001:db8:1::10", "2001:db8:2::2", 64, IPPROTO_UDP, 20);
+			n_fwd++;
+			break;
+		}
+		in[i] = mbuf_of(&f);
+	}
+	fgw_worker_process_burst(&dp, w, port0, in, 64);
+	fgw_worker_service(w);
+	CHECK(w->stats.forwarded - s0.forwarded == n_fwd, "forwarded %lu of %u",
+	      (unsigned long)(w->stats.forwarded - s0.forwarded), n_fwd);
+	CHECK(w->stats.punted - s0.punted == n_punt, "punted %lu of %u",
+	      (unsigned long)(w->stats.punted - s0.punted), n_punt);
+	n = sent(port1, out, 64);
+	free_all(out, n);
+	CHECK(n == n_fwd, "%u frames sent, %u forwarded", n, n_fwd);
+	n = punted(out, 64);
+	free_all(out, n);
+	CHECK(n == n_punt, "%u frames punted", n);
+	CHECK(w->stats.drop[FGW_DROP_IPV4_CHECKSUM] - s0.drop[FGW_DROP_IPV4_CHECKSUM] +
+	      w->stats.drop[FGW_DROP_BLACKHOLE] - s0.drop[FGW_DROP_BLACKHOLE] == n_drop, "drops");
+	return quiet();
+}
+
 /* ---- control lcore interfaces ----------------------------------------------- */
 
 static bool inject_transmits_on_port(void)
@@ -941,6 +1008,7 @@ int main(void)
 	RUN(ipv6_punts);
 	RUN(ipv6_too_big_punts_frag_needed);
 	RUN(ipv6_drops);
+	RUN(mixed_burst_sorts_every_packet);
 	RUN(inject_transmits_on_port);
 	RUN(routes_add_lookup_delete);
 	RUN(full_punt_ring_drops);

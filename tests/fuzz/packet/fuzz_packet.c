@@ -1,5 +1,5 @@
-/* libFuzzer target: each input is one Ethernet frame received on a port,
- * pushed through the worker's real receive path (fgw_worker_process_burst)
+/* libFuzzer target: each input is one Ethernet frame received on a port
+ * (twice, in one burst), pushed through the worker's real receive path (fgw_worker_process_burst)
  * of a data plane with two ports, a loopback, routes and neighbours.
  *
  * The frame sits in a malloc'd buffer of exactly its length, attached to
@@ -201,14 +201,17 @@ static uint64_t accounted(const struct fgw_worker_stats *s)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct rte_mbuf *m, *punted[64];
+	struct rte_mbuf *burst[2], *punted[64];
 	unsigned n;
 
 	/* An mbuf's buffer length is 16 bits. */
 	if (size > UINT16_MAX)
 		return 0;
-	m = frame_mbuf(data, size);
-	fgw_worker_process_burst(&dp, w, rx_port, &m, 1);
+	/* Two copies in one burst: the stages then work on arrays of more
+	 * than one packet, as they do under load. */
+	burst[0] = frame_mbuf(data, size);
+	burst[1] = frame_mbuf(data, size);
+	fgw_worker_process_burst(&dp, w, rx_port, burst, 2);
 	fgw_worker_service(w);
 
 	while ((n = rte_ring_dequeue_burst(dp.punt, (void **)punted, RTE_DIM(punted), NULL)) > 0) {
