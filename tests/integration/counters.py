@@ -1,0 +1,98 @@
+"""Reading `flexctl show dataplane stats --json` and `show interfaces --json`.
+
+Kept in one place so the tests speak in counters (rx, forwarded, drops by
+reason, per-port packets) rather than in JSON paths."""
+import time
+
+
+class Stats:
+	def __init__(self, doc):
+		self.doc = doc
+
+	@classmethod
+	def read(cls, gw):
+		return cls(gw.flexctl("show", "dataplane", "stats"))
+
+	@classmethod
+	def settled(cls, gw, timeout=10):
+		"""Stats once the gateway is quiet: two reads a moment apart agree
+		(workers, ports and the control lcore, which drains the punt ring
+		after the workers) and every worker's books balance."""
+		deadline = time.time() + timeout
+		prev = cls.read(gw)
+		while True:
+			time.sleep(0.3)
+			cur = cls.read(gw)
+			if cur.traffic() == prev.traffic() and all(cur.balance(w) == 0 for w in cur.workers()):
+				return cur
+			if time.time() > deadline:
+				return cur
+			prev = cur
+
+	def traffic(self):
+		"""Everything that moves with packets, not with polling or with
+		flexctl's own requests."""
+		skip = {"polls", "idle_polls", "ctl_requests", "ctl_errors"}
+
+		def strip(o):
+			if isinstance(o, dict):
+				return {k: strip(v) for k, v in o.items() if k not in skip}
+			if isinstance(o, list):
+				return [strip(v) for v in o]
+			return o
+		return strip({k: self.doc[k] for k in ("workers", "ports", "control")})
+
+	def workers(self):
+		return self.doc["workers"]
+
+	def drops(self, w):
+		return w["drops"]
+
+	def balance(self, w):
+		"""rx - (forwarded + punted + sum(drops) - TX_FULL): 0 when every
+		received packet is accounted for."""
+		d = self.drops(w)
+		return w["rx"] - (w["forwarded"] + w["punted"] + sum(d.values()) - d.get("TX_FULL", 0))
+
+	def total(self, key):
+		return sum(w[key] for w in self.workers())
+
+	def drop(self, reason):
+		return sum(self.drops(w).get(reason, 0) for w in self.workers())
+
+	def port(self, name):
+		"""{rx_packets, rx_bytes, tx_packets, tx_bytes} of one port, summed
+		over workers."""
+		for p in self.doc["ports"]:
+			if p["interface"] == name:
+				return p
+		raise KeyError(name)
+
+	def control(self, key):
+		return self.doc["control"][key]
+
+	def delta(self, before):
+		return Delta(before, self)
+
+
+class Delta:
+	def __init__(self, a, b):
+		self.a, self.b = a, b
+
+	def drop(self, reason):
+		return self.b.drop(reason) - self.a.drop(reason)
+
+	def total(self, key):
+		return self.b.total(key) - self.a.total(key)
+
+	def port(self, name, key):
+		return self.b.port(name)[key] - self.a.port(name)[key]
+
+	def control(self, key):
+		return self.b.control(key) - self.a.control(key)
+
+	def counter(self, name):
+		"""A drop reason ("RUNT") or a control counter ("control.malformed")."""
+		if name.startswith("control."):
+			return self.control(name[len("control."):])
+		return self.drop(name)

@@ -1,0 +1,41 @@
+"""Runs every C unit-test program the builds made (tests/unit/* in build/,
+and again in build-san/ under ASan and UBSan when that exists), one pytest
+test each, so a single pytest summary covers the C tests too. Each program
+prints "N passed, M failed" and exits non-zero on failure."""
+import os
+import re
+import subprocess
+
+import pytest
+
+import topo
+
+TREES = [topo.build_dir(), topo.build_dir("build-san")]
+SANITIZER_ENV = {"ASAN_OPTIONS": "detect_leaks=1", "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1"}
+
+
+def programs():
+	found = []
+	for tree in TREES:
+		d = tree / "tests" / "unit"
+		if d.is_dir():
+			found += sorted(p for p in d.iterdir()
+					if p.is_file() and os.access(p, os.X_OK) and not p.suffix)
+	return found
+
+
+def test_c_unit_programs_built():
+	assert programs(), f"no C unit-test programs in {[str(t / 'tests' / 'unit') for t in TREES]}"
+
+
+@pytest.mark.parametrize("program", [pytest.param(p, id=f"{p.parents[2].name}/{p.name}")
+				     for p in programs()])
+def test_c_unit(program):
+	p = subprocess.run([str(program)], cwd=topo.REPO, capture_output=True, text=True,
+			   timeout=300, env=dict(os.environ, **SANITIZER_ENV))
+	out = p.stdout + p.stderr
+	m = re.search(r"^(\d+) passed, (\d+) failed$", p.stdout, re.M)
+	assert m, f"{program} printed no 'N passed, M failed' line:\n{out[-3000:]}"
+	failures = "\n".join(line for line in p.stdout.splitlines() if line.startswith("FAIL"))
+	assert int(m.group(2)) == 0 and p.returncode == 0, (failures + "\n" + out[-3000:]).strip()
+	assert int(m.group(1)) > 0, out[-3000:]
