@@ -13,7 +13,7 @@ int fgw_inject(struct fgw_dp *dp, struct rte_mbuf *m, uint16_t port)
 {
 	struct fgw_worker *w;
 
-	if (port >= FGW_MAX_PORTS || dp->port_if[port] == FGW_IF_NONE) {
+	if (port >= FGW_MAX_PORTS || dp->port_if[port] == FGW_IF_NONE || dp->n_workers == 0) {
 		rte_pktmbuf_free(m);
 		return -EINVAL;
 	}
