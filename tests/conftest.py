@@ -1,5 +1,6 @@
 """Shared pytest setup: where the builds are, and a last-resort sweep of
-anything this run left behind (namespaces carry this run's prefix)."""
+namespaces (they carry the run's prefix, fgw<pid>-): this run's at the end,
+and at the start the empty ones of earlier runs that were killed outright."""
 import os
 import sys
 from pathlib import Path
@@ -40,6 +41,8 @@ def root():
 
 @pytest.fixture(scope="session", autouse=True)
 def sweep_namespaces():
+	for name in topo.dead_runs_namespaces():
+		topo.run(["ip", "netns", "del", name], check=False)
 	yield
 	for name in topo.leftover_namespaces():
 		topo.Namespace.attach(name).delete()

@@ -5,6 +5,7 @@ one of them and drives it with flexctl. Everything made here is recorded so
 that teardown removes it even when a test fails half way: namespaces carry a
 per-run name prefix, processes are killed by the pid we started.
 """
+import ctypes
 import json
 import os
 import shlex
@@ -19,6 +20,16 @@ PYTHON = "/usr/bin/python3"
 # Every namespace this run creates starts with PREFIX, so a leftover is easy
 # to trace back and never collides with another run's.
 PREFIX = f"fgw{os.getpid()}-"
+
+
+_libc = ctypes.CDLL(None, use_errno=True)
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent():
+	"""Child side of every process we start: SIGTERM when the test run
+	dies, so even a killed pytest leaves no flexgw polling behind."""
+	_libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def build_dir(name="build"):
@@ -68,7 +79,7 @@ class Namespace:
 		return run(self.cmd(args), check=check, timeout=timeout, input=input)
 
 	def popen(self, args, **kw):
-		return subprocess.Popen(self.cmd(args), **kw)
+		return subprocess.Popen(self.cmd(args), preexec_fn=_die_with_parent, **kw)
 
 	def python(self, script, timeout=120, check=True):
 		"""Runs a Python script in the namespace; returns its stdout parsed
@@ -96,6 +107,22 @@ class Namespace:
 			while self.pids() and time.time() < deadline:
 				time.sleep(0.1)
 		run(["ip", "netns", "del", self.name], check=False)
+
+
+def dead_runs_namespaces():
+	"""Namespaces an earlier run of these tests left when it was killed
+	outright (its pid is gone) and in which nothing runs any more."""
+	out = run("ip netns list", check=False).stdout
+	found = []
+	for line in out.splitlines():
+		name = line.split()[0] if line.split() else ""
+		head = name.split("-", 1)[0]
+		if not (head.startswith("fgw") and head[3:].isdigit()):
+			continue
+		if os.path.exists(f"/proc/{head[3:]}") or Namespace.attach(name).pids():
+			continue
+		found.append(name)
+	return found
 
 
 def leftover_namespaces():
