@@ -1,0 +1,121 @@
+/* flexgw-bench: what its parts share. One run measures, for each algorithm,
+ * direction and packet size asked for, the crypto-only limit of IPsec-MB on
+ * one core and the packet rate of the data path (the worker's own code on
+ * in-memory traffic); --compare-paths measures the two ESP crypto paths
+ * (our IPsec-MB burst code and DPDK lib/ipsec in CPU-crypto mode) side by
+ * side. */
+#ifndef FGW_BENCH_H
+#define FGW_BENCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "common/sa.h"
+
+#define BENCH_BURST 32
+#define BENCH_MAX_SAS 1000000
+#define BENCH_MAX_SIZES 8
+#define BENCH_MAX_ALGS 16
+#define BENCH_SIZE_IMIX 0	/* the size list's code for imix */
+
+/* Inner IPv4 packet sizes of imix: 7 x 64, 4 x 594, 1 x 1420, spread out.
+ * Classic imix is 64/594/1518-byte frames; 1420 stands for the 1518 one
+ * because it is the largest inner packet whose ESP (any algorithm here,
+ * CBC + SHA-512 included) fits a 1500-byte outer MTU. */
+#define BENCH_IMIX_LEN 12
+extern const uint16_t bench_imix[BENCH_IMIX_LEN];
+
+struct bench_alg {
+	const char *name;
+	uint8_t cipher, integ;		/* enum fgw_cipher, enum fgw_integ */
+};
+extern const struct bench_alg bench_algs[];
+extern const unsigned bench_n_algs;
+
+enum bench_dir { BENCH_OUT, BENCH_IN };
+
+struct bench_opts {
+	const struct bench_alg *algs[BENCH_MAX_ALGS];
+	unsigned n_algs;
+	bool dir[2];			/* by enum bench_dir */
+	unsigned sizes[BENCH_MAX_SIZES];	/* BENCH_SIZE_IMIX for imix */
+	unsigned n_sizes;
+	unsigned sas;
+	unsigned workers;		/* 0: every EAL worker lcore */
+	double duration;		/* seconds per measurement */
+	double warmup;
+	bool json;
+	bool compare_paths;
+	bool no_crypto_only;
+};
+
+int bench_parse(int argc, char **argv, struct bench_opts *o);
+
+/* The size of packet i of a run (imix cycles through its pattern). */
+static inline unsigned bench_pkt_size(unsigned size, unsigned i)
+{
+	return size == BENCH_SIZE_IMIX ? bench_imix[i % BENCH_IMIX_LEN] : size;
+}
+
+/* Mean inner size, for Gbit/s. */
+double bench_mean_size(unsigned size);
+const char *bench_size_name(unsigned size, char *buf, unsigned len);
+
+/* ---- keys and addresses ------------------------------------------------- */
+
+/* SA k's keys: fixed bytes with k mixed into the last four, so all differ. */
+void bench_sa_keys(unsigned k, struct fgw_sa_keys *keys);
+/* The inner destination SA k protects: 203.0.113.1 for one SA, else
+ * 10.0.0.0 + k + 1 (network byte order). */
+uint32_t bench_sa_dst(unsigned sas, unsigned k);
+
+/* An inner IPv4/UDP packet of `len` bytes from src to dst into p. */
+void bench_ipv4_udp(uint8_t *p, unsigned len, uint32_t src, uint32_t dst, uint16_t sport);
+
+/* ---- stopwatch shared by the measuring lcores and the main lcore ------- */
+
+struct bench_counter {
+	volatile uint64_t packets;	/* written by one lcore */
+	volatile uint64_t dropped;
+};
+
+struct bench_rate {
+	double mpps, gbps, cycles_per_pkt, seconds;
+	uint64_t packets, dropped;
+};
+
+/* Waits warmup, then measures `duration` seconds of the counters of n
+ * lcores (each written by one). rates[i] per counter, `total` their sum;
+ * Gbit/s from the mean inner packet size. */
+void bench_measure(struct bench_counter *const *c, unsigned n, double warmup, double duration,
+		   double mean_size, struct bench_rate *rates, struct bench_rate *total);
+
+/* ---- crypto-only: IPsec-MB alone on prebuilt buffers, one lcore -------- */
+
+int bench_crypto_only(const struct bench_alg *alg, enum bench_dir dir, unsigned size,
+		      unsigned lcore, const struct bench_opts *o, struct bench_rate *r);
+
+/* ---- the harness: the worker's code on in-memory traffic --------------- */
+
+struct bench_harness;
+struct bench_harness *bench_harness_create(unsigned n_workers, const unsigned *lcores,
+					   char *err, size_t errlen);
+void bench_harness_free(struct bench_harness *h);
+/* What the data path call is, for the output header. */
+const char *bench_harness_path(void);
+int bench_harness_run(struct bench_harness *h, const struct bench_alg *alg, enum bench_dir dir,
+		      unsigned size, const struct bench_opts *o, struct bench_rate *per_worker,
+		      struct bench_rate *total, char *err, size_t errlen);
+
+/* ---- --compare-paths ----------------------------------------------------- */
+
+/* Outbound ESP in mbufs on one lcore: (a) fgw_esp_encap (IPsec-MB burst
+ * API), (b) DPDK lib/ipsec over the ipsec_mb cryptodev in CPU-crypto mode.
+ * Same packets, same allocation and copy, same free. */
+int bench_compare_paths(const struct bench_alg *alg, unsigned size, unsigned lcore,
+			const struct bench_opts *o, struct bench_rate *fgw,
+			struct bench_rate *libipsec, char *err, size_t errlen);
+
+#endif

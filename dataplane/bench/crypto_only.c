@@ -1,0 +1,142 @@
+/* The crypto-only limit: IPsec-MB's job API, through the same burst layer
+ * the ESP code uses (fgw_crypto_begin/add/run), on prebuilt buffers laid
+ * out as ESP packets of the size measured, one SA, one lcore. No mbufs, no
+ * headers built, no sequence numbers, no replay window, no ICV compare:
+ * just the cipher and integrity work a packet of that size costs, which is
+ * the ceiling the data path is held against. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_launch.h>
+#include <rte_malloc.h>
+
+#include "dataplane/bench/bench.h"
+#include "dataplane/ipsec/crypto.h"
+#include "dataplane/ipsec/esp.h"
+
+#define N_BUFS 256
+#define BUF_LEN 2048
+
+struct crypto_only {
+	const struct bench_alg *alg;
+	enum bench_dir dir;
+	unsigned size;
+	struct fgw_sa_keysched *keys;
+	uint8_t *bufs;
+	volatile bool stop;
+	int rc;
+	struct bench_counter count;
+};
+
+/* ESP layout of an inner packet of `len` bytes in an outer IPv4 header:
+ * IP | SPI seq | IV | payload pad trailer | ICV. */
+static void layout(const struct bench_alg *a, unsigned len, uint32_t *cipher_off,
+		   uint32_t *cipher_len, uint32_t *auth_off, uint32_t *auth_len)
+{
+	unsigned iv = fgw_cipher_iv_len(a->cipher), align = fgw_cipher_align(a->cipher);
+
+	*cipher_off = 20 + FGW_ESP_HDR_LEN + iv;
+	*cipher_len = RTE_ALIGN_CEIL(len + 2, align);
+	*auth_off = 20;
+	*auth_len = FGW_ESP_HDR_LEN + iv + *cipher_len;
+}
+
+static int crypto_only_main(void *arg)
+{
+	struct crypto_only *co = arg;
+	const struct bench_alg *a = co->alg;
+	bool gcm = fgw_cipher_is_aead(a->cipher);
+	unsigned tag_len = fgw_sa_icv_len(a->cipher, a->integ), i = 0;
+	uint8_t verdict[FGW_CRYPTO_BURST];
+	struct fgw_crypto c;
+	char err[128];
+	uint64_t pkts = 0;
+
+	if (fgw_crypto_init(&c, err, sizeof(err)) < 0) {
+		fprintf(stderr, "flexgw-bench: crypto-only: %s\n", err);
+		co->rc = -1;
+		return -1;
+	}
+	while (!co->stop) {
+		unsigned n = fgw_crypto_begin(&c, BENCH_BURST);
+
+		for (unsigned k = 0; k < n; k++, i++) {
+			uint8_t *buf = co->bufs + (size_t)(i % N_BUFS) * BUF_LEN;
+			unsigned len = bench_pkt_size(co->size, i);
+			struct fgw_crypto_scratch *s = fgw_crypto_scratch(&c);
+			struct fgw_crypto_op op = {
+				.keys = co->keys, .cipher = a->cipher, .integ = a->integ,
+				.encrypt = co->dir == BENCH_OUT, .buf = buf, .user = k,
+				.tag_len = tag_len,
+			};
+
+			layout(a, len, &op.cipher_off, &op.cipher_len, &op.auth_off, &op.auth_len);
+			op.tag = buf + op.cipher_off + op.cipher_len;
+			if (gcm) {
+				memcpy(s->nonce, co->keys->salt, 4);
+				memcpy(s->nonce + 4, buf + 28, 8);
+				op.iv = s->nonce;
+				op.iv_len = 12;
+				op.aad = buf + 20;
+				op.aad_len = 8;
+			} else {
+				op.iv = buf + 28;
+				op.iv_len = 16;
+			}
+			verdict[k] = FGW_SA_DROP_NONE;
+			fgw_crypto_add(&c, &op);
+		}
+		fgw_crypto_run(&c, verdict);
+		pkts += n;
+		co->count.packets = pkts;
+	}
+	fgw_crypto_free(&c);
+	return 0;
+}
+
+int bench_crypto_only(const struct bench_alg *alg, enum bench_dir dir, unsigned size,
+		      unsigned lcore, const struct bench_opts *o, struct bench_rate *r)
+{
+	struct crypto_only *co;
+	struct fgw_sa_keys keys;
+	struct fgw_crypto c;
+	struct bench_rate total;
+	struct bench_counter *count;
+	char err[128];
+	int rc = -1;
+
+	co = rte_zmalloc("bench_crypto_only", sizeof(*co), 64);
+	if (co == NULL)
+		return -1;
+	co->alg = alg;
+	co->dir = dir;
+	co->size = size;
+	co->keys = rte_zmalloc("bench_keys", sizeof(*co->keys), 64);
+	co->bufs = rte_zmalloc("bench_bufs", (size_t)N_BUFS * BUF_LEN, 64);
+	if (co->keys == NULL || co->bufs == NULL || fgw_crypto_init(&c, err, sizeof(err)) < 0)
+		goto out;
+	bench_sa_keys(0, &keys);
+	rc = fgw_crypto_keysched(c.mgr, co->keys, alg->cipher, keys.enc,
+				 keys.enc + fgw_cipher_key_len(alg->cipher), alg->integ,
+				 keys.auth, fgw_integ_key_len(alg->integ));
+	fgw_crypto_free(&c);
+	if (rc < 0)
+		goto out;
+	for (size_t i = 0; i < (size_t)N_BUFS * BUF_LEN; i++)
+		co->bufs[i] = (uint8_t)(i * 13);
+	if (rte_eal_remote_launch(crypto_only_main, co, lcore) != 0) {
+		rc = -1;
+		goto out;
+	}
+	count = &co->count;
+	bench_measure(&count, 1, o->warmup, o->duration, bench_mean_size(size), r, &total);
+	co->stop = true;
+	rte_eal_wait_lcore(lcore);
+	rc = co->rc;
+out:
+	rte_free(co->bufs);
+	rte_free(co->keys);
+	rte_free(co);
+	return rc;
+}

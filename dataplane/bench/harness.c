@@ -1,0 +1,594 @@
+/* The harness: a data plane like flexgw's (fgw_dp_init, two net_null
+ * ports, connected routes, neighbours sent as control messages), SAs made
+ * with fgw_sa_prepare, and on each worker lcore a loop that copies
+ * prebuilt frames into fresh mbufs (as a NIC's RX would hand them over),
+ * passes each burst to the data path call below and then runs the
+ * worker's between-bursts service (messages, TX flush) and its RCU
+ * quiescent report, as the worker loop does. Transmitted frames go to
+ * net_null, which frees them.
+ *
+ * Traffic, per worker:
+ *   outbound  Ethernet/IPv4/UDP frames to the lan port, packet c of the
+ *             worker for SA (c * workers + worker) % sas, its destination
+ *             written into the copy (SA k protects one host, bench_sa_dst);
+ *   inbound   Ethernet/IPv4/ESP frames to the wan port for the SAs this
+ *             worker owns (k % workers == worker), round-robin over them,
+ *             sequence numbers 1, 2, 3... per SA, made by encrypting with
+ *             the peer's outbound SA. The replay window stays on (64
+ *             packets) and checks every packet; when the prebuilt frames
+ *             start over, the worker resets its SAs' windows (counted in
+ *             the measured time), so replay never drops them. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_dev.h>
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+
+#include "dataplane/bench/bench.h"
+#include "dataplane/dp.h"
+#include "dataplane/ipsec/crypto.h"
+#include "dataplane/ipsec/esp.h"
+#include "dataplane/ipsec/replay.h"
+#include "dataplane/ipsec/sa_setup.h"
+#include "dataplane/worker.h"
+
+#define LAN_DEV "net_null0,no-rx=1"
+#define WAN_DEV "net_null1,no-rx=1"
+#define OUT_FRAMES 252		/* a multiple of the imix pattern */
+#define REPLAY_WINDOW 64
+
+static const struct rte_ether_addr peer_mac = { { 0x02, 0, 0, 0, 0, 0x02 } };
+
+struct bench_worker {
+	struct bench_harness *h;
+	struct fgw_worker *w;
+	unsigned index, lcore;
+	struct fgw_crypto crypto;	/* the fallback path's ESP crypto */
+	/* traffic */
+	enum bench_dir dir;
+	unsigned sas, size;
+	uint8_t *frames;		/* n_frames x stride bytes */
+	uint16_t *frame_len;
+	unsigned n_frames, stride;
+	struct fgw_sa **own;		/* inbound: this worker's SAs */
+	unsigned n_own;
+	uint16_t rx_port;		/* where its frames "arrive" */
+	volatile bool stop;
+	struct bench_counter count;
+} __rte_cache_aligned;
+
+struct bench_harness {
+	struct fgw_dp dp;
+	uint16_t lan_port, wan_port;	/* DPDK port ids */
+	uint16_t lan_if, wan_if;
+	struct rte_ether_addr lan_mac, wan_mac;
+	unsigned n_workers;
+	struct bench_worker *bw[FGW_DP_MAX_WORKERS];
+	struct fgw_crypto ctl;		/* derives key schedules */
+	struct fgw_sa **sa_out;		/* by SA number */
+	struct fgw_sa **sa_in;		/* by SPI index (= SA number) */
+	unsigned n_sas;
+};
+
+/* ---- the data path call ------------------------------------------------- */
+
+const char *bench_harness_path(void)
+{
+	return "ESP library burst call (fgw_esp_encap/fgw_esp_decap, SA chosen by the bench "
+	       "from the packet: outbound by destination, inbound by SPI index) + the "
+	       "worker's forwarding path (fgw_worker_process_burst: Ethernet, IPv4, FIB, "
+	       "neighbour, TX) + fgw_worker_service; worker tunnel integration not in this build";
+}
+
+static void set_ether(struct rte_mbuf *m, const struct rte_ether_addr *dst)
+{
+	struct rte_ether_hdr *eth =
+		(struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(struct rte_ether_hdr));
+
+	eth->dst_addr = *dst;
+	eth->src_addr = peer_mac;
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+}
+
+static void path_outbound(struct bench_worker *bw, struct rte_mbuf **m, unsigned n)
+{
+	struct bench_harness *h = bw->h;
+	struct fgw_sa *sa[BENCH_BURST];
+	uint8_t verdict[BENCH_BURST];
+	struct rte_mbuf *ok[BENCH_BURST];
+	unsigned n_ok = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct rte_ipv4_hdr *ip;
+		uint32_t k = 0;
+
+		rte_pktmbuf_adj(m[i], sizeof(struct rte_ether_hdr));
+		ip = rte_pktmbuf_mtod(m[i], const struct rte_ipv4_hdr *);
+		if (bw->sas > 1)
+			k = rte_be_to_cpu_32(ip->dst_addr) - RTE_IPV4(10, 0, 0, 1);
+		sa[i] = h->sa_out[k < bw->sas ? k : 0];
+	}
+	fgw_esp_encap(&bw->crypto, m, sa, n, verdict);
+	for (unsigned i = 0; i < n; i++) {
+		if (verdict[i] != FGW_SA_DROP_NONE) {
+			bw->count.dropped++;
+			rte_pktmbuf_free(m[i]);
+			continue;
+		}
+		set_ether(m[i], &h->lan_mac);
+		ok[n_ok++] = m[i];
+	}
+	fgw_worker_process_burst(&h->dp, bw->w, h->lan_port, ok, (uint16_t)n_ok);
+}
+
+static void path_inbound(struct bench_worker *bw, struct rte_mbuf **m, unsigned n)
+{
+	struct bench_harness *h = bw->h;
+	struct fgw_sa *sa[BENCH_BURST];
+	uint8_t verdict[BENCH_BURST];
+	struct rte_mbuf *ok[BENCH_BURST];
+	unsigned n_ok = 0, n_esp = 0;
+	struct rte_mbuf *esp[BENCH_BURST];
+
+	for (unsigned i = 0; i < n; i++) {
+		const uint8_t *p;
+		unsigned ihl;
+		uint32_t spi, idx;
+
+		rte_pktmbuf_adj(m[i], sizeof(struct rte_ether_hdr));
+		p = rte_pktmbuf_mtod(m[i], const uint8_t *);
+		ihl = (p[0] & 0x0f) * 4u;
+		if (rte_pktmbuf_data_len(m[i]) < 20 || p[9] != IPPROTO_ESP || ihl < 20 ||
+		    rte_pktmbuf_data_len(m[i]) < ihl + FGW_ESP_HDR_LEN) {
+			bw->count.dropped++;
+			rte_pktmbuf_free(m[i]);
+			continue;
+		}
+		memcpy(&spi, p + ihl, 4);
+		spi = rte_be_to_cpu_32(spi);
+		idx = fgw_spi_index(spi);
+		if (idx >= h->n_sas || h->sa_in[idx] == NULL || h->sa_in[idx]->spi != spi) {
+			bw->count.dropped++;
+			rte_pktmbuf_free(m[i]);
+			continue;
+		}
+		m[i]->l3_len = ihl;
+		m[i]->l4_len = 0;
+		sa[n_esp] = h->sa_in[idx];
+		esp[n_esp++] = m[i];
+	}
+	fgw_esp_decap(&bw->crypto, esp, sa, n_esp, verdict);
+	for (unsigned i = 0; i < n_esp; i++) {
+		if (verdict[i] != FGW_SA_DROP_NONE) {
+			bw->count.dropped++;
+			rte_pktmbuf_free(esp[i]);
+			continue;
+		}
+		set_ether(esp[i], &h->wan_mac);
+		ok[n_ok++] = esp[i];
+	}
+	fgw_worker_process_burst(&h->dp, bw->w, h->wan_port, ok, (uint16_t)n_ok);
+}
+
+/* ---- the worker lcore's loop --------------------------------------------- */
+
+static void replay_reset(struct bench_worker *bw)
+{
+	for (unsigned i = 0; i < bw->n_own; i++) {
+		struct fgw_replay *r = &bw->own[i]->replay;
+
+		fgw_replay_init(r, r->size, r->bits);
+	}
+}
+
+static int bench_worker_main(void *arg)
+{
+	struct bench_worker *bw = arg;
+	struct fgw_dp *dp = &bw->h->dp;
+	struct fgw_worker *w = bw->w;
+	struct rte_mbuf *m[BENCH_BURST];
+	unsigned next = 0, c = 0;
+	uint64_t fwd0 = w->stats.forwarded;
+
+	rte_rcu_qsbr_thread_register(dp->rcu, w->index);
+	rte_rcu_qsbr_thread_online(dp->rcu, w->index);
+	while (!bw->stop) {
+		unsigned n = BENCH_BURST;
+
+		if (bw->dir == BENCH_IN) {
+			/* A burst ends where the frames start over, so the
+			 * windows are reset between the last sequence numbers
+			 * and the first ones, never in the middle of a burst. */
+			if (next == 0)
+				replay_reset(bw);
+			n = RTE_MIN(n, bw->n_frames - next);
+		}
+		if (rte_pktmbuf_alloc_bulk(dp->pool, m, n) == 0) {
+			for (unsigned i = 0; i < n; i++) {
+				const uint8_t *f = bw->frames + (size_t)next * bw->stride;
+				unsigned len = bw->frame_len[next];
+				uint8_t *p = rte_pktmbuf_mtod(m[i], uint8_t *);
+
+				rte_memcpy(p, f, len);
+				m[i]->data_len = (uint16_t)len;
+				m[i]->pkt_len = len;
+				if (bw->dir == BENCH_OUT && bw->sas > 1) {
+					struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)
+						(p + sizeof(struct rte_ether_hdr));
+					unsigned k = (unsigned)(((uint64_t)c * bw->h->n_workers +
+								 bw->index) % bw->sas);
+
+					ip->dst_addr = bench_sa_dst(bw->sas, k);
+					ip->hdr_checksum = 0;
+					ip->hdr_checksum = rte_ipv4_cksum(ip);
+				}
+				c++;
+				if (++next == bw->n_frames)
+					next = 0;
+			}
+			if (bw->dir == BENCH_OUT)
+				path_outbound(bw, m, n);
+			else
+				path_inbound(bw, m, n);
+		}
+		fgw_worker_service(w);
+		rte_rcu_qsbr_quiescent(dp->rcu, w->index);
+		bw->count.packets = w->stats.forwarded - fwd0;
+	}
+	fgw_worker_service(w);
+	rte_rcu_qsbr_thread_offline(dp->rcu, w->index);
+	rte_rcu_qsbr_thread_unregister(dp->rcu, w->index);
+	return 0;
+}
+
+/* ---- set-up ----------------------------------------------------------- */
+
+static int port_up(struct bench_harness *h, const char *name, const char *dev,
+		   const char *addr, uint16_t *port, uint16_t *ifindex, struct rte_ether_addr *mac,
+		   char *err, size_t errlen)
+{
+	char devname[32];
+	struct fgw_prefix p;
+	struct fgw_nexthop nh = { .type = FGW_NH_CONNECTED };
+	uint32_t id;
+	int ifi;
+
+	snprintf(devname, sizeof(devname), "%.*s", (int)strcspn(dev, ","), dev);
+	if (rte_eth_dev_get_port_by_name(devname, port) != 0 && rte_dev_probe(dev) != 0) {
+		snprintf(err, errlen, "cannot attach %s", dev);
+		return -1;
+	}
+	fgw_prefix_parse(addr, &p, false);
+	if (fgw_port_add(&h->dp, name, dev, 1500, &p, NULL, err, errlen) < 0)
+		return -1;
+	ifi = fgw_if_by_name(&h->dp, name);
+	*ifindex = (uint16_t)ifi;
+	*port = h->dp.ifs[ifi].port_id;
+	*mac = h->dp.ifs[ifi].mac;
+	nh.ifindex = (uint16_t)ifi;
+	fgw_prefix_mask(&p);
+	id = fgw_nh_alloc(&h->dp, &nh);
+	if (id == 0 || fgw_route_add(&h->dp, &p, id) < 0) {
+		snprintf(err, errlen, "cannot add the route of %s", addr);
+		return -1;
+	}
+	return 0;
+}
+
+static int neighbour(struct bench_harness *h, uint16_t ifindex, const char *addr)
+{
+	struct fgw_msg msg = { .type = FGW_MSG_NEIGH_SET, .ifindex = ifindex, .mac = peer_mac };
+
+	fgw_addr_parse(addr, &msg.addr);
+	return fgw_msg_broadcast(&h->dp, &msg);
+}
+
+struct bench_harness *bench_harness_create(unsigned n_workers, const unsigned *lcores,
+					   char *err, size_t errlen)
+{
+	struct fgw_dp_params p = { .n_workers = n_workers, .mbufs = 32767 };
+	struct bench_harness *h = rte_zmalloc("bench_harness", sizeof(*h), 64);
+
+	if (h == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	for (unsigned i = 0; i < n_workers; i++)
+		p.worker_lcores[i] = lcores[i];
+	if (fgw_dp_init(&h->dp, &p, err, errlen) < 0) {
+		rte_free(h);
+		return NULL;
+	}
+	h->n_workers = n_workers;
+	if (fgw_crypto_init(&h->ctl, err, errlen) < 0 ||
+	    port_up(h, "lan", LAN_DEV, "198.51.100.254/24", &h->lan_port, &h->lan_if,
+		    &h->lan_mac, err, errlen) < 0 ||
+	    port_up(h, "wan", WAN_DEV, "192.0.2.1/24", &h->wan_port, &h->wan_if, &h->wan_mac,
+		    err, errlen) < 0 ||
+	    neighbour(h, h->wan_if, "192.0.2.2") < 0 || neighbour(h, h->lan_if, "198.51.100.1") < 0)
+		goto fail;
+	for (unsigned i = 0; i < n_workers; i++) {
+		struct bench_worker *bw = rte_zmalloc("bench_worker", sizeof(*bw), 64);
+
+		h->bw[i] = bw;
+		if (bw == NULL) {
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
+		bw->h = h;
+		bw->w = h->dp.workers[i];
+		bw->index = i;
+		bw->lcore = lcores[i];
+		if (fgw_crypto_init(&bw->crypto, err, errlen) < 0)
+			goto fail;
+	}
+	return h;
+fail:
+	bench_harness_free(h);
+	return NULL;
+}
+
+void bench_harness_free(struct bench_harness *h)
+{
+	if (h == NULL)
+		return;
+	for (unsigned i = 0; i < FGW_DP_MAX_WORKERS; i++) {
+		if (h->bw[i] == NULL)
+			continue;
+		fgw_crypto_free(&h->bw[i]->crypto);
+		rte_free(h->bw[i]);
+	}
+	fgw_crypto_free(&h->ctl);
+	fgw_dp_stop(&h->dp);
+	rte_free(h);
+}
+
+/* ---- SAs and traffic for one measurement ---------------------------------- */
+
+/* SA k: ours outbound (us -> peer), ours inbound (peer -> us), or the
+ * peer's outbound that makes the inbound traffic (peer -> us, same SPI and
+ * keys as our inbound one). */
+static struct fgw_sa *make_sa(struct bench_harness *h, const struct bench_alg *a, unsigned k,
+			      bool inbound, bool from_peer, char *err, size_t errlen)
+{
+	struct fgw_sa *sa = fgw_sa_alloc(inbound ? REPLAY_WINDOW : 0, SOCKET_ID_ANY);
+	struct fgw_sa_keys keys;
+	int rc;
+
+	if (sa == NULL) {
+		snprintf(err, errlen, "SA %u: out of DPDK memory (give EAL more with -m)", k);
+		return NULL;
+	}
+	sa->spi = fgw_spi_make(k, 1);
+	sa->flags = inbound ? FGW_SA_F_INBOUND : 0;
+	sa->mode = FGW_SA_TUNNEL;
+	sa->cipher = a->cipher;
+	sa->integ = a->integ;
+	fgw_addr_parse(from_peer ? "192.0.2.2" : "192.0.2.1", &sa->src);
+	fgw_addr_parse(from_peer ? "192.0.2.1" : "192.0.2.2", &sa->dst);
+	sa->ttl = 64;
+	sa->dscp = FGW_SA_DSCP_COPY;
+	sa->df = FGW_SA_DF_COPY;
+	bench_sa_keys(k, &keys);
+	rc = fgw_sa_prepare(sa, &keys, h->ctl.mgr, err, errlen);
+	explicit_bzero(&keys, sizeof(keys));
+	if (rc < 0) {
+		fgw_sa_free(sa);
+		return NULL;
+	}
+	return sa;
+}
+
+static void sas_free(struct bench_harness *h)
+{
+	for (unsigned k = 0; k < h->n_sas; k++) {
+		if (h->sa_out)
+			fgw_sa_free(h->sa_out[k]);
+		if (h->sa_in)
+			fgw_sa_free(h->sa_in[k]);
+	}
+	free(h->sa_out);
+	free(h->sa_in);
+	h->sa_out = h->sa_in = NULL;
+	h->n_sas = 0;
+	for (unsigned i = 0; i < h->n_workers; i++) {
+		struct bench_worker *bw = h->bw[i];
+
+		free(bw->frames);
+		free(bw->frame_len);
+		free(bw->own);
+		bw->frames = NULL;
+		bw->frame_len = NULL;
+		bw->own = NULL;
+		bw->n_own = bw->n_frames = 0;
+	}
+}
+
+static unsigned frame_stride(unsigned size)
+{
+	unsigned max = size == BENCH_SIZE_IMIX ? 1420 : size;
+
+	return RTE_ALIGN_CEIL(sizeof(struct rte_ether_hdr) + FGW_ESP_MAX_HEADROOM + max + 64, 64);
+}
+
+static int frames_alloc(struct bench_worker *bw, unsigned n, char *err, size_t errlen)
+{
+	bw->n_frames = n;
+	bw->frames = malloc((size_t)n * bw->stride);
+	bw->frame_len = malloc(n * sizeof(*bw->frame_len));
+	if (bw->frames == NULL || bw->frame_len == NULL) {
+		snprintf(err, errlen, "no memory for %u prebuilt frames", n);
+		return -1;
+	}
+	return 0;
+}
+
+static void frame_plain(struct bench_worker *bw, unsigned i, unsigned len, uint32_t dst,
+			const struct rte_ether_addr *to)
+{
+	uint8_t *f = bw->frames + (size_t)i * bw->stride;
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)f;
+
+	eth->dst_addr = *to;
+	eth->src_addr = peer_mac;
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	bench_ipv4_udp(f + sizeof(*eth), len, rte_cpu_to_be_32(RTE_IPV4(198, 51, 100, 1)), dst,
+		       (uint16_t)(1024 + i % 60000));
+	bw->frame_len[i] = (uint16_t)(sizeof(*eth) + len);
+}
+
+static int traffic_outbound(struct bench_harness *h, struct bench_worker *bw, char *err,
+			    size_t errlen)
+{
+	if (frames_alloc(bw, OUT_FRAMES, err, errlen) < 0)
+		return -1;
+	for (unsigned i = 0; i < OUT_FRAMES; i++)
+		frame_plain(bw, i, bench_pkt_size(bw->size, i), bench_sa_dst(bw->sas, 0),
+			    &h->lan_mac);
+	return 0;
+}
+
+/* This worker's share of the inbound SAs, and for each of them `per`
+ * frames encrypted by the peer's SA (sequence numbers 1..per), laid out
+ * round-robin over the SAs. */
+static int traffic_inbound(struct bench_harness *h, struct bench_worker *bw,
+			   const struct bench_alg *a, char *err, size_t errlen)
+{
+	unsigned n_own = (bw->sas - bw->index + h->n_workers - 1) / h->n_workers;
+	unsigned per = (OUT_FRAMES + n_own - 1) / n_own;
+	uint8_t verdict[BENCH_BURST];
+
+	bw->own = calloc(n_own, sizeof(*bw->own));
+	if (bw->own == NULL || frames_alloc(bw, n_own * per, err, errlen) < 0) {
+		snprintf(err, errlen, "no memory for %u SAs' frames", n_own);
+		return -1;
+	}
+	for (unsigned j = 0; j < n_own; j++) {
+		unsigned k = bw->index + j * h->n_workers;
+		struct fgw_sa *peer = make_sa(h, a, k, false, true, err, errlen);
+
+		if (peer == NULL)
+			return -1;
+		bw->own[bw->n_own++] = h->sa_in[k];
+		for (unsigned q = 0; q < per; q += BENCH_BURST) {
+			unsigned n = RTE_MIN(per - q, (unsigned)BENCH_BURST);
+			struct rte_mbuf *m[BENCH_BURST];
+			struct fgw_sa *sa[BENCH_BURST];
+
+			if (rte_pktmbuf_alloc_bulk(h->dp.pool, m, n) != 0) {
+				fgw_sa_free(peer);
+				snprintf(err, errlen, "mbuf pool empty");
+				return -1;
+			}
+			for (unsigned i = 0; i < n; i++) {
+				unsigned len = bench_pkt_size(bw->size, (q + i) * n_own + j);
+				uint8_t *p = (uint8_t *)rte_pktmbuf_append(m[i], len);
+
+				bench_ipv4_udp(p, len, bench_sa_dst(bw->sas, k),
+					       rte_cpu_to_be_32(RTE_IPV4(198, 51, 100, 1)),
+					       (uint16_t)(1024 + q + i));
+				sa[i] = peer;
+			}
+			fgw_esp_encap(&bw->crypto, m, sa, n, verdict);
+			for (unsigned i = 0; i < n; i++) {
+				unsigned f = (q + i) * n_own + j;
+				uint8_t *to = bw->frames + (size_t)f * bw->stride;
+				struct rte_ether_hdr *eth = (struct rte_ether_hdr *)to;
+
+				eth->dst_addr = h->wan_mac;
+				eth->src_addr = peer_mac;
+				eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+				memcpy(eth + 1, rte_pktmbuf_mtod(m[i], void *), m[i]->data_len);
+				bw->frame_len[f] = (uint16_t)(sizeof(*eth) + m[i]->data_len);
+				if (verdict[i] != FGW_SA_DROP_NONE)
+					snprintf(err, errlen, "peer encap failed: %s",
+						 fgw_sa_drop_name(verdict[i]));
+			}
+			rte_pktmbuf_free_bulk(m, n);
+			for (unsigned i = 0; i < n; i++)
+				if (verdict[i] != FGW_SA_DROP_NONE) {
+					fgw_sa_free(peer);
+					return -1;
+				}
+		}
+		fgw_sa_free(peer);
+	}
+	return 0;
+}
+
+static int sas_make(struct bench_harness *h, const struct bench_alg *a, enum bench_dir dir,
+		    unsigned sas, char *err, size_t errlen)
+{
+	struct fgw_sa ***table = dir == BENCH_OUT ? &h->sa_out : &h->sa_in;
+
+	*table = calloc(sas, sizeof(**table));
+	if (*table == NULL) {
+		snprintf(err, errlen, "no memory for %u SAs", sas);
+		return -1;
+	}
+	h->n_sas = sas;
+	for (unsigned k = 0; k < sas; k++) {
+		(*table)[k] = make_sa(h, a, k, dir == BENCH_IN, dir == BENCH_IN, err, errlen);
+		if ((*table)[k] == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+int bench_harness_run(struct bench_harness *h, const struct bench_alg *alg, enum bench_dir dir,
+		      unsigned size, const struct bench_opts *o, struct bench_rate *per_worker,
+		      struct bench_rate *total, char *err, size_t errlen)
+{
+	struct bench_counter *count[FGW_DP_MAX_WORKERS];
+	unsigned launched = 0;
+	int rc = -1;
+
+	if (o->sas < h->n_workers && dir == BENCH_IN) {
+		snprintf(err, errlen, "inbound: at least one SA per worker (%u workers)",
+			 h->n_workers);
+		return -1;
+	}
+	if (sas_make(h, alg, dir, o->sas, err, errlen) < 0)
+		goto out;
+	for (unsigned i = 0; i < h->n_workers; i++) {
+		struct bench_worker *bw = h->bw[i];
+
+		bw->dir = dir;
+		bw->sas = o->sas;
+		bw->size = size;
+		bw->stride = frame_stride(size);
+		bw->rx_port = dir == BENCH_OUT ? h->lan_port : h->wan_port;
+		bw->stop = false;
+		memset(&bw->count, 0, sizeof(bw->count));
+		if ((dir == BENCH_OUT ? traffic_outbound(h, bw, err, errlen) :
+					traffic_inbound(h, bw, alg, err, errlen)) < 0)
+			goto out;
+	}
+	for (unsigned i = 0; i < h->n_workers; i++) {
+		if (rte_eal_remote_launch(bench_worker_main, h->bw[i], h->bw[i]->lcore) != 0) {
+			snprintf(err, errlen, "cannot launch on lcore %u", h->bw[i]->lcore);
+			goto join;
+		}
+		launched++;
+	}
+	for (unsigned i = 0; i < h->n_workers; i++)
+		count[i] = &h->bw[i]->count;
+	bench_measure(count, h->n_workers, o->warmup, o->duration, bench_mean_size(size),
+		      per_worker, total);
+	rc = 0;
+join:
+	for (unsigned i = 0; i < launched; i++) {
+		h->bw[i]->stop = true;
+		rte_eal_wait_lcore(h->bw[i]->lcore);
+	}
+out:
+	sas_free(h);
+	return rc;
+}

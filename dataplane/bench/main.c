@@ -1,0 +1,308 @@
+/* flexgw-bench: testpmd-style benchmark of flexgw's data path on in-memory
+ * traffic. `flexgw-bench [EAL arguments --] [options]`; see bench.h for
+ * what is measured and harness.c for how. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_log.h>
+
+#include "dataplane/bench/bench.h"
+#include "dataplane/ipsec/crypto.h"
+
+#define EAL_ARGV_MAX 128
+
+struct eal_args {
+	char *v[EAL_ARGV_MAX];
+	int n;
+	char prefix[64], mem[16];
+};
+
+static bool gave(char **v, int n, const char *opt)
+{
+	size_t len = strlen(opt);
+
+	for (int i = 0; i < n; i++)
+		if (strncmp(v[i], opt, len) == 0 && (v[i][len] == '\0' || v[i][len] == '='))
+			return true;
+	return false;
+}
+
+static bool push(struct eal_args *a, char *s)
+{
+	if (a->n >= EAL_ARGV_MAX - 1)
+		return false;
+	a->v[a->n++] = s;
+	a->v[a->n] = NULL;
+	return true;
+}
+
+/* The operator's EAL arguments, with defaults for a box without
+ * hugepages or NIC for each one not given. SAs live in DPDK memory
+ * (about 2 KB each with the key schedule), so -m grows with --sas. */
+static bool eal_args_build(struct eal_args *a, char **user, int n_user, unsigned sas)
+{
+	bool ok = push(a, "flexgw-bench");
+
+	if (!gave(user, n_user, "-l") && !gave(user, n_user, "--lcores") &&
+	    !gave(user, n_user, "-c"))
+		ok &= push(a, "-l") && push(a, "0-1");
+	if (!gave(user, n_user, "--no-huge") && !gave(user, n_user, "--huge-dir"))
+		ok &= push(a, "--no-huge");
+	if (!gave(user, n_user, "--no-shconf"))
+		ok &= push(a, "--no-shconf");
+	if (!gave(user, n_user, "-m") && !gave(user, n_user, "--socket-mem")) {
+		snprintf(a->mem, sizeof(a->mem), "%u", 1024 + sas / 256);
+		ok &= push(a, "-m") && push(a, a->mem);
+	}
+	if (!gave(user, n_user, "--no-pci") && !gave(user, n_user, "-a"))
+		ok &= push(a, "--no-pci");
+	if (!gave(user, n_user, "--telemetry") && !gave(user, n_user, "--no-telemetry"))
+		ok &= push(a, "--no-telemetry");
+	if (!gave(user, n_user, "--log-level"))
+		ok &= push(a, "--log-level=*:warning");
+	if (!gave(user, n_user, "--file-prefix")) {
+		snprintf(a->prefix, sizeof(a->prefix), "--file-prefix=flexgw-bench-%d",
+			 (int)getpid());
+		ok &= push(a, a->prefix);
+	}
+	for (int i = 0; i < n_user; i++)
+		ok &= push(a, user[i]);
+	return ok;
+}
+
+/* ---- output ---------------------------------------------------------------- */
+
+struct result {
+	const struct bench_alg *alg;
+	enum bench_dir dir;
+	unsigned size, sas, workers;
+	struct bench_rate total, per_worker[RTE_MAX_LCORE];
+	unsigned lcores[RTE_MAX_LCORE];
+	double crypto_only;		/* Mpps, 0 when not measured */
+};
+
+static const char *dir_name(enum bench_dir d)
+{
+	return d == BENCH_OUT ? "outbound" : "inbound";
+}
+
+/* Per-worker rate over the one-core crypto limit. */
+static double ratio(const struct result *r)
+{
+	return r->crypto_only > 0 ? r->total.mpps / r->workers / r->crypto_only : 0;
+}
+
+static void table_row(FILE *f, const struct result *r)
+{
+	char sz[16];
+
+	bench_size_name(r->size, sz, sizeof(sz));
+	for (unsigned i = 0; i < r->workers; i++)
+		fprintf(f, "%-20s %-8s %5s %7u  lcore %-3u %8.3f %8.2f %8.0f\n", r->alg->name,
+			dir_name(r->dir), sz, r->sas, r->lcores[i], r->per_worker[i].mpps,
+			r->per_worker[i].gbps, r->per_worker[i].cycles_per_pkt);
+	fprintf(f, "%-20s %-8s %5s %7u  total     %8.3f %8.2f %8.0f %10.3f %6.3f  (drops %lu)\n",
+		r->alg->name, dir_name(r->dir), sz, r->sas, r->total.mpps, r->total.gbps,
+		r->total.cycles_per_pkt, r->crypto_only, ratio(r), (unsigned long)r->total.dropped);
+}
+
+static void json_size(FILE *f, unsigned size)
+{
+	if (size == BENCH_SIZE_IMIX)
+		fprintf(f, "\"imix\"");
+	else
+		fprintf(f, "%u", size);
+}
+
+static void json_result(FILE *f, const struct result *r, bool first)
+{
+	fprintf(f, "%s\n  {\"alg\": \"%s\", \"dir\": \"%s\", \"size\": ", first ? "" : ",",
+		r->alg->name, dir_name(r->dir));
+	json_size(f, r->size);
+	fprintf(f, ", \"mean_size\": %.1f, \"sas\": %u, \"workers\": %u, \"mpps\": %.4f, "
+		"\"gbps\": %.3f, \"cycles_per_pkt\": %.1f, \"crypto_only_mpps\": %.4f, "
+		"\"ratio\": %.4f, \"dropped\": %lu, \"seconds\": %.3f, \"per_worker\": [",
+		bench_mean_size(r->size), r->sas, r->workers, r->total.mpps, r->total.gbps,
+		r->total.cycles_per_pkt, r->crypto_only, ratio(r), (unsigned long)r->total.dropped,
+		r->total.seconds);
+	for (unsigned i = 0; i < r->workers; i++)
+		fprintf(f, "%s{\"lcore\": %u, \"mpps\": %.4f, \"gbps\": %.3f, "
+			"\"cycles_per_pkt\": %.1f}", i ? ", " : "", r->lcores[i],
+			r->per_worker[i].mpps, r->per_worker[i].gbps,
+			r->per_worker[i].cycles_per_pkt);
+	fprintf(f, "]}");
+}
+
+/* ---- the runs --------------------------------------------------------------- */
+
+static int run_compare(const struct bench_opts *o, unsigned lcore, FILE *tab, FILE *js)
+{
+	bool first = true;
+
+	fprintf(tab, "\ncrypto path comparison, outbound ESP in mbufs (alloc, copy, encap, "
+		"free), one SA, lcore %u\n", lcore);
+	fprintf(tab, "%-20s %5s %14s %14s %7s\n", "alg", "size", "IPsec-MB Mpps",
+		"lib/ipsec Mpps", "ratio");
+	if (js)
+		fprintf(js, ", \"compare_paths\": [");
+	for (unsigned a = 0; a < o->n_algs; a++) {
+		for (unsigned s = 0; s < o->n_sizes; s++) {
+			struct bench_rate fgw, lib;
+			char err[256], sz[16];
+
+			if (bench_compare_paths(o->algs[a], o->sizes[s], lcore, o, &fgw, &lib,
+						err, sizeof(err)) < 0) {
+				fprintf(stderr, "flexgw-bench: compare %s: %s\n", o->algs[a]->name,
+					err);
+				return -1;
+			}
+			fprintf(tab, "%-20s %5s %14.3f %14.3f %7.3f\n", o->algs[a]->name,
+				bench_size_name(o->sizes[s], sz, sizeof(sz)), fgw.mpps, lib.mpps,
+				lib.mpps > 0 ? fgw.mpps / lib.mpps : 0);
+			fflush(tab);
+			if (js) {
+				fprintf(js, "%s\n  {\"alg\": \"%s\", \"size\": ", first ? "" : ",",
+					o->algs[a]->name);
+				json_size(js, o->sizes[s]);
+				fprintf(js, ", \"ipsec_mb_mpps\": %.4f, \"lib_ipsec_cpu_crypto_mpps\": "
+					"%.4f, \"ratio\": %.4f}", fgw.mpps, lib.mpps,
+					lib.mpps > 0 ? fgw.mpps / lib.mpps : 0);
+			}
+			first = false;
+		}
+	}
+	if (js)
+		fprintf(js, "]");
+	return 0;
+}
+
+static int run_all(const struct bench_opts *o, FILE *tab, FILE *js)
+{
+	unsigned lcores[RTE_MAX_LCORE], n = 0, lc;
+	struct bench_harness *h;
+	struct fgw_crypto probe;
+	char err[256];
+	bool first = true;
+	int rc = 0;
+
+	RTE_LCORE_FOREACH_WORKER(lc)
+		lcores[n++] = lc;
+	if (n == 0) {
+		fprintf(stderr, "flexgw-bench: no worker lcore (give EAL -l with two or more)\n");
+		return -1;
+	}
+	if (o->workers > n) {
+		fprintf(stderr, "flexgw-bench: --workers %u: only %u worker lcores\n", o->workers, n);
+		return -1;
+	}
+	if (o->workers)
+		n = o->workers;
+	if (fgw_crypto_init(&probe, err, sizeof(err)) < 0) {
+		fprintf(stderr, "flexgw-bench: %s\n", err);
+		return -1;
+	}
+	fprintf(tab, "flexgw-bench: %u worker lcore(s), IPsec-MB %s (%s), %.1f s per "
+		"measurement after %.1f s warm-up\n", n, imb_get_version_str(),
+		fgw_crypto_arch_name(probe.arch), o->duration, o->warmup);
+	fgw_crypto_free(&probe);
+	fprintf(tab, "data path: %s\n", bench_harness_path());
+	fprintf(tab, "crypto-only: IPsec-MB jobs alone on prebuilt ESP-shaped buffers, one SA, "
+		"lcore %u; ratio = Mpps per worker / crypto-only Mpps\n", lcores[0]);
+	fprintf(tab, "sizes are inner IPv4 bytes; Gbit/s counts them\n\n");
+	fprintf(tab, "%-20s %-8s %5s %7s  %-9s %8s %8s %8s %10s %6s\n", "alg", "dir", "size",
+		"sas", "worker", "Mpps", "Gbit/s", "cyc/pkt", "crypto Mpps", "ratio");
+	if (js)
+		fprintf(js, "{\"tool\": \"flexgw-bench\", \"data_path\": \"%s\", "
+			"\"ipsec_mb\": \"%s\", \"results\": [", bench_harness_path(),
+			imb_get_version_str());
+
+	h = bench_harness_create(n, lcores, err, sizeof(err));
+	if (h == NULL) {
+		fprintf(stderr, "flexgw-bench: %s\n", err);
+		return -1;
+	}
+	for (unsigned a = 0; a < o->n_algs && rc == 0; a++)
+	for (unsigned d = 0; d < 2 && rc == 0; d++)
+	for (unsigned s = 0; s < o->n_sizes && rc == 0; s++) {
+		static struct result r;
+
+		if (!o->dir[d])
+			continue;
+		memset(&r, 0, sizeof(r));
+		r.alg = o->algs[a];
+		r.dir = (enum bench_dir)d;
+		r.size = o->sizes[s];
+		r.sas = o->sas;
+		r.workers = n;
+		memcpy(r.lcores, lcores, n * sizeof(lcores[0]));
+		if (!o->no_crypto_only) {
+			struct bench_rate c;
+
+			if (bench_crypto_only(r.alg, r.dir, r.size, lcores[0], o, &c) < 0) {
+				fprintf(stderr, "flexgw-bench: crypto-only %s failed\n", r.alg->name);
+				rc = -1;
+				break;
+			}
+			r.crypto_only = c.mpps;
+		}
+		if (bench_harness_run(h, r.alg, r.dir, r.size, o, r.per_worker, &r.total,
+				      err, sizeof(err)) < 0) {
+			fprintf(stderr, "flexgw-bench: %s %s: %s\n", r.alg->name, dir_name(r.dir),
+				err);
+			rc = -1;
+			break;
+		}
+		table_row(tab, &r);
+		fflush(tab);
+		if (js)
+			json_result(js, &r, first);
+		first = false;
+	}
+	bench_harness_free(h);
+	if (js)
+		fprintf(js, "\n]");
+	if (rc == 0 && o->compare_paths)
+		rc = run_compare(o, lcores[0], tab, js);
+	if (js)
+		fprintf(js, "}\n");
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct eal_args eal = { .n = 0 };
+	struct bench_opts o;
+	char dir[PATH_MAX];
+	int sep = 0, rc;
+
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0) {
+			sep = i;
+			break;
+		}
+	/* options: argv[sep + 1..], with argv[sep] standing in as argv[0] */
+	if (bench_parse(argc - sep, argv + sep, &o) < 0)
+		return 2;
+	if (!eal_args_build(&eal, argv + 1, sep ? sep - 1 : 0, o.sas)) {
+		fprintf(stderr, "flexgw-bench: too many EAL arguments\n");
+		return 2;
+	}
+	/* EAL logs to stdout by default; keep stdout for the results. */
+	rte_openlog_stream(stderr);
+	if (rte_eal_init(eal.n, eal.v) < 0) {
+		fprintf(stderr, "flexgw-bench: EAL initialisation failed: %s\n",
+			rte_strerror(rte_errno));
+		return 1;
+	}
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
+	rc = run_all(&o, o.json ? stderr : stdout, o.json ? stdout : NULL);
+	rte_eal_cleanup();
+	rmdir(dir);
+	return rc == 0 ? 0 : 1;
+}

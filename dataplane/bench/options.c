@@ -1,0 +1,210 @@
+/* flexgw-bench's command line (after EAL's arguments and "--"). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataplane/bench/bench.h"
+
+const struct bench_alg bench_algs[] = {
+	{ "aes-gcm-128", FGW_CIPHER_AES_GCM_128, FGW_INTEG_NONE },
+	{ "aes-gcm-256", FGW_CIPHER_AES_GCM_256, FGW_INTEG_NONE },
+	{ "aes-cbc-128-sha1", FGW_CIPHER_AES_CBC_128, FGW_INTEG_HMAC_SHA1_96 },
+	{ "aes-cbc-256-sha1", FGW_CIPHER_AES_CBC_256, FGW_INTEG_HMAC_SHA1_96 },
+	{ "aes-cbc-128-sha256", FGW_CIPHER_AES_CBC_128, FGW_INTEG_HMAC_SHA256_128 },
+	{ "aes-cbc-256-sha256", FGW_CIPHER_AES_CBC_256, FGW_INTEG_HMAC_SHA256_128 },
+	{ "aes-cbc-128-sha384", FGW_CIPHER_AES_CBC_128, FGW_INTEG_HMAC_SHA384_192 },
+	{ "aes-cbc-256-sha384", FGW_CIPHER_AES_CBC_256, FGW_INTEG_HMAC_SHA384_192 },
+	{ "aes-cbc-128-sha512", FGW_CIPHER_AES_CBC_128, FGW_INTEG_HMAC_SHA512_256 },
+	{ "aes-cbc-256-sha512", FGW_CIPHER_AES_CBC_256, FGW_INTEG_HMAC_SHA512_256 },
+};
+const unsigned bench_n_algs = sizeof(bench_algs) / sizeof(bench_algs[0]);
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: flexgw-bench [EAL arguments --] [options]\n"
+		"  --alg LIST        comma list of algorithms or 'all' (default aes-gcm-128):\n"
+		"                    aes-gcm-128 aes-gcm-256 aes-cbc-{128,256}-{sha1,sha256,sha384,sha512}\n"
+		"                    (HMAC truncated to 96/128/192/256 bits as in RFC 2404/4868)\n"
+		"  --dir D           outbound | inbound | both (default outbound)\n"
+		"  --size LIST       inner IPv4 sizes: 64,128,256,512,1024,1420,imix (default 64,1420;\n"
+		"                    imix = 7x64 4x594 1x1420; any size 64..1420)\n"
+		"  --sas N           SAs/tunnels, 1..%u, packets round-robin over them (default 1)\n"
+		"  --workers N       worker lcores (default: every EAL lcore but the main one)\n"
+		"  --duration S      seconds per measurement (default 2)\n"
+		"  --warmup S        seconds before each measurement (default 0.5)\n"
+		"  --compare-paths   outbound ESP through IPsec-MB directly vs DPDK lib/ipsec\n"
+		"                    (ipsec_mb cryptodev, CPU-crypto mode), one lcore\n"
+		"  --no-crypto-only  skip the crypto-only limit\n"
+		"  --json            one JSON object on stdout (the table goes to stderr)\n"
+		"Without EAL arguments: --no-huge --no-shconf -m 1024 --no-pci -l 0-1 and a file\n"
+		"prefix of our own.\n", BENCH_MAX_SAS);
+}
+
+static const struct bench_alg *alg_by_name(const char *s)
+{
+	for (unsigned i = 0; i < bench_n_algs; i++)
+		if (strcmp(s, bench_algs[i].name) == 0)
+			return &bench_algs[i];
+	return NULL;
+}
+
+static bool parse_uint(const char *s, unsigned long min, unsigned long max, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	v = strtoul(s, &end, 10);
+	if (*end != '\0' || v < min || v > max)
+		return false;
+	*out = (unsigned)v;
+	return true;
+}
+
+static bool parse_seconds(const char *s, double min, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || *end != '\0' || !(v >= min) || v > 3600)
+		return false;
+	*out = v;
+	return true;
+}
+
+static int parse_algs(char *list, struct bench_opts *o)
+{
+	o->n_algs = 0;
+	if (strcmp(list, "all") == 0) {
+		for (unsigned i = 0; i < bench_n_algs && i < BENCH_MAX_ALGS; i++)
+			o->algs[o->n_algs++] = &bench_algs[i];
+		return 0;
+	}
+	for (char *save, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		const struct bench_alg *a = alg_by_name(t);
+
+		if (a == NULL || o->n_algs == BENCH_MAX_ALGS) {
+			fprintf(stderr, "flexgw-bench: --alg %s: unknown (see --help)\n", t);
+			return -1;
+		}
+		o->algs[o->n_algs++] = a;
+	}
+	return o->n_algs ? 0 : -1;
+}
+
+static int parse_sizes(char *list, struct bench_opts *o)
+{
+	o->n_sizes = 0;
+	for (char *save, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		unsigned v;
+
+		if (o->n_sizes == BENCH_MAX_SIZES) {
+			fprintf(stderr, "flexgw-bench: at most %u sizes\n", BENCH_MAX_SIZES);
+			return -1;
+		}
+		if (strcmp(t, "imix") == 0) {
+			v = BENCH_SIZE_IMIX;
+		} else if (!parse_uint(t, 64, 1420, &v)) {
+			fprintf(stderr, "flexgw-bench: --size %s: 64..1420 or imix\n", t);
+			return -1;
+		}
+		o->sizes[o->n_sizes++] = v;
+	}
+	return o->n_sizes ? 0 : -1;
+}
+
+int bench_parse(int argc, char **argv, struct bench_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "alg", required_argument, NULL, 'a' },
+		{ "dir", required_argument, NULL, 'd' },
+		{ "size", required_argument, NULL, 's' },
+		{ "sas", required_argument, NULL, 'n' },
+		{ "workers", required_argument, NULL, 'w' },
+		{ "duration", required_argument, NULL, 't' },
+		{ "warmup", required_argument, NULL, 'W' },
+		{ "compare-paths", no_argument, NULL, 'c' },
+		{ "no-crypto-only", no_argument, NULL, 'C' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char def_sizes[] = "64,1420";
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->algs[o->n_algs++] = &bench_algs[0];
+	o->dir[BENCH_OUT] = true;
+	o->sas = 1;
+	o->duration = 2;
+	o->warmup = 0.5;
+	parse_sizes(def_sizes, o);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			if (parse_algs(optarg, o) < 0)
+				return -1;
+			break;
+		case 'd':
+			o->dir[BENCH_OUT] = !strcmp(optarg, "outbound") || !strcmp(optarg, "both");
+			o->dir[BENCH_IN] = !strcmp(optarg, "inbound") || !strcmp(optarg, "both");
+			if (!o->dir[BENCH_OUT] && !o->dir[BENCH_IN]) {
+				fprintf(stderr, "flexgw-bench: --dir outbound|inbound|both\n");
+				return -1;
+			}
+			break;
+		case 's':
+			if (parse_sizes(optarg, o) < 0)
+				return -1;
+			break;
+		case 'n':
+			if (!parse_uint(optarg, 1, BENCH_MAX_SAS, &o->sas)) {
+				fprintf(stderr, "flexgw-bench: --sas: 1..%u\n", BENCH_MAX_SAS);
+				return -1;
+			}
+			break;
+		case 'w':
+			if (!parse_uint(optarg, 1, 64, &o->workers)) {
+				fprintf(stderr, "flexgw-bench: --workers: 1 or more\n");
+				return -1;
+			}
+			break;
+		case 't':
+			if (!parse_seconds(optarg, 0.1, &o->duration)) {
+				fprintf(stderr, "flexgw-bench: --duration: seconds, 0.1 or more\n");
+				return -1;
+			}
+			break;
+		case 'W':
+			if (!parse_seconds(optarg, 0, &o->warmup)) {
+				fprintf(stderr, "flexgw-bench: --warmup: seconds\n");
+				return -1;
+			}
+			break;
+		case 'c':
+			o->compare_paths = true;
+			break;
+		case 'C':
+			o->no_crypto_only = true;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "flexgw-bench: unexpected argument %s\n", argv[optind]);
+		return -1;
+	}
+	return 0;
+}

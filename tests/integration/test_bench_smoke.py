@@ -1,0 +1,48 @@
+"""flexgw-bench runs with no EAL arguments and prints its scriptable
+contract: one JSON object whose `results` carry alg, dir, size, sas,
+workers, mpps, gbps, crypto_only_mpps and ratio. A smoke test, not a
+measurement: it checks that traffic flowed and nothing was dropped
+(inbound included, so the replay window let every prebuilt packet
+through), never how fast."""
+import json
+
+import pytest
+
+import topo
+
+FIELDS = ("alg", "dir", "size", "sas", "workers", "mpps", "gbps", "crypto_only_mpps", "ratio")
+
+
+@pytest.fixture(scope="module")
+def bench():
+	path = topo.build_dir() / "dataplane" / "bench" / "flexgw-bench"
+	if not path.exists():
+		pytest.fail(f"{path} not built (ninja -C {topo.build_dir()})")
+	return path
+
+
+def run_bench(bench, *args):
+	p = topo.run([str(bench), *args, "--duration", "0.5", "--warmup", "0.2", "--json"],
+		     check=False, timeout=120)
+	assert p.returncode == 0, p.stderr[-2000:]
+	return json.loads(p.stdout)
+
+
+@pytest.mark.parametrize("args", [
+	("--alg", "aes-gcm-128", "--size", "1420", "--dir", "outbound", "--sas", "1"),
+	("--alg", "aes-cbc-256-sha256", "--size", "imix", "--dir", "inbound", "--sas", "3"),
+], ids=["contract-outbound", "cbc-inbound-imix"])
+def test_bench_json(bench, args):
+	out = run_bench(bench, *args)
+	assert len(out["results"]) == 1
+	r = out["results"][0]
+	for f in FIELDS:
+		assert f in r, f"field {f} missing from {r}"
+	assert r["alg"] == args[1]
+	assert r["dir"] == args[5]
+	assert r["size"] == (int(args[3]) if args[3] != "imix" else "imix")
+	assert r["sas"] == int(args[7])
+	assert r["workers"] >= 1
+	assert r["mpps"] > 0 and r["gbps"] > 0 and r["crypto_only_mpps"] > 0
+	assert r["ratio"] == pytest.approx(r["mpps"] / r["workers"] / r["crypto_only_mpps"], rel=1e-2)
+	assert r["dropped"] == 0
