@@ -86,16 +86,34 @@ struct bench_rate {
 	uint64_t packets, dropped;
 };
 
-/* Waits warmup, then measures `duration` seconds of the counters of n
- * lcores (each written by one). rates[i] per counter, `total` their sum;
- * Gbit/s from the mean inner packet size. */
-void bench_measure(struct bench_counter *const *c, unsigned n, double warmup, double duration,
-		   double mean_size, struct bench_rate *rates, struct bench_rate *total);
+/* Something measured: start() launches its lcores, stop() stops and joins
+ * them; while it runs, each of its n counters is written by one lcore. */
+struct bench_task {
+	int (*start)(void *arg);
+	void (*stop)(void *arg);
+	void *arg;
+	struct bench_counter *const *count;
+	unsigned n;
+	double mean_size;		/* inner bytes, for Gbit/s */
+	struct bench_rate *rates;	/* out: per counter (n) */
+	struct bench_rate total;	/* out: their sum */
+};
+
+/* Measures the tasks in turns of BENCH_SLICE_S seconds, round-robin,
+ * until each has run `duration` seconds (o->warmup before each task's
+ * first turn, a short settle before the others), so a slow spell of a
+ * noisy host hits them all alike. Each rate is the median over the turns.
+ * -1 if a task fails to start. */
+#define BENCH_SLICE_S 0.25
+int bench_interleave(struct bench_task *t, unsigned n_tasks, const struct bench_opts *o);
 
 /* ---- crypto-only: IPsec-MB alone on prebuilt buffers, one lcore -------- */
 
-int bench_crypto_only(const struct bench_alg *alg, enum bench_dir dir, unsigned size,
-		      unsigned lcore, const struct bench_opts *o, struct bench_rate *r);
+struct bench_crypto_only;
+struct bench_crypto_only *bench_crypto_only_create(const struct bench_alg *alg,
+						   enum bench_dir dir, unsigned size,
+						   unsigned lcore, struct bench_task *t);
+void bench_crypto_only_free(struct bench_crypto_only *co);
 
 /* ---- the harness: the worker's code on in-memory traffic --------------- */
 
@@ -105,17 +123,23 @@ struct bench_harness *bench_harness_create(unsigned n_workers, const unsigned *l
 void bench_harness_free(struct bench_harness *h);
 /* What the data path call is, for the output header. */
 const char *bench_harness_path(void);
-int bench_harness_run(struct bench_harness *h, const struct bench_alg *alg, enum bench_dir dir,
-		      unsigned size, const struct bench_opts *o, struct bench_rate *per_worker,
-		      struct bench_rate *total, char *err, size_t errlen);
+/* SAs and prebuilt traffic for one measurement, and the task that runs it;
+ * bench_harness_finish frees them. */
+int bench_harness_prepare(struct bench_harness *h, const struct bench_alg *alg,
+			  enum bench_dir dir, unsigned size, unsigned sas, struct bench_task *t,
+			  char *err, size_t errlen);
+void bench_harness_finish(struct bench_harness *h);
 
 /* ---- --compare-paths ----------------------------------------------------- */
 
 /* Outbound ESP in mbufs on one lcore: (a) fgw_esp_encap (IPsec-MB burst
- * API), (b) DPDK lib/ipsec over the ipsec_mb cryptodev in CPU-crypto mode.
- * Same packets, same allocation and copy, same free. */
-int bench_compare_paths(const struct bench_alg *alg, unsigned size, unsigned lcore,
-			const struct bench_opts *o, struct bench_rate *fgw,
+ * API), (b) DPDK lib/ipsec over the ipsec_mb cryptodev `pmd`
+ * (crypto_aesni_mb or crypto_aesni_gcm) in CPU-crypto mode. Same packets,
+ * same allocation and copy, same free; interleaved. */
+int bench_compare_paths(const struct bench_alg *alg, const char *pmd, unsigned size,
+			unsigned lcore, const struct bench_opts *o, struct bench_rate *fgw,
 			struct bench_rate *libipsec, char *err, size_t errlen);
+/* Stops the cryptodevs the comparison started. */
+void bench_compare_paths_end(void);
 
 #endif

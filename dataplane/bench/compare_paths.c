@@ -4,8 +4,8 @@
  * free):
  *   ipsec-mb   fgw_esp_encap: our ESP code, crypto by IPsec-MB's burst API;
  *   lib/ipsec  DPDK lib/ipsec (rte_ipsec_pkt_cpu_prepare + _process) over
- *              the ipsec_mb cryptodev (aesni_gcm for GCM, aesni_mb for CBC)
- *              in CPU-crypto mode (rte_cryptodev_sym_cpu_crypto_process),
+ *              an ipsec_mb cryptodev (aesni_mb; for GCM also aesni_gcm) in
+ *              CPU-crypto mode (rte_cryptodev_sym_cpu_crypto_process),
  *              plus the outer IPv4 header checksum, which lib/ipsec leaves
  *              to the application (a NIC offload; software here).
  * Outbound, tunnel mode, one SA, no forwarding: the crypto path alone. */
@@ -29,44 +29,48 @@
 #define N_TEMPLATES 252
 #define IV_OFFSET (sizeof(struct rte_crypto_op) + sizeof(struct rte_crypto_sym_op))
 
-struct cmp {
-	bool lib;			/* which path this run measures */
+/* What both paths use. */
+struct cmp_shared {
 	struct rte_mempool *pool;
 	uint8_t *tmpl;			/* N_TEMPLATES inner packets, 2048 B apart */
-	unsigned size;
+	unsigned size, lcore;
 	struct fgw_sa *sa;
 	struct rte_ipsec_session ss;
+	struct fgw_crypto crypto;	/* the lcore's, for fgw_esp_encap */
+};
+
+/* One path. */
+struct cmp {
+	struct cmp_shared *sh;
+	bool lib;
+	unsigned next;
 	volatile bool stop;
-	int rc;
 	struct bench_counter count;
+	struct bench_counter *counts[1];
+	struct bench_rate rate;
 };
 
 static int cmp_main(void *arg)
 {
 	struct cmp *c = arg;
+	struct cmp_shared *sh = c->sh;
 	struct rte_mbuf *m[BENCH_BURST];
 	struct fgw_sa *sa[BENCH_BURST];
 	uint8_t verdict[BENCH_BURST];
-	struct fgw_crypto crypto;
-	unsigned next = 0;
-	uint64_t pkts = 0;
-	char err[128];
+	unsigned next = c->next;
+	uint64_t pkts = c->count.packets, dropped = c->count.dropped;
 
-	if (fgw_crypto_init(&crypto, err, sizeof(err)) < 0) {
-		c->rc = -1;
-		return -1;
-	}
 	for (unsigned i = 0; i < BENCH_BURST; i++)
-		sa[i] = c->sa;
+		sa[i] = sh->sa;
 	while (!c->stop) {
 		unsigned ok = 0;
 
-		if (rte_pktmbuf_alloc_bulk(c->pool, m, BENCH_BURST) != 0)
+		if (rte_pktmbuf_alloc_bulk(sh->pool, m, BENCH_BURST) != 0)
 			continue;
 		for (unsigned i = 0; i < BENCH_BURST; i++) {
-			unsigned len = bench_pkt_size(c->size, next);
+			unsigned len = bench_pkt_size(sh->size, next);
 
-			rte_memcpy(rte_pktmbuf_mtod(m[i], void *), c->tmpl + (size_t)next * 2048,
+			rte_memcpy(rte_pktmbuf_mtod(m[i], void *), sh->tmpl + (size_t)next * 2048,
 				   len);
 			m[i]->data_len = (uint16_t)len;
 			m[i]->pkt_len = len;
@@ -75,8 +79,8 @@ static int cmp_main(void *arg)
 			next = next + 1 == N_TEMPLATES ? 0 : next + 1;
 		}
 		if (c->lib) {
-			ok = rte_ipsec_pkt_cpu_prepare(&c->ss, m, BENCH_BURST);
-			ok = rte_ipsec_pkt_process(&c->ss, m, (uint16_t)ok);
+			ok = rte_ipsec_pkt_cpu_prepare(&sh->ss, m, BENCH_BURST);
+			ok = rte_ipsec_pkt_process(&sh->ss, m, (uint16_t)ok);
 			for (unsigned i = 0; i < ok; i++) {
 				struct rte_ipv4_hdr *ip =
 					rte_pktmbuf_mtod(m[i], struct rte_ipv4_hdr *);
@@ -85,36 +89,52 @@ static int cmp_main(void *arg)
 				ip->hdr_checksum = rte_ipv4_cksum(ip);
 			}
 		} else {
-			fgw_esp_encap(&crypto, m, sa, BENCH_BURST, verdict);
+			fgw_esp_encap(&sh->crypto, m, sa, BENCH_BURST, verdict);
 			for (unsigned i = 0; i < BENCH_BURST; i++)
 				ok += verdict[i] == FGW_SA_DROP_NONE;
 		}
 		rte_pktmbuf_free_bulk(m, BENCH_BURST);
 		pkts += ok;
+		dropped += BENCH_BURST - ok;
 		c->count.packets = pkts;
-		c->count.dropped += BENCH_BURST - ok;
+		c->count.dropped = dropped;
 	}
-	fgw_crypto_free(&crypto);
+	c->next = next;
 	return 0;
 }
 
-/* The ipsec_mb cryptodev for this algorithm, configured and started. */
-static int cryptodev_up(const struct bench_alg *a, uint8_t *dev_id, char *err, size_t errlen)
+static int cmp_start(void *arg)
 {
-	const char *name = fgw_cipher_is_aead(a->cipher) ? "crypto_aesni_gcm_bench" :
-							   "crypto_aesni_mb_bench";
-	const char *drv = fgw_cipher_is_aead(a->cipher) ? "crypto_aesni_gcm" : "crypto_aesni_mb";
-	char devargs[96];
-	struct rte_cryptodev_info info;
-	int id = rte_cryptodev_get_dev_id(name);
+	struct cmp *c = arg;
 
+	c->stop = false;
+	return rte_eal_remote_launch(cmp_main, c, c->sh->lcore) == 0 ? 0 : -1;
+}
+
+static void cmp_stop(void *arg)
+{
+	struct cmp *c = arg;
+
+	c->stop = true;
+	rte_eal_wait_lcore(c->sh->lcore);
+}
+
+/* An ipsec_mb cryptodev (driver crypto_aesni_mb or crypto_aesni_gcm),
+ * configured and started; made once, kept for the run. */
+static int cryptodev_up(const char *drv, uint8_t *dev_id, char *err, size_t errlen)
+{
+	char name[64], devargs[96];
+	struct rte_cryptodev_info info;
+	int id;
+
+	snprintf(name, sizeof(name), "%s_bench", drv);
+	id = rte_cryptodev_get_dev_id(name);
 	if (id >= 0) {
 		*dev_id = (uint8_t)id;
 		return 0;
 	}
 	/* the vdev's name must start with its driver's */
-	snprintf(devargs, sizeof(devargs), "%s%s,max_nb_queue_pairs=1", drv,
-		 name + strlen(drv));
+	snprintf(devargs, sizeof(devargs), "%s,max_nb_queue_pairs=1", name);
 	if (rte_dev_probe(devargs) != 0 || (id = rte_cryptodev_get_dev_id(name)) < 0) {
 		snprintf(err, errlen, "cannot create the %s cryptodev", drv);
 		return -1;
@@ -149,7 +169,7 @@ static enum rte_crypto_auth_algorithm dpdk_auth(unsigned integ)
 }
 
 /* lib/ipsec's outbound SA with the same keys, SPI and tunnel as ours. */
-static int libipsec_sa(struct cmp *c, const struct bench_alg *a, const struct fgw_sa_keys *keys,
+static int libipsec_sa(struct cmp_shared *c, const struct bench_alg *a, const struct fgw_sa_keys *keys,
 		       struct rte_mempool *ses_pool, uint8_t dev_id, struct rte_ipsec_sa **out,
 		       char *err, size_t errlen)
 {
@@ -227,46 +247,39 @@ static int libipsec_sa(struct cmp *c, const struct bench_alg *a, const struct fg
 	return 0;
 }
 
-static int measure(struct cmp *c, bool lib, unsigned lcore, const struct bench_opts *o,
-		   struct bench_rate *r)
+void bench_compare_paths_end(void)
 {
-	struct bench_counter *count = &c->count;
-	struct bench_rate total;
-
-	c->lib = lib;
-	c->stop = false;
-	c->rc = 0;
-	memset(&c->count, 0, sizeof(c->count));
-	if (rte_eal_remote_launch(cmp_main, c, lcore) != 0)
-		return -1;
-	bench_measure(&count, 1, o->warmup, o->duration, bench_mean_size(c->size), r, &total);
-	c->stop = true;
-	rte_eal_wait_lcore(lcore);
-	return c->rc;
+	for (uint8_t id = 0; id < rte_cryptodev_count(); id++)
+		rte_cryptodev_stop(id);
 }
 
-int bench_compare_paths(const struct bench_alg *alg, unsigned size, unsigned lcore,
-			const struct bench_opts *o, struct bench_rate *fgw,
+int bench_compare_paths(const struct bench_alg *alg, const char *pmd, unsigned size,
+			unsigned lcore, const struct bench_opts *o, struct bench_rate *fgw,
 			struct bench_rate *libipsec, char *err, size_t errlen)
 {
-	struct cmp *c = rte_zmalloc("bench_cmp", sizeof(*c), 64);
+	struct cmp_shared *c = rte_zmalloc("bench_cmp", sizeof(*c), 64);
+	struct cmp *path[2] = { NULL, NULL };
+	struct bench_task t[2];
 	struct rte_mempool *ses_pool = NULL;
 	struct rte_ipsec_sa *lsa = NULL;
 	struct fgw_sa_keys keys;
-	struct fgw_crypto ctl = { 0 };
 	uint8_t dev_id;
 	int rc = -1;
 
+	bench_sa_keys(0, &keys);
 	if (c == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	c->size = size;
+	c->lcore = lcore;
 	c->tmpl = rte_zmalloc("bench_cmp_tmpl", (size_t)N_TEMPLATES * 2048, 64);
 	c->pool = rte_pktmbuf_pool_create("bench_cmp", 8191, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 					  (int)rte_socket_id());
 	c->sa = fgw_sa_alloc(0, SOCKET_ID_ANY);
-	if (c->tmpl == NULL || c->pool == NULL || c->sa == NULL) {
+	for (unsigned p = 0; p < 2; p++)
+		path[p] = rte_zmalloc("bench_cmp_path", sizeof(*path[p]), 64);
+	if (c->tmpl == NULL || c->pool == NULL || c->sa == NULL || !path[0] || !path[1]) {
 		snprintf(err, errlen, "out of DPDK memory");
 		goto out;
 	}
@@ -274,7 +287,6 @@ int bench_compare_paths(const struct bench_alg *alg, unsigned size, unsigned lco
 		bench_ipv4_udp(c->tmpl + (size_t)i * 2048, bench_pkt_size(size, i),
 			       rte_cpu_to_be_32(RTE_IPV4(198, 51, 100, 1)), bench_sa_dst(1, 0),
 			       (uint16_t)(1024 + i));
-	bench_sa_keys(0, &keys);
 	c->sa->spi = fgw_spi_make(0, 1);
 	c->sa->mode = FGW_SA_TUNNEL;
 	c->sa->cipher = alg->cipher;
@@ -284,9 +296,9 @@ int bench_compare_paths(const struct bench_alg *alg, unsigned size, unsigned lco
 	c->sa->ttl = 64;
 	c->sa->dscp = FGW_SA_DSCP_COPY;
 	c->sa->df = FGW_SA_DF_COPY;
-	if (fgw_crypto_init(&ctl, err, errlen) < 0 ||
-	    fgw_sa_prepare(c->sa, &keys, ctl.mgr, err, errlen) < 0 ||
-	    cryptodev_up(alg, &dev_id, err, errlen) < 0)
+	if (fgw_crypto_init(&c->crypto, err, errlen) < 0 ||
+	    fgw_sa_prepare(c->sa, &keys, c->crypto.mgr, err, errlen) < 0 ||
+	    cryptodev_up(pmd, &dev_id, err, errlen) < 0)
 		goto out;
 	ses_pool = rte_cryptodev_sym_session_pool_create("bench_ses", 16,
 		rte_cryptodev_sym_get_private_session_size(dev_id), 0, 0, (int)rte_socket_id());
@@ -296,20 +308,22 @@ int bench_compare_paths(const struct bench_alg *alg, unsigned size, unsigned lco
 	}
 	if (libipsec_sa(c, alg, &keys, ses_pool, dev_id, &lsa, err, errlen) < 0)
 		goto out;
-	/* interleaved halves, so a slow spell of the host hits both */
-	struct bench_opts half = *o;
-	struct bench_rate f2, l2;
-
-	half.duration = o->duration / 2;
-	if (measure(c, false, lcore, &half, fgw) < 0 || measure(c, true, lcore, &half, libipsec) < 0 ||
-	    measure(c, true, lcore, &half, &l2) < 0 || measure(c, false, lcore, &half, &f2) < 0) {
+	for (unsigned p = 0; p < 2; p++) {
+		path[p]->sh = c;
+		path[p]->lib = p == 1;
+		path[p]->counts[0] = &path[p]->count;
+		t[p] = (struct bench_task){
+			.start = cmp_start, .stop = cmp_stop, .arg = path[p],
+			.count = path[p]->counts, .n = 1, .mean_size = bench_mean_size(size),
+			.rates = &path[p]->rate,
+		};
+	}
+	if (bench_interleave(t, 2, o) < 0) {
 		snprintf(err, errlen, "cannot run on lcore %u", lcore);
 		goto out;
 	}
-	fgw->mpps = (fgw->mpps + f2.mpps) / 2;
-	fgw->gbps = (fgw->gbps + f2.gbps) / 2;
-	libipsec->mpps = (libipsec->mpps + l2.mpps) / 2;
-	libipsec->gbps = (libipsec->gbps + l2.gbps) / 2;
+	*fgw = t[0].total;
+	*libipsec = t[1].total;
 	rc = 0;
 out:
 	explicit_bzero(&keys, sizeof(keys));
@@ -317,10 +331,12 @@ out:
 		rte_cryptodev_sym_session_free(c->ss.crypto.dev_id, c->ss.crypto.ses);
 	rte_mempool_free(ses_pool);
 	rte_free(lsa);
-	fgw_crypto_free(&ctl);
+	fgw_crypto_free(&c->crypto);
 	fgw_sa_free(c->sa);
 	rte_mempool_free(c->pool);
 	rte_free(c->tmpl);
+	rte_free(path[0]);
+	rte_free(path[1]);
 	rte_free(c);
 	return rc;
 }

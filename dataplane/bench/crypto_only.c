@@ -18,15 +18,18 @@
 #define N_BUFS 256
 #define BUF_LEN 2048
 
-struct crypto_only {
+struct bench_crypto_only {
 	const struct bench_alg *alg;
+	unsigned lcore;
 	enum bench_dir dir;
 	unsigned size;
 	struct fgw_sa_keysched *keys;
 	uint8_t *bufs;
 	volatile bool stop;
-	int rc;
 	struct bench_counter count;
+	struct bench_counter *counts[1];
+	struct bench_rate rate;
+	struct fgw_crypto crypto;	/* the lcore's, made here */
 };
 
 /* ESP layout of an inner packet of `len` bytes in an outer IPv4 header:
@@ -44,27 +47,21 @@ static void layout(const struct bench_alg *a, unsigned len, uint32_t *cipher_off
 
 static int crypto_only_main(void *arg)
 {
-	struct crypto_only *co = arg;
+	struct bench_crypto_only *co = arg;
 	const struct bench_alg *a = co->alg;
 	bool gcm = fgw_cipher_is_aead(a->cipher);
 	unsigned tag_len = fgw_sa_icv_len(a->cipher, a->integ), i = 0;
 	uint8_t verdict[FGW_CRYPTO_BURST];
-	struct fgw_crypto c;
-	char err[128];
-	uint64_t pkts = 0;
+	struct fgw_crypto *c = &co->crypto;
+	uint64_t pkts = co->count.packets;
 
-	if (fgw_crypto_init(&c, err, sizeof(err)) < 0) {
-		fprintf(stderr, "flexgw-bench: crypto-only: %s\n", err);
-		co->rc = -1;
-		return -1;
-	}
 	while (!co->stop) {
-		unsigned n = fgw_crypto_begin(&c, BENCH_BURST);
+		unsigned n = fgw_crypto_begin(c, BENCH_BURST);
 
 		for (unsigned k = 0; k < n; k++, i++) {
 			uint8_t *buf = co->bufs + (size_t)(i % N_BUFS) * BUF_LEN;
 			unsigned len = bench_pkt_size(co->size, i);
-			struct fgw_crypto_scratch *s = fgw_crypto_scratch(&c);
+			struct fgw_crypto_scratch *s = fgw_crypto_scratch(c);
 			struct fgw_crypto_op op = {
 				.keys = co->keys, .cipher = a->cipher, .integ = a->integ,
 				.encrypt = co->dir == BENCH_OUT, .buf = buf, .user = k,
@@ -85,58 +82,77 @@ static int crypto_only_main(void *arg)
 				op.iv_len = 16;
 			}
 			verdict[k] = FGW_SA_DROP_NONE;
-			fgw_crypto_add(&c, &op);
+			fgw_crypto_add(c, &op);
 		}
-		fgw_crypto_run(&c, verdict);
+		fgw_crypto_run(c, verdict);
 		pkts += n;
 		co->count.packets = pkts;
 	}
-	fgw_crypto_free(&c);
 	return 0;
 }
 
-int bench_crypto_only(const struct bench_alg *alg, enum bench_dir dir, unsigned size,
-		      unsigned lcore, const struct bench_opts *o, struct bench_rate *r)
+static int co_start(void *arg)
 {
-	struct crypto_only *co;
+	struct bench_crypto_only *co = arg;
+
+	co->stop = false;
+	return rte_eal_remote_launch(crypto_only_main, co, co->lcore) == 0 ? 0 : -1;
+}
+
+static void co_stop(void *arg)
+{
+	struct bench_crypto_only *co = arg;
+
+	co->stop = true;
+	rte_eal_wait_lcore(co->lcore);
+}
+
+struct bench_crypto_only *bench_crypto_only_create(const struct bench_alg *alg,
+						   enum bench_dir dir, unsigned size,
+						   unsigned lcore, struct bench_task *t)
+{
+	struct bench_crypto_only *co;
 	struct fgw_sa_keys keys;
-	struct fgw_crypto c;
-	struct bench_rate total;
-	struct bench_counter *count;
 	char err[128];
-	int rc = -1;
 
 	co = rte_zmalloc("bench_crypto_only", sizeof(*co), 64);
 	if (co == NULL)
-		return -1;
+		return NULL;
 	co->alg = alg;
 	co->dir = dir;
 	co->size = size;
+	co->lcore = lcore;
 	co->keys = rte_zmalloc("bench_keys", sizeof(*co->keys), 64);
 	co->bufs = rte_zmalloc("bench_bufs", (size_t)N_BUFS * BUF_LEN, 64);
-	if (co->keys == NULL || co->bufs == NULL || fgw_crypto_init(&c, err, sizeof(err)) < 0)
-		goto out;
+	if (co->keys == NULL || co->bufs == NULL ||
+	    fgw_crypto_init(&co->crypto, err, sizeof(err)) < 0)
+		goto fail;
 	bench_sa_keys(0, &keys);
-	rc = fgw_crypto_keysched(c.mgr, co->keys, alg->cipher, keys.enc,
-				 keys.enc + fgw_cipher_key_len(alg->cipher), alg->integ,
-				 keys.auth, fgw_integ_key_len(alg->integ));
-	fgw_crypto_free(&c);
-	if (rc < 0)
-		goto out;
+	if (fgw_crypto_keysched(co->crypto.mgr, co->keys, alg->cipher, keys.enc,
+				keys.enc + fgw_cipher_key_len(alg->cipher), alg->integ,
+				keys.auth, fgw_integ_key_len(alg->integ)) < 0)
+		goto fail;
+	explicit_bzero(&keys, sizeof(keys));
 	for (size_t i = 0; i < (size_t)N_BUFS * BUF_LEN; i++)
 		co->bufs[i] = (uint8_t)(i * 13);
-	if (rte_eal_remote_launch(crypto_only_main, co, lcore) != 0) {
-		rc = -1;
-		goto out;
-	}
-	count = &co->count;
-	bench_measure(&count, 1, o->warmup, o->duration, bench_mean_size(size), r, &total);
-	co->stop = true;
-	rte_eal_wait_lcore(lcore);
-	rc = co->rc;
-out:
+	co->counts[0] = &co->count;
+	*t = (struct bench_task){
+		.start = co_start, .stop = co_stop, .arg = co, .count = co->counts, .n = 1,
+		.mean_size = bench_mean_size(size), .rates = &co->rate,
+	};
+	return co;
+fail:
+	explicit_bzero(&keys, sizeof(keys));
+	bench_crypto_only_free(co);
+	return NULL;
+}
+
+void bench_crypto_only_free(struct bench_crypto_only *co)
+{
+	if (co == NULL)
+		return;
+	fgw_crypto_free(&co->crypto);
 	rte_free(co->bufs);
 	rte_free(co->keys);
 	rte_free(co);
-	return rc;
 }

@@ -59,7 +59,8 @@ struct bench_worker {
 	unsigned n_frames, stride;
 	struct fgw_sa **own;		/* inbound: this worker's SAs */
 	unsigned n_own;
-	uint16_t rx_port;		/* where its frames "arrive" */
+	unsigned next;			/* the frame to copy next */
+	uint64_t c;			/* packets made, for the SA choice */
 	volatile bool stop;
 	struct bench_counter count;
 } __rte_cache_aligned;
@@ -75,6 +76,8 @@ struct bench_harness {
 	struct fgw_sa **sa_out;		/* by SA number */
 	struct fgw_sa **sa_in;		/* by SPI index (= SA number) */
 	unsigned n_sas;
+	struct bench_counter *counts[FGW_DP_MAX_WORKERS];
+	struct bench_rate rates[FGW_DP_MAX_WORKERS];
 };
 
 /* ---- the data path call ------------------------------------------------- */
@@ -194,8 +197,8 @@ static int bench_worker_main(void *arg)
 	struct fgw_dp *dp = &bw->h->dp;
 	struct fgw_worker *w = bw->w;
 	struct rte_mbuf *m[BENCH_BURST];
-	unsigned next = 0, c = 0;
-	uint64_t fwd0 = w->stats.forwarded;
+	unsigned next = bw->next;
+	uint64_t c = bw->c, fwd0 = w->stats.forwarded - bw->count.packets;
 
 	rte_rcu_qsbr_thread_register(dp->rcu, w->index);
 	rte_rcu_qsbr_thread_online(dp->rcu, w->index);
@@ -222,8 +225,8 @@ static int bench_worker_main(void *arg)
 				if (bw->dir == BENCH_OUT && bw->sas > 1) {
 					struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)
 						(p + sizeof(struct rte_ether_hdr));
-					unsigned k = (unsigned)(((uint64_t)c * bw->h->n_workers +
-								 bw->index) % bw->sas);
+					unsigned k = (unsigned)((c * bw->h->n_workers + bw->index) %
+								bw->sas);
 
 					ip->dst_addr = bench_sa_dst(bw->sas, k);
 					ip->hdr_checksum = 0;
@@ -243,6 +246,9 @@ static int bench_worker_main(void *arg)
 		bw->count.packets = w->stats.forwarded - fwd0;
 	}
 	fgw_worker_service(w);
+	bw->count.packets = w->stats.forwarded - fwd0;
+	bw->next = next;
+	bw->c = c;
 	rte_rcu_qsbr_thread_offline(dp->rcu, w->index);
 	rte_rcu_qsbr_thread_unregister(dp->rcu, w->index);
 	return 0;
@@ -542,53 +548,70 @@ static int sas_make(struct bench_harness *h, const struct bench_alg *a, enum ben
 	return 0;
 }
 
-int bench_harness_run(struct bench_harness *h, const struct bench_alg *alg, enum bench_dir dir,
-		      unsigned size, const struct bench_opts *o, struct bench_rate *per_worker,
-		      struct bench_rate *total, char *err, size_t errlen)
+static int harness_start(void *arg)
 {
-	struct bench_counter *count[FGW_DP_MAX_WORKERS];
-	unsigned launched = 0;
-	int rc = -1;
+	struct bench_harness *h = arg;
 
-	if (o->sas < h->n_workers && dir == BENCH_IN) {
+	for (unsigned i = 0; i < h->n_workers; i++) {
+		h->bw[i]->stop = false;
+		if (rte_eal_remote_launch(bench_worker_main, h->bw[i], h->bw[i]->lcore) != 0) {
+			for (unsigned j = 0; j < i; j++) {
+				h->bw[j]->stop = true;
+				rte_eal_wait_lcore(h->bw[j]->lcore);
+			}
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void harness_stop(void *arg)
+{
+	struct bench_harness *h = arg;
+
+	for (unsigned i = 0; i < h->n_workers; i++)
+		h->bw[i]->stop = true;
+	for (unsigned i = 0; i < h->n_workers; i++)
+		rte_eal_wait_lcore(h->bw[i]->lcore);
+}
+
+int bench_harness_prepare(struct bench_harness *h, const struct bench_alg *alg,
+			  enum bench_dir dir, unsigned size, unsigned sas, struct bench_task *t,
+			  char *err, size_t errlen)
+{
+	if (sas < h->n_workers && dir == BENCH_IN) {
 		snprintf(err, errlen, "inbound: at least one SA per worker (%u workers)",
 			 h->n_workers);
 		return -1;
 	}
-	if (sas_make(h, alg, dir, o->sas, err, errlen) < 0)
-		goto out;
+	if (sas_make(h, alg, dir, sas, err, errlen) < 0)
+		goto fail;
 	for (unsigned i = 0; i < h->n_workers; i++) {
 		struct bench_worker *bw = h->bw[i];
 
 		bw->dir = dir;
-		bw->sas = o->sas;
+		bw->sas = sas;
 		bw->size = size;
 		bw->stride = frame_stride(size);
-		bw->rx_port = dir == BENCH_OUT ? h->lan_port : h->wan_port;
-		bw->stop = false;
+		bw->next = 0;
+		bw->c = 0;
 		memset(&bw->count, 0, sizeof(bw->count));
+		h->counts[i] = &bw->count;
 		if ((dir == BENCH_OUT ? traffic_outbound(h, bw, err, errlen) :
 					traffic_inbound(h, bw, alg, err, errlen)) < 0)
-			goto out;
+			goto fail;
 	}
-	for (unsigned i = 0; i < h->n_workers; i++) {
-		if (rte_eal_remote_launch(bench_worker_main, h->bw[i], h->bw[i]->lcore) != 0) {
-			snprintf(err, errlen, "cannot launch on lcore %u", h->bw[i]->lcore);
-			goto join;
-		}
-		launched++;
-	}
-	for (unsigned i = 0; i < h->n_workers; i++)
-		count[i] = &h->bw[i]->count;
-	bench_measure(count, h->n_workers, o->warmup, o->duration, bench_mean_size(size),
-		      per_worker, total);
-	rc = 0;
-join:
-	for (unsigned i = 0; i < launched; i++) {
-		h->bw[i]->stop = true;
-		rte_eal_wait_lcore(h->bw[i]->lcore);
-	}
-out:
+	*t = (struct bench_task){
+		.start = harness_start, .stop = harness_stop, .arg = h, .count = h->counts,
+		.n = h->n_workers, .mean_size = bench_mean_size(size), .rates = h->rates,
+	};
+	return 0;
+fail:
 	sas_free(h);
-	return rc;
+	return -1;
+}
+
+void bench_harness_finish(struct bench_harness *h)
+{
+	sas_free(h);
 }

@@ -107,9 +107,14 @@ static void table_row(FILE *f, const struct result *r)
 		fprintf(f, "%-20s %-8s %5s %7u  lcore %-3u %8.3f %8.2f %8.0f\n", r->alg->name,
 			dir_name(r->dir), sz, r->sas, r->lcores[i], r->per_worker[i].mpps,
 			r->per_worker[i].gbps, r->per_worker[i].cycles_per_pkt);
-	fprintf(f, "%-20s %-8s %5s %7u  total     %8.3f %8.2f %8.0f %10.3f %6.3f  (drops %lu)\n",
-		r->alg->name, dir_name(r->dir), sz, r->sas, r->total.mpps, r->total.gbps,
-		r->total.cycles_per_pkt, r->crypto_only, ratio(r), (unsigned long)r->total.dropped);
+	fprintf(f, "%-20s %-8s %5s %7u  total     %8.3f %8.2f %8.0f ", r->alg->name,
+		dir_name(r->dir), sz, r->sas, r->total.mpps, r->total.gbps,
+		r->total.cycles_per_pkt);
+	if (r->crypto_only > 0)
+		fprintf(f, "%10.3f %6.3f", r->crypto_only, ratio(r));
+	else
+		fprintf(f, "%10s %6s", "-", "-");
+	fprintf(f, "  (drops %lu)\n", (unsigned long)r->total.dropped);
 }
 
 static void json_size(FILE *f, unsigned size)
@@ -143,40 +148,47 @@ static void json_result(FILE *f, const struct result *r, bool first)
 
 static int run_compare(const struct bench_opts *o, unsigned lcore, FILE *tab, FILE *js)
 {
+	static const char *const pmds[] = { "crypto_aesni_mb", "crypto_aesni_gcm" };
 	bool first = true;
 
 	fprintf(tab, "\ncrypto path comparison, outbound ESP in mbufs (alloc, copy, encap, "
 		"free), one SA, lcore %u\n", lcore);
-	fprintf(tab, "%-20s %5s %14s %14s %7s\n", "alg", "size", "IPsec-MB Mpps",
-		"lib/ipsec Mpps", "ratio");
+	fprintf(tab, "%-20s %5s %14s %14s %-17s %7s\n", "alg", "size", "IPsec-MB Mpps",
+		"lib/ipsec Mpps", "lib/ipsec PMD", "ratio");
 	if (js)
 		fprintf(js, ", \"compare_paths\": [");
-	for (unsigned a = 0; a < o->n_algs; a++) {
-		for (unsigned s = 0; s < o->n_sizes; s++) {
-			struct bench_rate fgw, lib;
-			char err[256], sz[16];
+	for (unsigned a = 0; a < o->n_algs; a++)
+	for (unsigned s = 0; s < o->n_sizes; s++)
+	for (unsigned p = 0; p < RTE_DIM(pmds); p++) {
+		const struct bench_alg *alg = o->algs[a];
+		struct bench_rate fgw, lib;
+		char err[256], sz[16];
+		double ratio;
 
-			if (bench_compare_paths(o->algs[a], o->sizes[s], lcore, o, &fgw, &lib,
-						err, sizeof(err)) < 0) {
-				fprintf(stderr, "flexgw-bench: compare %s: %s\n", o->algs[a]->name,
-					err);
-				return -1;
-			}
-			fprintf(tab, "%-20s %5s %14.3f %14.3f %7.3f\n", o->algs[a]->name,
-				bench_size_name(o->sizes[s], sz, sizeof(sz)), fgw.mpps, lib.mpps,
-				lib.mpps > 0 ? fgw.mpps / lib.mpps : 0);
-			fflush(tab);
-			if (js) {
-				fprintf(js, "%s\n  {\"alg\": \"%s\", \"size\": ", first ? "" : ",",
-					o->algs[a]->name);
-				json_size(js, o->sizes[s]);
-				fprintf(js, ", \"ipsec_mb_mpps\": %.4f, \"lib_ipsec_cpu_crypto_mpps\": "
-					"%.4f, \"ratio\": %.4f}", fgw.mpps, lib.mpps,
-					lib.mpps > 0 ? fgw.mpps / lib.mpps : 0);
-			}
-			first = false;
+		/* aesni_gcm does GCM only */
+		if (p == 1 && !fgw_cipher_is_aead(alg->cipher))
+			continue;
+		if (bench_compare_paths(alg, pmds[p], o->sizes[s], lcore, o, &fgw, &lib,
+					err, sizeof(err)) < 0) {
+			fprintf(stderr, "flexgw-bench: compare %s: %s\n", alg->name, err);
+			return -1;
 		}
+		ratio = lib.mpps > 0 ? fgw.mpps / lib.mpps : 0;
+		fprintf(tab, "%-20s %5s %14.3f %14.3f %-17s %7.3f\n", alg->name,
+			bench_size_name(o->sizes[s], sz, sizeof(sz)), fgw.mpps, lib.mpps, pmds[p],
+			ratio);
+		fflush(tab);
+		if (js) {
+			fprintf(js, "%s\n  {\"alg\": \"%s\", \"size\": ", first ? "" : ",",
+				alg->name);
+			json_size(js, o->sizes[s]);
+			fprintf(js, ", \"ipsec_mb_mpps\": %.4f, \"lib_ipsec_mpps\": %.4f, "
+				"\"lib_ipsec_pmd\": \"%s\", \"ratio\": %.4f}", fgw.mpps,
+				lib.mpps, pmds[p], ratio);
+		}
+		first = false;
 	}
+	bench_compare_paths_end();
 	if (js)
 		fprintf(js, "]");
 	return 0;
@@ -213,7 +225,8 @@ static int run_all(const struct bench_opts *o, FILE *tab, FILE *js)
 	fgw_crypto_free(&probe);
 	fprintf(tab, "data path: %s\n", bench_harness_path());
 	fprintf(tab, "crypto-only: IPsec-MB jobs alone on prebuilt ESP-shaped buffers, one SA, "
-		"lcore %u; ratio = Mpps per worker / crypto-only Mpps\n", lcores[0]);
+		"lcore %u, in turns of %.2f s with the data path; Mpps = median over the turns; "
+		"ratio = Mpps per worker / crypto-only Mpps\n", lcores[0], BENCH_SLICE_S);
 	fprintf(tab, "sizes are inner IPv4 bytes; Gbit/s counts them\n\n");
 	fprintf(tab, "%-20s %-8s %5s %7s  %-9s %8s %8s %8s %10s %6s\n", "alg", "dir", "size",
 		"sas", "worker", "Mpps", "Gbit/s", "cyc/pkt", "crypto Mpps", "ratio");
@@ -241,23 +254,39 @@ static int run_all(const struct bench_opts *o, FILE *tab, FILE *js)
 		r.sas = o->sas;
 		r.workers = n;
 		memcpy(r.lcores, lcores, n * sizeof(lcores[0]));
-		if (!o->no_crypto_only) {
-			struct bench_rate c;
+		struct bench_task t[2];
+		struct bench_crypto_only *co = NULL;
+		unsigned nt = 0;
 
-			if (bench_crypto_only(r.alg, r.dir, r.size, lcores[0], o, &c) < 0) {
-				fprintf(stderr, "flexgw-bench: crypto-only %s failed\n", r.alg->name);
-				rc = -1;
-				break;
-			}
-			r.crypto_only = c.mpps;
-		}
-		if (bench_harness_run(h, r.alg, r.dir, r.size, o, r.per_worker, &r.total,
-				      err, sizeof(err)) < 0) {
+		if (bench_harness_prepare(h, r.alg, r.dir, r.size, o->sas, &t[nt++], err,
+					  sizeof(err)) < 0) {
 			fprintf(stderr, "flexgw-bench: %s %s: %s\n", r.alg->name, dir_name(r.dir),
 				err);
 			rc = -1;
 			break;
 		}
+		if (!o->no_crypto_only) {
+			co = bench_crypto_only_create(r.alg, r.dir, r.size, lcores[0], &t[nt]);
+			if (co == NULL) {
+				fprintf(stderr, "flexgw-bench: crypto-only %s: cannot set up\n",
+					r.alg->name);
+				bench_harness_finish(h);
+				rc = -1;
+				break;
+			}
+			nt++;
+		}
+		rc = bench_interleave(t, nt, o);
+		bench_harness_finish(h);
+		bench_crypto_only_free(co);
+		if (rc < 0) {
+			fprintf(stderr, "flexgw-bench: cannot launch on the worker lcores\n");
+			break;
+		}
+		r.total = t[0].total;
+		memcpy(r.per_worker, t[0].rates, n * sizeof(r.per_worker[0]));
+		if (nt == 2)
+			r.crypto_only = t[1].total.mpps;
 		table_row(tab, &r);
 		fflush(tab);
 		if (js)

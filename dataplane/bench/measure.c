@@ -1,13 +1,18 @@
 /* The stopwatch: the main lcore reads the measuring lcores' counters at
- * the start and end of the window. Every measuring lcore polls without
- * pause, so its cycles per packet are the window's TSC cycles over its
+ * the start and end of each turn. Every measuring lcore polls without
+ * pause, so its cycles per packet are the turn's TSC cycles over its
  * packets. */
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_common.h>
 #include <rte_cycles.h>
 
 #include "dataplane/bench/bench.h"
+
+#define SETTLE_S 0.05		/* before a turn after the first */
+#define MAX_TURNS 4096
 
 static void sleep_s(double s)
 {
@@ -15,36 +20,105 @@ static void sleep_s(double s)
 		usleep((useconds_t)(s * 1e6));
 }
 
-void bench_measure(struct bench_counter *const *c, unsigned n, double warmup, double duration,
-		   double mean_size, struct bench_rate *rates, struct bench_rate *total)
+static int cmp_double(const void *a, const void *b)
 {
-	uint64_t p0[n], d0[n], t0, t1;
-	double hz = (double)rte_get_tsc_hz(), dt;
+	double x = *(const double *)a, y = *(const double *)b;
 
-	sleep_s(warmup);
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, unsigned n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* One turn of task t: rate of each counter in mpps[i], the sum last. */
+static int turn(struct bench_task *t, double settle, double slice, double *mpps,
+		uint64_t *packets, uint64_t *dropped, double *seconds)
+{
+	uint64_t p0[t->n], d0[t->n], t0, t1;
+	double dt, sum = 0;
+
+	if (t->start(t->arg) < 0)
+		return -1;
+	sleep_s(settle);
 	t0 = rte_get_tsc_cycles();
-	for (unsigned i = 0; i < n; i++) {
-		p0[i] = c[i]->packets;
-		d0[i] = c[i]->dropped;
+	for (unsigned i = 0; i < t->n; i++) {
+		p0[i] = t->count[i]->packets;
+		d0[i] = t->count[i]->dropped;
 	}
-	sleep_s(duration);
+	sleep_s(slice);
 	t1 = rte_get_tsc_cycles();
-	dt = (double)(t1 - t0) / hz;
-	memset(total, 0, sizeof(*total));
-	for (unsigned i = 0; i < n; i++) {
-		struct bench_rate *r = &rates[i];
-
-		r->packets = c[i]->packets - p0[i];
-		r->dropped = c[i]->dropped - d0[i];
-		r->seconds = dt;
-		r->mpps = (double)r->packets / dt / 1e6;
-		r->gbps = r->mpps * mean_size * 8 / 1e3;
-		r->cycles_per_pkt = r->packets ? (double)(t1 - t0) / (double)r->packets : 0;
-		total->packets += r->packets;
-		total->dropped += r->dropped;
-		total->mpps += r->mpps;
-		total->gbps += r->gbps;
+	for (unsigned i = 0; i < t->n; i++) {
+		packets[i] = t->count[i]->packets - p0[i];
+		dropped[i] = t->count[i]->dropped - d0[i];
 	}
-	total->seconds = dt;
-	total->cycles_per_pkt = total->packets ? (double)(t1 - t0) * n / (double)total->packets : 0;
+	t->stop(t->arg);
+	dt = (double)(t1 - t0) / (double)rte_get_tsc_hz();
+	for (unsigned i = 0; i < t->n; i++) {
+		mpps[i] = (double)packets[i] / dt / 1e6;
+		sum += mpps[i];
+	}
+	mpps[t->n] = sum;
+	*seconds = dt;
+	return 0;
+}
+
+int bench_interleave(struct bench_task *t, unsigned n_tasks, const struct bench_opts *o)
+{
+	unsigned turns = (unsigned)(o->duration / BENCH_SLICE_S + 0.5);
+	double slice;
+	double hz = (double)rte_get_tsc_hz();
+	int rc = 0;
+
+	turns = RTE_MAX(1u, RTE_MIN(turns, (unsigned)MAX_TURNS));
+	slice = o->duration / turns;
+	for (unsigned k = 0; k < n_tasks; k++) {
+		memset(&t[k].total, 0, sizeof(t[k].total));
+		memset(t[k].rates, 0, t[k].n * sizeof(*t[k].rates));
+	}
+	/* mpps of every task, counter (and sum) and turn */
+	double *mpps[n_tasks];
+	for (unsigned k = 0; k < n_tasks; k++) {
+		mpps[k] = calloc((size_t)(t[k].n + 1) * turns, sizeof(double));
+		if (mpps[k] == NULL)
+			rc = -1;
+	}
+	for (unsigned r = 0; r < turns && rc == 0; r++) {
+		for (unsigned k = 0; k < n_tasks && rc == 0; k++) {
+			struct bench_task *tk = &t[k];
+			uint64_t packets[tk->n], dropped[tk->n];
+			double one[tk->n + 1], dt = 0;
+
+			rc = turn(tk, r == 0 ? o->warmup : SETTLE_S, slice, one, packets, dropped,
+				  &dt);
+			for (unsigned i = 0; rc == 0 && i <= tk->n; i++)
+				mpps[k][(size_t)i * turns + r] = one[i];
+			for (unsigned i = 0; rc == 0 && i < tk->n; i++) {
+				tk->rates[i].packets += packets[i];
+				tk->rates[i].dropped += dropped[i];
+				tk->rates[i].seconds += dt;
+				tk->total.packets += packets[i];
+				tk->total.dropped += dropped[i];
+			}
+			tk->total.seconds += dt;
+		}
+	}
+	for (unsigned k = 0; k < n_tasks && rc == 0; k++) {
+		struct bench_task *tk = &t[k];
+
+		for (unsigned i = 0; i <= tk->n; i++) {
+			struct bench_rate *rt = i < tk->n ? &tk->rates[i] : &tk->total;
+
+			rt->mpps = median(mpps[k] + (size_t)i * turns, turns);
+			rt->gbps = rt->mpps * tk->mean_size * 8 / 1e3;
+			/* cycles of the lcores over their packets, whole run */
+			rt->cycles_per_pkt = rt->packets ? rt->seconds * hz * (i < tk->n ? 1 : tk->n) /
+						   (double)rt->packets : 0;
+		}
+	}
+	for (unsigned k = 0; k < n_tasks; k++)
+		free(mpps[k]);
+	return rc;
 }
