@@ -54,7 +54,7 @@ cleanup() {
 		echo "--- flexgw log ---"
 		tail -n 40 "$WORK/flexgw.log"
 	fi
-	rm -rf "$WORK"
+	rm -rf "$WORK" "/var/run/dpdk/$TAG"
 	exit "$rc"
 }
 trap cleanup EXIT

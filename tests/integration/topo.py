@@ -9,6 +9,7 @@ import ctypes
 import json
 import os
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -243,10 +244,9 @@ class FlexGW:
 	def wait_exit(self, timeout=30):
 		"""For runs expected to fail: the exit code, and the log."""
 		try:
-			self.returncode = self.proc.wait(timeout)
+			self.proc.wait(timeout)
 		finally:
-			if self.alive():
-				self.stop()
+			self.stop()
 		return self.returncode, self.log_text()
 
 	def stop(self, timeout=15):
@@ -263,6 +263,8 @@ class FlexGW:
 		self.returncode = self.proc.returncode
 		if not self.log.closed:
 			self.log.close()
+		# EAL leaves its runtime directory (telemetry socket) behind
+		shutil.rmtree(f"/var/run/dpdk/{self.file_prefix}", ignore_errors=True)
 		return self.returncode
 
 	def log_text(self):
