@@ -23,6 +23,7 @@
 #include <intel-ipsec-mb.h>
 
 #include "common/addr.h"
+#include "common/sa_drops.h"
 
 /* ---- inbound SPIs ----------------------------------------------------------
  * Inbound SPIs are ours to choose (RFC 4303 section 2.1), so they carry the
@@ -230,26 +231,11 @@ struct fgw_sa_lifetime {
 #define FGW_SA_HARD_EXPIRED	0x02	/* packets are dropped from now on */
 #define FGW_SA_SEQ_EXHAUSTED	0x04	/* no sequence numbers left, same */
 
-/* Why an ESP packet was dropped. 0 is "not dropped", so a verdict array can
- * carry these directly. */
+/* Why an ESP packet was dropped (common/sa_drops.h). 0 is "not dropped",
+ * so a verdict array can carry these directly. */
 #define FGW_SA_DROPS(X) \
 	X(NONE, "not dropped") \
-	X(TRUNCATED, "shorter than its headers or its IP length") \
-	X(CHAINED, "chained mbuf") \
-	X(NO_ROOM, "no headroom or tailroom for ESP") \
-	X(INNER_HEADER, "malformed inner packet") \
-	X(UNSUPPORTED, "IPv6 extension headers in transport mode") \
-	X(BAD_LENGTH, "ciphertext not a whole number of blocks") \
-	X(REPLAY, "sequence number already received") \
-	X(OUT_OF_WINDOW, "sequence number behind the replay window") \
-	X(AUTH, "integrity check failed") \
-	X(BAD_PADDING, "padding longer than the payload or not 1, 2, 3...") \
-	X(BAD_NEXT_HEADER, "next header not allowed in this mode") \
-	X(DUMMY, "dummy packet (next header 59)") \
-	X(ECN, "CE outer, not-ECT inner (RFC 6040)") \
-	X(SEQ_OVERFLOW, "sequence numbers exhausted") \
-	X(LIFETIME, "hard lifetime reached") \
-	X(CRYPTO, "crypto job failed")
+	FGW_SA_DROP_REASONS(X)
 
 enum fgw_sa_drop {
 #define X(n, s) FGW_SA_DROP_##n,
@@ -318,10 +304,10 @@ struct fgw_sa {
 	uint8_t ttl;			/* outer TTL / hop limit (tunnel mode) */
 	uint8_t dscp;			/* outer DSCP or FGW_SA_DSCP_COPY */
 	uint8_t df;			/* enum fgw_sa_df */
-	uint8_t pad0;
+	uint8_t worker;			/* inbound: the worker that owns it */
 	uint16_t natt_sport;		/* RFC 3948 UDP ports, host order; */
 	uint16_t natt_dport;		/*  both 0: plain ESP (protocol 50) */
-	uint16_t pad1;
+	uint16_t ifindex;		/* the tunnel interface it belongs to */
 	struct fgw_addr src;		/* tunnel endpoints: outbound src is us, */
 	struct fgw_addr dst;		/*  inbound dst is us */
 	/* Derived: the outer IPv4/IPv6 header (tunnel mode) and the UDP header

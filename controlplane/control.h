@@ -138,6 +138,10 @@ struct fgw_control {
 int fgw_rib_init(struct fgw_control *c, char *err, size_t errlen);
 void fgw_rib_free(struct fgw_control *c);
 
+/* tunnel/: tunnel interfaces and their manual SAs from the config. Before
+ * fgw_rib_init, which routes to them. */
+int fgw_tunnels_setup(struct fgw_control *c, char *err, size_t errlen);
+
 /* neigh.c: the master neighbour table. */
 int fgw_neigh_init(struct fgw_control *c, char *err, size_t errlen);
 void fgw_neigh_free(struct fgw_control *c);

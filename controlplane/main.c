@@ -281,6 +281,10 @@ static int run(struct fgw_config *cfg, const char *ctl_path, bool debug,
 	control.dp = &dp;
 	control.cfg = cfg;
 	control.started = rte_get_timer_cycles();
+	if (fgw_tunnels_setup(&control, err, sizeof(err)) < 0) {
+		FGW_ERR("tunnels: %s", err);
+		goto out_dp;
+	}
 	if (fgw_rib_init(&control, err, sizeof(err)) < 0) {
 		FGW_ERR("routes: %s", err);
 		goto out_dp;

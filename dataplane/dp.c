@@ -24,6 +24,7 @@
 #define PUNT_RING_SIZE 4096
 #define MSG_RING_SIZE 1024
 #define INJECT_RING_SIZE 1024
+#define HANDOFF_RING_SIZE 1024
 
 static int fail(char *err, size_t errlen, const char *what)
 {
@@ -101,10 +102,14 @@ static int worker_create(struct fgw_dp *dp, unsigned i, char *err, size_t errlen
 	w->inject = rte_ring_create(name, INJECT_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (w->inject == NULL)
 		return fail(err, errlen, "cannot create a worker's inject ring");
+	snprintf(name, sizeof(name), "fgw_handoff%u", i);
+	w->handoff = rte_ring_create(name, HANDOFF_RING_SIZE, socket, RING_F_SC_DEQ);
+	if (w->handoff == NULL)
+		return fail(err, errlen, "cannot create a worker's handoff ring");
 	w->neigh = fgw_neigh_cache_create(i, socket);
 	if (w->neigh == NULL)
 		return fail(err, errlen, "cannot create a worker's neighbour cache");
-	return 0;
+	return fgw_crypto_init(&ctx->crypto, err, errlen);
 }
 
 static void ring_free_mbufs(struct rte_ring *r)
@@ -126,11 +131,16 @@ static void dp_free(struct fgw_dp *dp)
 		rte_ring_free(w->msgs);
 		if (w->inject != NULL)
 			ring_free_mbufs(w->inject);
+		if (w->handoff != NULL)
+			ring_free_mbufs(w->handoff);
 		rte_hash_free(w->neigh);
+		if (fgw_worker_ctx(w)->crypto.mgr != NULL)
+			fgw_crypto_free(&fgw_worker_ctx(w)->crypto);
 		fgw_txq_free(fgw_worker_ctx(w));
 		rte_free(fgw_worker_ctx(w));
 		dp->workers[i] = NULL;
 	}
+	fgw_tunnels_fini(dp);
 	fgw_fib_fini(dp);
 	fgw_nh_fini(dp);
 	if (dp->punt != NULL)
@@ -174,7 +184,8 @@ int fgw_dp_init(struct fgw_dp *dp, const struct fgw_dp_params *p, char *err, siz
 		fail(err, errlen, "cannot create the punt ring");
 		goto error;
 	}
-	if (fgw_nh_init(dp, err, errlen) < 0 || fgw_fib_init(dp, err, errlen) < 0)
+	if (fgw_nh_init(dp, err, errlen) < 0 || fgw_fib_init(dp, err, errlen) < 0 ||
+	    fgw_tunnels_init(dp, err, errlen) < 0)
 		goto error;
 	for (unsigned i = 0; i < dp->n_workers; i++)
 		if (worker_create(dp, i, err, errlen) < 0)

@@ -33,10 +33,13 @@ struct rte_hash;
 struct rte_mempool;
 struct rte_rcu_qsbr;
 struct rte_ring;
+struct fgw_sa;
+struct fgw_tunnel;
+struct fgw_crypto;
 
 /* ---- interfaces ------------------------------------------------------- */
 
-enum fgw_if_kind { FGW_IF_PORT, FGW_IF_LOOPBACK };
+enum fgw_if_kind { FGW_IF_PORT, FGW_IF_LOOPBACK, FGW_IF_TUNNEL };
 
 struct fgw_if {
 	char name[48];
@@ -58,6 +61,7 @@ enum fgw_nh_type {
 	FGW_NH_CONNECTED,		/* on-link: the destination is the neighbour */
 	FGW_NH_GATEWAY,			/* via gw on ifindex */
 	FGW_NH_BLACKHOLE,		/* Null0: drop, counted */
+	FGW_NH_TUNNEL,			/* into tunnel interface ifindex (dataplane/tunnel.h) */
 };
 
 struct fgw_nexthop {
@@ -117,6 +121,7 @@ struct fgw_worker {
 	unsigned lcore;
 	struct rte_ring *msgs;		/* struct fgw_msg elements, SP/SC */
 	struct rte_ring *inject;	/* mbufs to transmit on mbuf->port, SP/SC */
+	struct rte_ring *handoff;	/* ESP frames for SAs this worker owns, MP/SC */
 	struct rte_hash *neigh;		/* (ifindex, addr) -> mac, this worker's copy */
 	struct fgw_worker_stats stats;	/* written by this worker only */
 } __rte_cache_aligned;
@@ -129,6 +134,7 @@ struct fgw_dp_params {
 	unsigned burst;
 	unsigned mbufs;
 	unsigned idle_sleep_us;
+	unsigned max_sas;		/* inbound SA slots, a power of two; 0: 65536 */
 };
 
 struct fgw_dp {
@@ -143,6 +149,18 @@ struct fgw_dp {
 	struct rte_fib *fib4;			/* next hop ids */
 	struct rte_fib6 *fib6;
 	struct fgw_nexthop *nh;			/* FGW_MAX_NEXTHOPS, id 0 unused */
+
+	/* IPsec (dataplane/tunnel.h). SAs are published by an atomic store
+	 * of their pointer into these tables rather than by a ring message:
+	 * a tunnel's outbound SA is shared by every worker and an inbound
+	 * SA's slot is read by whichever worker a packet lands on, so one
+	 * store reaches them all at once, cannot be lost to a full ring, and
+	 * a swap has no window where a worker holds neither SA. Replaced SAs
+	 * are freed after an RCU grace period, like next hops. */
+	struct fgw_tunnel *tunnels[FGW_MAX_IFS];	/* by ifindex, FGW_IF_TUNNEL */
+	struct fgw_sa **sa_in;			/* max_sas slots, by SPI & sa_in_mask */
+	uint32_t sa_in_mask;
+	struct fgw_crypto *ctl_crypto;		/* key schedules (control lcore) */
 
 	struct rte_rcu_qsbr *rcu;		/* workers report quiescent per loop */
 	struct rte_ring *punt;			/* mbufs, MP/SC */

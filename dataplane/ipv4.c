@@ -152,7 +152,8 @@ static bool ipv4_route(struct fgw_burst *b, struct v4_pkt *p)
 		fgw_drop(b, m, FGW_DROP_BLACKHOLE);
 		return false;
 	}
-	if (nh->type != FGW_NH_CONNECTED && nh->type != FGW_NH_GATEWAY) {
+	if (nh->type != FGW_NH_CONNECTED && nh->type != FGW_NH_GATEWAY &&
+	    nh->type != FGW_NH_TUNNEL) {
 		fgw_punt(b, m, FGW_PUNT_NO_ROUTE, 0, 0);
 		return false;
 	}
@@ -161,7 +162,7 @@ static bool ipv4_route(struct fgw_burst *b, struct v4_pkt *p)
 		return false;
 	}
 	out = &dp->ifs[nh->ifindex];
-	if (out->kind != FGW_IF_PORT) {
+	if (out->kind != FGW_IF_PORT && out->kind != FGW_IF_TUNNEL) {
 		/* A loopback's subnet has nobody behind it but us. */
 		fgw_drop(b, m, FGW_DROP_BLACKHOLE);
 		return false;
@@ -223,6 +224,50 @@ static void ipv4_forward(struct fgw_burst *b, struct v4_pkt *p, const struct rte
 	b->stats->fragmented++;
 }
 
+/* Stage 5 for a tunnel: the packet goes into ESP with its TTL lowered,
+ * as fragments when it does not fit the tunnel MTU (DF clear). */
+static void ipv4_to_tunnel(struct fgw_burst *b, struct v4_pkt *p, struct rte_mbuf **out,
+			   uint16_t *ifs, bool *counts, unsigned *n)
+{
+	struct rte_mbuf *frags[MAX_FRAGMENTS];
+	uint16_t fifs[MAX_FRAGMENTS];
+	bool fcounts[MAX_FRAGMENTS];
+	int k;
+
+	ttl_decrement(p->ip);
+	if (!p->frag) {
+		out[*n] = p->m;
+		ifs[*n] = p->out_if;
+		counts[(*n)++] = true;
+		return;
+	}
+	k = fgw_ipv4_fragment(b->dp, p->m, b->dp->ifs[p->out_if].mtu, frags, MAX_FRAGMENTS);
+	if (k < 0) {
+		b->stats->drop[-k]++;
+		return;
+	}
+	for (int i = 0; i < k; i++) {
+		fifs[i] = p->out_if;
+		fcounts[i] = i == 0;
+	}
+	b->stats->fragmented++;
+	fgw_tunnel_output(b, frags, fifs, fcounts, (unsigned)k);
+}
+
+/* A packet for us that is ESP goes to the tunnel input, except from
+ * inside a tunnel (no ESP in ESP) and when fragmented (reassembled
+ * first: ESP protects whole packets). */
+static bool ipv4_is_esp(const struct fgw_burst *b, const struct v4_pkt *p)
+{
+	const struct fgw_nexthop *nh = fgw_nh_get(b->dp, p->nh);
+
+	if (nh->type != FGW_NH_LOCAL || b->inner || p->group ||
+	    (p->ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)))
+		return false;
+	return fgw_esp_classify(p->m, (p->ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) *
+				RTE_IPV4_IHL_MULTIPLIER, p->ip->next_proto_id);
+}
+
 /* Stage 5, neighbour unknown: to the control lcore as received. One that
  * is too big goes as fragments, so that each fits when it is sent. */
 static void ipv4_neigh_miss(struct fgw_burst *b, struct v4_pkt *p)
@@ -250,7 +295,10 @@ void fgw_ipv4_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
 	struct fgw_neigh_key keys[FGW_MAX_BURST];
 	const struct fgw_neigh_key *key_ptrs[FGW_MAX_BURST];
 	struct rte_ether_addr macs[FGW_MAX_BURST];
-	unsigned k = 0, f = 0;
+	struct rte_mbuf *esp[FGW_MAX_BURST], *tun[FGW_MAX_BURST];
+	uint16_t tun_if[FGW_MAX_BURST];
+	bool tun_counts[FGW_MAX_BURST];
+	unsigned k = 0, f = 0, n_esp = 0, n_tun = 0;
 	uint64_t hits;
 
 	for (unsigned i = 0; i < n; i++) {
@@ -271,8 +319,16 @@ void fgw_ipv4_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
 		const struct fgw_nexthop *hop;
 
 		pkt[i].nh = (uint32_t)nh[i];
+		if (ipv4_is_esp(b, &pkt[i])) {
+			esp[n_esp++] = pkt[i].m;
+			continue;
+		}
 		if (!ipv4_route(b, &pkt[i]))
 			continue;
+		if (b->dp->ifs[pkt[i].out_if].kind == FGW_IF_TUNNEL) {
+			ipv4_to_tunnel(b, &pkt[i], tun, tun_if, tun_counts, &n_tun);
+			continue;
+		}
 		hop = fgw_nh_get(b->dp, pkt[i].nh);
 		if (hop->type == FGW_NH_GATEWAY) {
 			fgw_neigh_key_set(&keys[f], pkt[i].out_if, hop->gw.family, hop->gw.bytes);
@@ -284,6 +340,12 @@ void fgw_ipv4_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
 		key_ptrs[f] = &keys[f];
 		pkt[f++] = pkt[i];
 	}
+	if (n_esp != 0)
+		fgw_esp_input(b, esp, n_esp);
+	if (n_tun != 0)
+		fgw_tunnel_output(b, tun, tun_if, tun_counts, n_tun);
+	if (f == 0)
+		return;
 	hits = fgw_neigh_lookup_bulk(&b->ctx->pub, key_ptrs, f, macs);
 
 	for (unsigned i = 0; i < f; i++) {

@@ -174,7 +174,8 @@ static bool ipv6_route(struct fgw_burst *b, struct v6_pkt *p)
 		fgw_drop(b, m, FGW_DROP_BLACKHOLE);
 		return false;
 	}
-	if (nh->type != FGW_NH_CONNECTED && nh->type != FGW_NH_GATEWAY) {
+	if (nh->type != FGW_NH_CONNECTED && nh->type != FGW_NH_GATEWAY &&
+	    nh->type != FGW_NH_TUNNEL) {
 		fgw_punt(b, m, FGW_PUNT_NO_ROUTE, 0, 0);
 		return false;
 	}
@@ -183,7 +184,7 @@ static bool ipv6_route(struct fgw_burst *b, struct v6_pkt *p)
 		return false;
 	}
 	out = &dp->ifs[nh->ifindex];
-	if (out->kind != FGW_IF_PORT) {
+	if (out->kind != FGW_IF_PORT && out->kind != FGW_IF_TUNNEL) {
 		fgw_drop(b, m, FGW_DROP_BLACKHOLE);
 		return false;
 	}
@@ -211,6 +212,16 @@ static void ipv6_forward(struct fgw_burst *b, struct v6_pkt *p, const struct rte
 	b->stats->forwarded++;
 }
 
+/* A packet for us that is ESP right after the fixed header goes to the
+ * tunnel input (not from inside a tunnel: no ESP in ESP). Extension
+ * headers, fragments included, leave it to the control lcore. */
+static bool ipv6_is_esp(const struct fgw_burst *b, const struct v6_pkt *p)
+{
+	if (fgw_nh_get(b->dp, p->nh)->type != FGW_NH_LOCAL || b->inner || p->group)
+		return false;
+	return fgw_esp_classify(p->m, sizeof(*p->ip), p->ip->proto);
+}
+
 void fgw_ipv6_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_group,
 		    unsigned n)
 {
@@ -220,7 +231,10 @@ void fgw_ipv6_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
 	struct fgw_neigh_key keys[FGW_MAX_BURST];
 	const struct fgw_neigh_key *key_ptrs[FGW_MAX_BURST];
 	struct rte_ether_addr macs[FGW_MAX_BURST];
-	unsigned k = 0, f = 0;
+	struct rte_mbuf *esp[FGW_MAX_BURST], *tun[FGW_MAX_BURST];
+	uint16_t tun_if[FGW_MAX_BURST];
+	bool tun_counts[FGW_MAX_BURST];
+	unsigned k = 0, f = 0, n_esp = 0, n_tun = 0;
 	uint64_t hits;
 
 	for (unsigned i = 0; i < n; i++) {
@@ -239,8 +253,19 @@ void fgw_ipv6_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
 		const struct fgw_nexthop *hop;
 
 		pkt[i].nh = (uint32_t)nh[i];
+		if (ipv6_is_esp(b, &pkt[i])) {
+			esp[n_esp++] = pkt[i].m;
+			continue;
+		}
 		if (!ipv6_route(b, &pkt[i]))
 			continue;
+		if (b->dp->ifs[pkt[i].out_if].kind == FGW_IF_TUNNEL) {
+			pkt[i].ip->hop_limits--;
+			tun[n_tun] = pkt[i].m;
+			tun_if[n_tun] = pkt[i].out_if;
+			tun_counts[n_tun++] = true;
+			continue;
+		}
 		hop = fgw_nh_get(b->dp, pkt[i].nh);
 		if (hop->type == FGW_NH_GATEWAY)
 			fgw_neigh_key_set(&keys[f], pkt[i].out_if, hop->gw.family, hop->gw.bytes);
@@ -249,6 +274,12 @@ void fgw_ipv6_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
 		key_ptrs[f] = &keys[f];
 		pkt[f++] = pkt[i];
 	}
+	if (n_esp != 0)
+		fgw_esp_input(b, esp, n_esp);
+	if (n_tun != 0)
+		fgw_tunnel_output(b, tun, tun_if, tun_counts, n_tun);
+	if (f == 0)
+		return;
 	hits = fgw_neigh_lookup_bulk(&b->ctx->pub, key_ptrs, f, macs);
 
 	for (unsigned i = 0; i < f; i++) {

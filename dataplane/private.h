@@ -12,7 +12,9 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
+#include "common/sa.h"
 #include "dataplane/dp.h"
+#include "dataplane/ipsec/crypto.h"
 
 /* port_if[] of a DPDK port that is none of ours. */
 #define FGW_IF_NONE UINT16_MAX
@@ -32,6 +34,8 @@ struct fgw_worker_ctx {
 	struct fgw_dp *dp;
 	struct fgw_txq tx[FGW_MAX_PORTS];	/* by DPDK port id */
 	bool launched;
+	uint16_t ip_id;				/* IPv4 ID of the GRE outer headers */
+	struct fgw_crypto crypto;		/* this worker's IPsec-MB manager */
 };
 
 static inline struct fgw_worker_ctx *fgw_worker_ctx(struct fgw_worker *w)
@@ -47,6 +51,7 @@ struct fgw_burst {
 	struct fgw_worker_stats *stats;
 	uint16_t port;				/* ingress DPDK port */
 	uint16_t in_if;				/* its ifindex */
+	bool inner;				/* decapsulated packets: no nested ESP */
 	unsigned n_punt;
 	struct rte_mbuf *punt[FGW_MAX_BURST];	/* at most one per received frame */
 	uint8_t punt_why[FGW_MAX_BURST];	/* enum fgw_punt_reason of each */
@@ -81,6 +86,10 @@ void fgw_punt(struct fgw_burst *b, struct rte_mbuf *m, enum fgw_punt_reason why,
 void fgw_punt_all(struct fgw_burst *b, struct rte_mbuf **frames, unsigned n,
 		  enum fgw_punt_reason why, uint32_t nh);
 void fgw_punt_flush(struct fgw_burst *b);
+/* A frame that is not a received packet's outcome (a later fragment of a
+ * packet already counted): punted now, or freed, uncounted either way. */
+void fgw_punt_uncounted(struct fgw_burst *b, struct rte_mbuf *m, enum fgw_punt_reason why,
+			uint32_t nh);
 
 /* neigh.c: the worker's copy of the neighbour table. */
 /* Compared and hashed as bytes (so every byte is set, padding included);
@@ -136,6 +145,75 @@ static inline void fgw_count_tx_full(struct fgw_worker_stats *s, unsigned n)
 {
 	__atomic_fetch_add(&s->drop[FGW_DROP_TX_FULL], n, __ATOMIC_RELAXED);
 }
+
+/* ---- tunnels (tunnel.c, tunnel_output.c, esp_input.c, gre.c, mss.c) ---- */
+
+/* One worker's counters on one tunnel (see struct fgw_tunnel_counters). */
+struct fgw_tunnel_stats {
+	uint64_t rx_packets, rx_bytes;
+	uint64_t tx_packets, tx_bytes;
+	uint64_t drops;
+} __rte_cache_aligned;
+
+struct fgw_tunnel {
+	struct fgw_sa *sa_out;			/* atomic: swapped by the control lcore */
+	uint16_t ifindex;
+	uint8_t kind;				/* enum fgw_tunnel_kind */
+	bool gre_key_set;
+	rte_be32_t gre_key;
+	uint16_t mss;				/* 0: no clamping */
+	struct fgw_addr src, dst;		/* outer */
+	struct fgw_tunnel_stats stats[FGW_DP_MAX_WORKERS];
+};
+
+/* The worker's copy of the published pointers: acquire loads pair with
+ * the control lcore's release stores, so the SA's fields are seen set. */
+static inline struct fgw_sa *fgw_tunnel_sa(const struct fgw_tunnel *t)
+{
+	return __atomic_load_n(&t->sa_out, __ATOMIC_ACQUIRE);
+}
+
+static inline struct fgw_sa *fgw_sa_slot(const struct fgw_dp *dp, uint32_t spi)
+{
+	return __atomic_load_n(&dp->sa_in[spi & dp->sa_in_mask], __ATOMIC_ACQUIRE);
+}
+
+/* tunnel_output.c: frames[i] (Ethernet + inner IP, TTL already
+ * decremented, fitting the tunnel MTU) go into tunnel ifs[i]: MSS clamp,
+ * GRE, ESP, outer route, neighbour, TX. Only frames with counts[i] set
+ * count as a received packet's outcome (the first fragment of a packet
+ * stands for all of them). */
+void fgw_tunnel_output(struct fgw_burst *b, struct rte_mbuf **frames, const uint16_t *ifs,
+		       const bool *counts, unsigned n);
+
+/* esp_input.c: whether the IP packet in frame m, for one of our
+ * addresses, with l3_len bytes of IP header and then protocol proto, is
+ * ESP: protocol 50, or UDP to port 4500 that does not start with the zero
+ * non-ESP marker (that is IKE, for the control lcore). When it is, sets
+ * m->l2_len, l3_len and l4_len (8 with UDP, else 0) so that the SPI is at
+ * their sum. */
+bool fgw_esp_classify(struct rte_mbuf *m, unsigned l3_len, uint8_t proto);
+/* ESP frames for us, classified: SA by SPI, handed to the owning worker or
+ * decrypted, GRE removed, the inner packets forwarded as if received on
+ * the tunnel. */
+void fgw_esp_input(struct fgw_burst *b, struct rte_mbuf **frames, unsigned n);
+/* Frames other workers handed this one. Returns how many. */
+unsigned fgw_handoff_drain(struct fgw_worker_ctx *ctx);
+
+/* gre.c: RFC 2784/2890. Prepends the GRE header for an inner packet of
+ * ethertype `proto` (0 bytes of headroom short: checked by the caller). */
+unsigned fgw_gre_hdr_len(const struct fgw_tunnel *t);
+void fgw_gre_push(const struct fgw_tunnel *t, struct rte_mbuf *m, rte_be16_t proto);
+/* Strips the GRE header at the start of m, checking version, flags and
+ * key; the inner ethertype, or 0 when it must be dropped. */
+rte_be16_t fgw_gre_pull(const struct fgw_tunnel *t, struct rte_mbuf *m);
+
+/* mss.c: lowers the MSS option of a TCP SYN in the IP packet at l3 to at
+ * most mss, fixing the TCP checksum. Anything else is left alone. */
+void fgw_mss_clamp(struct rte_mbuf *m, unsigned l3_off, uint16_t mss);
+
+int fgw_tunnels_init(struct fgw_dp *dp, char *err, size_t errlen);
+void fgw_tunnels_fini(struct fgw_dp *dp);
 
 /* nexthop.c and fib.c, called by fgw_dp_init / fgw_dp_stop. */
 int fgw_nh_init(struct fgw_dp *dp, char *err, size_t errlen);

@@ -43,6 +43,14 @@ void fgw_punt_all(struct fgw_burst *b, struct rte_mbuf **frames, unsigned n,
 	b->stats->punt[why]++;
 }
 
+void fgw_punt_uncounted(struct fgw_burst *b, struct rte_mbuf *m, enum fgw_punt_reason why,
+			uint32_t nh)
+{
+	meta_set(b, m, why, nh, 0);
+	if (rte_ring_enqueue(b->dp->punt, m) != 0)
+		rte_pktmbuf_free(m);
+}
+
 void fgw_punt_flush(struct fgw_burst *b)
 {
 	unsigned n;

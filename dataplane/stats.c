@@ -9,11 +9,17 @@ const char *const fgw_drop_reason_names[FGW_DROP_MAX] = {
 #define X(n, s) #n,
 	FGW_DROP_REASONS(X)
 #undef X
+#define X(n, s) "ESP_" #n,
+	FGW_SA_DROP_REASONS(X)
+#undef X
 };
 
 const char *const fgw_drop_reason_text[FGW_DROP_MAX] = {
 #define X(n, s) s,
 	FGW_DROP_REASONS(X)
+#undef X
+#define X(n, s) "ESP: " s,
+	FGW_SA_DROP_REASONS(X)
 #undef X
 };
 

@@ -9,6 +9,8 @@
 
 #include <stdint.h>
 
+#include "common/sa_drops.h"
+
 #define FGW_STATS_MAX_PORTS 16
 
 #define FGW_DROP_REASONS(X) \
@@ -26,14 +28,32 @@
 	X(FRAGMENT, "fragmentation failed") \
 	X(PUNT_FULL, "punt ring full") \
 	X(TX_FULL, "TX queue full") \
-	X(NO_MBUF, "mbuf pool empty")
+	X(NO_MBUF, "mbuf pool empty") \
+	X(NO_SA, "ESP: no SA for this SPI, or tunnel without an SA") \
+	X(GRE, "malformed GRE, wrong key or unknown protocol") \
+	X(TUNNEL_ENDPOINT, "decrypted packet of another tunnel") \
+	X(OUTER_NO_ROUTE, "tunnel destination unreachable") \
+	X(OUTER_TOO_BIG, "encrypted packet larger than the egress MTU") \
+	X(HANDOFF_FULL, "SA owner's handoff ring full") \
+	X(REASSEMBLY, "outer fragment dropped by reassembly")
 
+/* The ESP library's verdicts follow, as ESP_TRUNCATED, ESP_AUTH... in
+ * FGW_SA_DROP_REASONS order: fgw_drop_of_sa maps one to the other. */
 enum fgw_drop_reason {
 #define X(n, s) FGW_DROP_##n,
 	FGW_DROP_REASONS(X)
 #undef X
+#define X(n, s) FGW_DROP_ESP_##n,
+	FGW_SA_DROP_REASONS(X)
+#undef X
 	FGW_DROP_MAX
 };
+
+/* verdict: a non-zero enum fgw_sa_drop. */
+static inline enum fgw_drop_reason fgw_drop_of_sa(unsigned verdict)
+{
+	return (enum fgw_drop_reason)(FGW_DROP_ESP_TRUNCATED + verdict - 1);
+}
 extern const char *const fgw_drop_reason_names[FGW_DROP_MAX];	/* "RUNT", ... */
 extern const char *const fgw_drop_reason_text[FGW_DROP_MAX];	/* "runt or ..." */
 
@@ -52,6 +72,10 @@ struct fgw_worker_stats {
 	uint64_t drop[FGW_DROP_MAX];	/* rx path and TX_FULL */
 	uint64_t injected;		/* frames sent for the control lcore */
 	uint64_t msgs;			/* control messages applied */
+	uint64_t decrypted;		/* ESP packets in (their fate counts above) */
+	uint64_t encrypted;		/* inner packets sent into a tunnel */
+	uint64_t handoff_out, handoff_in;	/* see the invariant above */
+	uint64_t reassembled;		/* outer packets rebuilt from fragments */
 	uint64_t polls, idle_polls;
 };
 

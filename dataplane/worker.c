@@ -59,6 +59,7 @@ unsigned fgw_worker_service(struct fgw_worker *w)
 	unsigned work;
 
 	work = fgw_msgs_apply(ctx);
+	work += fgw_handoff_drain(ctx);
 	work += fgw_inject_drain(ctx);
 	fgw_tx_flush(ctx);
 	return work;

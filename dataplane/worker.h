@@ -16,7 +16,8 @@ void fgw_worker_process_burst(struct fgw_dp *dp, struct fgw_worker *w, uint16_t 
 			      struct rte_mbuf **pkts, uint16_t n);
 
 /* What the worker does between bursts: apply the control lcore's messages,
- * transmit the frames it injected, flush the TX buffers. Returns the number
+ * decrypt the ESP frames other workers handed over, transmit the frames
+ * the control lcore injected, flush the TX buffers. Returns the number
  * of messages and frames handled. */
 unsigned fgw_worker_service(struct fgw_worker *w);
 

@@ -35,6 +35,8 @@ static const struct fgw_cmd commands[] = {
 	  "IPv6 neighbour cache" },
 	{ "show dataplane stats", NULL, fgw_show_dataplane_stats, fgw_render_dataplane_stats,
 	  "Per-worker packet, punt and drop counters" },
+	{ "show crypto ipsec sa", NULL, fgw_show_crypto_ipsec_sa, fgw_render_crypto_ipsec_sa,
+	  "Tunnel interfaces and their IPsec SAs with counters" },
 	{ "clear counters", NULL, fgw_clear_counters, NULL,
 	  "Zero the counters flexctl shows (telemetry keeps counting)" },
 	{ "help", NULL, help_build, help_render, "List commands" },

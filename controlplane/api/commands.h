@@ -65,6 +65,9 @@ json_t *fgw_show_dataplane_stats(struct fgw_cmd_ctx *x);
 void fgw_render_dataplane_stats(const json_t *j, struct fgw_text *t);
 json_t *fgw_clear_counters(struct fgw_cmd_ctx *x);
 
+json_t *fgw_show_crypto_ipsec_sa(struct fgw_cmd_ctx *x);
+void fgw_render_crypto_ipsec_sa(const json_t *j, struct fgw_text *t);
+
 /* ---- helpers the builders and renderers share ------------------------- */
 
 /* A builder that ran out of memory. */

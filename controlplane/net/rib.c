@@ -2,7 +2,8 @@
  * which of them the FIBs hold.
  *
  *   C  each interface address's subnet: on-link (a loopback's subnet is a
- *      sink, as on IOS: no neighbour lives behind a loopback);
+ *      sink, as on IOS: no neighbour lives behind a loopback; a tunnel's
+ *      goes into the tunnel);
  *   L  each of our addresses, /32 or /128, and each port's IPv6 link-local
  *      address: punted to the control lcore. No fe80::/64 route: that
  *      prefix is on every port, so a link-local destination is only ever
@@ -90,7 +91,8 @@ static int add_interface_prefix(struct fgw_control *c, uint16_t ifindex,
 	struct fgw_nexthop nh = { .ifindex = ifindex };
 
 	if (p->len < host_len) {
-		nh.type = ifp->kind == FGW_IF_LOOPBACK ? FGW_NH_BLACKHOLE : FGW_NH_CONNECTED;
+		nh.type = ifp->kind == FGW_IF_LOOPBACK ? FGW_NH_BLACKHOLE :
+			  ifp->kind == FGW_IF_TUNNEL ? FGW_NH_TUNNEL : FGW_NH_CONNECTED;
 		if (rib_add(c, p, FGW_RT_CONNECTED, DISTANCE_CONNECTED, &nh, err, errlen) < 0)
 			return -1;
 	}
@@ -109,7 +111,8 @@ static int connected_egress(const struct fgw_control *c, const struct fgw_addr *
 		const struct fgw_rib_entry *e = &c->rib.v[i];
 		const struct fgw_nexthop *nh = &c->dp->nh[e->nh_id];
 
-		if (e->installed && nh->type == FGW_NH_CONNECTED && e->prefix.len > best_len &&
+		if (e->installed && (nh->type == FGW_NH_CONNECTED || nh->type == FGW_NH_TUNNEL) &&
+		    e->prefix.len > best_len &&
 		    fgw_prefix_contains(&e->prefix, a)) {
 			best = nh->ifindex;
 			best_len = e->prefix.len;
@@ -142,6 +145,8 @@ static bool static_nexthop(const struct fgw_control *c, const struct static_rout
 		nh->ifindex = (uint16_t)ifindex;
 		if (c->dp->ifs[ifindex].kind == FGW_IF_LOOPBACK)
 			nh->type = FGW_NH_BLACKHOLE;
+		else if (c->dp->ifs[ifindex].kind == FGW_IF_TUNNEL)
+			nh->type = FGW_NH_TUNNEL;	/* point to point: the gateway is implied */
 		else if (fgw_addr_is_set(&s->next_hop))
 			nh->type = FGW_NH_GATEWAY;
 		else
@@ -154,7 +159,7 @@ static bool static_nexthop(const struct fgw_control *c, const struct static_rout
 		*why = "the next hop is not on a connected subnet";
 		return false;
 	}
-	nh->type = FGW_NH_GATEWAY;
+	nh->type = c->dp->ifs[ifindex].kind == FGW_IF_TUNNEL ? FGW_NH_TUNNEL : FGW_NH_GATEWAY;
 	nh->ifindex = (uint16_t)ifindex;
 	nh->gw = s->next_hop;
 	return true;

@@ -1,0 +1,160 @@
+/* show crypto ipsec sa: every tunnel interface with its SAs, in the shape
+ * of IOS (interface, local and remote ident, #pkts, then the inbound and
+ * outbound ESP SAs). Counters come from the SAs themselves; keys are never
+ * read here. */
+#include "api/commands.h"
+
+#include <string.h>
+
+#include "common/sa.h"
+#include "dataplane/tunnel.h"
+
+static json_t *drops_json(const struct fgw_sa *sa)
+{
+	json_t *o = json_object();
+
+	for (unsigned r = 1; o != NULL && r < FGW_SA_DROP_MAX; r++)
+		json_object_set_new(o, fgw_sa_drop_name(r),
+				    fgw_json_u64_new(__atomic_load_n(&sa->stats.drop[r],
+								     __ATOMIC_RELAXED)));
+	return o;
+}
+
+static json_t *sa_json(const struct fgw_sa *sa)
+{
+	char transform[64];
+
+	snprintf(transform, sizeof(transform), "%s%s%s", fgw_cipher_name(sa->cipher),
+		 sa->integ ? " " : "", sa->integ ? fgw_integ_name(sa->integ) : "");
+	return json_pack("{s:i, s:s, s:s, s:o, s:o, s:i, s:b, s:o}",
+			 "spi", (json_int_t)sa->spi,
+			 "transform", transform,
+			 "mode", sa->mode == FGW_SA_TUNNEL ? "tunnel" : "transport",
+			 "packets", fgw_json_u64_new(__atomic_load_n(&sa->stats.packets,
+								     __ATOMIC_RELAXED)),
+			 "bytes", fgw_json_u64_new(__atomic_load_n(&sa->stats.bytes,
+								   __ATOMIC_RELAXED)),
+			 "replay_window", (json_int_t)sa->replay.size,
+			 "esn", (sa->flags & FGW_SA_F_ESN) != 0,
+			 "drops", drops_json(sa));
+}
+
+static json_t *tunnel_json(const struct fgw_dp *dp, uint16_t ifindex)
+{
+	struct fgw_sa *out = fgw_tunnel_sa_out_get(dp, ifindex);
+	json_t *in_list = json_array(), *out_list = json_array();
+	char local[FGW_ADDR_STRLEN] = "", remote[FGW_ADDR_STRLEN] = "";
+	struct fgw_tunnel_counters tc;
+
+	if (in_list == NULL || out_list == NULL) {
+		json_decref(in_list);
+		json_decref(out_list);
+		return NULL;
+	}
+	for (uint32_t i = 0; i <= dp->sa_in_mask; i++) {
+		const struct fgw_sa *sa = dp->sa_in[i];
+
+		if (sa != NULL && sa->ifindex == ifindex) {
+			json_array_append_new(in_list, sa_json(sa));
+			fgw_addr_str(&sa->dst, local, sizeof(local));
+			fgw_addr_str(&sa->src, remote, sizeof(remote));
+		}
+	}
+	if (out != NULL) {
+		json_array_append_new(out_list, sa_json(out));
+		fgw_addr_str(&out->src, local, sizeof(local));
+		fgw_addr_str(&out->dst, remote, sizeof(remote));
+	}
+	fgw_tunnel_counters_sum(dp, ifindex, &tc);
+	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}",
+			 "interface", dp->ifs[ifindex].name,
+			 "local", local, "remote", remote,
+			 "pkts_encaps", fgw_json_u64_new(tc.tx_packets),
+			 "pkts_decaps", fgw_json_u64_new(tc.rx_packets),
+			 "errors", fgw_json_u64_new(tc.drops),
+			 "inbound", in_list, "outbound", out_list,
+			 "status", json_string(dp->ifs[ifindex].up ? "up" : "down"));
+}
+
+json_t *fgw_show_crypto_ipsec_sa(struct fgw_cmd_ctx *x)
+{
+	const struct fgw_dp *dp = x->c->dp;
+	json_t *list = json_array();
+
+	if (list == NULL)
+		return fgw_cmd_nomem(x);
+	for (unsigned i = 0; i < dp->n_ifs; i++) {
+		json_t *t;
+
+		if (dp->ifs[i].kind != FGW_IF_TUNNEL)
+			continue;
+		t = tunnel_json(dp, (uint16_t)i);
+		if (t == NULL || json_array_append_new(list, t) != 0) {
+			json_decref(list);
+			return fgw_cmd_nomem(x);
+		}
+	}
+	return json_pack("{s:o}", "interfaces", list);
+}
+
+static void render_sas(const json_t *list, struct fgw_text *t)
+{
+	size_t i;
+	const json_t *sa;
+
+	json_array_foreach(list, i, sa) {
+		uint64_t spi = fgw_json_u64(sa, "spi");
+
+		fgw_text_printf(t, "      spi: 0x%" PRIX64 "(%" PRIu64 ")\n", spi, spi);
+		fgw_text_printf(t, "        transform: %s ,\n", fgw_json_str(sa, "transform"));
+		fgw_text_printf(t, "        in use settings ={%s, }\n",
+				strcmp(fgw_json_str(sa, "mode"), "tunnel") == 0 ?
+				"Tunnel" : "Transport");
+		fgw_text_printf(t, "        #pkts %" PRIu64 ", #bytes %" PRIu64 "\n",
+				fgw_json_u64(sa, "packets"), fgw_json_u64(sa, "bytes"));
+		if (fgw_json_u64(sa, "replay_window"))
+			fgw_text_printf(t, "        replay detection support: Y  replay window "
+					"size: %" PRIu64 "\n", fgw_json_u64(sa, "replay_window"));
+		fgw_text_printf(t, "        Status: ACTIVE(ACTIVE)\n\n");
+	}
+}
+
+void fgw_render_crypto_ipsec_sa(const json_t *j, struct fgw_text *t)
+{
+	const json_t *list = json_object_get(j, "interfaces");
+	const json_t *ifc;
+	size_t i;
+
+	json_array_foreach(list, i, ifc) {
+		const json_t *in = json_object_get(ifc, "inbound");
+		const json_t *out = json_object_get(ifc, "outbound");
+		uint64_t enc = 0, dec = 0, errs = 0;
+		size_t k;
+		const json_t *sa;
+
+		json_array_foreach(out, k, sa)
+			enc += fgw_json_u64(sa, "packets");
+		json_array_foreach(in, k, sa)
+			dec += fgw_json_u64(sa, "packets");
+		json_array_foreach(in, k, sa) {
+			const json_t *d = json_object_get(sa, "drops");
+			const char *key;
+			const json_t *v;
+
+			json_object_foreach((json_t *)d, key, v)
+				errs += (uint64_t)json_integer_value(v);
+		}
+		fgw_text_printf(t, "\ninterface: %s\n", fgw_json_str(ifc, "interface"));
+		fgw_text_printf(t, "    local  ident (addr): %s\n", fgw_json_str(ifc, "local"));
+		fgw_text_printf(t, "    remote ident (addr): %s\n", fgw_json_str(ifc, "remote"));
+		fgw_text_printf(t, "     #pkts encaps: %" PRIu64 ", #pkts encrypt: %" PRIu64 "\n",
+				enc, enc);
+		fgw_text_printf(t, "     #pkts decaps: %" PRIu64 ", #pkts decrypt: %" PRIu64 "\n",
+				dec, dec);
+		fgw_text_printf(t, "     #recv errors %" PRIu64 "\n\n", errs);
+		fgw_text_printf(t, "     inbound esp sas:\n");
+		render_sas(in, t);
+		fgw_text_printf(t, "     outbound esp sas:\n");
+		render_sas(out, t);
+	}
+}

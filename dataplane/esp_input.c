@@ -1,0 +1,234 @@
+/* Out of a tunnel: ESP for one of our addresses, a burst at a time:
+ *   1. the SA from the SPI: one slot of the inbound table and a compare of
+ *      the whole SPI (the slot is the SPI's low bits, tunnel.h); a packet
+ *      whose SA another worker owns goes to that worker's handoff ring,
+ *   2. the burst through fgw_esp_decap (replay window, ICV, padding),
+ *   3. GRE removed (GRE tunnels), TCP MSS clamped, and the inner packets
+ *      sent through the IPv4/IPv6 path as if received on the tunnel.
+ * The outer frame is the received packet: its inner packet's outcome is
+ * its outcome (stats.h). */
+#include <netinet/in.h>
+
+#include <rte_byteorder.h>
+#include <rte_ip.h>
+#include <rte_ring.h>
+#include <rte_udp.h>
+
+#include "dataplane/dp.h"
+#include "dataplane/ipsec/esp.h"
+#include "dataplane/private.h"
+#include "dataplane/tunnel.h"
+
+#define NATT_PORT 4500
+#define HANDOFF_BURST 32
+
+bool fgw_esp_classify(struct rte_mbuf *m, unsigned l3_len, uint8_t proto)
+{
+	unsigned off = RTE_ETHER_HDR_LEN + l3_len;
+	const struct rte_udp_hdr *udp;
+	uint32_t marker;
+
+	if (proto == IPPROTO_UDP) {
+		/* Shorter than a marker: NAT keepalives (RFC 3948 2.3) and
+		 * whatever else, for the control lcore. */
+		if (rte_pktmbuf_data_len(m) < off + sizeof(*udp) + sizeof(marker))
+			return false;
+		udp = rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, off);
+		memcpy(&marker, udp + 1, sizeof(marker));
+		if (udp->dst_port != RTE_BE16(NATT_PORT) || marker == 0)
+			return false;
+	} else if (proto != IPPROTO_ESP) {
+		return false;
+	}
+	m->l2_len = RTE_ETHER_HDR_LEN;
+	m->l3_len = l3_len;
+	m->l4_len = proto == IPPROTO_UDP ? sizeof(*udp) : 0;
+	return true;
+}
+
+/* Transport mode (GRE): m is the IP header, then GRE. Checks that the
+ * packet came from the tunnel's peer to its source, and strips both. */
+static rte_be16_t gre_decap(const struct fgw_tunnel *t, struct rte_mbuf *m)
+{
+	const uint8_t *l3 = rte_pktmbuf_mtod(m, const uint8_t *);
+	unsigned hlen;
+
+	if (t->dst.family == AF_INET) {
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)l3;
+
+		/* The ESP library checked the header it rewrote. */
+		hlen = (ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) * RTE_IPV4_IHL_MULTIPLIER;
+		if ((l3[0] >> 4) != 4 || ip->next_proto_id != IPPROTO_GRE ||
+		    ip->src_addr != t->dst.v4 || ip->dst_addr != t->src.v4)
+			return 0;
+	} else {
+		const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)l3;
+
+		hlen = sizeof(*ip);
+		if ((l3[0] >> 4) != 6 || ip->proto != IPPROTO_GRE ||
+		    memcmp(ip->src_addr, t->dst.v6, 16) != 0 ||
+		    memcmp(ip->dst_addr, t->src.v6, 16) != 0)
+			return 0;
+	}
+	if (rte_pktmbuf_data_len(m) < hlen)
+		return 0;
+	rte_pktmbuf_adj(m, (uint16_t)hlen);
+	return fgw_gre_pull(t, m);
+}
+
+/* The inner packets of one tunnel, through the forwarding path. */
+static void inner_forward(struct fgw_burst *b, uint16_t ifindex, struct rte_mbuf **v4,
+			  unsigned n4, struct rte_mbuf **v6, unsigned n6)
+{
+	static const bool unicast[FGW_MAX_BURST];
+	struct fgw_burst ib = {
+		.dp = b->dp, .ctx = b->ctx, .stats = b->stats,
+		.port = b->port, .in_if = ifindex, .inner = true,
+	};
+
+	if (n4 != 0)
+		fgw_ipv4_input(&ib, v4, unicast, n4);
+	if (n6 != 0)
+		fgw_ipv6_input(&ib, v6, unicast, n6);
+	fgw_punt_flush(&ib);
+}
+
+/* Stage 3 for one decrypted packet: the inner packet as an Ethernet frame
+ * of the right type, or false when it was dropped. */
+static bool inner_prepare(struct fgw_burst *b, struct rte_mbuf *m, const struct fgw_sa *sa,
+			  const struct fgw_tunnel *t, bool *v6)
+{
+	struct rte_ether_hdr *eth;
+	rte_be16_t type;
+	uint8_t version;
+
+	/* The NIC's verdict was on the outer header. */
+	m->ol_flags &= ~(RTE_MBUF_F_RX_IP_CKSUM_MASK | RTE_MBUF_F_RX_L4_CKSUM_MASK);
+	if (sa->mode == FGW_SA_TRANSPORT) {
+		type = gre_decap(t, m);
+		if (type == 0) {
+			fgw_drop(b, m, FGW_DROP_GRE);
+			return false;
+		}
+		version = type == RTE_BE16(RTE_ETHER_TYPE_IPV4) ? 4 : 6;
+	} else {
+		version = 0;
+	}
+	if (rte_pktmbuf_data_len(m) < 1) {
+		fgw_drop(b, m, FGW_DROP_RUNT);
+		return false;
+	}
+	if (version == 0)
+		version = rte_pktmbuf_mtod(m, const uint8_t *)[0] >> 4;
+	if (version != 4 && version != 6) {
+		fgw_drop(b, m, FGW_DROP_ESP_INNER_HEADER);
+		return false;
+	}
+	if (t->mss)
+		fgw_mss_clamp(m, 0, t->mss);
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN);
+	memset(eth, 0, sizeof(*eth));
+	eth->ether_type = version == 4 ? RTE_BE16(RTE_ETHER_TYPE_IPV4) :
+		RTE_BE16(RTE_ETHER_TYPE_IPV6);
+	*v6 = version == 6;
+	return true;
+}
+
+static void decap_chunk(struct fgw_burst *b, struct rte_mbuf **frames, unsigned n)
+{
+	struct fgw_dp *dp = b->dp;
+	unsigned me = b->ctx->pub.index;
+	struct rte_mbuf *m[FGW_CRYPTO_BURST], *v4[FGW_CRYPTO_BURST], *v6[FGW_CRYPTO_BURST];
+	struct fgw_sa *sa[FGW_CRYPTO_BURST];
+	uint8_t verdict[FGW_CRYPTO_BURST];
+	unsigned k = 0, n4 = 0, n6 = 0;
+	uint16_t run_if = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct rte_mbuf *f = frames[i];
+		unsigned off = f->l2_len + f->l3_len + f->l4_len;
+		struct fgw_sa *s;
+		rte_be32_t spi;
+
+		if (rte_pktmbuf_data_len(f) < off + FGW_ESP_HDR_LEN) {
+			fgw_drop(b, f, FGW_DROP_ESP_TRUNCATED);
+			continue;
+		}
+		memcpy(&spi, rte_pktmbuf_mtod_offset(f, const void *, off), sizeof(spi));
+		s = fgw_sa_slot(dp, rte_be_to_cpu_32(spi));
+		if (s == NULL || s->spi != rte_be_to_cpu_32(spi)) {
+			fgw_drop(b, f, FGW_DROP_NO_SA);
+			continue;
+		}
+		if (s->worker != me) {
+			/* Its replay window lives with another worker. */
+			if (s->worker >= dp->n_workers ||
+			    rte_ring_enqueue(dp->workers[s->worker]->handoff, f) != 0) {
+				fgw_drop(b, f, FGW_DROP_HANDOFF_FULL);
+				continue;
+			}
+			b->stats->handoff_out++;
+			continue;
+		}
+		rte_pktmbuf_adj(f, RTE_ETHER_HDR_LEN);
+		sa[k] = s;
+		m[k++] = f;
+	}
+	if (k == 0)
+		return;
+	fgw_esp_decap(&b->ctx->crypto, m, sa, k, verdict);
+
+	for (unsigned i = 0; i < k; i++) {
+		struct fgw_tunnel *t = dp->tunnels[sa[i]->ifindex];
+		bool is_v6;
+
+		if (verdict[i] != FGW_SA_DROP_NONE) {
+			fgw_drop(b, m[i], fgw_drop_of_sa(verdict[i]));
+			continue;
+		}
+		b->stats->decrypted++;
+		if (!inner_prepare(b, m[i], sa[i], t, &is_v6)) {
+			t->stats[me].drops++;
+			continue;
+		}
+		if (n4 + n6 != 0 && t->ifindex != run_if) {
+			inner_forward(b, run_if, v4, n4, v6, n6);
+			n4 = n6 = 0;
+		}
+		run_if = t->ifindex;
+		t->stats[me].rx_packets++;
+		t->stats[me].rx_bytes += m[i]->pkt_len - RTE_ETHER_HDR_LEN;
+		if (is_v6)
+			v6[n6++] = m[i];
+		else
+			v4[n4++] = m[i];
+	}
+	if (n4 + n6 != 0)
+		inner_forward(b, run_if, v4, n4, v6, n6);
+}
+
+void fgw_esp_input(struct fgw_burst *b, struct rte_mbuf **frames, unsigned n)
+{
+	for (unsigned off = 0; off < n; off += FGW_CRYPTO_BURST)
+		decap_chunk(b, frames + off, RTE_MIN(n - off, (unsigned)FGW_CRYPTO_BURST));
+}
+
+unsigned fgw_handoff_drain(struct fgw_worker_ctx *ctx)
+{
+	struct fgw_worker *w = &ctx->pub;
+	struct rte_mbuf *m[HANDOFF_BURST];
+	struct fgw_burst b = { .dp = ctx->dp, .ctx = ctx, .stats = &w->stats };
+	unsigned n;
+
+	n = rte_ring_dequeue_burst(w->handoff, (void **)m, HANDOFF_BURST, NULL);
+	if (n == 0)
+		return 0;
+	w->stats.handoff_in += n;
+	/* Punts of the outer frame name its port; the inner packets' name
+	 * the tunnel. */
+	b.port = m[0]->port;
+	b.in_if = b.port < FGW_MAX_PORTS ? ctx->dp->port_if[b.port] : 0;
+	fgw_esp_input(&b, m, n);
+	fgw_punt_flush(&b);
+	return n;
+}

@@ -1,0 +1,224 @@
+/* Tunnel interfaces and SA publication (control lcore). See tunnel.h. */
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_ip.h>
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+
+#include "dataplane/dp.h"
+#include "dataplane/ipsec/sa_setup.h"
+#include "dataplane/private.h"
+#include "dataplane/tunnel.h"
+
+#define DEFAULT_MAX_SAS 65536
+/* Worst case added in front of and behind an inner packet: outer IPv6,
+ * UDP (NAT-T), ESP header, CBC IV, 15 bytes of padding, trailer, 32-byte
+ * ICV; plus, for GRE, the GRE header with a key. */
+#define ESP_WORST_OVERHEAD (40 + 8 + 8 + 16 + 15 + 2 + 32)
+#define GRE_WORST_OVERHEAD 8
+
+#define FAIL(...) do { snprintf(err, errlen, __VA_ARGS__); return -1; } while (0)
+
+int fgw_tunnels_init(struct fgw_dp *dp, char *err, size_t errlen)
+{
+	unsigned n = dp->params.max_sas ? dp->params.max_sas : DEFAULT_MAX_SAS;
+
+	if ((n & (n - 1)) != 0 || n > FGW_SPI_MAX_INDEX + 1)
+		FAIL("max_sas %u: a power of two up to %u", n, FGW_SPI_MAX_INDEX + 1);
+	dp->params.max_sas = n;
+	dp->sa_in = rte_zmalloc("fgw_sa_in", n * sizeof(*dp->sa_in), RTE_CACHE_LINE_SIZE);
+	if (dp->sa_in == NULL)
+		FAIL("cannot allocate %u inbound SA slots", n);
+	dp->sa_in_mask = n - 1;
+	dp->ctl_crypto = rte_zmalloc("fgw_ctl_crypto", sizeof(*dp->ctl_crypto),
+				     RTE_CACHE_LINE_SIZE);
+	if (dp->ctl_crypto == NULL)
+		FAIL("cannot allocate the control lcore's crypto manager");
+	return fgw_crypto_init(dp->ctl_crypto, err, errlen);
+}
+
+/* Workers have stopped: nothing holds an SA any more. */
+void fgw_tunnels_fini(struct fgw_dp *dp)
+{
+	for (unsigned i = 0; i < FGW_MAX_IFS; i++) {
+		if (dp->tunnels[i] == NULL)
+			continue;
+		fgw_sa_free(dp->tunnels[i]->sa_out);
+		rte_free(dp->tunnels[i]);
+		dp->tunnels[i] = NULL;
+	}
+	if (dp->sa_in != NULL)
+		for (uint32_t i = 0; i <= dp->sa_in_mask; i++)
+			fgw_sa_free(dp->sa_in[i]);
+	rte_free(dp->sa_in);
+	dp->sa_in = NULL;
+	if (dp->ctl_crypto != NULL && dp->ctl_crypto->mgr != NULL)
+		fgw_crypto_free(dp->ctl_crypto);
+	rte_free(dp->ctl_crypto);
+	dp->ctl_crypto = NULL;
+}
+
+IMB_MGR *fgw_dp_crypto_mgr(struct fgw_dp *dp)
+{
+	return dp->ctl_crypto ? dp->ctl_crypto->mgr : NULL;
+}
+
+static struct fgw_tunnel *tunnel_of(const struct fgw_dp *dp, uint16_t ifindex)
+{
+	return ifindex < dp->n_ifs ? dp->tunnels[ifindex] : NULL;
+}
+
+int fgw_tunnel_add(struct fgw_dp *dp, const struct fgw_tunnel_params *p,
+		   char *err, size_t errlen)
+{
+	struct fgw_tunnel *t;
+	struct fgw_if *ifp;
+	unsigned overhead;
+
+	if (dp->n_ifs >= FGW_MAX_IFS)
+		FAIL("too many interfaces (%u)", FGW_MAX_IFS);
+	if (fgw_if_by_name(dp, p->name) >= 0)
+		FAIL("interface %s exists already", p->name);
+	if (p->kind != FGW_TUNNEL_IPSEC && p->kind != FGW_TUNNEL_GRE)
+		FAIL("%s: unknown tunnel kind %u", p->name, p->kind);
+	if (!fgw_addr_is_set(&p->src) || p->src.family != p->dst.family)
+		FAIL("%s: tunnel source and destination missing or of different families",
+		     p->name);
+	overhead = ESP_WORST_OVERHEAD + (p->kind == FGW_TUNNEL_GRE ? GRE_WORST_OVERHEAD : 0);
+	if (p->mtu != 0 && p->mtu < 576)
+		FAIL("%s: MTU %u below 576", p->name, p->mtu);
+	t = rte_zmalloc("fgw_tunnel", sizeof(*t), RTE_CACHE_LINE_SIZE);
+	if (t == NULL)
+		FAIL("%s: out of memory", p->name);
+	t->ifindex = (uint16_t)dp->n_ifs;
+	t->kind = p->kind;
+	t->gre_key_set = p->gre_key_set;
+	t->gre_key = rte_cpu_to_be_32(p->gre_key);
+	t->mss = p->tcp_mss;
+	t->src = p->src;
+	t->dst = p->dst;
+
+	ifp = &dp->ifs[dp->n_ifs];
+	memset(ifp, 0, sizeof(*ifp));
+	snprintf(ifp->name, sizeof(ifp->name), "%s", p->name);
+	ifp->kind = FGW_IF_TUNNEL;
+	ifp->mtu = p->mtu ? p->mtu : (uint16_t)(1500 - overhead);
+	ifp->addr4 = p->addr4;
+	ifp->addr6 = p->addr6;
+	ifp->up = true;
+	dp->tunnels[dp->n_ifs] = t;
+	dp->n_ifs++;
+	return t->ifindex;
+}
+
+/* Waits until no worker can hold a pointer read before now. */
+static void grace_period(struct fgw_dp *dp)
+{
+	rte_rcu_qsbr_synchronize(dp->rcu, RTE_QSBR_THRID_INVALID);
+}
+
+static int sa_check(const struct fgw_tunnel *t, const struct fgw_sa *sa, bool inbound,
+		    char *err, size_t errlen)
+{
+	uint8_t mode = t->kind == FGW_TUNNEL_IPSEC ? FGW_SA_TUNNEL : FGW_SA_TRANSPORT;
+
+	if (!(sa->flags & FGW_SA_F_INBOUND) != !inbound)
+		FAIL("SA %08x: not an %s SA", sa->spi, inbound ? "inbound" : "outbound");
+	if (sa->mode != mode)
+		FAIL("SA %08x: a %s tunnel needs a %s-mode SA", sa->spi,
+		     t->kind == FGW_TUNNEL_IPSEC ? "VTI" : "GRE",
+		     mode == FGW_SA_TUNNEL ? "tunnel" : "transport");
+	if (!inbound && sa->mode == FGW_SA_TUNNEL &&
+	    (!fgw_addr_eq(&sa->src, &t->src) || !fgw_addr_eq(&sa->dst, &t->dst)))
+		FAIL("SA %08x: endpoints differ from the tunnel's", sa->spi);
+	return 0;
+}
+
+int fgw_tunnel_sa_out_set(struct fgw_dp *dp, uint16_t ifindex, struct fgw_sa *sa,
+			  char *err, size_t errlen)
+{
+	struct fgw_tunnel *t = tunnel_of(dp, ifindex);
+	struct fgw_sa *old;
+
+	if (t == NULL)
+		FAIL("interface %u is not a tunnel", ifindex);
+	if (sa != NULL) {
+		if (sa_check(t, sa, false, err, errlen) < 0)
+			return -1;
+		sa->ifindex = ifindex;
+	}
+	old = __atomic_exchange_n(&t->sa_out, sa, __ATOMIC_ACQ_REL);
+	if (old != NULL) {
+		grace_period(dp);
+		fgw_sa_free(old);
+	}
+	return 0;
+}
+
+int fgw_sa_in_add(struct fgw_dp *dp, uint16_t ifindex, struct fgw_sa *sa, unsigned worker,
+		  char *err, size_t errlen)
+{
+	struct fgw_tunnel *t = tunnel_of(dp, ifindex);
+	struct fgw_sa **slot;
+
+	if (t == NULL)
+		FAIL("interface %u is not a tunnel", ifindex);
+	if (worker >= dp->n_workers)
+		FAIL("SA %08x: no worker %u", sa->spi, worker);
+	if (sa_check(t, sa, true, err, errlen) < 0)
+		return -1;
+	slot = &dp->sa_in[sa->spi & dp->sa_in_mask];
+	if (*slot != NULL)
+		FAIL("SA %08x: its slot is taken by SA %08x", sa->spi, (*slot)->spi);
+	sa->ifindex = ifindex;
+	sa->worker = (uint8_t)worker;
+	__atomic_store_n(slot, sa, __ATOMIC_RELEASE);
+	return 0;
+}
+
+int fgw_sa_in_del(struct fgw_dp *dp, uint32_t spi)
+{
+	struct fgw_sa **slot = &dp->sa_in[spi & dp->sa_in_mask];
+	struct fgw_sa *sa = *slot;
+
+	if (sa == NULL || sa->spi != spi)
+		return -1;
+	__atomic_store_n(slot, NULL, __ATOMIC_RELEASE);
+	grace_period(dp);
+	fgw_sa_free(sa);
+	return 0;
+}
+
+struct fgw_sa *fgw_sa_in_get(const struct fgw_dp *dp, uint32_t spi)
+{
+	struct fgw_sa *sa = dp->sa_in[spi & dp->sa_in_mask];
+
+	return sa != NULL && sa->spi == spi ? sa : NULL;
+}
+
+struct fgw_sa *fgw_tunnel_sa_out_get(const struct fgw_dp *dp, uint16_t ifindex)
+{
+	const struct fgw_tunnel *t = tunnel_of(dp, ifindex);
+
+	return t ? t->sa_out : NULL;
+}
+
+void fgw_tunnel_counters_sum(const struct fgw_dp *dp, uint16_t ifindex,
+			     struct fgw_tunnel_counters *out)
+{
+	const struct fgw_tunnel *t = tunnel_of(dp, ifindex);
+
+	memset(out, 0, sizeof(*out));
+	if (t == NULL)
+		return;
+	for (unsigned i = 0; i < dp->n_workers; i++) {
+		const struct fgw_tunnel_stats *s = &t->stats[i];
+
+		out->rx_packets += __atomic_load_n(&s->rx_packets, __ATOMIC_RELAXED);
+		out->rx_bytes += __atomic_load_n(&s->rx_bytes, __ATOMIC_RELAXED);
+		out->tx_packets += __atomic_load_n(&s->tx_packets, __ATOMIC_RELAXED);
+		out->tx_bytes += __atomic_load_n(&s->tx_bytes, __ATOMIC_RELAXED);
+		out->drops += __atomic_load_n(&s->drops, __ATOMIC_RELAXED);
+	}
+}

@@ -1,0 +1,278 @@
+/* Into a tunnel: inner packets the FIB sent to a tunnel interface leave as
+ * ESP, a burst at a time:
+ *   1. per packet: its tunnel's current SA (one atomic load), MSS clamp,
+ *      for GRE the GRE header and the outer IP header (ESP transport mode
+ *      protects that packet),
+ *   2. the whole burst through fgw_esp_encap (one IPsec-MB submission),
+ *   3. outer route and MTU, neighbour lookup for the burst, Ethernet, TX.
+ * An outer next hop whose MAC is unknown is punted (NEIGH_MISS) with the
+ * finished ESP frame, which the control lcore sends once it resolved. */
+#include <netinet/in.h>
+
+#include <rte_byteorder.h>
+#include <rte_fib.h>
+#include <rte_fib6.h>
+#include <rte_ip.h>
+#include <rte_udp.h>
+
+#include "dataplane/dp.h"
+#include "dataplane/ipsec/esp.h"
+#include "dataplane/private.h"
+#include "dataplane/tunnel.h"
+
+#define MAX_FRAGMENTS 64
+/* Outer TTL / hop limit of GRE packets (IOS sends 255). */
+#define GRE_OUTER_TTL 255
+
+struct out_frame {
+	struct rte_mbuf *m;
+	struct fgw_tunnel *t;
+	uint32_t inner_len;
+	uint32_t nh;			/* outer next hop */
+	uint16_t port_if;
+	bool counts;
+};
+
+/* Counts the end of a frame that did not make it. */
+static void out_drop(struct fgw_burst *b, struct out_frame *f, enum fgw_drop_reason why)
+{
+	f->t->stats[b->ctx->pub.index].drops++;
+	if (f->counts)
+		fgw_drop(b, f->m, why);
+	else
+		rte_pktmbuf_free(f->m);
+}
+
+/* The outer IPv4/IPv6 header of a GRE packet, in front of the GRE header. */
+static void outer_push(struct fgw_burst *b, const struct fgw_tunnel *t, struct rte_mbuf *m,
+		       uint8_t tos)
+{
+	if (t->dst.family == AF_INET) {
+		struct rte_ipv4_hdr *ip =
+			(struct rte_ipv4_hdr *)rte_pktmbuf_prepend(m, sizeof(*ip));
+
+		ip->version_ihl = RTE_IPV4_VHL_DEF;
+		ip->type_of_service = tos;
+		ip->total_length = rte_cpu_to_be_16((uint16_t)m->pkt_len);
+		ip->packet_id = rte_cpu_to_be_16(b->ctx->ip_id++);
+		ip->fragment_offset = 0;
+		ip->time_to_live = GRE_OUTER_TTL;
+		ip->next_proto_id = IPPROTO_GRE;
+		ip->src_addr = t->src.v4;
+		ip->dst_addr = t->dst.v4;
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+	} else {
+		struct rte_ipv6_hdr *ip =
+			(struct rte_ipv6_hdr *)rte_pktmbuf_prepend(m, sizeof(*ip));
+
+		ip->vtc_flow = rte_cpu_to_be_32(6u << 28 | (uint32_t)tos << 20);
+		ip->payload_len = rte_cpu_to_be_16((uint16_t)(m->pkt_len - sizeof(*ip)));
+		ip->proto = IPPROTO_GRE;
+		ip->hop_limits = GRE_OUTER_TTL;
+		memcpy(ip->src_addr, t->src.v6, 16);
+		memcpy(ip->dst_addr, t->dst.v6, 16);
+	}
+}
+
+/* The inner packet's DSCP and ECN byte. */
+static uint8_t inner_tos(const struct rte_mbuf *m)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	if ((p[0] >> 4) == 4)
+		return p[1];
+	return (uint8_t)((p[0] & 0x0f) << 4 | p[1] >> 4);
+}
+
+/* Stage 1. True when the frame goes on to ESP; f->m then starts at the
+ * packet ESP protects. */
+static bool tunnel_prepare(struct fgw_burst *b, struct out_frame *f, struct fgw_sa **sa)
+{
+	const struct fgw_tunnel *t = f->t;
+	struct rte_mbuf *m = f->m;
+	rte_be16_t type = rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type;
+	unsigned need;
+
+	*sa = fgw_tunnel_sa(t);
+	if (*sa == NULL) {
+		out_drop(b, f, FGW_DROP_NO_SA);
+		return false;
+	}
+	/* Fragments of an inner packet come chained to the original's data;
+	 * ESP works on one segment (the header mbuf has room for it all). */
+	if (m->nb_segs != 1 && rte_pktmbuf_linearize(m) < 0) {
+		out_drop(b, f, FGW_DROP_FRAGMENT);
+		return false;
+	}
+	rte_pktmbuf_adj(m, RTE_ETHER_HDR_LEN);
+	f->inner_len = m->pkt_len;
+	if (t->mss)
+		fgw_mss_clamp(m, 0, t->mss);
+	if (t->kind != FGW_TUNNEL_GRE)
+		return true;
+	/* GRE, the outer IP header, then what transport-mode ESP inserts
+	 * after it (UDP, ESP header, IV) and the Ethernet header. */
+	need = fgw_gre_hdr_len(t) +
+	       (t->dst.family == AF_INET ? sizeof(struct rte_ipv4_hdr) : sizeof(struct rte_ipv6_hdr)) +
+	       sizeof(struct rte_udp_hdr) + FGW_ESP_HDR_LEN + 16 + RTE_ETHER_HDR_LEN;
+	if (rte_pktmbuf_headroom(m) < need) {
+		out_drop(b, f, FGW_DROP_ESP_NO_ROOM);
+		return false;
+	}
+	{
+		uint8_t tos = inner_tos(m);
+
+		fgw_gre_push(t, m, type);
+		outer_push(b, t, m, tos);
+	}
+	return true;
+}
+
+/* Stage 3, before the neighbour lookup: the outer route. True when the
+ * frame can go out of port f->port_if; then f->m is an Ethernet frame. */
+static bool outer_route(struct fgw_burst *b, struct out_frame *f, struct fgw_neigh_key *key)
+{
+	const struct fgw_dp *dp = b->dp;
+	struct rte_mbuf *m = f->m;
+	const uint8_t *l3 = rte_pktmbuf_mtod(m, const uint8_t *);
+	bool v4 = (l3[0] >> 4) == 4;
+	const struct fgw_nexthop *nh;
+	const struct fgw_if *out;
+	struct rte_ether_hdr *eth;
+	uint64_t id;
+
+	if (v4) {
+		uint32_t dst = rte_be_to_cpu_32(((const struct rte_ipv4_hdr *)l3)->dst_addr);
+
+		rte_fib_lookup_bulk(dp->fib4, &dst, &id, 1);
+	} else {
+		uint8_t dst[1][RTE_FIB6_IPV6_ADDR_SIZE];
+
+		memcpy(dst[0], ((const struct rte_ipv6_hdr *)l3)->dst_addr, 16);
+		rte_fib6_lookup_bulk(dp->fib6, dst, &id, 1);
+	}
+	nh = fgw_nh_get(dp, id);
+	if ((nh->type != FGW_NH_CONNECTED && nh->type != FGW_NH_GATEWAY) ||
+	    nh->ifindex >= dp->n_ifs || dp->ifs[nh->ifindex].kind != FGW_IF_PORT) {
+		out_drop(b, f, FGW_DROP_OUTER_NO_ROUTE);
+		return false;
+	}
+	out = &dp->ifs[nh->ifindex];
+	if (!out->up) {
+		out_drop(b, f, FGW_DROP_IF_DOWN);
+		return false;
+	}
+	if (nh->type == FGW_NH_GATEWAY)
+		fgw_neigh_key_set(key, nh->ifindex, nh->gw.family, nh->gw.bytes);
+	else if (v4)
+		fgw_neigh_key_set(key, nh->ifindex, AF_INET,
+				  &((const struct rte_ipv4_hdr *)l3)->dst_addr);
+	else
+		fgw_neigh_key_set(key, nh->ifindex, AF_INET6,
+				  ((const struct rte_ipv6_hdr *)l3)->dst_addr);
+	f->nh = (uint32_t)id;
+	f->port_if = nh->ifindex;
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN);
+	memset(&eth->dst_addr, 0, sizeof(eth->dst_addr));
+	eth->src_addr = out->mac;
+	eth->ether_type = v4 ? RTE_BE16(RTE_ETHER_TYPE_IPV4) : RTE_BE16(RTE_ETHER_TYPE_IPV6);
+	return true;
+}
+
+/* Stage 3, neighbour known: fragment the outer IPv4 packet when the
+ * egress MTU asks for it (the tunnel MTU keeps that rare), transmit. */
+static void outer_send(struct fgw_burst *b, struct out_frame *f, const struct rte_ether_addr *mac)
+{
+	const struct fgw_if *out = &b->dp->ifs[f->port_if];
+	struct fgw_tunnel_stats *ts = &f->t->stats[b->ctx->pub.index];
+	struct rte_mbuf *m = f->m;
+	struct rte_mbuf *frags[MAX_FRAGMENTS];
+	unsigned len = m->pkt_len - RTE_ETHER_HDR_LEN;
+	int n = 1;
+
+	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr = *mac;
+	if (len <= out->mtu) {
+		frags[0] = m;
+	} else {
+		const struct rte_ipv4_hdr *ip =
+			rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
+
+		if ((ip->version_ihl >> 4) != 4 ||
+		    (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG))) {
+			out_drop(b, f, FGW_DROP_OUTER_TOO_BIG);
+			return;
+		}
+		n = fgw_ipv4_fragment(b->dp, m, out->mtu, frags, MAX_FRAGMENTS);
+		if (n < 0) {
+			ts->drops++;
+			if (f->counts)
+				b->stats->drop[-n]++;
+			return;
+		}
+	}
+	for (int i = 0; i < n; i++)
+		fgw_tx(b->ctx, out->port_id, frags[i]);
+	ts->tx_packets++;
+	ts->tx_bytes += f->inner_len;
+	b->stats->encrypted++;
+	if (f->counts)
+		b->stats->forwarded++;
+}
+
+static void output_chunk(struct fgw_burst *b, struct rte_mbuf **frames, const uint16_t *ifs,
+			 const bool *counts, unsigned n)
+{
+	struct out_frame f[FGW_CRYPTO_BURST];
+	struct rte_mbuf *m[FGW_CRYPTO_BURST];
+	struct fgw_sa *sa[FGW_CRYPTO_BURST];
+	uint8_t verdict[FGW_CRYPTO_BURST];
+	struct fgw_neigh_key keys[FGW_CRYPTO_BURST];
+	const struct fgw_neigh_key *key_ptrs[FGW_CRYPTO_BURST];
+	struct rte_ether_addr macs[FGW_CRYPTO_BURST];
+	unsigned k = 0, r = 0;
+	uint64_t hits;
+
+	for (unsigned i = 0; i < n; i++) {
+		f[k] = (struct out_frame){ .m = frames[i], .t = b->dp->tunnels[ifs[i]],
+					   .counts = counts[i] };
+		if (!tunnel_prepare(b, &f[k], &sa[k]))
+			continue;
+		m[k] = f[k].m;
+		k++;
+	}
+	if (k == 0)
+		return;
+	fgw_esp_encap(&b->ctx->crypto, m, sa, k, verdict);
+
+	for (unsigned i = 0; i < k; i++) {
+		if (verdict[i] != FGW_SA_DROP_NONE) {
+			out_drop(b, &f[i], fgw_drop_of_sa(verdict[i]));
+			continue;
+		}
+		if (!outer_route(b, &f[i], &keys[r]))
+			continue;
+		key_ptrs[r] = &keys[r];
+		f[r++] = f[i];
+	}
+	hits = fgw_neigh_lookup_bulk(&b->ctx->pub, key_ptrs, r, macs);
+	for (unsigned i = 0; i < r; i++) {
+		if (hits & (1ULL << i)) {
+			outer_send(b, &f[i], &macs[i]);
+			continue;
+		}
+		b->stats->encrypted++;
+		if (f[i].counts)
+			fgw_punt(b, f[i].m, FGW_PUNT_NEIGH_MISS, f[i].nh, 0);
+		else
+			fgw_punt_uncounted(b, f[i].m, FGW_PUNT_NEIGH_MISS, f[i].nh);
+	}
+}
+
+void fgw_tunnel_output(struct fgw_burst *b, struct rte_mbuf **frames, const uint16_t *ifs,
+		       const bool *counts, unsigned n)
+{
+	for (unsigned off = 0; off < n; off += FGW_CRYPTO_BURST)
+		output_chunk(b, frames + off, ifs + off, counts + off,
+			     RTE_MIN(n - off, (unsigned)FGW_CRYPTO_BURST));
+}

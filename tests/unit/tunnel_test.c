@@ -1,0 +1,820 @@
+/* Tunnel interfaces through fgw_worker_process_burst: the test plays the
+ * peer gateway with its own SAs and its own IPsec-MB manager, decrypting
+ * what the worker sends into the tunnel and encrypting what it feeds back.
+ * Two net_ring ports (a net_ring port's TX feeds its own RX, so what the
+ * worker sends is read back with rte_eth_rx_burst). Prints one line per
+ * case, then "N passed, M failed".
+ *
+ *   lan (net_ring0) 192.0.2.1/24 2001:db8:1::1/64, host 192.0.2.10
+ *   wan (net_ring1) 203.0.113.1/24, peer 203.0.113.2
+ *   Tunnel0 ipsec ipv4 (AES-GCM-128): 198.51.100.0/24, 2001:db8:2::/64
+ *   Tunnel1 gre ipv4 key 42 (AES-CBC-256 + HMAC-SHA-256): 198.18.0.0/24 */
+#include <arpa/inet.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
+#include "common/sa.h"
+#include "dataplane/dp.h"
+#include "dataplane/ipsec/crypto.h"
+#include "dataplane/ipsec/esp.h"
+#include "dataplane/ipsec/sa_setup.h"
+#include "dataplane/tunnel.h"
+#include "dataplane/worker.h"
+
+static unsigned passed, failed;
+static char why[512];
+
+#define CHECK(cond, ...) do { \
+	if (!(cond)) { \
+		int n_ = snprintf(why, sizeof(why), "line %d: %s: ", __LINE__, #cond); \
+		snprintf(why + n_, sizeof(why) - (size_t)n_, __VA_ARGS__); \
+		return false; \
+	} \
+} while (0)
+
+static void run(const char *name, bool (*fn)(void))
+{
+	why[0] = '\0';
+	if (fn()) {
+		passed++;
+		printf("PASS %s\n", name);
+	} else {
+		failed++;
+		printf("FAIL %s: %s\n", name, why);
+	}
+	fflush(stdout);
+}
+
+#define RUN(fn) run(#fn, fn)
+
+static struct fgw_dp dp;
+static struct fgw_worker *w;
+static int if_lan, if_wan, if_t0, if_t1;
+static uint16_t port_lan, port_wan;
+static struct fgw_crypto peer;		/* the far gateway's crypto */
+static const struct rte_ether_addr host_mac = { { 0x02, 0, 0, 0, 0x0a, 0x01 } };
+static const struct rte_ether_addr peer_mac = { { 0x02, 0, 0, 0, 0x0b, 0x02 } };
+
+#define SPI_T0_OUT 0x0a000100u		/* we send, the peer receives */
+#define SPI_T0_IN 0x0b000101u		/* the peer sends, we receive */
+#define SPI_T1_OUT 0x0a000200u
+#define SPI_T1_IN 0x0b000201u
+#define SPI_T0_IN_NEW 0x0c000102u
+
+static struct fgw_addr addr(const char *s)
+{
+	struct fgw_addr a;
+
+	if (!fgw_addr_parse(s, &a)) {
+		fprintf(stderr, "bad address %s\n", s);
+		exit(2);
+	}
+	return a;
+}
+
+static struct fgw_prefix prefix(const char *s)
+{
+	struct fgw_prefix p;
+
+	if (!fgw_prefix_parse(s, &p, false)) {
+		fprintf(stderr, "bad prefix %s\n", s);
+		exit(2);
+	}
+	return p;
+}
+
+static void route(const char *p, uint8_t type, int ifindex, const char *gw)
+{
+	struct fgw_nexthop nh = { .type = type, .ifindex = (uint16_t)ifindex };
+	struct fgw_prefix pf = prefix(p);
+
+	if (gw)
+		nh.gw = addr(gw);
+	if (fgw_route_add(&dp, &pf, fgw_nh_alloc(&dp, &nh)) != 0) {
+		fprintf(stderr, "cannot add route %s\n", p);
+		exit(2);
+	}
+}
+
+static void neigh(int ifindex, const char *a, const struct rte_ether_addr *mac)
+{
+	struct fgw_msg msg = { .type = FGW_MSG_NEIGH_SET, .ifindex = (uint16_t)ifindex,
+			       .addr = addr(a), .mac = *mac };
+
+	fgw_msg_broadcast(&dp, &msg);
+	fgw_worker_service(w);
+}
+
+/* An SA of tunnel kind `kind`; keys are a byte pattern of `seed`. Ours
+ * (local) or the peer's copy (peer's side: endpoints swapped). */
+static struct fgw_sa *sa_new(uint8_t kind, uint32_t spi, bool inbound, bool peer_side,
+			     uint8_t seed, IMB_MGR *mgr)
+{
+	struct fgw_sa *sa = fgw_sa_alloc(inbound ? 128 : 0, SOCKET_ID_ANY);
+	struct fgw_sa_keys keys;
+	char err[256];
+	struct fgw_addr us = addr("203.0.113.1"), them = addr("203.0.113.2");
+
+	if (sa == NULL) {
+		fprintf(stderr, "SA allocation failed\n");
+		exit(2);
+	}
+	sa->spi = spi;
+	sa->flags = inbound ? FGW_SA_F_INBOUND : 0;
+	sa->mode = kind == FGW_TUNNEL_IPSEC ? FGW_SA_TUNNEL : FGW_SA_TRANSPORT;
+	sa->cipher = kind == FGW_TUNNEL_IPSEC ? FGW_CIPHER_AES_GCM_128 : FGW_CIPHER_AES_CBC_256;
+	sa->integ = kind == FGW_TUNNEL_IPSEC ? FGW_INTEG_NONE : FGW_INTEG_HMAC_SHA256_128;
+	sa->ttl = 64;
+	sa->dscp = FGW_SA_DSCP_COPY;
+	/* Outbound from this side: src is this side's address. */
+	bool from_us = peer_side ? inbound : !inbound;
+	sa->src = from_us ? us : them;
+	sa->dst = from_us ? them : us;
+	for (unsigned i = 0; i < sizeof(keys.enc); i++)
+		keys.enc[i] = (uint8_t)(seed + i);
+	for (unsigned i = 0; i < sizeof(keys.auth); i++)
+		keys.auth[i] = (uint8_t)(seed * 3 + i);
+	if (fgw_sa_prepare(sa, &keys, mgr, err, sizeof(err)) < 0) {
+		fprintf(stderr, "SA: %s\n", err);
+		exit(2);
+	}
+	return sa;
+}
+
+/* The peer's SAs: it decrypts what we send (peer_in_*) and encrypts what
+ * we receive (peer_out_*). */
+static struct fgw_sa *peer_in_t0, *peer_out_t0, *peer_in_t1, *peer_out_t1, *peer_out_t0_new;
+
+static void setup(void)
+{
+	char prefix_arg[64];
+	char *argv[] = {
+		"tunnel_test", "--no-huge", "--no-shconf", "-m", "512", "--no-pci",
+		"--no-telemetry", "-l", "0", "--log-level=warning",
+		"--vdev", "net_ring0", "--vdev", "net_ring1", prefix_arg,
+	};
+	struct fgw_dp_params params = { .n_workers = 1, .worker_lcores = { 0 }, .burst = 32,
+					.mbufs = 8191, .max_sas = 1024 };
+	struct fgw_prefix lan4 = prefix("192.0.2.1/24"), lan6 = prefix("2001:db8:1::1/64");
+	struct fgw_prefix wan4 = prefix("203.0.113.1/24"), none = { 0 };
+	struct fgw_tunnel_params t0 = {
+		.name = "Tunnel0", .kind = FGW_TUNNEL_IPSEC, .src = addr("203.0.113.1"),
+		.dst = addr("203.0.113.2"), .mtu = 1400, .tcp_mss = 1360,
+	};
+	struct fgw_tunnel_params t1 = {
+		.name = "Tunnel1", .kind = FGW_TUNNEL_GRE, .src = addr("203.0.113.1"),
+		.dst = addr("203.0.113.2"), .mtu = 1400, .gre_key_set = true, .gre_key = 42,
+	};
+	char err[256];
+
+	snprintf(prefix_arg, sizeof(prefix_arg), "--file-prefix=tuntest-%d", (int)getpid());
+	if (rte_eal_init((int)RTE_DIM(argv), argv) < 0) {
+		fprintf(stderr, "EAL initialisation failed\n");
+		exit(2);
+	}
+	if (fgw_dp_init(&dp, &params, err, sizeof(err)) < 0 ||
+	    (if_lan = fgw_port_add(&dp, "lan", "net_ring0", 1500, &lan4, &lan6, err,
+				   sizeof(err))) < 0 ||
+	    (if_wan = fgw_port_add(&dp, "wan", "net_ring1", 1500, &wan4, &none, err,
+				   sizeof(err))) < 0 ||
+	    (if_t0 = fgw_tunnel_add(&dp, &t0, err, sizeof(err))) < 0 ||
+	    (if_t1 = fgw_tunnel_add(&dp, &t1, err, sizeof(err))) < 0 ||
+	    fgw_crypto_init(&peer, err, sizeof(err)) < 0) {
+		fprintf(stderr, "set-up failed: %s\n", err);
+		exit(2);
+	}
+	w = dp.workers[0];
+	port_lan = dp.ifs[if_lan].port_id;
+	port_wan = dp.ifs[if_wan].port_id;
+	route("192.0.2.0/24", FGW_NH_CONNECTED, if_lan, NULL);
+	route("2001:db8:1::/64", FGW_NH_CONNECTED, if_lan, NULL);
+	route("203.0.113.0/24", FGW_NH_CONNECTED, if_wan, NULL);
+	route("192.0.2.1/32", FGW_NH_LOCAL, if_lan, NULL);
+	route("203.0.113.1/32", FGW_NH_LOCAL, if_wan, NULL);
+	route("198.51.100.0/24", FGW_NH_TUNNEL, if_t0, NULL);
+	route("2001:db8:2::/64", FGW_NH_TUNNEL, if_t0, NULL);
+	route("198.18.0.0/24", FGW_NH_TUNNEL, if_t1, NULL);
+	neigh(if_lan, "192.0.2.10", &host_mac);
+	neigh(if_lan, "2001:db8:1::10", &host_mac);
+	neigh(if_wan, "203.0.113.2", &peer_mac);
+
+	IMB_MGR *mgr = fgw_dp_crypto_mgr(&dp);
+	if (fgw_tunnel_sa_out_set(&dp, (uint16_t)if_t0,
+				  sa_new(FGW_TUNNEL_IPSEC, SPI_T0_OUT, false, false, 1, mgr),
+				  err, sizeof(err)) < 0 ||
+	    fgw_sa_in_add(&dp, (uint16_t)if_t0,
+			  sa_new(FGW_TUNNEL_IPSEC, SPI_T0_IN, true, false, 2, mgr), 0,
+			  err, sizeof(err)) < 0 ||
+	    fgw_tunnel_sa_out_set(&dp, (uint16_t)if_t1,
+				  sa_new(FGW_TUNNEL_GRE, SPI_T1_OUT, false, false, 3, mgr),
+				  err, sizeof(err)) < 0 ||
+	    fgw_sa_in_add(&dp, (uint16_t)if_t1,
+			  sa_new(FGW_TUNNEL_GRE, SPI_T1_IN, true, false, 4, mgr), 0,
+			  err, sizeof(err)) < 0) {
+		fprintf(stderr, "SA set-up failed: %s\n", err);
+		exit(2);
+	}
+	peer_in_t0 = sa_new(FGW_TUNNEL_IPSEC, SPI_T0_OUT, true, true, 1, peer.mgr);
+	peer_out_t0 = sa_new(FGW_TUNNEL_IPSEC, SPI_T0_IN, false, true, 2, peer.mgr);
+	peer_in_t1 = sa_new(FGW_TUNNEL_GRE, SPI_T1_OUT, true, true, 3, peer.mgr);
+	peer_out_t1 = sa_new(FGW_TUNNEL_GRE, SPI_T1_IN, false, true, 4, peer.mgr);
+	peer_out_t0_new = sa_new(FGW_TUNNEL_IPSEC, SPI_T0_IN_NEW, false, true, 5, peer.mgr);
+}
+
+/* ---- frames ------------------------------------------------------------------ */
+
+static struct rte_mbuf *mbuf_new(void)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(dp.pool);
+
+	if (m == NULL) {
+		fprintf(stderr, "mbuf allocation failed\n");
+		exit(2);
+	}
+	return m;
+}
+
+/* A UDP-ish IPv4 packet (no Ethernet), payload a counting pattern. */
+static struct rte_mbuf *ip4_pkt(const char *src, const char *dst, unsigned payload, bool df,
+				uint8_t proto)
+{
+	struct rte_mbuf *m = mbuf_new();
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)rte_pktmbuf_append(m,
+		(uint16_t)(sizeof(*ip) + payload));
+	struct fgw_addr s = addr(src), d = addr(dst);
+
+	memset(ip, 0, sizeof(*ip));
+	ip->version_ihl = 0x45;
+	ip->total_length = htons((uint16_t)(sizeof(*ip) + payload));
+	ip->fragment_offset = df ? htons(RTE_IPV4_HDR_DF_FLAG) : 0;
+	ip->time_to_live = 64;
+	ip->next_proto_id = proto;
+	ip->src_addr = s.v4;
+	ip->dst_addr = d.v4;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	for (unsigned i = 0; i < payload; i++)
+		((uint8_t *)(ip + 1))[i] = (uint8_t)i;
+	return m;
+}
+
+static struct rte_mbuf *ip6_pkt(const char *src, const char *dst, unsigned payload)
+{
+	struct rte_mbuf *m = mbuf_new();
+	struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)rte_pktmbuf_append(m,
+		(uint16_t)(sizeof(*ip) + payload));
+	struct fgw_addr s = addr(src), d = addr(dst);
+
+	memset(ip, 0, sizeof(*ip));
+	ip->vtc_flow = htonl(6u << 28);
+	ip->payload_len = htons((uint16_t)payload);
+	ip->proto = IPPROTO_UDP;
+	ip->hop_limits = 64;
+	memcpy(ip->src_addr, s.v6, 16);
+	memcpy(ip->dst_addr, d.v6, 16);
+	for (unsigned i = 0; i < payload; i++)
+		((uint8_t *)(ip + 1))[i] = (uint8_t)i;
+	return m;
+}
+
+static void eth_push(struct rte_mbuf *m, const struct rte_ether_addr *dst,
+		     const struct rte_ether_addr *src)
+{
+	uint8_t v = rte_pktmbuf_mtod(m, uint8_t *)[0] >> 4;
+	struct rte_ether_hdr *e = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*e));
+
+	e->dst_addr = *dst;
+	e->src_addr = *src;
+	e->ether_type = htons(v == 4 ? RTE_ETHER_TYPE_IPV4 : RTE_ETHER_TYPE_IPV6);
+}
+
+/* The peer's GRE packet around inner: outer IPv4 203.0.113.2 -> .1, GRE key 42. */
+static void gre_wrap(struct rte_mbuf *m)
+{
+	uint8_t v = rte_pktmbuf_mtod(m, uint8_t *)[0] >> 4;
+	uint8_t *g = (uint8_t *)rte_pktmbuf_prepend(m, 8);
+	struct rte_ipv4_hdr *ip;
+	uint32_t key = htonl(42);
+
+	g[0] = 0x20;
+	g[1] = 0;
+	g[2] = v == 4 ? 0x08 : 0x86;
+	g[3] = v == 4 ? 0x00 : 0xdd;
+	memcpy(g + 4, &key, 4);
+	ip = (struct rte_ipv4_hdr *)rte_pktmbuf_prepend(m, sizeof(*ip));
+	if (ip == NULL) {
+		fprintf(stderr, "no headroom for GRE\n");
+		exit(2);
+	}
+	memset(ip, 0, sizeof(*ip));
+	ip->version_ihl = 0x45;
+	ip->total_length = htons((uint16_t)m->pkt_len);
+	ip->time_to_live = 255;
+	ip->next_proto_id = IPPROTO_GRE;
+	ip->src_addr = addr("203.0.113.2").v4;
+	ip->dst_addr = addr("203.0.113.1").v4;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+
+/* The peer encrypts inner (an IP packet) with sa and frames it for our WAN. */
+static struct rte_mbuf *peer_encap(struct rte_mbuf *m, struct fgw_sa *sa)
+{
+	uint8_t verdict;
+
+	if (sa->mode == FGW_SA_TRANSPORT)
+		gre_wrap(m);
+	fgw_esp_encap(&peer, &m, &sa, 1, &verdict);
+	if (verdict != FGW_SA_DROP_NONE) {
+		fprintf(stderr, "peer encap failed: %s\n", fgw_sa_drop_name(verdict));
+		exit(2);
+	}
+	eth_push(m, &dp.ifs[if_wan].mac, &peer_mac);
+	return m;
+}
+
+/* The peer decrypts a frame we sent; the verdict. m then starts at the
+ * inner packet (tunnel) or the outer IP header (transport). */
+static uint8_t peer_decap(struct rte_mbuf *m, struct fgw_sa *sa)
+{
+	const struct rte_ipv4_hdr *ip;
+	uint8_t verdict;
+
+	rte_pktmbuf_adj(m, RTE_ETHER_HDR_LEN);
+	ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+	m->l3_len = rte_ipv4_hdr_len(ip);
+	m->l4_len = 0;
+	fgw_esp_decap(&peer, &m, &sa, 1, &verdict);
+	return verdict;
+}
+
+/* ---- driving the worker ------------------------------------------------------- */
+
+static struct fgw_worker_stats before;
+
+static void feed(uint16_t port, struct rte_mbuf **m, unsigned n)
+{
+	before = w->stats;
+	fgw_worker_process_burst(&dp, w, port, m, (uint16_t)n);
+	fgw_worker_service(w);
+}
+
+static unsigned sent(uint16_t port, struct rte_mbuf **out, unsigned max)
+{
+	return rte_eth_rx_burst(port, 0, out, (uint16_t)max);
+}
+
+static void free_all(struct rte_mbuf **m, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		rte_pktmbuf_free(m[i]);
+}
+
+static uint64_t delta_drop(enum fgw_drop_reason r)
+{
+	return w->stats.drop[r] - before.drop[r];
+}
+
+static bool quiet(void)
+{
+	struct rte_mbuf *m[64];
+	unsigned a = sent(port_lan, m, 64), b, c;
+
+	free_all(m, a);
+	b = sent(port_wan, m, 64);
+	free_all(m, b);
+	c = rte_ring_dequeue_burst(dp.punt, (void **)m, 64, NULL);
+	free_all(m, c);
+	return a + b + c == 0;
+}
+
+/* One frame sent on the WAN, ESP from us to the peer with this SPI. */
+static struct rte_mbuf *one_esp_out(uint32_t spi)
+{
+	struct rte_mbuf *m[8];
+	unsigned n = sent(port_wan, m, 8);
+	const struct rte_ether_hdr *e;
+	const struct rte_ipv4_hdr *ip;
+	uint32_t got;
+
+	if (n != 1) {
+		free_all(m, n);
+		snprintf(why, sizeof(why), "%u frames on the WAN, expected 1", n);
+		return NULL;
+	}
+	e = rte_pktmbuf_mtod(m[0], const struct rte_ether_hdr *);
+	ip = (const struct rte_ipv4_hdr *)(e + 1);
+	memcpy(&got, (const uint8_t *)ip + rte_ipv4_hdr_len(ip), 4);
+	if (!rte_is_same_ether_addr(&e->dst_addr, &peer_mac) ||
+	    !rte_is_same_ether_addr(&e->src_addr, &dp.ifs[if_wan].mac) ||
+	    ip->next_proto_id != IPPROTO_ESP || ip->dst_addr != addr("203.0.113.2").v4 ||
+	    ip->src_addr != addr("203.0.113.1").v4 || ntohl(got) != spi ||
+	    rte_raw_cksum(ip, rte_ipv4_hdr_len(ip)) != 0xffff) {
+		snprintf(why, sizeof(why), "not ESP %08x from us to the peer (spi %08x)", spi,
+			 ntohl(got));
+		rte_pktmbuf_free(m[0]);
+		return NULL;
+	}
+	return m[0];
+}
+
+/* ---- cases ---------------------------------------------------------------------- */
+
+static bool ipsec_out_v4(void)
+{
+	struct rte_mbuf *m = ip4_pkt("192.0.2.10", "198.51.100.7", 300, false, IPPROTO_UDP);
+	const struct rte_ipv4_hdr *ip;
+
+	eth_push(m, &dp.ifs[if_lan].mac, &host_mac);
+	feed(port_lan, &m, 1);
+	m = one_esp_out(SPI_T0_OUT);
+	if (m == NULL)
+		return false;
+	CHECK(peer_decap(m, peer_in_t0) == FGW_SA_DROP_NONE, "peer cannot decrypt");
+	ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+	CHECK(m->pkt_len == 320 && ip->time_to_live == 63 &&
+	      ip->dst_addr == addr("198.51.100.7").v4 &&
+	      rte_raw_cksum(ip, 20) == 0xffff, "inner len %u ttl %u", m->pkt_len,
+	      ip->time_to_live);
+	CHECK(((const uint8_t *)(ip + 1))[299] == (uint8_t)299, "payload changed");
+	rte_pktmbuf_free(m);
+	CHECK(w->stats.forwarded == before.forwarded + 1 &&
+	      w->stats.encrypted == before.encrypted + 1, "not counted");
+	return quiet();
+}
+
+static bool ipsec_out_v6(void)
+{
+	struct rte_mbuf *m = ip6_pkt("2001:db8:1::10", "2001:db8:2::7", 100);
+	const struct rte_ipv6_hdr *ip;
+
+	eth_push(m, &dp.ifs[if_lan].mac, &host_mac);
+	feed(port_lan, &m, 1);
+	m = one_esp_out(SPI_T0_OUT);
+	if (m == NULL)
+		return false;
+	CHECK(peer_decap(m, peer_in_t0) == FGW_SA_DROP_NONE, "peer cannot decrypt");
+	ip = rte_pktmbuf_mtod(m, const struct rte_ipv6_hdr *);
+	CHECK(m->pkt_len == 140 && ip->hop_limits == 63, "inner len %u", m->pkt_len);
+	rte_pktmbuf_free(m);
+	return quiet();
+}
+
+/* Inner packet from the peer's side to our LAN host: forwarded on the LAN
+ * with the TTL lowered, counted as the outer frame's outcome. */
+static bool in_forwards(struct rte_mbuf *m, bool v6)
+{
+	struct rte_mbuf *out[4];
+	unsigned n;
+
+	feed(port_wan, &m, 1);
+	n = sent(port_lan, out, 4);
+	CHECK(n == 1, "%u frames on the LAN", n);
+	CHECK(rte_is_same_ether_addr(&rte_pktmbuf_mtod(out[0], struct rte_ether_hdr *)->dst_addr,
+				     &host_mac), "not to the host");
+	if (v6)
+		CHECK(rte_pktmbuf_mtod_offset(out[0], struct rte_ipv6_hdr *, 14)->hop_limits == 63,
+		      "hop limit");
+	else
+		CHECK(rte_pktmbuf_mtod_offset(out[0], struct rte_ipv4_hdr *, 14)->time_to_live == 63,
+		      "ttl");
+	free_all(out, n);
+	CHECK(w->stats.rx == before.rx + 1 && w->stats.forwarded == before.forwarded + 1 &&
+	      w->stats.decrypted == before.decrypted + 1, "counters");
+	return quiet();
+}
+
+static bool ipsec_in_v4(void)
+{
+	struct fgw_tunnel_counters a, b;
+	uint64_t sa_pkts = fgw_sa_in_get(&dp, SPI_T0_IN)->stats.packets;
+
+	fgw_tunnel_counters_sum(&dp, (uint16_t)if_t0, &a);
+	if (!in_forwards(peer_encap(ip4_pkt("198.51.100.7", "192.0.2.10", 200, false,
+					     IPPROTO_UDP), peer_out_t0), false))
+		return false;
+	fgw_tunnel_counters_sum(&dp, (uint16_t)if_t0, &b);
+	CHECK(b.rx_packets == a.rx_packets + 1 && b.rx_bytes == a.rx_bytes + 220,
+	      "tunnel rx counters");
+	CHECK(fgw_sa_in_get(&dp, SPI_T0_IN)->stats.packets == sa_pkts + 1, "SA counter");
+	return true;
+}
+
+static bool ipsec_in_v6(void)
+{
+	return in_forwards(peer_encap(ip6_pkt("2001:db8:2::7", "2001:db8:1::10", 64),
+				      peer_out_t0), true);
+}
+
+static bool natt_in_and_ike_punted(void)
+{
+	struct rte_mbuf *m = ip4_pkt("203.0.113.2", "203.0.113.1", 8 + 40, false, IPPROTO_UDP);
+	struct rte_udp_hdr *udp = rte_pktmbuf_mtod_offset(m, struct rte_udp_hdr *, 20);
+	struct rte_mbuf *p[4];
+	unsigned n;
+
+	/* IKE: the four zero bytes of the non-ESP marker. */
+	memset((uint8_t *)udp, 0, 8 + 40);
+	udp->src_port = htons(4500);
+	udp->dst_port = htons(4500);
+	udp->dgram_len = htons(48);
+	eth_push(m, &dp.ifs[if_wan].mac, &peer_mac);
+	feed(port_wan, &m, 1);
+	n = rte_ring_dequeue_burst(dp.punt, (void **)p, 4, NULL);
+	CHECK(n == 1 && fgw_punt_meta(&dp, p[0])->reason == FGW_PUNT_LOCAL, "IKE not punted");
+	free_all(p, n);
+	/* ESP in UDP: a peer SA with NAT-T ports. */
+	struct fgw_sa *natt = fgw_sa_alloc(0, SOCKET_ID_ANY);
+	struct fgw_sa_keys keys;
+	char err[256];
+
+	*natt = *peer_out_t0;	/* the same SPI, keys and numbers, UDP encapsulated */
+	natt->natt_sport = 4500;
+	natt->natt_dport = 4500;
+	for (unsigned i = 0; i < sizeof(keys.enc); i++)
+		keys.enc[i] = (uint8_t)(2 + i);
+	for (unsigned i = 0; i < sizeof(keys.auth); i++)
+		keys.auth[i] = (uint8_t)(6 + i);
+	CHECK(fgw_sa_prepare(natt, &keys, peer.mgr, err, sizeof(err)) == 0, "%s", err);
+	m = peer_encap(ip4_pkt("198.51.100.7", "192.0.2.10", 100, false, IPPROTO_UDP), natt);
+	peer_out_t0->seq = natt->seq;
+	fgw_sa_free(natt);
+	return in_forwards(m, false);
+}
+
+static bool gre_out_and_in(void)
+{
+	struct rte_mbuf *m = ip4_pkt("192.0.2.10", "198.18.0.9", 500, false, IPPROTO_UDP);
+	const uint8_t *g;
+	const struct rte_ipv4_hdr *ip;
+
+	eth_push(m, &dp.ifs[if_lan].mac, &host_mac);
+	feed(port_lan, &m, 1);
+	m = one_esp_out(SPI_T1_OUT);
+	if (m == NULL)
+		return false;
+	CHECK(peer_decap(m, peer_in_t1) == FGW_SA_DROP_NONE, "peer cannot decrypt");
+	ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+	CHECK(ip->next_proto_id == IPPROTO_GRE && ip->dst_addr == addr("203.0.113.2").v4,
+	      "not GRE to the peer");
+	g = (const uint8_t *)(ip + 1);
+	CHECK(g[0] == 0x20 && g[2] == 0x08 && g[3] == 0 && g[7] == 42, "GRE header %02x%02x",
+	      g[0], g[1]);
+	CHECK(m->pkt_len == 20 + 8 + 520, "length %u", m->pkt_len);
+	rte_pktmbuf_free(m);
+	if (!quiet())
+		return false;
+	if (!in_forwards(peer_encap(ip6_pkt("2001:db8:2::9", "2001:db8:1::10", 80), peer_out_t1),
+			 true))
+		return false;
+	return in_forwards(peer_encap(ip4_pkt("198.18.0.9", "192.0.2.10", 80, false,
+					       IPPROTO_UDP), peer_out_t1), false);
+}
+
+static bool gre_wrong_key_drops(void)
+{
+	struct rte_mbuf *m = ip4_pkt("198.18.0.9", "192.0.2.10", 80, false, IPPROTO_UDP);
+	uint8_t verdict;
+
+	gre_wrap(m);
+	rte_pktmbuf_mtod_offset(m, uint8_t *, 20)[7] = 43;
+	fgw_esp_encap(&peer, &m, &peer_out_t1, 1, &verdict);
+	eth_push(m, &dp.ifs[if_wan].mac, &peer_mac);
+	feed(port_wan, &m, 1);
+	CHECK(delta_drop(FGW_DROP_GRE) == 1, "not dropped as GRE");
+	return quiet();
+}
+
+/* Replayed, truncated, corrupted and unknown-SPI packets: each dropped and
+ * counted under its reason; nothing comes out. */
+static bool bad_esp_dropped(void)
+{
+	struct rte_mbuf *m = peer_encap(ip4_pkt("198.51.100.7", "192.0.2.10", 100, false,
+						IPPROTO_UDP), peer_out_t0);
+	struct rte_mbuf *copy = rte_pktmbuf_copy(m, dp.pool, 0, UINT32_MAX);
+	struct rte_mbuf *c2 = rte_pktmbuf_copy(m, dp.pool, 0, UINT32_MAX);
+	struct rte_mbuf *c3 = rte_pktmbuf_copy(m, dp.pool, 0, UINT32_MAX);
+	struct rte_mbuf *out[4];
+	unsigned n;
+	uint32_t spi;
+
+	CHECK(copy && c2 && c3, "copies");
+	feed(port_wan, &m, 1);
+	n = sent(port_lan, out, 4);
+	free_all(out, n);
+	CHECK(n == 1, "first copy not forwarded");
+	feed(port_wan, &copy, 1);
+	CHECK(delta_drop(FGW_DROP_ESP_REPLAY) == 1, "replay not dropped");
+	/* corrupted: a ciphertext byte */
+	m = peer_encap(ip4_pkt("198.51.100.7", "192.0.2.10", 100, false, IPPROTO_UDP),
+		       peer_out_t0);
+	rte_pktmbuf_mtod(m, uint8_t *)[14 + 20 + 8 + 8 + 5] ^= 1;
+	feed(port_wan, &m, 1);
+	CHECK(delta_drop(FGW_DROP_ESP_AUTH) == 1, "corruption not dropped as AUTH");
+	/* truncated: the outer IP length says more than the frame holds */
+	rte_pktmbuf_trim(c2, 30);
+	feed(port_wan, &c2, 1);
+	CHECK(delta_drop(FGW_DROP_RUNT) == 1, "truncated frame not dropped as runt");
+	/* truncated to the ESP header, with a consistent IP length */
+	rte_pktmbuf_trim(c3, (uint16_t)(c3->pkt_len - (14 + 20 + 6)));
+	{
+		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(c3, struct rte_ipv4_hdr *, 14);
+
+		ip->total_length = htons(26);
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+	}
+	feed(port_wan, &c3, 1);
+	CHECK(delta_drop(FGW_DROP_ESP_TRUNCATED) == 1, "short ESP not dropped as truncated");
+	/* unknown SPI: right slot, wrong generation */
+	m = peer_encap(ip4_pkt("198.51.100.7", "192.0.2.10", 100, false, IPPROTO_UDP),
+		       peer_out_t0);
+	spi = htonl(SPI_T0_IN ^ 0x01000000u);
+	memcpy(rte_pktmbuf_mtod_offset(m, uint8_t *, 14 + 20), &spi, 4);
+	feed(port_wan, &m, 1);
+	CHECK(delta_drop(FGW_DROP_NO_SA) == 1, "unknown SPI not dropped as NO_SA");
+	return quiet();
+}
+
+/* Make-before-break: the new inbound SA is added while the old one still
+ * works; packets on both, in one burst, all get through; then the old one
+ * goes and only its packets stop. The outbound SA is swapped between two
+ * bursts without losing one. */
+static bool sa_swap_loses_nothing(void)
+{
+	struct rte_mbuf *m[16], *out[32];
+	unsigned n;
+	char err[256];
+
+	CHECK(fgw_sa_in_add(&dp, (uint16_t)if_t0,
+			    sa_new(FGW_TUNNEL_IPSEC, SPI_T0_IN_NEW, true, false, 5,
+				   fgw_dp_crypto_mgr(&dp)), 0, err, sizeof(err)) == 0, "%s", err);
+	for (unsigned i = 0; i < 16; i++)
+		m[i] = peer_encap(ip4_pkt("198.51.100.7", "192.0.2.10", 60 + i, false,
+					  IPPROTO_UDP), i % 2 ? peer_out_t0_new : peer_out_t0);
+	feed(port_wan, m, 16);
+	n = sent(port_lan, out, 32);
+	free_all(out, n);
+	CHECK(n == 16, "%u of 16 across the swap", n);
+	CHECK(fgw_sa_in_del(&dp, SPI_T0_IN) == 0, "old SA not deleted");
+	m[0] = peer_encap(ip4_pkt("198.51.100.7", "192.0.2.10", 60, false, IPPROTO_UDP),
+			  peer_out_t0);
+	m[1] = peer_encap(ip4_pkt("198.51.100.7", "192.0.2.10", 60, false, IPPROTO_UDP),
+			  peer_out_t0_new);
+	feed(port_wan, m, 2);
+	n = sent(port_lan, out, 32);
+	free_all(out, n);
+	CHECK(n == 1 && delta_drop(FGW_DROP_NO_SA) == 1, "after delete: %u through", n);
+
+	/* outbound: bursts before and after a replace */
+	for (unsigned round = 0; round < 2; round++) {
+		for (unsigned i = 0; i < 8; i++) {
+			m[i] = ip4_pkt("192.0.2.10", "198.51.100.7", 100, false, IPPROTO_UDP);
+			eth_push(m[i], &dp.ifs[if_lan].mac, &host_mac);
+		}
+		feed(port_lan, m, 8);
+		n = sent(port_wan, out, 32);
+		for (unsigned i = 0; i < n; i++) {
+			uint8_t v = peer_decap(out[i], peer_in_t0);
+
+			CHECK(v == FGW_SA_DROP_NONE, "round %u: %s", round, fgw_sa_drop_name(v));
+		}
+		free_all(out, n);
+		CHECK(n == 8, "round %u: %u of 8 encrypted", round, n);
+		CHECK(fgw_tunnel_sa_out_set(&dp, (uint16_t)if_t0,
+					    sa_new(FGW_TUNNEL_IPSEC, SPI_T0_OUT, false, false, 1,
+						   fgw_dp_crypto_mgr(&dp)), err, sizeof(err)) == 0,
+		      "%s", err);
+		/* The replacement restarts its sequence numbers; so does the peer. */
+		fgw_sa_free(peer_in_t0);
+		peer_in_t0 = sa_new(FGW_TUNNEL_IPSEC, SPI_T0_OUT, true, true, 1, peer.mgr);
+	}
+	return quiet();
+}
+
+static bool too_big_df_punts_tunnel_mtu(void)
+{
+	struct rte_mbuf *m = ip4_pkt("192.0.2.10", "198.51.100.7", 1400, true, IPPROTO_UDP);
+	struct rte_mbuf *p[4];
+	unsigned n;
+
+	eth_push(m, &dp.ifs[if_lan].mac, &host_mac);
+	feed(port_lan, &m, 1);
+	n = rte_ring_dequeue_burst(dp.punt, (void **)p, 4, NULL);
+	CHECK(n == 1 && fgw_punt_meta(&dp, p[0])->reason == FGW_PUNT_FRAG_NEEDED &&
+	      fgw_punt_meta(&dp, p[0])->mtu == 1400, "not punted FRAG_NEEDED with MTU 1400");
+	free_all(p, n);
+	return quiet();
+}
+
+static bool too_big_fragments_before_encryption(void)
+{
+	struct rte_mbuf *m = ip4_pkt("192.0.2.10", "198.51.100.7", 2000, false, IPPROTO_UDP);
+	struct rte_mbuf *out[8];
+	unsigned n, total = 0;
+
+	eth_push(m, &dp.ifs[if_lan].mac, &host_mac);
+	feed(port_lan, &m, 1);
+	n = sent(port_wan, out, 8);
+	CHECK(n == 2, "%u ESP frames, expected 2", n);
+	for (unsigned i = 0; i < n; i++) {
+		CHECK(out[i]->pkt_len - 14 <= 1500, "ESP frame of %u", out[i]->pkt_len);
+		CHECK(peer_decap(out[i], peer_in_t0) == FGW_SA_DROP_NONE, "fragment %u", i);
+		total += out[i]->pkt_len - 20;
+	}
+	free_all(out, n);
+	CHECK(total == 2000, "fragments carry %u bytes", total);
+	CHECK(w->stats.forwarded == before.forwarded + 1 &&
+	      w->stats.fragmented == before.fragmented + 1, "counted once");
+	return quiet();
+}
+
+static bool syn_mss_clamped(void)
+{
+	struct rte_mbuf *m = ip4_pkt("192.0.2.10", "198.51.100.7", 24, false, IPPROTO_TCP);
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+	struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)(ip + 1);
+	uint8_t *opt = (uint8_t *)(tcp + 1);
+	struct rte_mbuf *out[4];
+	unsigned n;
+
+	memset(tcp, 0, 24);
+	tcp->data_off = 6 << 4;
+	tcp->tcp_flags = RTE_TCP_SYN_FLAG;
+	opt[0] = 2;
+	opt[1] = 4;
+	opt[2] = 1460 >> 8;
+	opt[3] = 1460 & 0xff;
+	tcp->cksum = rte_ipv4_udptcp_cksum(ip, tcp);
+	eth_push(m, &dp.ifs[if_lan].mac, &host_mac);
+	feed(port_lan, &m, 1);
+	n = sent(port_wan, out, 4);
+	CHECK(n == 1, "%u frames", n);
+	CHECK(peer_decap(out[0], peer_in_t0) == FGW_SA_DROP_NONE, "peer cannot decrypt");
+	ip = rte_pktmbuf_mtod(out[0], struct rte_ipv4_hdr *);
+	tcp = (struct rte_tcp_hdr *)(ip + 1);
+	opt = (uint8_t *)(tcp + 1);
+	CHECK((opt[2] << 8 | opt[3]) == 1360, "MSS %u", opt[2] << 8 | opt[3]);
+	CHECK(rte_ipv4_udptcp_cksum_verify(ip, tcp) == 0, "TCP checksum broken");
+	free_all(out, n);
+	return quiet();
+}
+
+static bool every_packet_counted_once(void)
+{
+	struct fgw_worker_stats s;
+	uint64_t drops = 0;
+
+	fgw_dp_stats_sum(&dp, &s);
+	for (unsigned i = 0; i < FGW_DROP_MAX; i++)
+		drops += s.drop[i];
+	CHECK(s.rx + s.handoff_in == s.forwarded + s.punted + drops - s.drop[FGW_DROP_TX_FULL] +
+	      s.handoff_out, "rx %lu forwarded %lu punted %lu drops %lu",
+	      (unsigned long)s.rx, (unsigned long)s.forwarded, (unsigned long)s.punted,
+	      (unsigned long)drops);
+	CHECK(rte_mempool_avail_count(dp.pool) == dp.params.mbufs, "%u of %u mbufs back",
+	      rte_mempool_avail_count(dp.pool), dp.params.mbufs);
+	return true;
+}
+
+int main(void)
+{
+	char runtime_dir[PATH_MAX];
+
+	setup();
+	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
+	RUN(ipsec_out_v4);
+	RUN(ipsec_out_v6);
+	RUN(ipsec_in_v4);
+	RUN(ipsec_in_v6);
+	RUN(natt_in_and_ike_punted);
+	RUN(gre_out_and_in);
+	RUN(gre_wrong_key_drops);
+	RUN(bad_esp_dropped);
+	RUN(sa_swap_loses_nothing);
+	RUN(too_big_df_punts_tunnel_mtu);
+	RUN(too_big_fragments_before_encryption);
+	RUN(syn_mss_clamped);
+	RUN(every_packet_counted_once);
+	printf("%u passed, %u failed\n", passed, failed);
+	fgw_sa_free(peer_in_t0);
+	fgw_sa_free(peer_out_t0);
+	fgw_sa_free(peer_in_t1);
+	fgw_sa_free(peer_out_t1);
+	fgw_sa_free(peer_out_t0_new);
+	fgw_crypto_free(&peer);
+	fgw_dp_stop(&dp);
+	rte_eal_cleanup();
+	rmdir(runtime_dir);
+	return failed != 0;
+}
