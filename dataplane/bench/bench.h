@@ -118,17 +118,26 @@ void bench_crypto_only_free(struct bench_crypto_only *co);
 /* ---- the harness: the worker's code on in-memory traffic --------------- */
 
 struct bench_harness;
+/* sas: the most SAs any measurement of the run will use. */
 struct bench_harness *bench_harness_create(unsigned n_workers, const unsigned *lcores,
-					   char *err, size_t errlen);
+					   unsigned sas, char *err, size_t errlen);
 void bench_harness_free(struct bench_harness *h);
-/* What the data path call is, for the output header. */
-const char *bench_harness_path(void);
+/* What the data path call is (the worker's, or the ESP library's plus the
+ * worker's forwarding), for the output; which one a measurement used is
+ * bench_harness_worker_path after bench_harness_prepare. */
+const char *bench_harness_path(bool worker_path);
+bool bench_harness_worker_path(const struct bench_harness *h);
+/* Whether outbound with this many SAs can go through tunnel interfaces. */
+bool bench_harness_worker_path_possible(unsigned sas);
 /* SAs and prebuilt traffic for one measurement, and the task that runs it;
  * bench_harness_finish frees them. */
 int bench_harness_prepare(struct bench_harness *h, const struct bench_alg *alg,
 			  enum bench_dir dir, unsigned size, unsigned sas, struct bench_task *t,
 			  char *err, size_t errlen);
 void bench_harness_finish(struct bench_harness *h);
+/* The workers' drops by reason and punts since bench_harness_prepare, as
+ * "REASON=n,...", empty when none. Before bench_harness_finish. */
+void bench_harness_losses(const struct bench_harness *h, char *buf, size_t len);
 
 /* ---- --compare-paths ----------------------------------------------------- */
 

@@ -1,11 +1,20 @@
 /* The harness: a data plane like flexgw's (fgw_dp_init, two net_null
- * ports, connected routes, neighbours sent as control messages), SAs made
- * with fgw_sa_prepare, and on each worker lcore a loop that copies
- * prebuilt frames into fresh mbufs (as a NIC's RX would hand them over),
- * passes each burst to the data path call below and then runs the
- * worker's between-bursts service (messages, TX flush) and its RCU
- * quiescent report, as the worker loop does. Transmitted frames go to
- * net_null, which frees them.
+ * ports, connected routes, neighbours sent as control messages, tunnel
+ * interfaces with their SAs and routes into them, dataplane/tunnel.h), and
+ * on each worker lcore a loop that copies prebuilt frames into fresh mbufs
+ * (as a NIC's RX would hand them over), passes each burst to
+ * fgw_worker_process_burst -- the worker's own receive path: Ethernet,
+ * IPv4, FIB, tunnel output and ESP, or ESP input, decapsulation and the
+ * route of the inner packet -- and then runs the worker's between-bursts
+ * service (messages, handoff, TX flush) and its RCU quiescent report, as
+ * the worker loop does. Transmitted frames go to net_null, which frees
+ * them.
+ *
+ * Outbound needs one tunnel interface per SA, and interfaces are bounded
+ * (FGW_MAX_IFS); beyond that many SAs the harness says so and measures the
+ * ESP library's burst call followed by the worker's forwarding path
+ * (path "esp-lib+forward"), the SA picked from the destination by
+ * arithmetic instead of a FIB lookup into a tunnel.
  *
  * Traffic, per worker:
  *   outbound  Ethernet/IPv4/UDP frames to the lan port, packet c of the
@@ -17,7 +26,8 @@
  *             the peer's outbound SA. The replay window stays on (64
  *             packets) and checks every packet; when the prebuilt frames
  *             start over, the worker resets its SAs' windows (counted in
- *             the measured time), so replay never drops them. */
+ *             the measured time), so replay never drops them. Inbound SAs
+ *             share the tunnels round-robin when there are more SAs. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,12 +47,16 @@
 #include "dataplane/ipsec/esp.h"
 #include "dataplane/ipsec/replay.h"
 #include "dataplane/ipsec/sa_setup.h"
+#include "dataplane/tunnel.h"
 #include "dataplane/worker.h"
 
 #define LAN_DEV "net_null0,no-rx=1"
 #define WAN_DEV "net_null1,no-rx=1"
 #define OUT_FRAMES 252		/* a multiple of the imix pattern */
 #define REPLAY_WINDOW 64
+/* Interfaces left for tunnels: all but the two ports, with room to spare. */
+#define MAX_TUNNELS 1016
+_Static_assert(MAX_TUNNELS <= FGW_MAX_IFS - 2, "tunnels and the two ports exceed FGW_MAX_IFS");
 
 static const struct rte_ether_addr peer_mac = { { 0x02, 0, 0, 0, 0, 0x02 } };
 
@@ -78,16 +92,25 @@ struct bench_harness {
 	unsigned n_sas;
 	struct bench_counter *counts[FGW_DP_MAX_WORKERS];
 	struct bench_rate rates[FGW_DP_MAX_WORKERS];
+	bool worker_path;		/* this measurement: tunnels (else esp-lib) */
+	struct fgw_worker_stats base;	/* the workers' counters before it */
+	uint16_t tun_if[MAX_TUNNELS];	/* tunnel interfaces made so far */
+	unsigned n_tunnels;
+	unsigned routed;		/* SA destinations routed into tunnels */
 };
 
 /* ---- the data path call ------------------------------------------------- */
 
-const char *bench_harness_path(void)
+const char *bench_harness_path(bool worker_path)
 {
-	return "ESP library burst call (fgw_esp_encap/fgw_esp_decap, SA chosen by the bench "
-	       "from the packet: outbound by destination, inbound by SPI index) + the "
-	       "worker's forwarding path (fgw_worker_process_burst: Ethernet, IPv4, FIB, "
-	       "neighbour, TX) + fgw_worker_service; worker tunnel integration not in this build";
+	if (worker_path)
+		return "worker: fgw_worker_process_burst on Ethernet frames (Ethernet, IPv4, FIB, "
+		       "tunnel interface, ESP; inbound ESP input, SA by SPI, decap, inner route), "
+		       "then fgw_worker_service";
+	return "esp-lib+forward: fgw_esp_encap/fgw_esp_decap burst call (SA picked by the "
+	       "bench: outbound from the destination, inbound by SPI index), then "
+	       "fgw_worker_process_burst forwards the result, then fgw_worker_service; used "
+	       "outbound above " RTE_STR(MAX_TUNNELS) " SAs (one tunnel interface each)";
 }
 
 static void set_ether(struct rte_mbuf *m, const struct rte_ether_addr *dst)
@@ -202,6 +225,8 @@ static int bench_worker_main(void *arg)
 
 	rte_rcu_qsbr_thread_register(dp->rcu, w->index);
 	rte_rcu_qsbr_thread_online(dp->rcu, w->index);
+	/* the neighbours the control lcore sent, before the first packet */
+	fgw_worker_service(w);
 	while (!bw->stop) {
 		unsigned n = BENCH_BURST;
 
@@ -236,7 +261,11 @@ static int bench_worker_main(void *arg)
 				if (++next == bw->n_frames)
 					next = 0;
 			}
-			if (bw->dir == BENCH_OUT)
+			if (bw->h->worker_path)
+				fgw_worker_process_burst(dp, w, bw->dir == BENCH_OUT ?
+							 bw->h->lan_port : bw->h->wan_port,
+							 m, (uint16_t)n);
+			else if (bw->dir == BENCH_OUT)
 				path_outbound(bw, m, n);
 			else
 				path_inbound(bw, m, n);
@@ -262,7 +291,7 @@ static int port_up(struct bench_harness *h, const char *name, const char *dev,
 {
 	char devname[32];
 	struct fgw_prefix p;
-	struct fgw_nexthop nh = { .type = FGW_NH_CONNECTED };
+	struct fgw_nexthop nh = { 0 };
 	uint32_t id;
 	int ifi;
 
@@ -278,12 +307,20 @@ static int port_up(struct bench_harness *h, const char *name, const char *dev,
 	*ifindex = (uint16_t)ifi;
 	*port = h->dp.ifs[ifi].port_id;
 	*mac = h->dp.ifs[ifi].mac;
-	nh.ifindex = (uint16_t)ifi;
-	fgw_prefix_mask(&p);
-	id = fgw_nh_alloc(&h->dp, &nh);
-	if (id == 0 || fgw_route_add(&h->dp, &p, id) < 0) {
-		snprintf(err, errlen, "cannot add the route of %s", addr);
-		return -1;
+	/* as the control plane's RIB does: the address itself (local), then
+	 * its subnet (connected) */
+	for (int i = 0; i < 2; i++) {
+		struct fgw_prefix r = p;
+
+		nh.type = i == 0 ? FGW_NH_LOCAL : FGW_NH_CONNECTED;
+		nh.ifindex = (uint16_t)ifi;
+		r.len = i == 0 ? 32 : p.len;
+		fgw_prefix_mask(&r);
+		id = fgw_nh_alloc(&h->dp, &nh);
+		if (id == 0 || fgw_route_add(&h->dp, &r, id) < 0) {
+			snprintf(err, errlen, "cannot add the routes of %s", addr);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -297,9 +334,12 @@ static int neighbour(struct bench_harness *h, uint16_t ifindex, const char *addr
 }
 
 struct bench_harness *bench_harness_create(unsigned n_workers, const unsigned *lcores,
-					   char *err, size_t errlen)
+					   unsigned sas, char *err, size_t errlen)
 {
-	struct fgw_dp_params p = { .n_workers = n_workers, .mbufs = 32767 };
+	struct fgw_dp_params p = {
+		.n_workers = n_workers, .mbufs = 32767,
+		.max_sas = rte_align32pow2(RTE_MAX(sas, 65536u)),
+	};
 	struct bench_harness *h = rte_zmalloc("bench_harness", sizeof(*h), 64);
 
 	if (h == NULL) {
@@ -383,7 +423,7 @@ static struct fgw_sa *make_sa(struct bench_harness *h, const struct bench_alg *a
 	sa->dscp = FGW_SA_DSCP_COPY;
 	sa->df = FGW_SA_DF_COPY;
 	bench_sa_keys(k, &keys);
-	rc = fgw_sa_prepare(sa, &keys, h->ctl.mgr, err, errlen);
+	rc = fgw_sa_prepare(sa, &keys, fgw_dp_crypto_mgr(&h->dp), err, errlen);
 	explicit_bzero(&keys, sizeof(keys));
 	if (rc < 0) {
 		fgw_sa_free(sa);
@@ -392,13 +432,22 @@ static struct fgw_sa *make_sa(struct bench_harness *h, const struct bench_alg *a
 	return sa;
 }
 
+/* SAs handed to the data plane are taken back through it, which frees
+ * them; the others are ours to free. */
 static void sas_free(struct bench_harness *h)
 {
 	for (unsigned k = 0; k < h->n_sas; k++) {
-		if (h->sa_out)
-			fgw_sa_free(h->sa_out[k]);
-		if (h->sa_in)
-			fgw_sa_free(h->sa_in[k]);
+		struct fgw_sa *out = h->sa_out ? h->sa_out[k] : NULL;
+		struct fgw_sa *in = h->sa_in ? h->sa_in[k] : NULL;
+
+		if (out != NULL && h->worker_path)
+			fgw_tunnel_sa_out_set(&h->dp, h->tun_if[k], NULL, NULL, 0);
+		else
+			fgw_sa_free(out);
+		if (in != NULL && h->worker_path && fgw_sa_in_get(&h->dp, in->spi) == in)
+			fgw_sa_in_del(&h->dp, in->spi);
+		else
+			fgw_sa_free(in);
 	}
 	free(h->sa_out);
 	free(h->sa_in);
@@ -529,11 +578,54 @@ static int traffic_inbound(struct bench_harness *h, struct bench_worker *bw,
 	return 0;
 }
 
+/* Tunnel interfaces Tunnel0..n-1 (192.0.2.1 -> 192.0.2.2), made once and
+ * kept for the run; with `route`, SA k's destination routed into tunnel k. */
+static int tunnels_make(struct bench_harness *h, unsigned n, unsigned sas, bool route,
+			char *err, size_t errlen)
+{
+	/* MTU 1420: the largest inner packet whose ESP fits the wan port's 1500
+	 * with every algorithm here (the default leaves room for the worst
+	 * case, IPv6 outer and 15 bytes of padding, 1379) */
+	struct fgw_tunnel_params p = { .kind = FGW_TUNNEL_IPSEC, .mtu = 1420 };
+	char name[32];
+
+	fgw_addr_parse("192.0.2.1", &p.src);
+	fgw_addr_parse("192.0.2.2", &p.dst);
+	p.name = name;
+	for (; h->n_tunnels < n; h->n_tunnels++) {
+		int ifi;
+
+		snprintf(name, sizeof(name), "Tunnel%u", h->n_tunnels);
+		ifi = fgw_tunnel_add(&h->dp, &p, err, errlen);
+		if (ifi < 0)
+			return -1;
+		h->tun_if[h->n_tunnels] = (uint16_t)ifi;
+	}
+	for (; route && h->routed < sas; h->routed++) {
+		struct fgw_nexthop nh = { .type = FGW_NH_TUNNEL, .ifindex = h->tun_if[h->routed] };
+		struct fgw_prefix pfx = { .len = 32 };
+		uint32_t id = fgw_nh_alloc(&h->dp, &nh);
+
+		pfx.addr.family = AF_INET;
+		pfx.addr.v4 = bench_sa_dst(sas, h->routed);
+		if (id == 0 || fgw_route_add(&h->dp, &pfx, id) < 0) {
+			snprintf(err, errlen, "cannot route SA %u's destination", h->routed);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int sas_make(struct bench_harness *h, const struct bench_alg *a, enum bench_dir dir,
 		    unsigned sas, char *err, size_t errlen)
 {
 	struct fgw_sa ***table = dir == BENCH_OUT ? &h->sa_out : &h->sa_in;
 
+	h->worker_path = dir == BENCH_IN || sas <= MAX_TUNNELS;
+	if (h->worker_path &&
+	    tunnels_make(h, RTE_MIN(sas, (unsigned)MAX_TUNNELS), sas, dir == BENCH_OUT,
+			 err, errlen) < 0)
+		return -1;
 	*table = calloc(sas, sizeof(**table));
 	if (*table == NULL) {
 		snprintf(err, errlen, "no memory for %u SAs", sas);
@@ -541,9 +633,21 @@ static int sas_make(struct bench_harness *h, const struct bench_alg *a, enum ben
 	}
 	h->n_sas = sas;
 	for (unsigned k = 0; k < sas; k++) {
-		(*table)[k] = make_sa(h, a, k, dir == BENCH_IN, dir == BENCH_IN, err, errlen);
-		if ((*table)[k] == NULL)
+		struct fgw_sa *sa = make_sa(h, a, k, dir == BENCH_IN, dir == BENCH_IN, err, errlen);
+		int rc = 0;
+
+		if (sa == NULL)
 			return -1;
+		if (h->worker_path && dir == BENCH_OUT)
+			rc = fgw_tunnel_sa_out_set(&h->dp, h->tun_if[k], sa, err, errlen);
+		else if (h->worker_path)
+			rc = fgw_sa_in_add(&h->dp, h->tun_if[k % h->n_tunnels], sa,
+					   k % h->n_workers, err, errlen);
+		if (rc < 0) {
+			fgw_sa_free(sa);
+			return -1;
+		}
+		(*table)[k] = sa;
 	}
 	return 0;
 }
@@ -601,6 +705,7 @@ int bench_harness_prepare(struct bench_harness *h, const struct bench_alg *alg,
 					traffic_inbound(h, bw, alg, err, errlen)) < 0)
 			goto fail;
 	}
+	fgw_dp_stats_sum(&h->dp, &h->base);
 	*t = (struct bench_task){
 		.start = harness_start, .stop = harness_stop, .arg = h, .count = h->counts,
 		.n = h->n_workers, .mean_size = bench_mean_size(size), .rates = h->rates,
@@ -614,4 +719,33 @@ fail:
 void bench_harness_finish(struct bench_harness *h)
 {
 	sas_free(h);
+}
+
+bool bench_harness_worker_path(const struct bench_harness *h)
+{
+	return h->worker_path;
+}
+
+bool bench_harness_worker_path_possible(unsigned sas)
+{
+	return sas <= MAX_TUNNELS;
+}
+
+void bench_harness_losses(const struct bench_harness *h, char *buf, size_t len)
+{
+	struct fgw_worker_stats now;
+	size_t off = 0;
+
+	fgw_dp_stats_sum(&h->dp, &now);
+	buf[0] = '\0';
+	for (unsigned r = 0; r < FGW_DROP_MAX && off < len; r++) {
+		uint64_t d = now.drop[r] - h->base.drop[r];
+
+		if (d != 0)
+			off += (size_t)snprintf(buf + off, len - off, "%s%s=%lu", off ? "," : "",
+						fgw_drop_reason_names[r], (unsigned long)d);
+	}
+	if (now.punted != h->base.punted && off < len)
+		snprintf(buf + off, len - off, "%spunted=%lu", off ? "," : "",
+			 (unsigned long)(now.punted - h->base.punted));
 }

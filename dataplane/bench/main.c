@@ -85,6 +85,8 @@ struct result {
 	struct bench_rate total, per_worker[RTE_MAX_LCORE];
 	unsigned lcores[RTE_MAX_LCORE];
 	double crypto_only;		/* Mpps, 0 when not measured */
+	bool worker_path;		/* see bench_harness_path */
+	char losses[512];		/* the workers' drops and punts */
 };
 
 static const char *dir_name(enum bench_dir d)
@@ -114,7 +116,10 @@ static void table_row(FILE *f, const struct result *r)
 		fprintf(f, "%10.3f %6.3f", r->crypto_only, ratio(r));
 	else
 		fprintf(f, "%10s %6s", "-", "-");
-	fprintf(f, "  (drops %lu)\n", (unsigned long)r->total.dropped);
+	fprintf(f, "  (drops %lu)%s\n", (unsigned long)r->total.dropped,
+		r->worker_path ? "" : " [esp-lib+forward]");
+	if (r->losses[0])
+		fprintf(f, "    worker drops/punts: %s\n", r->losses);
 }
 
 static void json_size(FILE *f, unsigned size)
@@ -127,15 +132,17 @@ static void json_size(FILE *f, unsigned size)
 
 static void json_result(FILE *f, const struct result *r, bool first)
 {
-	fprintf(f, "%s\n  {\"alg\": \"%s\", \"dir\": \"%s\", \"size\": ", first ? "" : ",",
-		r->alg->name, dir_name(r->dir));
+	fprintf(f, "%s\n  {\"alg\": \"%s\", \"dir\": \"%s\", \"path\": \"%s\", \"size\": ",
+		first ? "" : ",", r->alg->name, dir_name(r->dir),
+		r->worker_path ? "worker" : "esp-lib+forward");
 	json_size(f, r->size);
 	fprintf(f, ", \"mean_size\": %.1f, \"sas\": %u, \"workers\": %u, \"mpps\": %.4f, "
 		"\"gbps\": %.3f, \"cycles_per_pkt\": %.1f, \"crypto_only_mpps\": %.4f, "
-		"\"ratio\": %.4f, \"dropped\": %lu, \"seconds\": %.3f, \"per_worker\": [",
+		"\"ratio\": %.4f, \"dropped\": %lu, \"worker_losses\": \"%s\", \"seconds\": %.3f, "
+		"\"per_worker\": [",
 		bench_mean_size(r->size), r->sas, r->workers, r->total.mpps, r->total.gbps,
 		r->total.cycles_per_pkt, r->crypto_only, ratio(r), (unsigned long)r->total.dropped,
-		r->total.seconds);
+		r->losses, r->total.seconds);
 	for (unsigned i = 0; i < r->workers; i++)
 		fprintf(f, "%s{\"lcore\": %u, \"mpps\": %.4f, \"gbps\": %.3f, "
 			"\"cycles_per_pkt\": %.1f}", i ? ", " : "", r->lcores[i],
@@ -223,7 +230,10 @@ static int run_all(const struct bench_opts *o, FILE *tab, FILE *js)
 		"measurement after %.1f s warm-up\n", n, imb_get_version_str(),
 		fgw_crypto_arch_name(probe.arch), o->duration, o->warmup);
 	fgw_crypto_free(&probe);
-	fprintf(tab, "data path: %s\n", bench_harness_path());
+	fprintf(tab, "data path: %s\n", bench_harness_path(true));
+	if (o->dir[BENCH_OUT] && !bench_harness_worker_path_possible(o->sas))
+		fprintf(tab, "data path for these outbound runs instead: %s\n",
+			bench_harness_path(false));
 	fprintf(tab, "crypto-only: IPsec-MB jobs alone on prebuilt ESP-shaped buffers, one SA, "
 		"lcore %u, in turns of %.2f s with the data path; Mpps = median over the turns; "
 		"ratio = Mpps per worker / crypto-only Mpps\n", lcores[0], BENCH_SLICE_S);
@@ -232,10 +242,10 @@ static int run_all(const struct bench_opts *o, FILE *tab, FILE *js)
 		"sas", "worker", "Mpps", "Gbit/s", "cyc/pkt", "crypto Mpps", "ratio");
 	if (js)
 		fprintf(js, "{\"tool\": \"flexgw-bench\", \"data_path\": \"%s\", "
-			"\"ipsec_mb\": \"%s\", \"results\": [", bench_harness_path(),
+			"\"ipsec_mb\": \"%s\", \"results\": [", bench_harness_path(true),
 			imb_get_version_str());
 
-	h = bench_harness_create(n, lcores, err, sizeof(err));
+	h = bench_harness_create(n, lcores, o->sas, err, sizeof(err));
 	if (h == NULL) {
 		fprintf(stderr, "flexgw-bench: %s\n", err);
 		return -1;
@@ -276,7 +286,9 @@ static int run_all(const struct bench_opts *o, FILE *tab, FILE *js)
 			}
 			nt++;
 		}
+		r.worker_path = bench_harness_worker_path(h);
 		rc = bench_interleave(t, nt, o);
+		bench_harness_losses(h, r.losses, sizeof(r.losses));
 		bench_harness_finish(h);
 		bench_crypto_only_free(co);
 		if (rc < 0) {

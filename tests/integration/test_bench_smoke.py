@@ -43,6 +43,8 @@ def test_bench_json(bench, args):
 	assert r["size"] == (int(args[3]) if args[3] != "imix" else "imix")
 	assert r["sas"] == int(args[7])
 	assert r["workers"] >= 1
+	assert r["path"] == "worker", "few SAs go through the worker's tunnel path"
 	assert r["mpps"] > 0 and r["gbps"] > 0 and r["crypto_only_mpps"] > 0
 	assert r["ratio"] == pytest.approx(r["mpps"] / r["workers"] / r["crypto_only_mpps"], rel=1e-2)
 	assert r["dropped"] == 0
+	assert r["worker_losses"] == "", r["worker_losses"]
