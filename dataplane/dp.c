@@ -6,6 +6,7 @@
 
 #include <rte_errno.h>
 #include <rte_hash.h>
+#include <rte_ip_frag.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf_dyn.h>
@@ -109,6 +110,9 @@ static int worker_create(struct fgw_dp *dp, unsigned i, char *err, size_t errlen
 	w->neigh = fgw_neigh_cache_create(i, socket);
 	if (w->neigh == NULL)
 		return fail(err, errlen, "cannot create a worker's neighbour cache");
+	ctx->frags = fgw_reassembly_create(socket);
+	if (ctx->frags == NULL)
+		return fail(err, errlen, "cannot create a worker's reassembly table");
 	return fgw_crypto_init(&ctx->crypto, err, errlen);
 }
 
@@ -134,8 +138,10 @@ static void dp_free(struct fgw_dp *dp)
 		if (w->handoff != NULL)
 			ring_free_mbufs(w->handoff);
 		rte_hash_free(w->neigh);
-		if (fgw_worker_ctx(w)->crypto.mgr != NULL)
-			fgw_crypto_free(&fgw_worker_ctx(w)->crypto);
+		if (fgw_worker_ctx(w)->frags != NULL)
+			rte_ip_frag_table_destroy(fgw_worker_ctx(w)->frags);
+		rte_ip_frag_free_death_row(&fgw_worker_ctx(w)->death_row, 0);
+		fgw_crypto_free(&fgw_worker_ctx(w)->crypto);
 		fgw_txq_free(fgw_worker_ctx(w));
 		rte_free(fgw_worker_ctx(w));
 		dp->workers[i] = NULL;

@@ -8,6 +8,7 @@
  * A frame whose neighbour is unknown is punted exactly as received: the
  * control lcore resolves the neighbour and finishes the job. */
 #include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <rte_byteorder.h>
 #include <rte_fib.h>
@@ -254,15 +255,32 @@ static void ipv4_to_tunnel(struct fgw_burst *b, struct v4_pkt *p, struct rte_mbu
 	fgw_tunnel_output(b, frags, fifs, fcounts, (unsigned)k);
 }
 
+static bool is_fragment(const struct rte_ipv4_hdr *ip)
+{
+	return ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK);
+}
+
+/* A fragment for us that may be ESP (or ESP in UDP) is reassembled first:
+ * ESP protects whole packets. Not from inside a tunnel (no ESP in ESP).
+ * False when the fragment was kept or dropped; else p holds the packet,
+ * whole. */
+static bool ipv4_outer_fragment(struct fgw_burst *b, struct v4_pkt *p)
+{
+	if (!is_fragment(p->ip) || fgw_nh_get(b->dp, p->nh)->type != FGW_NH_LOCAL ||
+	    b->inner || p->group ||
+	    (p->ip->next_proto_id != IPPROTO_ESP && p->ip->next_proto_id != IPPROTO_UDP))
+		return true;
+	p->m = fgw_ipv4_reassemble(b, p->m, &p->ip);
+	return p->m != NULL;
+}
+
 /* A packet for us that is ESP goes to the tunnel input, except from
- * inside a tunnel (no ESP in ESP) and when fragmented (reassembled
- * first: ESP protects whole packets). */
+ * inside a tunnel (no ESP in ESP). */
 static bool ipv4_is_esp(const struct fgw_burst *b, const struct v4_pkt *p)
 {
 	const struct fgw_nexthop *nh = fgw_nh_get(b->dp, p->nh);
 
-	if (nh->type != FGW_NH_LOCAL || b->inner || p->group ||
-	    (p->ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)))
+	if (nh->type != FGW_NH_LOCAL || b->inner || p->group || is_fragment(p->ip))
 		return false;
 	return fgw_esp_classify(p->m, (p->ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) *
 				RTE_IPV4_IHL_MULTIPLIER, p->ip->next_proto_id);
@@ -319,6 +337,8 @@ void fgw_ipv4_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
 		const struct fgw_nexthop *hop;
 
 		pkt[i].nh = (uint32_t)nh[i];
+		if (!ipv4_outer_fragment(b, &pkt[i]))
+			continue;
 		if (ipv4_is_esp(b, &pkt[i])) {
 			esp[n_esp++] = pkt[i].m;
 			continue;

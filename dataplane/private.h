@@ -10,6 +10,7 @@
 
 #include <rte_common.h>
 #include <rte_ethdev.h>
+#include <rte_ip_frag.h>
 #include <rte_mbuf.h>
 
 #include "common/sa.h"
@@ -35,6 +36,8 @@ struct fgw_worker_ctx {
 	struct fgw_txq tx[FGW_MAX_PORTS];	/* by DPDK port id */
 	bool launched;
 	uint16_t ip_id;				/* IPv4 ID of the GRE outer headers */
+	struct rte_ip_frag_tbl *frags;		/* outer packets in reassembly */
+	struct rte_ip_frag_death_row death_row;
 	struct fgw_crypto crypto;		/* this worker's IPsec-MB manager */
 };
 
@@ -207,6 +210,14 @@ void fgw_gre_push(const struct fgw_tunnel *t, struct rte_mbuf *m, rte_be16_t pro
 /* Strips the GRE header at the start of m, checking version, flags and
  * key; the inner ethertype, or 0 when it must be dropped. */
 rte_be16_t fgw_gre_pull(const struct fgw_tunnel *t, struct rte_mbuf *m);
+
+/* reassembly.c: a fragment of an IPv4 packet for us that may be ESP.
+ * Returns the whole packet (one segment, *ipp its header) once the last
+ * fragment arrived; NULL while it is held (counted frag_held) or when the
+ * rebuilt packet was dropped. */
+struct rte_ip_frag_tbl *fgw_reassembly_create(int socket);
+struct rte_mbuf *fgw_ipv4_reassemble(struct fgw_burst *b, struct rte_mbuf *m,
+				     struct rte_ipv4_hdr **ipp);
 
 /* mss.c: lowers the MSS option of a TCP SYN in the IP packet at l3 to at
  * most mss, fixing the TCP checksum. Anything else is left alone. */

@@ -76,6 +76,7 @@ struct fgw_worker_stats {
 	uint64_t encrypted;		/* inner packets sent into a tunnel */
 	uint64_t handoff_out, handoff_in;	/* see the invariant above */
 	uint64_t reassembled;		/* outer packets rebuilt from fragments */
+	uint64_t frag_held;		/* outer fragments kept for reassembly */
 	uint64_t polls, idle_polls;
 };
 

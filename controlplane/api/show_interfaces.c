@@ -110,7 +110,8 @@ static json_t *interface_json(const struct fgw_cmd_ctx *x, const struct fgw_if *
 	const struct fgw_port_cfg *pc = port_cfg(x->c->cfg, ifp->name);
 	bool port = ifp->kind == FGW_IF_PORT;
 	struct rte_eth_dev_info info;
-	const char *hardware = "Loopback";
+	bool tunnel = ifp->kind == FGW_IF_TUNNEL;
+	const char *hardware = tunnel ? "Tunnel" : "Loopback";
 	char mac[RTE_ETHER_ADDR_FMT_SIZE];
 	struct if_state st;
 	bool has_speed;
@@ -126,7 +127,7 @@ static json_t *interface_json(const struct fgw_cmd_ctx *x, const struct fgw_if *
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:i,"
 			 " s:o, s:o, s:o*, s:o*}",
 			 "name", ifp->name,
-			 "kind", port ? "port" : "loopback",
+			 "kind", port ? "port" : tunnel ? "tunnel" : "loopback",
 			 "status", st.status,
 			 "protocol", st.protocol,
 			 "hardware", hardware,

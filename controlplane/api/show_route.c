@@ -25,6 +25,7 @@ static const char *nh_type_name(uint8_t type)
 	case FGW_NH_CONNECTED: return "connected";
 	case FGW_NH_GATEWAY: return "gateway";
 	case FGW_NH_BLACKHOLE: return "blackhole";
+	case FGW_NH_TUNNEL: return "tunnel";
 	default: return "none";
 	}
 }
@@ -35,7 +36,7 @@ static json_t *route_json(const struct fgw_control *c, const struct fgw_rib_entr
 	char prefix[FGW_ADDR_STRLEN + 4], gw[FGW_ADDR_STRLEN];
 	char code[2] = { e->origin, '\0' };
 	bool has_if = nh->type == FGW_NH_LOCAL || nh->type == FGW_NH_CONNECTED ||
-		      nh->type == FGW_NH_GATEWAY;
+		      nh->type == FGW_NH_GATEWAY || nh->type == FGW_NH_TUNNEL;
 
 	return json_pack("{s:s, s:s, s:b, s:b, s:i, s:I, s:s, s:o, s:o}",
 			 "prefix", fgw_prefix_str(&e->prefix, prefix, sizeof(prefix)),

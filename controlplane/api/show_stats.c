@@ -36,8 +36,14 @@ static json_t *worker_json(const struct fgw_worker_stats *s)
 
 	for (unsigned r = 0; r < FGW_DROP_MAX; r++)
 		dropped += s->drop[r];
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
+			 " s:o, s:o}",
 			 "rx", fgw_json_u64_new(s->rx),
+			 "decrypted", fgw_json_u64_new(s->decrypted),
+			 "encrypted", fgw_json_u64_new(s->encrypted),
+			 "handoff_in", fgw_json_u64_new(s->handoff_in),
+			 "handoff_out", fgw_json_u64_new(s->handoff_out),
+			 "reassembled", fgw_json_u64_new(s->reassembled),
 			 "forwarded", fgw_json_u64_new(s->forwarded),
 			 "fragmented", fgw_json_u64_new(s->fragmented),
 			 "punted", fgw_json_u64_new(s->punted),
@@ -184,8 +190,13 @@ static void render_workers(const json_t *j, struct fgw_text *t)
 	fgw_text_printf(t, "\n");
 
 	row(cols, n, "Received", NULL, "rx", t);
+	row(cols, n, "  of which ESP, decrypted", NULL, "decrypted", t);
+	row(cols, n, "  ESP from other workers", NULL, "handoff_in", t);
+	row(cols, n, "  outer packets reassembled", NULL, "reassembled", t);
 	row(cols, n, "Forwarded", NULL, "forwarded", t);
 	row(cols, n, "  of which fragmented", NULL, "fragmented", t);
+	row(cols, n, "  into tunnels, encrypted", NULL, "encrypted", t);
+	row(cols, n, "ESP handed to their SA's worker", NULL, "handoff_out", t);
 	row(cols, n, "Punted to the control lcore", NULL, "punted", t);
 	for (unsigned r = 0; r < FGW_PUNT_MAX; r++) {
 		snprintf(label, sizeof(label), "  %s", punt_text[r]);

@@ -171,3 +171,14 @@ def test_no_crypto_drops_and_books_balance(pair):
 			bad = {k: v for k, v in w["drops"].items() if k.startswith("ESP_") and v}
 			assert not bad, bad
 			assert w["drops"].get("NO_SA", 0) == 0
+
+
+def test_show_commands_name_the_tunnel(pair):
+	text = pair.gwa.flexctl_raw("show", "crypto", "ipsec", "sa").stdout
+	assert "interface: Tunnel0" in text and "#pkts encaps:" in text, text
+	assert f"spi: 0x{SPI_BA:X}({SPI_BA})" in text and f"remote ident (addr): {WAN_B}" in text
+	routes = pair.gwa.flexctl("show", "ip", "route")["routes"]
+	tun = [r for r in routes if r["prefix"] == LAN2["net4"]]
+	assert tun and tun[0]["interface"] == "Tunnel0" and tun[0]["type"] == "tunnel", tun
+	ifs = {i["name"]: i for i in pair.gwa.flexctl("show", "interfaces")["interfaces"]}
+	assert ifs["Tunnel0"]["kind"] == "tunnel" and ifs["Tunnel0"]["status"] == "up"

@@ -119,13 +119,14 @@ static void neigh(int ifindex, const char *a, const struct rte_ether_addr *mac)
 
 /* An SA of tunnel kind `kind`; keys are a byte pattern of `seed`. Ours
  * (local) or the peer's copy (peer's side: endpoints swapped). */
-static struct fgw_sa *sa_new(uint8_t kind, uint32_t spi, bool inbound, bool peer_side,
-			     uint8_t seed, IMB_MGR *mgr)
+static struct fgw_sa *sa_new6(uint8_t kind, uint32_t spi, bool inbound, bool peer_side,
+			      uint8_t seed, IMB_MGR *mgr, bool v6)
 {
 	struct fgw_sa *sa = fgw_sa_alloc(inbound ? 128 : 0, SOCKET_ID_ANY);
 	struct fgw_sa_keys keys;
 	char err[256];
-	struct fgw_addr us = addr("203.0.113.1"), them = addr("203.0.113.2");
+	struct fgw_addr us = addr(v6 ? "2001:db8:ff::1" : "203.0.113.1");
+	struct fgw_addr them = addr(v6 ? "2001:db8:ff::2" : "203.0.113.2");
 
 	if (sa == NULL) {
 		fprintf(stderr, "SA allocation failed\n");
@@ -153,9 +154,19 @@ static struct fgw_sa *sa_new(uint8_t kind, uint32_t spi, bool inbound, bool peer
 	return sa;
 }
 
+static struct fgw_sa *sa_new(uint8_t kind, uint32_t spi, bool inbound, bool peer_side,
+			     uint8_t seed, IMB_MGR *mgr)
+{
+	return sa_new6(kind, spi, inbound, peer_side, seed, mgr, false);
+}
+
 /* The peer's SAs: it decrypts what we send (peer_in_*) and encrypts what
  * we receive (peer_out_*). */
 static struct fgw_sa *peer_in_t0, *peer_out_t0, *peer_in_t1, *peer_out_t1, *peer_out_t0_new;
+static struct fgw_sa *peer_in_t2, *peer_out_t2;
+static int if_t2;
+#define SPI_T2_OUT 0x0a000300u
+#define SPI_T2_IN 0x0b000301u
 
 static void setup(void)
 {
@@ -168,7 +179,11 @@ static void setup(void)
 	struct fgw_dp_params params = { .n_workers = 1, .worker_lcores = { 0 }, .burst = 32,
 					.mbufs = 8191, .max_sas = 1024 };
 	struct fgw_prefix lan4 = prefix("192.0.2.1/24"), lan6 = prefix("2001:db8:1::1/64");
-	struct fgw_prefix wan4 = prefix("203.0.113.1/24"), none = { 0 };
+	struct fgw_prefix wan4 = prefix("203.0.113.1/24"), wan6 = prefix("2001:db8:ff::1/64");
+	struct fgw_tunnel_params t2 = {
+		.name = "Tunnel2", .kind = FGW_TUNNEL_IPSEC, .src = addr("2001:db8:ff::1"),
+		.dst = addr("2001:db8:ff::2"),
+	};
 	struct fgw_tunnel_params t0 = {
 		.name = "Tunnel0", .kind = FGW_TUNNEL_IPSEC, .src = addr("203.0.113.1"),
 		.dst = addr("203.0.113.2"), .mtu = 1400, .tcp_mss = 1360,
@@ -187,10 +202,11 @@ static void setup(void)
 	if (fgw_dp_init(&dp, &params, err, sizeof(err)) < 0 ||
 	    (if_lan = fgw_port_add(&dp, "lan", "net_ring0", 1500, &lan4, &lan6, err,
 				   sizeof(err))) < 0 ||
-	    (if_wan = fgw_port_add(&dp, "wan", "net_ring1", 1500, &wan4, &none, err,
+	    (if_wan = fgw_port_add(&dp, "wan", "net_ring1", 1500, &wan4, &wan6, err,
 				   sizeof(err))) < 0 ||
 	    (if_t0 = fgw_tunnel_add(&dp, &t0, err, sizeof(err))) < 0 ||
 	    (if_t1 = fgw_tunnel_add(&dp, &t1, err, sizeof(err))) < 0 ||
+	    (if_t2 = fgw_tunnel_add(&dp, &t2, err, sizeof(err))) < 0 ||
 	    fgw_crypto_init(&peer, err, sizeof(err)) < 0) {
 		fprintf(stderr, "set-up failed: %s\n", err);
 		exit(2);
@@ -206,9 +222,13 @@ static void setup(void)
 	route("198.51.100.0/24", FGW_NH_TUNNEL, if_t0, NULL);
 	route("2001:db8:2::/64", FGW_NH_TUNNEL, if_t0, NULL);
 	route("198.18.0.0/24", FGW_NH_TUNNEL, if_t1, NULL);
+	route("2001:db8:ff::/64", FGW_NH_CONNECTED, if_wan, NULL);
+	route("2001:db8:ff::1/128", FGW_NH_LOCAL, if_wan, NULL);
+	route("198.51.100.128/25", FGW_NH_TUNNEL, if_t2, NULL);
 	neigh(if_lan, "192.0.2.10", &host_mac);
 	neigh(if_lan, "2001:db8:1::10", &host_mac);
 	neigh(if_wan, "203.0.113.2", &peer_mac);
+	neigh(if_wan, "2001:db8:ff::2", &peer_mac);
 
 	IMB_MGR *mgr = fgw_dp_crypto_mgr(&dp);
 	if (fgw_tunnel_sa_out_set(&dp, (uint16_t)if_t0,
@@ -222,6 +242,12 @@ static void setup(void)
 				  err, sizeof(err)) < 0 ||
 	    fgw_sa_in_add(&dp, (uint16_t)if_t1,
 			  sa_new(FGW_TUNNEL_GRE, SPI_T1_IN, true, false, 4, mgr), 0,
+			  err, sizeof(err)) < 0 ||
+	    fgw_tunnel_sa_out_set(&dp, (uint16_t)if_t2,
+				  sa_new6(FGW_TUNNEL_IPSEC, SPI_T2_OUT, false, false, 6, mgr, true),
+				  err, sizeof(err)) < 0 ||
+	    fgw_sa_in_add(&dp, (uint16_t)if_t2,
+			  sa_new6(FGW_TUNNEL_IPSEC, SPI_T2_IN, true, false, 7, mgr, true), 0,
 			  err, sizeof(err)) < 0) {
 		fprintf(stderr, "SA set-up failed: %s\n", err);
 		exit(2);
@@ -231,6 +257,8 @@ static void setup(void)
 	peer_in_t1 = sa_new(FGW_TUNNEL_GRE, SPI_T1_OUT, true, true, 3, peer.mgr);
 	peer_out_t1 = sa_new(FGW_TUNNEL_GRE, SPI_T1_IN, false, true, 4, peer.mgr);
 	peer_out_t0_new = sa_new(FGW_TUNNEL_IPSEC, SPI_T0_IN_NEW, false, true, 5, peer.mgr);
+	peer_in_t2 = sa_new6(FGW_TUNNEL_IPSEC, SPI_T2_OUT, true, true, 6, peer.mgr, true);
+	peer_out_t2 = sa_new6(FGW_TUNNEL_IPSEC, SPI_T2_IN, false, true, 7, peer.mgr, true);
 }
 
 /* ---- frames ------------------------------------------------------------------ */
@@ -352,7 +380,7 @@ static uint8_t peer_decap(struct rte_mbuf *m, struct fgw_sa *sa)
 
 	rte_pktmbuf_adj(m, RTE_ETHER_HDR_LEN);
 	ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
-	m->l3_len = rte_ipv4_hdr_len(ip);
+	m->l3_len = (ip->version_ihl >> 4) == 6 ? 40 : rte_ipv4_hdr_len(ip);
 	m->l4_len = 0;
 	fgw_esp_decap(&peer, &m, &sa, 1, &verdict);
 	return verdict;
@@ -514,6 +542,30 @@ static bool ipsec_in_v6(void)
 {
 	return in_forwards(peer_encap(ip6_pkt("2001:db8:2::7", "2001:db8:1::10", 64),
 				      peer_out_t0), true);
+}
+
+/* Tunnel2: IPv4 inside an IPv6 outer header, both ways. */
+static bool ipsec_ipv6_outer(void)
+{
+	struct rte_mbuf *m = ip4_pkt("192.0.2.10", "198.51.100.200", 100, false, IPPROTO_UDP);
+	struct rte_mbuf *out[4];
+	const struct rte_ipv6_hdr *ip6;
+	unsigned n;
+	uint32_t spi;
+
+	eth_push(m, &dp.ifs[if_lan].mac, &host_mac);
+	feed(port_lan, &m, 1);
+	n = sent(port_wan, out, 4);
+	CHECK(n == 1, "%u frames on the WAN", n);
+	ip6 = rte_pktmbuf_mtod_offset(out[0], const struct rte_ipv6_hdr *, 14);
+	memcpy(&spi, ip6 + 1, 4);
+	CHECK(ip6->proto == IPPROTO_ESP && ntohl(spi) == SPI_T2_OUT &&
+	      memcmp(ip6->dst_addr, addr("2001:db8:ff::2").v6, 16) == 0, "not ESP over IPv6");
+	CHECK(peer_decap(out[0], peer_in_t2) == FGW_SA_DROP_NONE, "peer cannot decrypt");
+	CHECK(out[0]->pkt_len == 120, "inner length %u", out[0]->pkt_len);
+	free_all(out, n);
+	return in_forwards(peer_encap(ip4_pkt("198.51.100.200", "192.0.2.10", 100, false,
+					       IPPROTO_UDP), peer_out_t2), false);
 }
 
 static bool natt_in_and_ike_punted(void)
@@ -770,6 +822,48 @@ static bool syn_mss_clamped(void)
 	return quiet();
 }
 
+/* An outer IPv4 fragment of frame f (Ethernet + IPv4): payload bytes
+ * [off, off + len). */
+static struct rte_mbuf *fragment_of(const struct rte_mbuf *f, unsigned off, unsigned len,
+				    bool more)
+{
+	const uint8_t *src = rte_pktmbuf_mtod(f, const uint8_t *);
+	struct rte_mbuf *m = mbuf_new();
+	uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(14 + 20 + len));
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(p + 14);
+
+	memcpy(p, src, 14 + 20);
+	memcpy(p + 14 + 20, src + 14 + 20 + off, len);
+	ip->total_length = htons((uint16_t)(20 + len));
+	ip->fragment_offset = htons((uint16_t)(off / 8 | (more ? RTE_IPV4_HDR_MF_FLAG : 0)));
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	return m;
+}
+
+static bool fragmented_esp_reassembled(void)
+{
+	/* (after sa_swap_loses_nothing: the new inbound SA) */
+	struct rte_mbuf *whole = peer_encap(ip4_pkt("198.51.100.7", "192.0.2.10", 1200, false,
+						    IPPROTO_UDP), peer_out_t0_new);
+	unsigned payload = whole->pkt_len - 14 - 20;
+	struct rte_mbuf *first = fragment_of(whole, 0, 800, true);
+	struct rte_mbuf *last = fragment_of(whole, 800, payload - 800, false);
+	struct rte_mbuf *out[4];
+	unsigned n;
+
+	rte_pktmbuf_free(whole);
+	feed(port_wan, &last, 1);
+	CHECK(w->stats.frag_held == before.frag_held + 1, "last fragment not held");
+	CHECK(sent(port_lan, out, 4) == 0, "something came out early");
+	feed(port_wan, &first, 1);
+	n = sent(port_lan, out, 4);
+	free_all(out, n);
+	CHECK(n == 1 && w->stats.reassembled == before.reassembled + 1 &&
+	      w->stats.forwarded == before.forwarded + 1, "%u forwarded after reassembly", n);
+	return quiet();
+}
+
 static bool every_packet_counted_once(void)
 {
 	struct fgw_worker_stats s;
@@ -779,7 +873,7 @@ static bool every_packet_counted_once(void)
 	for (unsigned i = 0; i < FGW_DROP_MAX; i++)
 		drops += s.drop[i];
 	CHECK(s.rx + s.handoff_in == s.forwarded + s.punted + drops - s.drop[FGW_DROP_TX_FULL] +
-	      s.handoff_out, "rx %lu forwarded %lu punted %lu drops %lu",
+	      s.handoff_out + s.frag_held, "rx %lu forwarded %lu punted %lu drops %lu",
 	      (unsigned long)s.rx, (unsigned long)s.forwarded, (unsigned long)s.punted,
 	      (unsigned long)drops);
 	CHECK(rte_mempool_avail_count(dp.pool) == dp.params.mbufs, "%u of %u mbufs back",
@@ -797,6 +891,7 @@ int main(void)
 	RUN(ipsec_out_v6);
 	RUN(ipsec_in_v4);
 	RUN(ipsec_in_v6);
+	RUN(ipsec_ipv6_outer);
 	RUN(natt_in_and_ike_punted);
 	RUN(gre_out_and_in);
 	RUN(gre_wrong_key_drops);
@@ -805,6 +900,7 @@ int main(void)
 	RUN(too_big_df_punts_tunnel_mtu);
 	RUN(too_big_fragments_before_encryption);
 	RUN(syn_mss_clamped);
+	RUN(fragmented_esp_reassembled);
 	RUN(every_packet_counted_once);
 	printf("%u passed, %u failed\n", passed, failed);
 	fgw_sa_free(peer_in_t0);
@@ -812,6 +908,8 @@ int main(void)
 	fgw_sa_free(peer_in_t1);
 	fgw_sa_free(peer_out_t1);
 	fgw_sa_free(peer_out_t0_new);
+	fgw_sa_free(peer_in_t2);
+	fgw_sa_free(peer_out_t2);
 	fgw_crypto_free(&peer);
 	fgw_dp_stop(&dp);
 	rte_eal_cleanup();
