@@ -5,8 +5,12 @@
  * The frame sits in a malloc'd buffer of exactly its length, attached to
  * the mbuf as an external buffer, so AddressSanitizer catches any read past
  * the frame (an ordinary mbuf would hide it inside its 2 KB data room).
- * After each input the punt ring is drained, and the counters must account
- * for the frame exactly once and every mbuf must be back in its pool. */
+ * Two tunnels with manual SAs (a VTI and a GRE tunnel) take traffic to
+ * 203.0.113.64/26 and decrypt ESP for SPIs 0x01000001 and 0x01000002, so
+ * inbound ESP, ESP-in-UDP, GRE and reassembly are reached too.
+ * After each input the punt ring is drained and the reassembly table
+ * emptied, and the counters must account for the frame exactly once and
+ * every mbuf must be back in its pool. */
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,12 +19,16 @@
 #include <unistd.h>
 
 #include <rte_eal.h>
+#include <rte_ip_frag.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 #include <rte_ring.h>
 
 #include "dataplane/dp.h"
+#include "dataplane/ipsec/sa_setup.h"
+#include "dataplane/private.h"
+#include "dataplane/tunnel.h"
 #include "dataplane/worker.h"
 
 /* The ports' MACs; the seeds (make_seeds.py) are addressed to them. */
@@ -102,6 +110,46 @@ static int port_add(const char *name, const char *device, unsigned i, uint16_t m
 	return ifindex;
 }
 
+/* A tunnel from our loopback to 198.51.100.2 (a known neighbour) with an
+ * outbound and an inbound SA of fixed keys. */
+static void tunnel_add(const char *name, uint8_t kind, uint32_t spi_in, uint32_t spi_out)
+{
+	struct fgw_tunnel_params p = {
+		.name = name, .kind = kind, .src = addr("203.0.113.1"),
+		.dst = addr("198.51.100.2"), .mtu = 1400, .tcp_mss = 1360,
+		.gre_key_set = kind == FGW_TUNNEL_GRE, .gre_key = 42,
+	};
+	struct fgw_sa_keys keys;
+	char err[256];
+	int ifindex = fgw_tunnel_add(&dp, &p, err, sizeof(err));
+
+	if (ifindex < 0)
+		die("tunnel", err);
+	memset(&keys, 0x5a, sizeof(keys));
+	for (int inbound = 0; inbound < 2; inbound++) {
+		struct fgw_sa *sa = fgw_sa_alloc(inbound ? 64 : 0, SOCKET_ID_ANY);
+
+		if (sa == NULL)
+			die("SA allocation", NULL);
+		sa->spi = inbound ? spi_in : spi_out;
+		sa->flags = inbound ? FGW_SA_F_INBOUND : 0;
+		sa->mode = kind == FGW_TUNNEL_IPSEC ? FGW_SA_TUNNEL : FGW_SA_TRANSPORT;
+		sa->cipher = kind == FGW_TUNNEL_IPSEC ? FGW_CIPHER_AES_GCM_128 :
+			FGW_CIPHER_AES_CBC_128;
+		sa->integ = kind == FGW_TUNNEL_IPSEC ? FGW_INTEG_NONE : FGW_INTEG_HMAC_SHA1_96;
+		sa->ttl = 64;
+		sa->dscp = FGW_SA_DSCP_COPY;
+		sa->src = inbound ? p.dst : p.src;
+		sa->dst = inbound ? p.src : p.dst;
+		if (fgw_sa_prepare(sa, &keys, fgw_dp_crypto_mgr(&dp), err, sizeof(err)) < 0 ||
+		    (inbound ? fgw_sa_in_add(&dp, (uint16_t)ifindex, sa, 0, err, sizeof(err)) :
+		     fgw_tunnel_sa_out_set(&dp, (uint16_t)ifindex, sa, err, sizeof(err))) < 0)
+			die("SA", err);
+	}
+	route(kind == FGW_TUNNEL_IPSEC ? "203.0.113.64/27" : "203.0.113.96/27", FGW_NH_TUNNEL,
+	      ifindex, NULL);
+}
+
 static void teardown(void)
 {
 	fgw_dp_stop(&dp);
@@ -118,7 +166,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		"--vdev", "net_null0", "--vdev", "net_null1",
 	};
 	struct fgw_dp_params params = { .n_workers = 1, .worker_lcores = { 0 }, .burst = 32,
-					.mbufs = 2047 };
+					.mbufs = 2047, .max_sas = 256 };
 	struct fgw_prefix lo4 = prefix("203.0.113.1/32"), lo6 = prefix("2001:db8:ff::1/128");
 	char err[256];
 	int lan0, lan1;
@@ -155,6 +203,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	route("2001:db8:4::/48", FGW_NH_BLACKHOLE, 0, NULL);
 	neighbour(lan1, "198.51.100.2");
 	neighbour(lan1, "2001:db8:2::2");
+	tunnel_add("Tunnel0", FGW_TUNNEL_IPSEC, 0x01000001, 0x02000001);
+	tunnel_add("Tunnel1", FGW_TUNNEL_GRE, 0x01000002, 0x02000002);
 	fgw_worker_service(w);
 
 	pool_free = rte_mempool_avail_count(dp.pool);
@@ -191,7 +241,7 @@ static struct rte_mbuf *frame_mbuf(const uint8_t *data, size_t size)
 
 static uint64_t accounted(const struct fgw_worker_stats *s)
 {
-	uint64_t n = s->forwarded + s->punted;
+	uint64_t n = s->forwarded + s->punted + s->handoff_out + s->frag_held;
 
 	for (unsigned i = 0; i < FGW_DROP_MAX; i++)
 		if (i != FGW_DROP_TX_FULL)
@@ -223,7 +273,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			rte_pktmbuf_free(punted[i]);
 		}
 	}
-	if (w->stats.rx != accounted(&w->stats))
+	/* Fragments still waiting for the rest of their packet: time them
+	 * all out, so the pools are full again. */
+	rte_ip_frag_table_del_expired_entries(fgw_worker_ctx(w)->frags,
+					      &fgw_worker_ctx(w)->death_row, UINT64_MAX);
+	rte_ip_frag_free_death_row(&fgw_worker_ctx(w)->death_row, 0);
+	if (w->stats.rx + w->stats.handoff_in != accounted(&w->stats))
 		die("a frame was not counted exactly once", NULL);
 	if (rte_mempool_avail_count(dp.pool) != pool_free ||
 	    rte_mempool_avail_count(dp.indirect_pool) != indirect_free)

@@ -12,7 +12,8 @@ from pathlib import Path
 from scapy.layers.inet import ICMP, IP, IPOption_NOP, TCP, UDP
 from scapy.layers.inet6 import (ICMPv6EchoRequest, ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6ND_RS,
                                  ICMPv6NDOptSrcLLAddr, IPv6)
-from scapy.layers.l2 import ARP, Dot1Q, Ether
+from scapy.layers.ipsec import ESP, SecurityAssociation
+from scapy.layers.l2 import ARP, GRE, Dot1Q, Ether
 
 LAN0 = "02:00:00:00:00:01"
 HOST = "02:00:00:00:0a:01"
@@ -78,6 +79,49 @@ SEEDS = {
 }
 
 
+# The fuzz target's tunnels (fuzz_packet.c): every key byte 0x5a; inbound
+# SPIs 0x01000001 (VTI, AES-GCM-128) and 0x01000002 (GRE key 42 from
+# 198.51.100.2, AES-CBC-128 + HMAC-SHA1-96), to our loopback 203.0.113.1.
+KEY = b"\x5a" * 36
+PEER, US = "198.51.100.2", "203.0.113.1"
+
+
+def esp_seeds():
+	vti = SecurityAssociation(ESP, spi=0x01000001, crypt_algo="AES-GCM", crypt_key=KEY[:20],
+				  tunnel_header=IP(src=PEER, dst=US))
+	gre = SecurityAssociation(ESP, spi=0x01000002, crypt_algo="AES-CBC", crypt_key=KEY[:16],
+				  auth_algo="HMAC-SHA1-96", auth_key=KEY[:20])
+	inner4 = IP(src="203.0.113.70", dst="192.0.2.10") / UDP(sport=9, dport=9) / b"tunnel"
+	inner6 = IPv6(src="2001:db8:3::7", dst="2001:db8:1::10") / UDP() / b"tunnel6"
+	seeds = {
+		"esp_vti_v4": to_us(vti.encrypt(inner4, seq_num=1)),
+		"esp_vti_v6_inner": to_us(vti.encrypt(inner6, seq_num=2)),
+		# ESP in UDP (RFC 3948), built by hand: this scapy leaves the UDP
+		# length at 8 when it adds the header itself.
+		"esp_natt_v4": to_us(IP(src=PEER, dst=US) / UDP(sport=4500, dport=4500) /
+				     bytes(vti.encrypt(inner4, seq_num=3)[ESP])),
+		"esp_gre_v4": to_us(gre.encrypt(IP(src=PEER, dst=US) / GRE(key_present=1, key=42) /
+						inner4, seq_num=1)),
+		"esp_unknown_spi": to_us(IP(src=PEER, dst=US) / ESP(spi=0x01000077, seq=1) /
+					 (b"\0" * 40)),
+		"ike_natt_marker": to_us(IP(src=PEER, dst=US) / UDP(sport=4500, dport=4500) /
+					 (b"\0" * 4 + b"ike" * 10)),
+		"ipv4_to_tunnel": v4("203.0.113.70") / TCP(sport=40000, dport=80, flags="S",
+							   options=[("MSS", 1460)]),
+		"ipv4_to_gre_tunnel": v4("203.0.113.100") / UDP() / (b"g" * 100),
+	}
+	frames = {name: bytes(pkt) for name, pkt in seeds.items()}
+	# The first fragment of a longer ESP packet (reassembly).
+	big = bytes(to_us(vti.encrypt(IP(src="203.0.113.70", dst="192.0.2.10") / UDP() /
+				     (b"r" * 1000), seq_num=4)))
+	first = Ether(big[:14]) / IP(big[14:14 + 20] + big[14 + 20:14 + 20 + 504])
+	first[IP].flags = "MF"
+	first[IP].len = None
+	first[IP].chksum = None
+	frames["esp_fragment"] = bytes(first)
+	return frames
+
+
 def main():
 	out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent / "seeds"
 	out.mkdir(parents=True, exist_ok=True)
@@ -88,6 +132,7 @@ def main():
 	frames["runt"] = good[:10]
 	# A minimum-size frame: Ethernet padding after a short IPv4 packet.
 	frames["ipv4_padded"] = bytes(v4("203.0.113.5") / UDP()) + b"\0" * 18
+	frames.update(esp_seeds())
 	for name, data in sorted(frames.items()):
 		(out / name).write_bytes(data)
 	print(f"{len(frames)} seeds in {out}")
