@@ -176,7 +176,9 @@ static void setup(void)
 		"--no-telemetry", "-l", "0", "--log-level=warning",
 		"--vdev", "net_ring0", "--vdev", "net_ring1", prefix_arg,
 	};
-	struct fgw_dp_params params = { .n_workers = 1, .worker_lcores = { 0 }, .burst = 32,
+	/* Two workers (never launched: the test drives both) so that an SA
+	 * owned by the second shows the handoff. */
+	struct fgw_dp_params params = { .n_workers = 2, .worker_lcores = { 0, 0 }, .burst = 32,
 					.mbufs = 8191, .max_sas = 1024 };
 	struct fgw_prefix lan4 = prefix("192.0.2.1/24"), lan6 = prefix("2001:db8:1::1/64");
 	struct fgw_prefix wan4 = prefix("203.0.113.1/24"), wan6 = prefix("2001:db8:ff::1/64");
@@ -864,6 +866,37 @@ static bool fragmented_esp_reassembled(void)
 	return quiet();
 }
 
+/* An inbound SA owned by worker 1: worker 0 hands its packets over, worker
+ * 1 decrypts and forwards them (on its own TX queue, 1). */
+static bool other_workers_sa_is_handed_off(void)
+{
+	struct fgw_worker *w1 = dp.workers[1];
+	struct fgw_worker_stats b1 = w1->stats;
+	struct fgw_sa *peer_sa = sa_new(FGW_TUNNEL_IPSEC, 0x0d000103u, false, true, 9, peer.mgr);
+	struct rte_mbuf *m[4], *out[8];
+	char err[256];
+	unsigned n;
+
+	CHECK(fgw_sa_in_add(&dp, (uint16_t)if_t0,
+			    sa_new(FGW_TUNNEL_IPSEC, 0x0d000103u, true, false, 9,
+				   fgw_dp_crypto_mgr(&dp)), 1, err, sizeof(err)) == 0, "%s", err);
+	for (unsigned i = 0; i < 4; i++)
+		m[i] = peer_encap(ip4_pkt("198.51.100.7", "192.0.2.10", 100, false, IPPROTO_UDP),
+				  peer_sa);
+	fgw_sa_free(peer_sa);
+	feed(port_wan, m, 4);
+	CHECK(w->stats.handoff_out == before.handoff_out + 4, "not handed off");
+	CHECK(sent(port_lan, out, 8) == 0, "worker 0 forwarded them");
+	fgw_worker_service(w1);
+	n = rte_eth_rx_burst(port_lan, 1, out, 8);
+	free_all(out, n);
+	CHECK(n == 4, "worker 1 forwarded %u of 4", n);
+	CHECK(w1->stats.handoff_in == b1.handoff_in + 4 && w1->stats.decrypted == b1.decrypted + 4 &&
+	      w1->stats.forwarded == b1.forwarded + 4, "worker 1 counters");
+	CHECK(fgw_sa_in_del(&dp, 0x0d000103u) == 0, "delete");
+	return quiet();
+}
+
 static bool every_packet_counted_once(void)
 {
 	struct fgw_worker_stats s;
@@ -901,6 +934,7 @@ int main(void)
 	RUN(too_big_fragments_before_encryption);
 	RUN(syn_mss_clamped);
 	RUN(fragmented_esp_reassembled);
+	RUN(other_workers_sa_is_handed_off);
 	RUN(every_packet_counted_once);
 	printf("%u passed, %u failed\n", passed, failed);
 	fgw_sa_free(peer_in_t0);
