@@ -34,7 +34,9 @@ static void reserve(struct fgw_sa *sa, unsigned k, uint64_t *seq, uint8_t *verdi
 	uint64_t first = __atomic_fetch_add(&sa->seq, k, __ATOMIC_RELAXED) + 1;
 	uint64_t last = sa->flags & FGW_SA_F_ESN ? UINT64_MAX : UINT32_MAX;
 	uint64_t bytes = __atomic_load_n(&sa->stats.bytes, __ATOMIC_RELAXED);
-	bool hard = __atomic_load_n(&sa->state, __ATOMIC_RELAXED) & FGW_SA_HARD_EXPIRED;
+	uint32_t state = __atomic_load_n(&sa->state, __ATOMIC_RELAXED);
+	bool hard = state & FGW_SA_HARD_EXPIRED;
+	bool exhausted = state & FGW_SA_SEQ_EXHAUSTED;
 
 	/* Byte limits are enforced per burst: at most one burst beyond. */
 	if (l->hard_bytes && bytes >= l->hard_bytes) {
@@ -49,8 +51,10 @@ static void reserve(struct fgw_sa *sa, unsigned k, uint64_t *seq, uint8_t *verdi
 		verdict[q] = FGW_SA_DROP_NONE;
 		if (hard) {
 			verdict[q] = FGW_SA_DROP_LIFETIME;
-		} else if (seq[q] > last) {
-			/* RFC 4303 3.3.3: the counter never cycles. */
+		} else if (exhausted || seq[q] > last || seq[q] < first) {
+			/* RFC 4303 3.3.3: the counter never cycles. With ESN
+			 * the 64-bit counter itself would wrap to 0 (seq < first);
+			 * the SEQ_EXHAUSTED state then keeps later bursts out. */
 			verdict[q] = FGW_SA_DROP_SEQ_OVERFLOW;
 			fgw_sa_set_state(sa, FGW_SA_SEQ_EXHAUSTED);
 		} else if (l->hard_packets && seq[q] > l->hard_packets) {

@@ -870,6 +870,25 @@ static bool sequence_overflow(void)
 		rte_pktmbuf_free(m[i]);
 	fgw_sa_free(out);
 	fgw_sa_free(in);
+
+	/* Even the 64-bit ESN counter never cycles back to 0. */
+	t.seq = UINT64_MAX - 1;
+	EXPECT(pair(t, &out, &in), "%s", err);
+	for (unsigned i = 0; i < 3; i++) {
+		m[i] = packet(AF_INET, 80, 0, false, false);
+		sas[i] = out;
+	}
+	fgw_esp_encap(&test_crypto, m, sas, 3, v);
+	EXPECT(v[0] == 0 && v[1] == FGW_SA_DROP_SEQ_OVERFLOW && v[2] == FGW_SA_DROP_SEQ_OVERFLOW,
+	       "ESN wrap: %s %s %s", fgw_sa_drop_name(v[0]), fgw_sa_drop_name(v[1]),
+	       fgw_sa_drop_name(v[2]));
+	EXPECT(out->state & FGW_SA_SEQ_EXHAUSTED, "state %x", out->state);
+	for (unsigned i = 0; i < 3; i++)
+		rte_pktmbuf_free(m[i]);
+	EXPECT(encap1(out, &m[0]) == FGW_SA_DROP_SEQ_OVERFLOW, "stays stopped after the wrap");
+	rte_pktmbuf_free(m[0]);
+	fgw_sa_free(out);
+	fgw_sa_free(in);
 	return true;
 }
 
