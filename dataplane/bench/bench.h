@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <rte_mbuf.h>
 
@@ -49,6 +50,7 @@ struct bench_opts {
 	bool json;
 	bool compare_paths;
 	bool no_crypto_only;
+	bool interactive;
 };
 
 int bench_parse(int argc, char **argv, struct bench_opts *o);
@@ -138,6 +140,15 @@ void bench_harness_finish(struct bench_harness *h);
 /* The workers' drops by reason and punts since bench_harness_prepare, as
  * "REASON=n,...", empty when none. Before bench_harness_finish. */
 void bench_harness_losses(const struct bench_harness *h, char *buf, size_t len);
+/* For the prompt: the ports' counters; the prepared SAs' counters summed. */
+void bench_harness_show_ports(const struct bench_harness *h, FILE *f);
+void bench_harness_show_crypto(const struct bench_harness *h, FILE *f);
+
+/* ---- the interactive prompt (--interactive) ------------------------------ */
+
+/* testpmd-like: start / stop / show port stats / show crypto stats / quit,
+ * on the first algorithm, direction and size of the options. */
+int bench_prompt(struct bench_harness *h, const struct bench_opts *o);
 
 /* ---- --compare-paths ----------------------------------------------------- */
 

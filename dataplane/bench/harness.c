@@ -749,3 +749,51 @@ void bench_harness_losses(const struct bench_harness *h, char *buf, size_t len)
 		snprintf(buf + off, len - off, "%spunted=%lu", off ? "," : "",
 			 (unsigned long)(now.punted - h->base.punted));
 }
+
+/* ---- for the interactive prompt ------------------------------------------ */
+
+void bench_harness_show_ports(const struct bench_harness *h, FILE *f)
+{
+	struct fgw_worker_stats s;
+	const uint16_t ports[2] = { h->lan_port, h->wan_port };
+	const char *const names[2] = { "lan", "wan" };
+
+	fgw_dp_stats_sum(&h->dp, &s);
+	for (unsigned i = 0; i < 2; i++) {
+		struct rte_eth_stats e;
+		const struct fgw_port_stats *ps = &s.port[ports[i]];
+
+		memset(&e, 0, sizeof(e));
+		rte_eth_stats_get(ports[i], &e);
+		fprintf(f, "port %u (%s, net_null)\n"
+			"  worker RX: %lu packets %lu bytes (frames the bench handed in)\n"
+			"  worker TX: %lu packets %lu bytes\n"
+			"  ethdev TX: %lu packets %lu bytes, %lu errors\n", ports[i], names[i],
+			(unsigned long)ps->rx_packets, (unsigned long)ps->rx_bytes,
+			(unsigned long)ps->tx_packets, (unsigned long)ps->tx_bytes,
+			(unsigned long)e.opackets, (unsigned long)e.obytes, (unsigned long)e.oerrors);
+	}
+}
+
+void bench_harness_show_crypto(const struct bench_harness *h, FILE *f)
+{
+	struct fgw_sa_stats sum;
+	struct fgw_sa **table = h->sa_out ? h->sa_out : h->sa_in;
+
+	memset(&sum, 0, sizeof(sum));
+	for (unsigned k = 0; table != NULL && k < h->n_sas; k++) {
+		const struct fgw_sa_stats *st = &table[k]->stats;
+
+		sum.packets += __atomic_load_n(&st->packets, __ATOMIC_RELAXED);
+		sum.bytes += __atomic_load_n(&st->bytes, __ATOMIC_RELAXED);
+		for (unsigned r = 0; r < FGW_SA_DROP_MAX; r++)
+			sum.drop[r] += __atomic_load_n(&st->drop[r], __ATOMIC_RELAXED);
+	}
+	fprintf(f, "%u %s SA(s): %lu packets %s, %lu plaintext bytes\n", h->n_sas,
+		h->sa_out ? "outbound" : "inbound", (unsigned long)sum.packets,
+		h->sa_out ? "encrypted" : "decrypted", (unsigned long)sum.bytes);
+	for (unsigned r = 1; r < FGW_SA_DROP_MAX; r++)
+		if (sum.drop[r] != 0)
+			fprintf(f, "  dropped, %s: %lu\n", fgw_sa_drop_text(r),
+				(unsigned long)sum.drop[r]);
+}

@@ -238,18 +238,22 @@ static int run_all(const struct bench_opts *o, FILE *tab, FILE *js)
 		"lcore %u, in turns of %.2f s with the data path; Mpps = median over the turns; "
 		"ratio = Mpps per worker / crypto-only Mpps\n", lcores[0], BENCH_SLICE_S);
 	fprintf(tab, "sizes are inner IPv4 bytes; Gbit/s counts them\n\n");
+	h = bench_harness_create(n, lcores, o->sas, err, sizeof(err));
+	if (h == NULL) {
+		fprintf(stderr, "flexgw-bench: %s\n", err);
+		return -1;
+	}
+	if (o->interactive) {
+		rc = bench_prompt(h, o);
+		bench_harness_free(h);
+		return rc;
+	}
 	fprintf(tab, "%-20s %-8s %5s %7s  %-9s %8s %8s %8s %10s %6s\n", "alg", "dir", "size",
 		"sas", "worker", "Mpps", "Gbit/s", "cyc/pkt", "crypto Mpps", "ratio");
 	if (js)
 		fprintf(js, "{\"tool\": \"flexgw-bench\", \"data_path\": \"%s\", "
 			"\"ipsec_mb\": \"%s\", \"results\": [", bench_harness_path(true),
 			imb_get_version_str());
-
-	h = bench_harness_create(n, lcores, o->sas, err, sizeof(err));
-	if (h == NULL) {
-		fprintf(stderr, "flexgw-bench: %s\n", err);
-		return -1;
-	}
 	for (unsigned a = 0; a < o->n_algs && rc == 0; a++)
 	for (unsigned d = 0; d < 2 && rc == 0; d++)
 	for (unsigned s = 0; s < o->n_sizes && rc == 0; s++) {

@@ -38,6 +38,8 @@ static void usage(FILE *f)
 		"                    (ipsec_mb cryptodev, CPU-crypto mode), one lcore\n"
 		"  --no-crypto-only  skip the crypto-only limit\n"
 		"  --json            one JSON object on stdout (the table goes to stderr)\n"
+		"  -i, --interactive a prompt: start, stop, show port stats, show crypto stats,\n"
+		"                    quit (first --alg, --dir and --size)\n"
 		"Without EAL arguments: --no-huge --no-shconf -m 1024 --no-pci -l 0-1 and a file\n"
 		"prefix of our own.\n", BENCH_MAX_SAS);
 }
@@ -129,6 +131,7 @@ int bench_parse(int argc, char **argv, struct bench_opts *o)
 		{ "compare-paths", no_argument, NULL, 'c' },
 		{ "no-crypto-only", no_argument, NULL, 'C' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "interactive", no_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -143,7 +146,7 @@ int bench_parse(int argc, char **argv, struct bench_opts *o)
 	o->warmup = 0.5;
 	parse_sizes(def_sizes, o);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hi", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			if (parse_algs(optarg, o) < 0)
@@ -194,6 +197,9 @@ int bench_parse(int argc, char **argv, struct bench_opts *o)
 		case 'j':
 			o->json = true;
 			break;
+		case 'i':
+			o->interactive = true;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -201,6 +207,11 @@ int bench_parse(int argc, char **argv, struct bench_opts *o)
 			usage(stderr);
 			return -1;
 		}
+	}
+	if (o->interactive && (o->json || o->compare_paths)) {
+		fprintf(stderr, "flexgw-bench: --interactive goes with neither --json nor "
+			"--compare-paths\n");
+		return -1;
 	}
 	if (optind < argc) {
 		fprintf(stderr, "flexgw-bench: unexpected argument %s\n", argv[optind]);

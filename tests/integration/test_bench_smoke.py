@@ -48,3 +48,13 @@ def test_bench_json(bench, args):
 	assert r["ratio"] == pytest.approx(r["mpps"] / r["workers"] / r["crypto_only_mpps"], rel=1e-2)
 	assert r["dropped"] == 0
 	assert r["worker_losses"] == "", r["worker_losses"]
+
+
+def test_bench_prompt(bench):
+	"""The testpmd-style prompt reads commands from stdin."""
+	p = topo.run([str(bench), "--interactive", "--size", "64"], check=False, timeout=120,
+		     input="start\nshow port stats\nshow crypto stats\nstop\nquit\n")
+	assert p.returncode == 0, p.stderr[-2000:]
+	assert "running (worker path)" in p.stdout, p.stdout
+	assert "packets encrypted" in p.stdout, p.stdout
+	assert "total:" in p.stdout and "Mpps" in p.stdout, p.stdout

@@ -1,0 +1,174 @@
+/* The interactive prompt (DPDK's cmdline library, as testpmd's): start and
+ * stop the data path on the first algorithm, direction and size of the
+ * options, and look at the ports' and SAs' counters meanwhile. */
+#include <stdio.h>
+#include <string.h>
+
+#include <cmdline.h>
+#include <cmdline_parse.h>
+#include <cmdline_parse_string.h>
+#include <cmdline_rdline.h>
+#include <cmdline_socket.h>
+#include <rte_cycles.h>
+
+#include "dataplane/bench/bench.h"
+
+static struct {
+	struct bench_harness *h;
+	const struct bench_opts *o;
+	struct bench_task t;
+	bool prepared, running;
+	uint64_t tsc0;
+	uint64_t pkts0[RTE_MAX_LCORE];
+} st;
+
+static uint64_t packets(unsigned i)
+{
+	return st.t.count[i]->packets;
+}
+
+static void do_start(struct cmdline *cl)
+{
+	char err[256], sz[16];
+
+	if (st.running) {
+		cmdline_printf(cl, "already running\n");
+		return;
+	}
+	if (!st.prepared) {
+		if (bench_harness_prepare(st.h, st.o->algs[0],
+					  st.o->dir[BENCH_OUT] ? BENCH_OUT : BENCH_IN,
+					  st.o->sizes[0], st.o->sas, &st.t, err, sizeof(err)) < 0) {
+			cmdline_printf(cl, "cannot prepare: %s\n", err);
+			return;
+		}
+		st.prepared = true;
+	}
+	for (unsigned i = 0; i < st.t.n; i++)
+		st.pkts0[i] = packets(i);
+	if (st.t.start(st.t.arg) < 0) {
+		cmdline_printf(cl, "cannot launch the workers\n");
+		return;
+	}
+	st.tsc0 = rte_get_tsc_cycles();
+	st.running = true;
+	cmdline_printf(cl, "%s %s, size %s, %u SA(s), %u worker(s): running (%s)\n",
+		       st.o->algs[0]->name, st.o->dir[BENCH_OUT] ? "outbound" : "inbound",
+		       bench_size_name(st.o->sizes[0], sz, sizeof(sz)), st.o->sas, st.t.n,
+		       bench_harness_worker_path(st.h) ? "worker path" : "esp-lib+forward");
+}
+
+static void do_stop(struct cmdline *cl)
+{
+	double dt, total = 0;
+
+	if (!st.running) {
+		cmdline_printf(cl, "not running\n");
+		return;
+	}
+	st.t.stop(st.t.arg);
+	st.running = false;
+	dt = (double)(rte_get_tsc_cycles() - st.tsc0) / (double)rte_get_tsc_hz();
+	for (unsigned i = 0; i < st.t.n; i++) {
+		double mpps = (double)(packets(i) - st.pkts0[i]) / dt / 1e6;
+
+		total += mpps;
+		cmdline_printf(cl, "worker %u: %.3f Mpps\n", i, mpps);
+	}
+	cmdline_printf(cl, "total: %.3f Mpps, %.2f Gbit/s over %.1f s\n", total,
+		       total * st.t.mean_size * 8 / 1e3, dt);
+}
+
+struct cmd_word { cmdline_fixed_string_t w1, w2, w3; };
+
+static void cmd_start_parsed(void *res, struct cmdline *cl, void *data)
+{
+	(void)res;
+	(void)data;
+	do_start(cl);
+}
+
+static void cmd_stop_parsed(void *res, struct cmdline *cl, void *data)
+{
+	(void)res;
+	(void)data;
+	do_stop(cl);
+}
+
+static void cmd_quit_parsed(void *res, struct cmdline *cl, void *data)
+{
+	(void)res;
+	(void)data;
+	if (st.running)
+		do_stop(cl);
+	cmdline_quit(cl);
+}
+
+static void cmd_show_parsed(void *res, struct cmdline *cl, void *data)
+{
+	const struct cmd_word *r = res;
+
+	(void)cl;
+	(void)data;
+	fflush(stdout);
+	if (strcmp(r->w2, "port") == 0)
+		bench_harness_show_ports(st.h, stdout);
+	else if (st.prepared)
+		bench_harness_show_crypto(st.h, stdout);
+	else
+		printf("no SAs yet: start first\n");
+	fflush(stdout);
+}
+
+static cmdline_parse_token_string_t tok_start =
+	TOKEN_STRING_INITIALIZER(struct cmd_word, w1, "start");
+static cmdline_parse_token_string_t tok_stop =
+	TOKEN_STRING_INITIALIZER(struct cmd_word, w1, "stop");
+static cmdline_parse_token_string_t tok_quit =
+	TOKEN_STRING_INITIALIZER(struct cmd_word, w1, "quit");
+static cmdline_parse_token_string_t tok_show =
+	TOKEN_STRING_INITIALIZER(struct cmd_word, w1, "show");
+static cmdline_parse_token_string_t tok_what =
+	TOKEN_STRING_INITIALIZER(struct cmd_word, w2, "port#crypto");
+static cmdline_parse_token_string_t tok_stats =
+	TOKEN_STRING_INITIALIZER(struct cmd_word, w3, "stats");
+
+static cmdline_parse_inst_t cmd_start = {
+	.f = cmd_start_parsed, .help_str = "start: start the data path",
+	.tokens = { (void *)&tok_start, NULL },
+};
+static cmdline_parse_inst_t cmd_stop = {
+	.f = cmd_stop_parsed, .help_str = "stop: stop it and print the rate since start",
+	.tokens = { (void *)&tok_stop, NULL },
+};
+static cmdline_parse_inst_t cmd_quit = {
+	.f = cmd_quit_parsed, .help_str = "quit: stop and leave",
+	.tokens = { (void *)&tok_quit, NULL },
+};
+static cmdline_parse_inst_t cmd_show = {
+	.f = cmd_show_parsed, .help_str = "show port|crypto stats: the ports' or SAs' counters",
+	.tokens = { (void *)&tok_show, (void *)&tok_what, (void *)&tok_stats, NULL },
+};
+
+static cmdline_parse_ctx_t commands[] = {
+	(cmdline_parse_inst_t *)&cmd_start, (cmdline_parse_inst_t *)&cmd_stop,
+	(cmdline_parse_inst_t *)&cmd_show, (cmdline_parse_inst_t *)&cmd_quit, NULL,
+};
+
+int bench_prompt(struct bench_harness *h, const struct bench_opts *o)
+{
+	struct cmdline *cl;
+
+	st.h = h;
+	st.o = o;
+	cl = cmdline_stdin_new(commands, "flexgw-bench> ");
+	if (cl == NULL)
+		return -1;
+	cmdline_interact(cl);
+	cmdline_stdin_exit(cl);
+	if (st.running)
+		st.t.stop(st.t.arg);
+	if (st.prepared)
+		bench_harness_finish(h);
+	return 0;
+}
