@@ -85,6 +85,12 @@ int fgw_sa_in_del(struct fgw_dp *dp, uint32_t spi);
 struct fgw_sa *fgw_sa_in_get(const struct fgw_dp *dp, uint32_t spi);
 struct fgw_sa *fgw_tunnel_sa_out_get(const struct fgw_dp *dp, uint16_t ifindex);
 
+/* For packets the control lcore originates: m is an Ethernet frame (the
+ * header's ethertype set, addresses ignored) holding an IP packet that
+ * fits the tunnel MTU; a worker encrypts and sends it like one it
+ * forwarded. Takes ownership of m. 0, or -errno (m freed). */
+int fgw_tunnel_inject(struct fgw_dp *dp, struct rte_mbuf *m, uint16_t ifindex);
+
 /* Per tunnel counters, summed over the workers. rx: decrypted inner
  * packets that came in on the tunnel; tx: inner packets sent into it;
  * drops: inner packets lost on the way in or out (the reason is counted in

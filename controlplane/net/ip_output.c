@@ -8,6 +8,7 @@
 #include <rte_random.h>
 
 #include "common/log.h"
+#include "dataplane/tunnel.h"
 #include "net.h"
 
 const struct fgw_if *fgw_net_port(const struct fgw_control *c, uint16_t ifindex)
@@ -168,6 +169,24 @@ void fgw_net_output(struct fgw_control *c, struct rte_mbuf *m, uint16_t ifindex,
 	fgw_neigh_output(c, ifindex, next, m);
 }
 
+/* Into a tunnel: a worker encrypts it (dataplane/tunnel.h). */
+static void tunnel_output(struct fgw_control *c, struct rte_mbuf *m, uint16_t ifindex)
+{
+	const struct fgw_if *ifp = ifindex < c->dp->n_ifs ? &c->dp->ifs[ifindex] : NULL;
+	struct rte_ether_hdr *eth;
+
+	if (ifp == NULL || !ifp->up || rte_pktmbuf_pkt_len(m) > ifp->mtu ||
+	    (eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN)) == NULL) {
+		c->stats.output_dropped++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	memset(eth, 0, sizeof(*eth));
+	eth->ether_type = rte_cpu_to_be_16(fgw_net_ethertype(m));
+	if (fgw_tunnel_inject(c->dp, m, ifindex) < 0)
+		c->stats.output_dropped++;
+}
+
 void fgw_ip_output(struct fgw_control *c, struct rte_mbuf *m, const struct fgw_addr *dst)
 {
 	const struct fgw_nexthop *nh = &c->dp->nh[fgw_route_lookup(c->dp, dst)];
@@ -179,6 +198,9 @@ void fgw_ip_output(struct fgw_control *c, struct rte_mbuf *m, const struct fgw_a
 		return;
 	case FGW_NH_GATEWAY:
 		fgw_net_output(c, m, nh->ifindex, &nh->gw);
+		return;
+	case FGW_NH_TUNNEL:
+		tunnel_output(c, m, nh->ifindex);
 		return;
 	default:
 		FGW_DEBUG("no route to %s for a packet of ours", fgw_addr_str(dst, buf, sizeof(buf)));

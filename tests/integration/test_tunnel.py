@@ -148,6 +148,15 @@ def test_ping_back(pair, dst):
 	assert tx == PINGS and rx == PINGS, out
 
 
+@pytest.mark.parametrize("dst", ["192.0.2.130", "2001:db8:100::2"], ids=["ipv4", "ipv6"])
+def test_ping_peer_tunnel_address(pair, dst):
+	# gwB answers itself: its reply goes back into the tunnel from the
+	# control lcore, encrypted by a worker.
+	tx, rx, out = topo.ping(pair.lan1, dst, count=10)
+	assert_alive(pair)
+	assert tx == 10 and rx == 10, out
+
+
 def test_tcp_transfer(pair):
 	before = {g: sa_packets(g) for g in pair.gws}
 	sent, got = topo.tcp_transfer(pair.lan1, pair.lan2, LAN2["host4"], TCP_BYTES)

@@ -897,6 +897,29 @@ static bool other_workers_sa_is_handed_off(void)
 	return quiet();
 }
 
+/* What the control lcore originates into a tunnel: encrypted by the
+ * tunnel's worker, outside the RX books. */
+static bool control_inject_is_encrypted(void)
+{
+	struct rte_mbuf *m = ip4_pkt("198.51.100.1", "198.51.100.7", 40, false, IPPROTO_UDP);
+	struct fgw_worker *tw = dp.workers[if_t0 % dp.n_workers];
+	struct fgw_worker_stats b = tw->stats;
+	struct rte_mbuf *out[4];
+	unsigned n;
+
+	eth_push(m, &dp.ifs[if_lan].mac, &host_mac);
+	CHECK(fgw_tunnel_inject(&dp, m, (uint16_t)if_t0) == 0, "refused");
+	fgw_worker_service(tw);
+	n = rte_eth_rx_burst(port_wan, (uint16_t)tw->index, out, 4);
+	CHECK(n == 1, "%u frames on the WAN", n);
+	CHECK(peer_decap(out[0], peer_in_t0) == FGW_SA_DROP_NONE, "peer cannot decrypt");
+	CHECK(out[0]->pkt_len == 60, "inner length %u", out[0]->pkt_len);
+	free_all(out, n);
+	CHECK(tw->stats.injected == b.injected + 1 && tw->stats.encrypted == b.encrypted + 1 &&
+	      tw->stats.rx == b.rx && tw->stats.forwarded == b.forwarded, "counters");
+	return quiet();
+}
+
 static bool every_packet_counted_once(void)
 {
 	struct fgw_worker_stats s;
@@ -935,6 +958,7 @@ int main(void)
 	RUN(syn_mss_clamped);
 	RUN(fragmented_esp_reassembled);
 	RUN(other_workers_sa_is_handed_off);
+	RUN(control_inject_is_encrypted);
 	RUN(every_packet_counted_once);
 	printf("%u passed, %u failed\n", passed, failed);
 	fgw_sa_free(peer_in_t0);
