@@ -51,7 +51,10 @@ enum fgw_neigh_state {
 	FGW_NEIGH_STATIC,
 };
 
-#define FGW_NEIGH_PENDING_MAX 16	/* packets queued per unresolved neighbour */
+/* Packets queued per unresolved neighbour: a few, like Linux's
+ * unres_qlen_bytes or the one packet IOS holds; more would only let a
+ * sender park mbufs here (the table also caps the total, see below). */
+#define FGW_NEIGH_PENDING_MAX 3
 
 struct fgw_neigh {
 	uint16_t ifindex;
@@ -64,12 +67,22 @@ struct fgw_neigh {
 	unsigned n_pending;
 	struct rte_timer timer;		/* retry while INCOMPLETE, ageing after */
 	bool in_use;
+	bool workers_stale;		/* the last SET/DEL did not reach every worker */
 };
 
 struct fgw_neigh_table {
 	struct rte_hash *index;		/* (ifindex, addr) -> slot */
-	struct fgw_neigh *slots;
-	unsigned size;
+	struct fgw_neigh *slots;		/* by index position */
+	unsigned size;			/* slots */
+	unsigned n_used;		/* entries in use, at most the table's limit */
+	unsigned pending, pending_max;	/* mbufs queued in all entries, and the cap
+					 * (an eighth of the pool the workers'
+					 * RX also draws from) */
+	unsigned reclaim_hand;		/* where the next search for a victim starts */
+	unsigned n_workers_stale;	/* entries with workers_stale set */
+	struct rte_timer resend;	/* re-sends to the workers while any are stale */
+	uint64_t probe_tokens;		/* probes for new entries (token bucket) */
+	uint64_t probe_last_refill;
 };
 
 /* ---- control-lcore counters ------------------------------------------- */
@@ -82,6 +95,9 @@ struct fgw_control_stats {
 	uint64_t icmp_echo_replies, icmp_errors_tx, icmp_errors_ratelimited;
 	uint64_t tcp_resets_tx;		/* TCP to us: nothing listens */
 	uint64_t neigh_resolved, neigh_failed, neigh_pending_dropped;
+	uint64_t neigh_probes_ratelimited;	/* for new entries, over the probe rate */
+	uint64_t neigh_reclaimed;	/* unresolved entries evicted from a full table */
+	uint64_t neigh_miss_rerouted;	/* NEIGH_MISS whose route no longer needs a neighbour */
 	uint64_t local_dropped;		/* for us, but not answerable (fragments, broadcast...) */
 	uint64_t output_dropped;	/* control-originated: no route, interface down, too big */
 	uint64_t malformed;		/* punted packets that failed a check */
@@ -153,8 +169,9 @@ void fgw_neigh_free(struct fgw_control *c);
 void fgw_neigh_learn(struct fgw_control *c, uint16_t ifindex, const struct fgw_addr *addr,
 		     const struct rte_ether_addr *mac, bool create);
 /* Send m to next hop `addr` on ifindex once its MAC is known: now if it is,
- * else queue m (FGW_NEIGH_PENDING_MAX, then dropped and counted) and probe
- * (1 s apart, 3 probes; then ICMP host unreachable for each queued packet).
+ * else queue m (FGW_NEIGH_PENDING_MAX per entry and pending_max in all, then
+ * dropped and counted) and probe (1 s apart, 3 probes, the probes of new
+ * entries rate-limited; then ICMP host unreachable for each queued packet).
  * m is a complete frame but for its Ethernet header, which is rewritten here.
  * Takes ownership of m.
  * NEIGH_MISS contract: a worker punts the frame exactly as received, before

@@ -59,22 +59,29 @@ struct icmp_error {
 	bool to_multicast;		/* may answer a multicast destination (IPv6) */
 };
 
-bool fgw_net_ratelimit(struct fgw_control *c)
+bool fgw_net_bucket_take(uint64_t *tokens, uint64_t *last_refill, unsigned rate,
+			 unsigned burst)
 {
 	uint64_t now = rte_get_timer_cycles();
-	uint64_t cost = rte_get_timer_hz() / ICMP_RATE;
+	uint64_t cost = rte_get_timer_hz() / rate;
 
-	/* Tokens are timer cycles: one error costs a 1/ICMP_RATE second. */
-	c->icmp_tokens += now - c->icmp_last_refill;
-	c->icmp_last_refill = now;
-	if (c->icmp_tokens > cost * ICMP_BURST)
-		c->icmp_tokens = cost * ICMP_BURST;
-	if (c->icmp_tokens < cost) {
-		c->stats.icmp_errors_ratelimited++;
+	/* Tokens are timer cycles: one event costs a 1/rate second. */
+	*tokens += now - *last_refill;
+	*last_refill = now;
+	if (*tokens > cost * burst)
+		*tokens = cost * burst;
+	if (*tokens < cost)
 		return false;
-	}
-	c->icmp_tokens -= cost;
+	*tokens -= cost;
 	return true;
+}
+
+bool fgw_net_ratelimit(struct fgw_control *c)
+{
+	if (fgw_net_bucket_take(&c->icmp_tokens, &c->icmp_last_refill, ICMP_RATE, ICMP_BURST))
+		return true;
+	c->stats.icmp_errors_ratelimited++;
+	return false;
 }
 
 static bool is_icmp_error(const struct rte_mbuf *m, const struct fgw_net_ip *ip)

@@ -90,6 +90,10 @@ void fgw_net_eth_send(struct fgw_control *c, struct rte_mbuf *m, uint16_t ifinde
  * Ethernet header. */
 uint16_t fgw_net_ethertype(const struct rte_mbuf *m);
 
+/* A token bucket of rate events per second, burst deep, kept in *tokens
+ * and *last_refill (zero-initialised: starts full). false: over the rate. */
+bool fgw_net_bucket_take(uint64_t *tokens, uint64_t *last_refill, unsigned rate,
+			 unsigned burst);
 /* Answers to traffic nobody asked for (ICMP errors, TCP resets) share one
  * token bucket. false: over the rate, counted. */
 bool fgw_net_ratelimit(struct fgw_control *c);

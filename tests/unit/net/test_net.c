@@ -5,6 +5,8 @@
  * DPDK's own routines. Needs EAL (mempool, hash, timers): run as root.
  * Built twice: test_net_ageing has a 1 s reachable time and checks only
  * how entries age, which would disturb every other case. */
+#include <errno.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,7 @@
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
+#include <rte_mempool.h>
 #include <rte_ring.h>
 #include <rte_tcp.h>
 #include <rte_timer.h>
@@ -48,6 +51,7 @@ static uint16_t sent_port[MAX_CAPTURE];
 static unsigned n_sent;
 static struct fgw_msg msgs[MAX_CAPTURE];
 static unsigned n_msgs;
+static unsigned msgs_refused;	/* the next broadcasts that find a ring full */
 
 uint32_t fgw_nh_alloc(struct fgw_dp *d, const struct fgw_nexthop *nh)
 {
@@ -84,6 +88,10 @@ uint32_t fgw_route_lookup(const struct fgw_dp *d, const struct fgw_addr *a)
 int fgw_msg_broadcast(struct fgw_dp *d, const struct fgw_msg *msg)
 {
 	(void)d;
+	if (msgs_refused > 0) {
+		msgs_refused--;
+		return -ENOBUFS;
+	}
 	if (n_msgs < MAX_CAPTURE)
 		msgs[n_msgs++] = *msg;
 	return 0;
@@ -333,6 +341,30 @@ static struct rte_mbuf *echo4(const char *src, const char *dst, uint8_t ttl)
 	uint16_t len = ipv4(l3, src, dst, IPPROTO_ICMP, ttl, icmp, sizeof(icmp));
 
 	return frame(&host_mac, &dp.ifs[GI1].mac, RTE_ETHER_TYPE_IPV4, l3, len);
+}
+
+static struct rte_mbuf *echo6(const char *src, const char *dst, uint8_t hop)
+{
+	uint8_t l3[128], icmp[12] = { 128, 0, 0, 0, 0, 9, 0, 1, 'f', 'l', 'e', 'x' };
+	uint16_t len = ipv6(l3, src, dst, hop, icmp, sizeof(icmp));
+
+	return frame(&host_mac, &dp.ifs[GI1].mac, RTE_ETHER_TYPE_IPV6, l3, len);
+}
+
+/* Run the control lcore's timers until `done` or `ms` pass. */
+static void run_timers(unsigned ms, bool (*done)(void))
+{
+	uint64_t deadline = rte_get_timer_cycles() + rte_get_timer_hz() * ms / 1000;
+
+	while (rte_get_timer_cycles() < deadline && (done == NULL || !done())) {
+		rte_timer_manage();
+		usleep(1000);
+	}
+}
+
+static bool a_message_arrived(void)
+{
+	return n_msgs > 0;
 }
 
 /* The IPv4 packet in a captured frame; NULL unless well formed. */
@@ -715,8 +747,10 @@ static bool neighbour_ages_and_is_reprobed(void)
 			RTE_ETHER_HDR_LEN)->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST), "re-probed");
 	punt(arp_frame(RTE_ARP_OP_REPLY, &host_mac, "192.0.2.10", "192.0.2.1"), FGW_PUNT_ARP, GI1, 0);
 	EXPECT(n_msgs == 0, "same MAC: the workers are not told again");
-	/* Then silence: three probes and the workers forget it. */
+	/* Then silence: three probes and the workers forget it, even when
+	 * the first DEL finds a worker's ring full. */
 	capture_reset();
+	msgs_refused = 1;
 	deadline = rte_get_timer_cycles() + hz * 11 / 2;
 	while (rte_get_timer_cycles() < deadline && n_msgs == 0) {
 		rte_timer_manage();
@@ -725,10 +759,117 @@ static bool neighbour_ages_and_is_reprobed(void)
 	for (unsigned i = 0; i < n_sent; i++)
 		probes += sent_port[i] == 0;
 	EXPECT(probes == 3, "%u probes", probes);
+	EXPECT(msgs_refused == 0, "the first DEL met a full ring");
 	EXPECT(n_msgs == 1 && msgs[0].type == FGW_MSG_NEIGH_DEL &&
 	       fgw_addr_eq(&msgs[0].addr, &(struct fgw_addr){ .family = AF_INET,
 							      .v4 = A("192.0.2.10").v4 }),
 	       "workers told to forget it");
+	return true;
+}
+
+static bool arp_request_for(const char *target)
+{
+	for (unsigned i = 0; i < n_sent; i++) {
+		const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(sent[i], const struct rte_ether_hdr *);
+		const struct rte_arp_hdr *a = (const struct rte_arp_hdr *)(eth + 1);
+
+		if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP) &&
+		    a->arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST) && a->arp_data.arp_tip == A(target).v4)
+			return true;
+	}
+	return false;
+}
+
+/* A SET lost to a full ring is sent again; so is a new MAC. */
+static bool lost_message_sent_again(void)
+{
+	capture_reset();
+	msgs_refused = 1;
+	punt(arp_frame(RTE_ARP_OP_REQUEST, &host2_mac, "192.0.2.13", "192.0.2.1"), FGW_PUNT_ARP,
+	     GI1, 0);
+	EXPECT(n_msgs == 0 && msgs_refused == 0 && c.neigh.n_workers_stale == 1, "refused once");
+	run_timers(1000, a_message_arrived);
+	EXPECT(n_msgs == 1 && msgs[0].type == FGW_MSG_NEIGH_SET &&
+	       rte_is_same_ether_addr(&msgs[0].mac, &host2_mac), "SET sent again");
+	EXPECT(c.neigh.n_workers_stale == 0, "nothing left to send");
+
+	capture_reset();
+	msgs_refused = 2;
+	punt(arp_frame(RTE_ARP_OP_REPLY, &host_mac, "192.0.2.13", "192.0.2.1"), FGW_PUNT_ARP, GI1, 0);
+	run_timers(1000, a_message_arrived);
+	EXPECT(n_msgs == 1 && msgs[0].type == FGW_MSG_NEIGH_SET &&
+	       rte_is_same_ether_addr(&msgs[0].mac, &host_mac), "the new MAC, on the third try");
+	EXPECT(msgs_refused == 0 && c.neigh.n_workers_stale == 0, "settled");
+	return true;
+}
+
+static unsigned pending_in_entries(void)
+{
+	unsigned sum = 0;
+
+	for (unsigned i = 0; i < c.neigh.size; i++)
+		if (c.neigh.slots[i].in_use)
+			sum += c.neigh.slots[i].n_pending;
+	return sum;
+}
+
+/* A remote sender aims at 6000 unused addresses of a connected /64: more
+ * than the table holds. The mbufs held for resolution stay under the cap,
+ * the probes under their rate, and a real neighbour still resolves. */
+static bool flood_of_unresolved_destinations_is_bounded(void)
+{
+	struct fgw_nexthop hop = { .type = FGW_NH_CONNECTED, .ifindex = GI2 };
+	uint32_t nh = fgw_nh_alloc(&dp, &hop);
+	uint64_t ns_tx = c.stats.nd_ns_tx, start = rte_get_timer_cycles(), hz = rte_get_timer_hz();
+	unsigned in_use = rte_mempool_in_use_count(dp.pool), peak = 0;
+	const struct rte_ipv4_hdr *h;
+	bool forwarded = false;
+	char dst[64];
+
+	capture_reset();
+	EXPECT(c.neigh.pending_max > 0 && c.neigh.pending_max <= dp.pool->size / 8,
+	       "cap %u", c.neigh.pending_max);
+	for (unsigned i = 0; i < 6000; i++) {
+		snprintf(dst, sizeof(dst), "2001:db8:2::1:%x", i);
+		for (unsigned j = 0; j < (i < 10 ? 5u : 1u); j++) {
+			punt(echo6("2001:db8:1::10", dst, 64), FGW_PUNT_NEIGH_MISS, GI1, nh);
+			EXPECT(c.neigh.pending <= c.neigh.pending_max, "%u pending after %u",
+			       c.neigh.pending, i);
+			peak = RTE_MAX(peak, c.neigh.pending);
+		}
+	}
+	EXPECT(peak == c.neigh.pending_max, "the cap was reached: %u", peak);
+	EXPECT(pending_in_entries() == c.neigh.pending, "%u counted, %u held", c.neigh.pending,
+	       pending_in_entries());
+	for (unsigned i = 0; i < c.neigh.size; i++)
+		EXPECT(c.neigh.slots[i].n_pending <= FGW_NEIGH_PENDING_MAX, "%u in slot %u",
+		       c.neigh.slots[i].n_pending, i);
+	EXPECT(rte_mempool_in_use_count(dp.pool) <= in_use + c.neigh.pending_max + MAX_CAPTURE,
+	       "%u mbufs in use", rte_mempool_in_use_count(dp.pool));
+	EXPECT(c.neigh.n_used == 4096 && c.stats.neigh_reclaimed >= 6000 - 4096,
+	       "%u entries, %" PRIu64 " reclaimed", c.neigh.n_used, c.stats.neigh_reclaimed);
+	EXPECT(c.stats.nd_ns_tx - ns_tx <=
+		       50 + 100 * (rte_get_timer_cycles() - start) / hz + 1,
+	       "%" PRIu64 " solicitations", c.stats.nd_ns_tx - ns_tx);
+
+	/* A second later a real neighbour comes along: it is probed, and
+	 * once it answers the workers learn it and its packets flow. */
+	capture_reset();
+	c.neigh.probe_last_refill = rte_get_timer_cycles() - hz;
+	punt(echo4("192.0.2.10", "198.51.100.60", 64), FGW_PUNT_NEIGH_MISS, GI1, nh);
+	EXPECT(arp_request_for("198.51.100.60"), "probed in a full table");
+	capture_reset();
+	punt(arp_frame(RTE_ARP_OP_REPLY, &host2_mac, "198.51.100.60", "198.51.100.1"), FGW_PUNT_ARP,
+	     GI2, 0);
+	EXPECT(n_msgs == 1 && msgs[0].type == FGW_MSG_NEIGH_SET &&
+	       rte_is_same_ether_addr(&msgs[0].mac, &host2_mac), "resolved, workers told");
+	capture_reset();
+	punt(echo4("192.0.2.10", "198.51.100.60", 64), FGW_PUNT_NEIGH_MISS, GI1, nh);
+	for (unsigned i = 0; i < n_sent; i++)
+		forwarded |= (h = sent_ipv4(i)) != NULL && h->dst_addr == A("198.51.100.60").v4 &&
+			     rte_is_same_ether_addr(&rte_pktmbuf_mtod(sent[i], struct rte_ether_hdr *)
+							     ->dst_addr, &host2_mac);
+	EXPECT(forwarded, "forwarded to its MAC");
 	return true;
 }
 
@@ -761,6 +902,8 @@ int main(int argc, char **argv)
 	RUN(udp_and_tcp_to_us);
 	RUN(ns_answered_with_na);
 	RUN(echo_v6_to_link_local);
+	RUN(lost_message_sent_again);
+	RUN(flood_of_unresolved_destinations_is_bounded);
 out:
 	capture_reset();
 	fgw_neigh_free(&c);
