@@ -9,7 +9,9 @@
 Tunnel0 is "ipsec ipv4" (ESP tunnel mode, AES-GCM-128) or "gre ipv4" (GRE
 with a key in ESP transport mode, AES-CBC-256 + HMAC-SHA-256); each gateway
 routes the far LAN, both families, into it. Pings and a TCP transfer cross
-with zero loss, and the SA counters on both sides show the traffic."""
+with zero loss, and the SA counters on both sides show the traffic.
+Runs against build/ and, when it exists, build-san/ (ASan, UBSan): both
+gateways must then stop cleanly with no sanitizer report."""
 import pytest
 
 import topo
@@ -54,9 +56,22 @@ def gateway_config(m, me, peer, local4, local6, far4, far6, spi_in, spi_out, enc
 	return routes, extra
 
 
+SANITIZER_ENV = {
+	"ASAN_OPTIONS": "exitcode=86:detect_leaks=1",
+	"UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=0",
+}
+
+
+def trees():
+	found = ["build"]
+	if topo.binaries(topo.build_dir("build-san"))[0].exists():
+		found.append("build-san")
+	return found
+
+
 class Pair:
-	def __init__(self, build, workdir, mode):
-		self.build, self.workdir, self.mode = build, workdir, mode
+	def __init__(self, build, workdir, mode, env=None):
+		self.build, self.workdir, self.mode, self.env = build, workdir, mode, env
 		self.namespaces = []
 		self.gws = []
 
@@ -87,13 +102,13 @@ class Pair:
 			dict(name="GigabitEthernet1", iface="p1", ipv4=LAN1["gw4"] + "/25",
 			     ipv6=LAN1["gw6"] + "/64"),
 			dict(name="GigabitEthernet2", iface="w1", ipv4=WAN_A + "/24"),
-		], ra, build=self.build, extra_config=xa)
+		], ra, build=self.build, extra_config=xa, env=self.env)
 		self.gws.append(self.gwa)
 		self.gwb = topo.FlexGW(self.gwb_ns, self.workdir / "b", [
 			dict(name="GigabitEthernet1", iface="p2", ipv4=LAN2["gw4"] + "/24",
 			     ipv6=LAN2["gw6"] + "/64"),
 			dict(name="GigabitEthernet2", iface="w2", ipv4=WAN_B + "/24"),
-		], rb, build=self.build, extra_config=xb)
+		], rb, build=self.build, extra_config=xb, env=self.env)
 		self.gws.append(self.gwb)
 		self.gwa.start()
 		self.gwb.start()
@@ -107,9 +122,13 @@ class Pair:
 				n.delete()
 
 
-@pytest.fixture(scope="module", params=sorted(MODES))
+@pytest.fixture(scope="module", params=[(t, m) for t in trees() for m in sorted(MODES)],
+		ids=lambda p: f"{p[0]}-{p[1]}")
 def pair(request, root, build, tmp_path_factory):
-	p = Pair(build, tmp_path_factory.mktemp(f"tunnel-{request.param}"), request.param)
+	tree, mode = request.param
+	san = tree != "build"
+	p = Pair(topo.build_dir(tree) if san else build,
+		 tmp_path_factory.mktemp(f"tunnel-{tree}-{mode}"), mode, SANITIZER_ENV if san else None)
 	try:
 		p.setup()
 		yield p
@@ -191,3 +210,10 @@ def test_show_commands_name_the_tunnel(pair):
 	assert tun and tun[0]["interface"] == "Tunnel0" and tun[0]["type"] == "tunnel", tun
 	ifs = {i["name"]: i for i in pair.gwa.flexctl("show", "interfaces")["interfaces"]}
 	assert ifs["Tunnel0"]["kind"] == "tunnel" and ifs["Tunnel0"]["status"] == "up"
+
+
+def test_clean_shutdown(pair):
+	for g in pair.gws:
+		assert g.stop() == 0, g.log_text()[-5000:]
+		log = g.log_text()
+		assert "runtime error" not in log and "Sanitizer" not in log, log[-5000:]
