@@ -9,31 +9,45 @@
 #define PUNT_BURST 32
 
 /* A worker punts NEIGH_MISS before touching the frame (control.h): this is
- * where it is forwarded, so this is where the TTL goes down. */
-static void neigh_miss(struct fgw_control *c, struct rte_mbuf *m, const struct fgw_punt_meta *meta)
+ * where it is forwarded, so this is where the TTL goes down. The next hop
+ * is looked up again, not taken from the punt meta: next-hop ids are kept
+ * alive for the workers only (RCU), and by the time the frame is read here
+ * the control lcore may have changed the route and freed or reused the id. */
+static void neigh_miss(struct fgw_control *c, struct rte_mbuf *m, uint16_t in_if)
 {
 	const struct fgw_nexthop *nh;
 	const struct fgw_addr *next;
 	struct fgw_net_ip ip;
 	uint8_t *l3;
 
-	if (meta->nh == 0 || meta->nh >= FGW_MAX_NEXTHOPS || !fgw_net_parse(m, meta->in_if, &ip)) {
+	if (!fgw_net_parse(m, in_if, &ip)) {
 		c->stats.malformed++;
 		rte_pktmbuf_free(m);
 		return;
 	}
-	nh = &c->dp->nh[meta->nh];
-	if (nh->type == FGW_NH_CONNECTED) {
+	nh = &c->dp->nh[fgw_route_lookup(c->dp, &ip.p.dst)];
+	switch ((enum fgw_nh_type)nh->type) {
+	case FGW_NH_CONNECTED:
 		next = &ip.p.dst;
-	} else if (nh->type == FGW_NH_GATEWAY) {
+		break;
+	case FGW_NH_GATEWAY:
 		next = &nh->gw;
-	} else {
-		c->stats.malformed++;
+		break;
+	case FGW_NH_NONE:
+		/* The route went away meanwhile: as if it never was. */
+		c->stats.neigh_miss_rerouted++;
+		fgw_icmp_unreachable(c, m, in_if, 0);
+		rte_pktmbuf_free(m);
+		return;
+	default:
+		/* Now local, Null0 or a tunnel: the workers' business, and
+		 * the next packet will be theirs. */
+		c->stats.neigh_miss_rerouted++;
 		rte_pktmbuf_free(m);
 		return;
 	}
 	if (ip.ttl <= 1) {
-		fgw_icmp_time_exceeded(c, m, meta->in_if);
+		fgw_icmp_time_exceeded(c, m, in_if);
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -83,7 +97,7 @@ static void punt_one(struct fgw_control *c, struct rte_mbuf *m)
 		fgw_icmp_too_big(c, m, meta.in_if, meta.mtu);
 		break;
 	case FGW_PUNT_NEIGH_MISS:
-		neigh_miss(c, m, &meta);
+		neigh_miss(c, m, meta.in_if);
 		return;
 	case FGW_PUNT_MAX:
 		break;

@@ -780,6 +780,25 @@ static bool arp_request_for(const char *target)
 	return false;
 }
 
+/* The next-hop id in a NEIGH_MISS punt may have been freed and reused by
+ * the time the control lcore reads it: the route decides, not the id. */
+static bool neigh_miss_routed_again(void)
+{
+	struct fgw_nexthop hop = { .type = FGW_NH_GATEWAY, .ifindex = GI1, .gw = A("192.0.2.99") };
+	uint32_t reused = fgw_nh_alloc(&dp, &hop);
+	uint64_t rerouted = c.stats.neigh_miss_rerouted;
+
+	capture_reset();
+	punt(echo4("192.0.2.10", "198.51.100.70", 64), FGW_PUNT_NEIGH_MISS, GI1, reused);
+	EXPECT(n_sent == 1 && sent_port[0] == 1 && arp_request_for("198.51.100.70"),
+	       "resolved on Gi2 by its route, %u sent", n_sent);
+	capture_reset();
+	punt(echo4("192.0.2.10", "203.0.113.40", 64), FGW_PUNT_NEIGH_MISS, GI1, reused);
+	EXPECT(n_sent == 0 && c.stats.neigh_miss_rerouted == rerouted + 1,
+	       "the route is Null0 now: dropped, counted");
+	return true;
+}
+
 /* A SET lost to a full ring is sent again; so is a new MAC. */
 static bool lost_message_sent_again(void)
 {
@@ -902,6 +921,7 @@ int main(int argc, char **argv)
 	RUN(udp_and_tcp_to_us);
 	RUN(ns_answered_with_na);
 	RUN(echo_v6_to_link_local);
+	RUN(neigh_miss_routed_again);
 	RUN(lost_message_sent_again);
 	RUN(flood_of_unresolved_destinations_is_bounded);
 out:
