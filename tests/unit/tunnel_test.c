@@ -163,8 +163,10 @@ static struct fgw_sa *sa_new(uint8_t kind, uint32_t spi, bool inbound, bool peer
 /* The peer's SAs: it decrypts what we send (peer_in_*) and encrypts what
  * we receive (peer_out_*). */
 static struct fgw_sa *peer_in_t0, *peer_out_t0, *peer_in_t1, *peer_out_t1, *peer_out_t0_new;
-static struct fgw_sa *peer_in_t2, *peer_out_t2;
-static int if_t2;
+static struct fgw_sa *peer_in_t2, *peer_out_t2, *peer_in_t3, *peer_out_t3;
+static int if_t2, if_t3;
+#define SPI_T3_OUT 0x0a000400u
+#define SPI_T3_IN 0x0b000401u
 #define SPI_T2_OUT 0x0a000300u
 #define SPI_T2_IN 0x0b000301u
 
@@ -182,6 +184,10 @@ static void setup(void)
 					.mbufs = 8191, .max_sas = 1024 };
 	struct fgw_prefix lan4 = prefix("192.0.2.1/24"), lan6 = prefix("2001:db8:1::1/64");
 	struct fgw_prefix wan4 = prefix("203.0.113.1/24"), wan6 = prefix("2001:db8:ff::1/64");
+	struct fgw_tunnel_params t3 = {
+		.name = "Tunnel3", .kind = FGW_TUNNEL_GRE, .src = addr("2001:db8:ff::1"),
+		.dst = addr("2001:db8:ff::2"),
+	};
 	struct fgw_tunnel_params t2 = {
 		.name = "Tunnel2", .kind = FGW_TUNNEL_IPSEC, .src = addr("2001:db8:ff::1"),
 		.dst = addr("2001:db8:ff::2"),
@@ -209,6 +215,7 @@ static void setup(void)
 	    (if_t0 = fgw_tunnel_add(&dp, &t0, err, sizeof(err))) < 0 ||
 	    (if_t1 = fgw_tunnel_add(&dp, &t1, err, sizeof(err))) < 0 ||
 	    (if_t2 = fgw_tunnel_add(&dp, &t2, err, sizeof(err))) < 0 ||
+	    (if_t3 = fgw_tunnel_add(&dp, &t3, err, sizeof(err))) < 0 ||
 	    fgw_crypto_init(&peer, err, sizeof(err)) < 0) {
 		fprintf(stderr, "set-up failed: %s\n", err);
 		exit(2);
@@ -227,6 +234,7 @@ static void setup(void)
 	route("2001:db8:ff::/64", FGW_NH_CONNECTED, if_wan, NULL);
 	route("2001:db8:ff::1/128", FGW_NH_LOCAL, if_wan, NULL);
 	route("198.51.100.128/25", FGW_NH_TUNNEL, if_t2, NULL);
+	route("198.18.1.0/24", FGW_NH_TUNNEL, if_t3, NULL);
 	neigh(if_lan, "192.0.2.10", &host_mac);
 	neigh(if_lan, "2001:db8:1::10", &host_mac);
 	neigh(if_wan, "203.0.113.2", &peer_mac);
@@ -250,6 +258,12 @@ static void setup(void)
 				  err, sizeof(err)) < 0 ||
 	    fgw_sa_in_add(&dp, (uint16_t)if_t2,
 			  sa_new6(FGW_TUNNEL_IPSEC, SPI_T2_IN, true, false, 7, mgr, true), 0,
+			  err, sizeof(err)) < 0 ||
+	    fgw_tunnel_sa_out_set(&dp, (uint16_t)if_t3,
+				  sa_new6(FGW_TUNNEL_GRE, SPI_T3_OUT, false, false, 8, mgr, true),
+				  err, sizeof(err)) < 0 ||
+	    fgw_sa_in_add(&dp, (uint16_t)if_t3,
+			  sa_new6(FGW_TUNNEL_GRE, SPI_T3_IN, true, false, 10, mgr, true), 0,
 			  err, sizeof(err)) < 0) {
 		fprintf(stderr, "SA set-up failed: %s\n", err);
 		exit(2);
@@ -261,6 +275,8 @@ static void setup(void)
 	peer_out_t0_new = sa_new(FGW_TUNNEL_IPSEC, SPI_T0_IN_NEW, false, true, 5, peer.mgr);
 	peer_in_t2 = sa_new6(FGW_TUNNEL_IPSEC, SPI_T2_OUT, true, true, 6, peer.mgr, true);
 	peer_out_t2 = sa_new6(FGW_TUNNEL_IPSEC, SPI_T2_IN, false, true, 7, peer.mgr, true);
+	peer_in_t3 = sa_new6(FGW_TUNNEL_GRE, SPI_T3_OUT, true, true, 8, peer.mgr, true);
+	peer_out_t3 = sa_new6(FGW_TUNNEL_GRE, SPI_T3_IN, false, true, 10, peer.mgr, true);
 }
 
 /* ---- frames ------------------------------------------------------------------ */
@@ -357,12 +373,37 @@ static void gre_wrap(struct rte_mbuf *m)
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 }
 
+/* The peer's GRE over IPv6, no key: 2001:db8:ff::2 -> ::1. */
+static void gre6_wrap(struct rte_mbuf *m)
+{
+	uint8_t v = rte_pktmbuf_mtod(m, uint8_t *)[0] >> 4;
+	uint8_t *g = (uint8_t *)rte_pktmbuf_prepend(m, 4);
+	struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)rte_pktmbuf_prepend(m, sizeof(*ip));
+
+	if (g == NULL || ip == NULL) {
+		fprintf(stderr, "no headroom for GRE\n");
+		exit(2);
+	}
+	g[0] = g[1] = 0;
+	g[2] = v == 4 ? 0x08 : 0x86;
+	g[3] = v == 4 ? 0x00 : 0xdd;
+	memset(ip, 0, sizeof(*ip));
+	ip->vtc_flow = htonl(6u << 28);
+	ip->payload_len = htons((uint16_t)(m->pkt_len - sizeof(*ip)));
+	ip->proto = IPPROTO_GRE;
+	ip->hop_limits = 255;
+	memcpy(ip->src_addr, addr("2001:db8:ff::2").v6, 16);
+	memcpy(ip->dst_addr, addr("2001:db8:ff::1").v6, 16);
+}
+
 /* The peer encrypts inner (an IP packet) with sa and frames it for our WAN. */
 static struct rte_mbuf *peer_encap(struct rte_mbuf *m, struct fgw_sa *sa)
 {
 	uint8_t verdict;
 
-	if (sa->mode == FGW_SA_TRANSPORT)
+	if (sa->mode == FGW_SA_TRANSPORT && sa->dst.family == AF_INET6)
+		gre6_wrap(m);
+	else if (sa->mode == FGW_SA_TRANSPORT)
 		gre_wrap(m);
 	fgw_esp_encap(&peer, &m, &sa, 1, &verdict);
 	if (verdict != FGW_SA_DROP_NONE) {
@@ -568,6 +609,29 @@ static bool ipsec_ipv6_outer(void)
 	free_all(out, n);
 	return in_forwards(peer_encap(ip4_pkt("198.51.100.200", "192.0.2.10", 100, false,
 					       IPPROTO_UDP), peer_out_t2), false);
+}
+
+/* Tunnel3: GRE without a key over IPv6, IPv4 inside, both ways. */
+static bool gre_ipv6_outer(void)
+{
+	struct rte_mbuf *m = ip4_pkt("192.0.2.10", "198.18.1.9", 100, false, IPPROTO_UDP);
+	struct rte_mbuf *out[4];
+	const struct rte_ipv6_hdr *ip6;
+	const uint8_t *g;
+	unsigned n;
+
+	eth_push(m, &dp.ifs[if_lan].mac, &host_mac);
+	feed(port_lan, &m, 1);
+	n = sent(port_wan, out, 4);
+	CHECK(n == 1, "%u frames on the WAN", n);
+	CHECK(peer_decap(out[0], peer_in_t3) == FGW_SA_DROP_NONE, "peer cannot decrypt");
+	ip6 = rte_pktmbuf_mtod(out[0], const struct rte_ipv6_hdr *);
+	g = (const uint8_t *)(ip6 + 1);
+	CHECK(ip6->proto == IPPROTO_GRE && g[0] == 0 && g[2] == 0x08 &&
+	      out[0]->pkt_len == 40 + 4 + 120, "not GRE over IPv6 (%u bytes)", out[0]->pkt_len);
+	free_all(out, n);
+	return in_forwards(peer_encap(ip4_pkt("198.18.1.9", "192.0.2.10", 100, false,
+					       IPPROTO_UDP), peer_out_t3), false);
 }
 
 static bool natt_in_and_ike_punted(void)
@@ -948,6 +1012,7 @@ int main(void)
 	RUN(ipsec_in_v4);
 	RUN(ipsec_in_v6);
 	RUN(ipsec_ipv6_outer);
+	RUN(gre_ipv6_outer);
 	RUN(natt_in_and_ike_punted);
 	RUN(gre_out_and_in);
 	RUN(gre_wrong_key_drops);
@@ -968,6 +1033,8 @@ int main(void)
 	fgw_sa_free(peer_out_t0_new);
 	fgw_sa_free(peer_in_t2);
 	fgw_sa_free(peer_out_t2);
+	fgw_sa_free(peer_in_t3);
+	fgw_sa_free(peer_out_t3);
 	fgw_crypto_free(&peer);
 	fgw_dp_stop(&dp);
 	rte_eal_cleanup();
