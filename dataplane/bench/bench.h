@@ -155,10 +155,12 @@ int bench_prompt(struct bench_harness *h, const struct bench_opts *o);
 /* Outbound ESP in mbufs on one lcore: (a) fgw_esp_encap (IPsec-MB burst
  * API), (b) DPDK lib/ipsec over the ipsec_mb cryptodev `pmd`
  * (crypto_aesni_mb or crypto_aesni_gcm) in CPU-crypto mode. Same packets,
- * same allocation and copy, same free; interleaved. */
+ * same allocation and copy, same free; interleaved with (c) `none`, the
+ * allocation, copy and free alone. */
 int bench_compare_paths(const struct bench_alg *alg, const char *pmd, unsigned size,
 			unsigned lcore, const struct bench_opts *o, struct bench_rate *fgw,
-			struct bench_rate *libipsec, char *err, size_t errlen);
+			struct bench_rate *libipsec, struct bench_rate *none, char *err,
+			size_t errlen);
 /* Stops the cryptodevs the comparison started. */
 void bench_compare_paths_end(void);
 

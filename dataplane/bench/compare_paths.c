@@ -8,6 +8,8 @@
  *              CPU-crypto mode (rte_cryptodev_sym_cpu_crypto_process),
  *              plus the outer IPv4 header checksum, which lib/ipsec leaves
  *              to the application (a NIC offload; software here).
+ *   none       the alloc, copy and free alone: what the two share, so that
+ *              the rest is each path's own cost.
  * Outbound, tunnel mode, one SA, no forwarding: the crypto path alone. */
 #include <stdio.h>
 #include <string.h>
@@ -40,9 +42,11 @@ struct cmp_shared {
 };
 
 /* One path. */
+enum cmp_path { CMP_IPSEC_MB, CMP_LIB_IPSEC, CMP_NONE, CMP_PATHS };
+
 struct cmp {
 	struct cmp_shared *sh;
-	bool lib;
+	enum cmp_path path;
 	unsigned next;
 	volatile bool stop;
 	struct bench_counter count;
@@ -78,7 +82,9 @@ static int cmp_main(void *arg)
 			m[i]->l3_len = sizeof(struct rte_ipv4_hdr);
 			next = next + 1 == N_TEMPLATES ? 0 : next + 1;
 		}
-		if (c->lib) {
+		if (c->path == CMP_NONE) {
+			ok = BENCH_BURST;
+		} else if (c->path == CMP_LIB_IPSEC) {
 			ok = rte_ipsec_pkt_cpu_prepare(&sh->ss, m, BENCH_BURST);
 			ok = rte_ipsec_pkt_process(&sh->ss, m, (uint16_t)ok);
 			for (unsigned i = 0; i < ok; i++) {
@@ -255,11 +261,12 @@ void bench_compare_paths_end(void)
 
 int bench_compare_paths(const struct bench_alg *alg, const char *pmd, unsigned size,
 			unsigned lcore, const struct bench_opts *o, struct bench_rate *fgw,
-			struct bench_rate *libipsec, char *err, size_t errlen)
+			struct bench_rate *libipsec, struct bench_rate *none, char *err,
+			size_t errlen)
 {
 	struct cmp_shared *c = rte_zmalloc("bench_cmp", sizeof(*c), 64);
-	struct cmp *path[2] = { NULL, NULL };
-	struct bench_task t[2];
+	struct cmp *path[CMP_PATHS] = { NULL };
+	struct bench_task t[CMP_PATHS];
 	struct rte_mempool *ses_pool = NULL;
 	struct rte_ipsec_sa *lsa = NULL;
 	struct fgw_sa_keys keys;
@@ -277,9 +284,10 @@ int bench_compare_paths(const struct bench_alg *alg, const char *pmd, unsigned s
 	c->pool = rte_pktmbuf_pool_create("bench_cmp", 8191, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 					  (int)rte_socket_id());
 	c->sa = fgw_sa_alloc(0, SOCKET_ID_ANY);
-	for (unsigned p = 0; p < 2; p++)
+	for (unsigned p = 0; p < CMP_PATHS; p++)
 		path[p] = rte_zmalloc("bench_cmp_path", sizeof(*path[p]), 64);
-	if (c->tmpl == NULL || c->pool == NULL || c->sa == NULL || !path[0] || !path[1]) {
+	if (c->tmpl == NULL || c->pool == NULL || c->sa == NULL || !path[0] || !path[1] ||
+	    !path[2]) {
 		snprintf(err, errlen, "out of DPDK memory");
 		goto out;
 	}
@@ -308,9 +316,9 @@ int bench_compare_paths(const struct bench_alg *alg, const char *pmd, unsigned s
 	}
 	if (libipsec_sa(c, alg, &keys, ses_pool, dev_id, &lsa, err, errlen) < 0)
 		goto out;
-	for (unsigned p = 0; p < 2; p++) {
+	for (unsigned p = 0; p < CMP_PATHS; p++) {
 		path[p]->sh = c;
-		path[p]->lib = p == 1;
+		path[p]->path = (enum cmp_path)p;
 		path[p]->counts[0] = &path[p]->count;
 		t[p] = (struct bench_task){
 			.start = cmp_start, .stop = cmp_stop, .arg = path[p],
@@ -318,12 +326,13 @@ int bench_compare_paths(const struct bench_alg *alg, const char *pmd, unsigned s
 			.rates = &path[p]->rate,
 		};
 	}
-	if (bench_interleave(t, 2, o) < 0) {
+	if (bench_interleave(t, CMP_PATHS, o) < 0) {
 		snprintf(err, errlen, "cannot run on lcore %u", lcore);
 		goto out;
 	}
 	*fgw = t[0].total;
 	*libipsec = t[1].total;
+	*none = t[2].total;
 	rc = 0;
 out:
 	explicit_bzero(&keys, sizeof(keys));
@@ -335,8 +344,8 @@ out:
 	fgw_sa_free(c->sa);
 	rte_mempool_free(c->pool);
 	rte_free(c->tmpl);
-	rte_free(path[0]);
-	rte_free(path[1]);
+	for (unsigned p = 0; p < CMP_PATHS; p++)
+		rte_free(path[p]);
 	rte_free(c);
 	return rc;
 }

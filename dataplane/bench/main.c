@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
@@ -153,45 +154,56 @@ static void json_result(FILE *f, const struct result *r, bool first)
 
 /* ---- the runs --------------------------------------------------------------- */
 
+/* Cycles per packet of a rate on one lcore. */
+static double cycles(double mpps)
+{
+	return mpps > 0 ? (double)rte_get_tsc_hz() / (mpps * 1e6) : 0;
+}
+
 static int run_compare(const struct bench_opts *o, unsigned lcore, FILE *tab, FILE *js)
 {
 	static const char *const pmds[] = { "crypto_aesni_mb", "crypto_aesni_gcm" };
 	bool first = true;
 
-	fprintf(tab, "\ncrypto path comparison, outbound ESP in mbufs (alloc, copy, encap, "
-		"free), one SA, lcore %u\n", lcore);
-	fprintf(tab, "%-20s %5s %14s %14s %-17s %7s\n", "alg", "size", "IPsec-MB Mpps",
-		"lib/ipsec Mpps", "lib/ipsec PMD", "ratio");
+	fprintf(tab, "\ncrypto path comparison, outbound ESP in mbufs, one SA, lcore %u: both paths "
+		"and 'none' (the alloc + copy + free they share) in turns; cyc = cycles per packet "
+		"beyond 'none'\n", lcore);
+	fprintf(tab, "%-20s %5s %9s %6s %9s %6s %9s %-17s %6s\n", "alg", "size", "IPsec-MB",
+		"cyc", "lib/ipsec", "cyc", "none", "lib/ipsec PMD", "ratio");
 	if (js)
 		fprintf(js, ", \"compare_paths\": [");
 	for (unsigned a = 0; a < o->n_algs; a++)
 	for (unsigned s = 0; s < o->n_sizes; s++)
 	for (unsigned p = 0; p < RTE_DIM(pmds); p++) {
 		const struct bench_alg *alg = o->algs[a];
-		struct bench_rate fgw, lib;
+		struct bench_rate fgw, lib, none;
 		char err[256], sz[16];
-		double ratio;
+		double ratio, own_fgw, own_lib;
 
 		/* aesni_gcm does GCM only */
 		if (p == 1 && !fgw_cipher_is_aead(alg->cipher))
 			continue;
-		if (bench_compare_paths(alg, pmds[p], o->sizes[s], lcore, o, &fgw, &lib,
+		if (bench_compare_paths(alg, pmds[p], o->sizes[s], lcore, o, &fgw, &lib, &none,
 					err, sizeof(err)) < 0) {
 			fprintf(stderr, "flexgw-bench: compare %s: %s\n", alg->name, err);
 			return -1;
 		}
 		ratio = lib.mpps > 0 ? fgw.mpps / lib.mpps : 0;
-		fprintf(tab, "%-20s %5s %14.3f %14.3f %-17s %7.3f\n", alg->name,
-			bench_size_name(o->sizes[s], sz, sizeof(sz)), fgw.mpps, lib.mpps, pmds[p],
-			ratio);
+		own_fgw = cycles(fgw.mpps) - cycles(none.mpps);
+		own_lib = cycles(lib.mpps) - cycles(none.mpps);
+		fprintf(tab, "%-20s %5s %9.3f %6.0f %9.3f %6.0f %9.3f %-17s %6.3f\n", alg->name,
+			bench_size_name(o->sizes[s], sz, sizeof(sz)), fgw.mpps, own_fgw, lib.mpps,
+			own_lib, none.mpps, pmds[p], ratio);
 		fflush(tab);
 		if (js) {
 			fprintf(js, "%s\n  {\"alg\": \"%s\", \"size\": ", first ? "" : ",",
 				alg->name);
 			json_size(js, o->sizes[s]);
 			fprintf(js, ", \"ipsec_mb_mpps\": %.4f, \"lib_ipsec_mpps\": %.4f, "
-				"\"lib_ipsec_pmd\": \"%s\", \"ratio\": %.4f}", fgw.mpps,
-				lib.mpps, pmds[p], ratio);
+				"\"lib_ipsec_pmd\": \"%s\", \"ratio\": %.4f, "
+				"\"alloc_copy_free_mpps\": %.4f, \"ipsec_mb_cycles\": %.0f, "
+				"\"lib_ipsec_cycles\": %.0f}", fgw.mpps, lib.mpps, pmds[p], ratio,
+				none.mpps, own_fgw, own_lib);
 		}
 		first = false;
 	}
