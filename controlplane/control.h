@@ -91,7 +91,8 @@ struct fgw_control_stats {
 	uint64_t punt_rx[16];		/* by enum fgw_punt_reason */
 	uint64_t arp_requests_rx, arp_replies_rx, arp_requests_tx, arp_replies_tx;
 	uint64_t nd_ns_rx, nd_na_rx, nd_ns_tx, nd_na_tx;
-	uint64_t nd_ignored;		/* RS, RA, redirects: we neither route by them nor advertise */
+	uint64_t nd_ignored;		/* RS, RA, redirects: we neither route by them nor
+					 * advertise; NS from off-link sources */
 	uint64_t icmp_echo_replies, icmp_errors_tx, icmp_errors_ratelimited;
 	uint64_t tcp_resets_tx;		/* TCP to us: nothing listens */
 	uint64_t neigh_resolved, neigh_failed, neigh_pending_dropped;

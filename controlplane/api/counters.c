@@ -23,7 +23,7 @@ const struct fgw_counter_field fgw_control_counters[] = {
 	C(nd_na_rx, "Neighbor advertisements received"),
 	C(nd_ns_tx, "Neighbor solicitations sent"),
 	C(nd_na_tx, "Neighbor advertisements sent"),
-	C(nd_ignored, "RS, RA and redirects ignored"),
+	C(nd_ignored, "RS, RA, redirects, off-link NS ignored"),
 	C(icmp_echo_replies, "ICMP echo replies sent"),
 	C(icmp_errors_tx, "ICMP errors sent"),
 	C(icmp_errors_ratelimited, "ICMP errors rate-limited"),

@@ -177,6 +177,15 @@ static void ns_input(struct fgw_control *c, const struct fgw_if *ifp, uint16_t i
 			 fgw_addr_str(&ip->p.src, buf, sizeof(buf)));
 		return;
 	}
+	/* Only a neighbour on this link gets an entry, as with ARP: and not
+	 * answering an off-link source spares the entry that resolving it
+	 * for the answer would make. */
+	if (!fgw_net_is_linklocal6(&ip->p.src) && !fgw_prefix_contains(&ifp->addr6, &ip->p.src)) {
+		FGW_DEBUG("%s: NS from off-link %s ignored", ifp->name,
+			  fgw_addr_str(&ip->p.src, buf, sizeof(buf)));
+		c->stats.nd_ignored++;
+		return;
+	}
 	if (opts->has_slla) {
 		fgw_neigh_learn(c, ifindex, &ip->p.src, &opts->slla, true);
 	} else if (fgw_net_is_multicast(&ip->p.dst)) {

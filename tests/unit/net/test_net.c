@@ -664,6 +664,8 @@ static bool ns_answered_with_na(void)
 	uint8_t l3[128], ns[32] = { 135, 0 };
 	const struct rte_ipv6_hdr *h;
 	const uint8_t *na;
+	uint64_t ignored;
+	unsigned used;
 	uint16_t len;
 
 	memcpy(ns + 8, A("2001:db8:1::1").v6, 16);
@@ -683,6 +685,7 @@ static bool ns_answered_with_na(void)
 	EXPECT(memcmp(h->dst_addr, A("2001:db8:1::10").v6, 16) == 0, "unicast to the solicitor");
 
 	capture_reset();
+	used = c.neigh.n_used;
 	len = ipv6(l3, "2001:db8:1::10", "ff02::1:ff00:1", 64, ns, sizeof(ns));
 	punt(frame(&host_mac, &host_mac, RTE_ETHER_TYPE_IPV6, l3, len), FGW_PUNT_ND, GI1, 0);
 	EXPECT(n_sent == 0, "hop limit 64 ignored");
@@ -690,6 +693,16 @@ static bool ns_answered_with_na(void)
 	len = ipv6(l3, "2001:db8:1::10", "ff02::1:ff00:1", 255, ns, sizeof(ns));
 	punt(frame(&host_mac, &host_mac, RTE_ETHER_TYPE_IPV6, l3, len), FGW_PUNT_ND, GI1, 0);
 	EXPECT(n_sent == 0, "zero-length option rejected");
+
+	/* On the link (hop limit 255) but from outside Gi1's prefix: neither
+	 * learnt nor answered, as ARP does not learn an off-subnet sender. */
+	ns[25] = 1;
+	ignored = c.stats.nd_ignored;
+	len = ipv6(l3, "2001:db8:99::5", "ff02::1:ff00:1", 255, ns, sizeof(ns));
+	punt(frame(&host_mac, &host_mac, RTE_ETHER_TYPE_IPV6, l3, len), FGW_PUNT_ND, GI1, 0);
+	EXPECT(n_sent == 0 && n_msgs == 0 && c.stats.nd_ignored == ignored + 1,
+	       "off-link source: %u sent, %u messages", n_sent, n_msgs);
+	EXPECT(c.neigh.n_used == used, "no entry made");
 	return true;
 }
 
