@@ -6,6 +6,7 @@
 #ifndef FGW_CONTROL_H
 #define FGW_CONTROL_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -148,7 +149,7 @@ struct fgw_control {
 	uint64_t icmp_last_refill;
 	struct fgw_udp_listener udp[FGW_UDP_LISTENERS_MAX];
 	unsigned n_udp;
-	volatile bool stop;		/* set by SIGINT/SIGTERM */
+	volatile sig_atomic_t stop;	/* set by SIGINT/SIGTERM */
 };
 
 /* rib.c: connected, local and static routes from the config into the FIBs. */

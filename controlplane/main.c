@@ -36,7 +36,7 @@ static struct fgw_control control;
 static void on_signal(int sig)
 {
 	(void)sig;
-	control.stop = true;
+	control.stop = 1;
 }
 
 static void usage(FILE *out)
@@ -301,9 +301,6 @@ static int run(struct fgw_config *cfg, const char *ctl_path, bool debug,
 	if (fgw_telemetry_register(&control) < 0)
 		FGW_WARN("DPDK telemetry commands not registered: counters only via flexctl");
 
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGPIPE, SIG_IGN);
 	if (fgw_workers_launch(&dp) < 0) {
 		FGW_ERR("cannot launch workers");
 		goto out_ctl;
@@ -375,6 +372,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
+	/* Before anything needs undoing (EAL runtime files, the control
+	 * socket): a SIGTERM during start-up then ends it through the same
+	 * clean-up as a stop, the control loop returning at once. */
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
 	/* Whatever getopt left after "--" belongs to EAL. */
 	rc = run(cfg, ctl_path, debug, argv + optind, argc - optind);
 	fgw_config_free(cfg);
