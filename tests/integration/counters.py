@@ -2,6 +2,7 @@
 
 Kept in one place so the tests speak in counters (rx, forwarded, drops by
 reason, per-port packets) rather than in JSON paths."""
+import json
 import time
 
 
@@ -17,7 +18,9 @@ class Stats:
 	def settled(cls, gw, timeout=10):
 		"""Stats once the gateway is quiet: two reads a moment apart agree
 		(workers, ports and the control lcore, which drains the punt ring
-		after the workers) and every worker's books balance."""
+		after the workers) and every worker's books balance. Fails with
+		the last two readings when that does not happen within timeout:
+		a test comparing unsettled counters would pass or fail by luck."""
 		deadline = time.time() + timeout
 		prev = cls.read(gw)
 		while True:
@@ -26,7 +29,11 @@ class Stats:
 			if cur.traffic() == prev.traffic() and all(cur.balance(w) == 0 for w in cur.workers()):
 				return cur
 			if time.time() > deadline:
-				return cur
+				raise AssertionError(
+					f"counters did not settle within {timeout}s; last two readings:\n"
+					+ json.dumps(prev.traffic(), sort_keys=True) + "\n"
+					+ json.dumps(cur.traffic(), sort_keys=True) + "\nbalances: "
+					+ str([cur.balance(w) for w in cur.workers()]))
 			prev = cur
 
 	def traffic(self):
