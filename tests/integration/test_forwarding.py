@@ -6,6 +6,7 @@ The module runs once per build tree (build/, and build-san/ with ASan and
 UBSan when it exists); tests run in file order against one gateway."""
 import json
 import re
+import time
 
 import pytest
 from scapy.layers.inet import IP, UDP
@@ -155,8 +156,17 @@ def test_blackhole_route_drops(lan):
 
 # ---- neighbours -------------------------------------------------------------------
 
+def arp_table(lan):
+	return {n["address"]: n for n in lan.gw.flexctl("show", "arp")["neighbors"]}
+
+
 def test_show_arp_and_neighbors(lan):
-	arp = {n["address"]: n for n in lan.gw.flexctl("show", "arp")["neighbors"]}
+	"""Each host is the gateway's neighbour once traffic went through it:
+	this test makes that traffic itself, so it passes alone too."""
+	for dst in (LAN2["host4"], LAN2["host6"]):
+		tx, rx, out = topo.ping(lan.lan1, dst, count=3)
+		assert (tx, rx) == (3, 3), out
+	arp = arp_table(lan)
 	nd = {n["address"]: n for n in lan.gw.flexctl("show", "ipv6", "neighbors")["neighbors"]}
 	for ns, host4, host6 in ((lan.lan1, LAN1["host4"], LAN1["host6"]),
 				 (lan.lan2, LAN2["host4"], LAN2["host6"])):
@@ -234,9 +244,34 @@ def test_malformed_frame_is_a_counted_drop(lan, lan1_frames, name):
 	assert_alive(lan)
 
 
-def test_bad_arp_is_not_learnt(lan):
-	"""The malformed ARP replies above claimed 192.0.2.77: nothing learnt."""
-	assert "192.0.2.77" not in {n["address"] for n in lan.gw.flexctl("show", "arp")["neighbors"]}
+def test_bad_arp_is_not_learnt(lan, lan1_frames):
+	"""Only a neighbour asking for our address from our subnet makes an
+	entry. Not learnt: the malformed replies above (they claimed
+	192.0.2.77), a valid unsolicited reply from that unknown 192.0.2.77,
+	a valid request for us from an off-subnet sender. A valid request from
+	an on-subnet stranger, sent last, is learnt: it shows the frames
+	arrived and were handled (one worker, one punt ring, in order), so the
+	absence of the others means something."""
+	gw_mac = lan.gwns.mac("p1")
+	stranger = "02:00:00:00:77:77"
+	bcast = "ff:ff:ff:ff:ff:ff"
+	for frame in (
+		Ether(dst=gw_mac, src=stranger) /
+		ARP(op=2, hwsrc=stranger, psrc="192.0.2.77", hwdst=gw_mac, pdst=LAN1["gw4"]),
+		Ether(dst=bcast, src=stranger) /
+		ARP(op=1, hwsrc=stranger, psrc="198.51.100.77", pdst=LAN1["gw4"]),
+		Ether(dst=bcast, src=stranger) /
+		ARP(op=1, hwsrc=stranger, psrc="192.0.2.78", pdst=LAN1["gw4"]),
+	):
+		lan1_frames.send(frame)
+	deadline = time.time() + 5
+	arp = arp_table(lan)
+	while "192.0.2.78" not in arp and time.time() < deadline:
+		time.sleep(0.1)
+		arp = arp_table(lan)
+	assert "192.0.2.78" in arp, f"the valid on-subnet request was not learnt: {arp}"
+	assert "192.0.2.77" not in arp, arp
+	assert "198.51.100.77" not in arp, arp
 
 
 def test_still_forwarding_after_malformed(lan):
@@ -272,14 +307,24 @@ def test_dpdk_telemetry_script(lan):
 
 
 def test_stats_account_for_every_packet(lan):
+	"""Traffic of its own across both ports in both families (so it passes
+	alone too), then the books: every worker's balance, the ports against
+	the workers."""
+	before = Stats.settled(lan.gw)
+	for dst in (LAN2["host4"], LAN2["host6"]):
+		tx, rx, out = topo.ping(lan.lan1, dst, count=PINGS)
+		assert (tx, rx) == (PINGS, PINGS), out
 	s = Stats.settled(lan.gw)
+	d = s.delta(before)
 	for w in s.workers():
 		assert s.balance(w) == 0, f"worker books off by {s.balance(w)}: {w}"
-	# every test above crossed both ports
-	assert s.total("rx") >= 2 * (2 * PINGS) + 2 * TCP_BYTES // 1500
-	assert s.total("forwarded") > 0
+	# requests in on P1 and replies in on P2, two families
+	assert d.total("rx") >= 2 * 2 * PINGS
+	# a few first packets each way may wait for ARP/ND and leave injected
+	assert d.total("forwarded") >= 2 * 2 * PINGS - 12
 	for port in (P1, P2):
-		assert s.port(port)["rx_packets"] > 0 and s.port(port)["tx_packets"] > 0
+		assert d.port(port, "rx_packets") >= 2 * PINGS
+		assert d.port(port, "tx_packets") >= 2 * PINGS
 	assert sum(s.port(p)["rx_packets"] for p in (P1, P2)) == s.total("rx")
 
 
@@ -292,3 +337,4 @@ def test_clean_shutdown(lan):
 	assert "ERROR: LeakSanitizer" not in log, log[-5000:]
 	assert "runtime error:" not in log, log[-5000:]
 	assert rc == 0, log[-5000:]
+
