@@ -7,6 +7,7 @@ UBSan when it exists); tests run in file order against one gateway."""
 import json
 import re
 import time
+from types import SimpleNamespace
 
 import pytest
 from scapy.layers.inet import IP, UDP
@@ -338,3 +339,80 @@ def test_clean_shutdown(lan):
 	assert "runtime error:" not in log, log[-5000:]
 	assert rc == 0, log[-5000:]
 
+
+# ---- a smaller MTU on the way: fragmentation, FRAG_NEEDED, Packet Too Big -------
+
+SMALL_MTU = 1400
+
+
+@pytest.fixture(scope="module")
+def small_mtu(lan, tmp_path_factory):
+	"""lan1 -- flexgw -- lan2 again, in namespaces of its own, with an IP
+	MTU of 1400 on the gateway's lan2 port (and on lan2, which then
+	fragments its own big replies). Same build tree as `lan`; the tests
+	run after the main gateway stopped."""
+	made = []
+	gw = None
+
+	def ns(name):
+		n = topo.Namespace(name)
+		made.append(n)
+		return n
+	try:
+		gwns, h1, h2 = ns("mtu-gw"), ns("mtu-lan1"), ns("mtu-lan2")
+		topo.veth(gwns, "p1", h1, "eth0", quiet_a=True)
+		topo.veth(gwns, "p2", h2, "eth0", quiet_a=True)
+		h2.run(f"ip link set eth0 mtu {SMALL_MTU}")
+		topo.host(h1, "eth0", LAN1["host4"] + "/25", LAN1["host6"] + "/64", LAN1["gw4"], LAN1["gw6"])
+		topo.host(h2, "eth0", LAN2["host4"] + "/24", LAN2["host6"] + "/64", LAN2["gw4"], LAN2["gw6"])
+		ports = [dict(PORTS[0]), dict(PORTS[1], mtu=SMALL_MTU)]
+		gw = topo.FlexGW(gwns, tmp_path_factory.mktemp("small-mtu"), ports, build=lan.build,
+				 env=lan.env)
+		gw.start()
+		yield SimpleNamespace(gw=gw, lan1=h1, lan2=h2)
+	finally:
+		if gw:
+			gw.stop()
+		for n in reversed(made):
+			n.delete()
+
+
+def ping_pmtu(ns, dst, pmtudisc, size, count=1):
+	"""ping with -M (do: DF set; dont: fragments allowed), per-packet lines kept."""
+	p = ns.run(["ping", "-n", "-c", str(count), "-i", "0.2", "-W", "2", "-M", pmtudisc,
+		    "-s", str(size), dst], check=False, timeout=60)
+	return p.stdout + p.stderr
+
+
+def test_fragmented_to_the_smaller_mtu(small_mtu):
+	"""1500-byte IPv4 without DF leaves the 1400 port in fragments, and
+	lan2 answers each ping."""
+	small_mtu.lan1.run("ip route flush cache")
+	# neighbours first: a packet that waits for ARP leaves from the control
+	# lcore (fragmented by the worker before the punt, not counted)
+	tx, rx, out = topo.ping(small_mtu.lan1, LAN2["host4"], count=1)
+	assert (tx, rx) == (1, 1), out
+	before = Stats.settled(small_mtu.gw)
+	out = ping_pmtu(small_mtu.lan1, LAN2["host4"], "dont", 1472, count=5)
+	assert " 5 received" in out, out
+	d = Stats.settled(small_mtu.gw).delta(before)
+	assert d.total("fragmented") >= 5, d.b.workers()
+	assert d.port(PORTS[1]["name"], "tx_packets") >= 10
+
+
+def test_frag_needed_with_df(small_mtu):
+	"""DF set: ICMP fragmentation needed, carrying the next-hop MTU
+	(RFC 1191), from the ingress address."""
+	before = Stats.settled(small_mtu.gw)
+	out = ping_pmtu(small_mtu.lan1, LAN2["host4"], "do", 1472)
+	assert f"Frag needed and DF set (mtu = {SMALL_MTU})" in out, out
+	assert icmp_from(out)[0] == LAN1["gw4"], out
+	assert Stats.settled(small_mtu.gw).delta(before).total("fragmented") == 0
+
+
+def test_packet_too_big_ipv6(small_mtu):
+	"""IPv6 routers never fragment: Packet Too Big with the MTU (RFC 8201)."""
+	out = ping_pmtu(small_mtu.lan1, LAN2["host6"], "do", 1452)
+	assert f"Packet too big: mtu={SMALL_MTU}" in out, out
+	assert icmp_from(out)[0] == LAN1["gw6"], out
+	assert small_mtu.gw.alive(), small_mtu.gw.log_text()[-5000:]
