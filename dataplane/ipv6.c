@@ -9,6 +9,7 @@
 #include <rte_byteorder.h>
 #include <rte_fib6.h>
 #include <rte_ip.h>
+#include <rte_ip_frag.h>
 
 #include "dataplane/dp.h"
 #include "dataplane/private.h"
@@ -212,9 +213,28 @@ static void ipv6_forward(struct fgw_burst *b, struct v6_pkt *p, const struct rte
 	b->stats->forwarded++;
 }
 
+/* A fragment for us (fragment header right after the fixed header) that
+ * may be ESP or ESP in UDP is reassembled first: ESP protects whole
+ * packets. Not from inside a tunnel (no ESP in ESP). False when the
+ * fragment was kept or dropped; else p holds the packet, whole. */
+static bool ipv6_outer_fragment(struct fgw_burst *b, struct v6_pkt *p)
+{
+	const struct rte_ipv6_fragment_ext *frag;
+
+	if (p->ip->proto != IPPROTO_FRAGMENT || fgw_nh_get(b->dp, p->nh)->type != FGW_NH_LOCAL ||
+	    b->inner || p->group ||
+	    rte_pktmbuf_data_len(p->m) < RTE_ETHER_HDR_LEN + sizeof(*p->ip) + sizeof(*frag))
+		return true;
+	frag = (const struct rte_ipv6_fragment_ext *)(p->ip + 1);
+	if (frag->next_header != IPPROTO_ESP && frag->next_header != IPPROTO_UDP)
+		return true;
+	p->m = fgw_ipv6_reassemble(b, p->m, &p->ip);
+	return p->m != NULL;
+}
+
 /* A packet for us that is ESP right after the fixed header goes to the
- * tunnel input (not from inside a tunnel: no ESP in ESP). Extension
- * headers, fragments included, leave it to the control lcore. */
+ * tunnel input (not from inside a tunnel: no ESP in ESP). Other extension
+ * headers leave it to the control lcore. */
 static bool ipv6_is_esp(const struct fgw_burst *b, const struct v6_pkt *p)
 {
 	if (fgw_nh_get(b->dp, p->nh)->type != FGW_NH_LOCAL || b->inner || p->group)
@@ -253,6 +273,8 @@ void fgw_ipv6_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
 		const struct fgw_nexthop *hop;
 
 		pkt[i].nh = (uint32_t)nh[i];
+		if (!ipv6_outer_fragment(b, &pkt[i]))
+			continue;
 		if (ipv6_is_esp(b, &pkt[i])) {
 			esp[n_esp++] = pkt[i].m;
 			continue;

@@ -211,13 +211,17 @@ void fgw_gre_push(const struct fgw_tunnel *t, struct rte_mbuf *m, rte_be16_t pro
  * key; the inner ethertype, or 0 when it must be dropped. */
 rte_be16_t fgw_gre_pull(const struct fgw_tunnel *t, struct rte_mbuf *m);
 
-/* reassembly.c: a fragment of an IPv4 packet for us that may be ESP.
+/* reassembly.c: a fragment of an IP packet for us that may be ESP.
  * Returns the whole packet (one segment, *ipp its header) once the last
  * fragment arrived; NULL while it is held (counted frag_held) or when the
  * rebuilt packet was dropped. */
 struct rte_ip_frag_tbl *fgw_reassembly_create(int socket);
 struct rte_mbuf *fgw_ipv4_reassemble(struct fgw_burst *b, struct rte_mbuf *m,
 				     struct rte_ipv4_hdr **ipp);
+/* The same for IPv6; the fragment header (checked to be in the first
+ * segment) follows the fixed header. */
+struct rte_mbuf *fgw_ipv6_reassemble(struct fgw_burst *b, struct rte_mbuf *m,
+				     struct rte_ipv6_hdr **ipp);
 
 /* mss.c: lowers the MSS option of a TCP SYN in the IP packet at l3 to at
  * most mss, fixing the TCP checksum. Anything else is left alone. */

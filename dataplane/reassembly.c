@@ -1,4 +1,5 @@
-/* Reassembly of fragmented outer IPv4 packets for us (RFC 791): ESP or
+/* Reassembly of fragmented outer IPv4 (RFC 791) and IPv6 (RFC 8200 4.5,
+ * a fragment header right after the fixed header) packets for us: ESP or
  * ESP-in-UDP that a path with a small MTU split on the way. ESP protects
  * whole packets, so they are rebuilt before decryption. Memory is bounded:
  * each worker has one small rte_ip_frag table (REASSEMBLY_FLOWS packets in
@@ -24,16 +25,11 @@ struct rte_ip_frag_tbl *fgw_reassembly_create(int socket)
 					REASSEMBLY_FLOWS, cycles, socket);
 }
 
-struct rte_mbuf *fgw_ipv4_reassemble(struct fgw_burst *b, struct rte_mbuf *m,
-				     struct rte_ipv4_hdr **ipp)
+/* What both families do once the table has had the fragment. */
+static struct rte_mbuf *reassembled(struct fgw_burst *b, struct rte_mbuf *whole)
 {
 	struct fgw_worker_ctx *ctx = b->ctx;
-	struct rte_ipv4_hdr *ip = *ipp;
-	struct rte_mbuf *whole;
 
-	m->l2_len = RTE_ETHER_HDR_LEN;
-	m->l3_len = rte_ipv4_hdr_len(ip);
-	whole = rte_ipv4_frag_reassemble_packet(ctx->frags, &ctx->death_row, m, rte_rdtsc(), ip);
 	if (ctx->death_row.cnt != 0)
 		rte_ip_frag_free_death_row(&ctx->death_row, 0);
 	if (whole == NULL) {
@@ -48,6 +44,36 @@ struct rte_mbuf *fgw_ipv4_reassemble(struct fgw_burst *b, struct rte_mbuf *m,
 		fgw_drop(b, whole, FGW_DROP_REASSEMBLY);
 		return NULL;
 	}
-	*ipp = rte_pktmbuf_mtod_offset(whole, struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
+	return whole;
+}
+
+struct rte_mbuf *fgw_ipv4_reassemble(struct fgw_burst *b, struct rte_mbuf *m,
+				     struct rte_ipv4_hdr **ipp)
+{
+	struct fgw_worker_ctx *ctx = b->ctx;
+	struct rte_mbuf *whole;
+
+	m->l2_len = RTE_ETHER_HDR_LEN;
+	m->l3_len = rte_ipv4_hdr_len(*ipp);
+	whole = reassembled(b, rte_ipv4_frag_reassemble_packet(ctx->frags, &ctx->death_row, m,
+								rte_rdtsc(), *ipp));
+	if (whole != NULL)
+		*ipp = rte_pktmbuf_mtod_offset(whole, struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
+	return whole;
+}
+
+struct rte_mbuf *fgw_ipv6_reassemble(struct fgw_burst *b, struct rte_mbuf *m,
+				     struct rte_ipv6_hdr **ipp)
+{
+	struct fgw_worker_ctx *ctx = b->ctx;
+	struct rte_ipv6_fragment_ext *frag = (struct rte_ipv6_fragment_ext *)(*ipp + 1);
+	struct rte_mbuf *whole;
+
+	m->l2_len = RTE_ETHER_HDR_LEN;
+	m->l3_len = sizeof(**ipp) + sizeof(*frag);
+	whole = reassembled(b, rte_ipv6_frag_reassemble_packet(ctx->frags, &ctx->death_row, m,
+								rte_rdtsc(), *ipp, frag));
+	if (whole != NULL)
+		*ipp = rte_pktmbuf_mtod_offset(whole, struct rte_ipv6_hdr *, RTE_ETHER_HDR_LEN);
 	return whole;
 }

@@ -984,6 +984,51 @@ static bool control_inject_is_encrypted(void)
 	return quiet();
 }
 
+/* An IPv6 fragment of frame f (Ethernet + IPv6 + payload): payload bytes
+ * [off, off + len) behind a fragment header. */
+static struct rte_mbuf *fragment6_of(const struct rte_mbuf *f, unsigned off, unsigned len,
+				     bool more)
+{
+	const uint8_t *src = rte_pktmbuf_mtod(f, const uint8_t *);
+	struct rte_mbuf *m = mbuf_new();
+	uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(14 + 40 + 8 + len));
+	struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(p + 14);
+	uint8_t *fh = p + 14 + 40;
+	uint16_t off_flags = htons((uint16_t)(off | (more ? 1 : 0)));
+	uint32_t id = htonl(0x1234);
+
+	memcpy(p, src, 14 + 40);
+	fh[0] = ip->proto;
+	fh[1] = 0;
+	memcpy(fh + 2, &off_flags, 2);
+	memcpy(fh + 4, &id, 4);
+	memcpy(fh + 8, src + 14 + 40 + off, len);
+	ip->proto = IPPROTO_FRAGMENT;
+	ip->payload_len = htons((uint16_t)(8 + len));
+	return m;
+}
+
+static bool fragmented_esp6_reassembled(void)
+{
+	struct rte_mbuf *whole = peer_encap(ip4_pkt("198.51.100.200", "192.0.2.10", 1200, false,
+						    IPPROTO_UDP), peer_out_t2);
+	unsigned payload = whole->pkt_len - 14 - 40;
+	struct rte_mbuf *first = fragment6_of(whole, 0, 800, true);
+	struct rte_mbuf *last = fragment6_of(whole, 800, payload - 800, false);
+	struct rte_mbuf *out[4];
+	unsigned n;
+
+	rte_pktmbuf_free(whole);
+	feed(port_wan, &first, 1);
+	CHECK(w->stats.frag_held == before.frag_held + 1, "first fragment not held");
+	feed(port_wan, &last, 1);
+	n = sent(port_lan, out, 4);
+	free_all(out, n);
+	CHECK(n == 1 && w->stats.reassembled == before.reassembled + 1 &&
+	      w->stats.forwarded == before.forwarded + 1, "%u forwarded after reassembly", n);
+	return quiet();
+}
+
 static bool every_packet_counted_once(void)
 {
 	struct fgw_worker_stats s;
@@ -1022,6 +1067,7 @@ int main(void)
 	RUN(too_big_fragments_before_encryption);
 	RUN(syn_mss_clamped);
 	RUN(fragmented_esp_reassembled);
+	RUN(fragmented_esp6_reassembled);
 	RUN(other_workers_sa_is_handed_off);
 	RUN(control_inject_is_encrypted);
 	RUN(every_packet_counted_once);
