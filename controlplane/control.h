@@ -52,9 +52,11 @@ enum fgw_neigh_state {
 	FGW_NEIGH_STATIC,
 };
 
-/* Packets queued per unresolved neighbour: a few, like Linux's
- * unres_qlen_bytes or the one packet IOS holds; more would only let a
- * sender park mbufs here (the table also caps the total, see below). */
+/* Packets queued per unresolved neighbour: a few, as Linux queued before
+ * 3.3 (unres_qlen 3; it now holds up to unres_qlen_bytes), enough for the
+ * first packets of a flow or a datagram the worker split in two or three;
+ * more would only let a sender park mbufs here. The table also caps the
+ * total (struct fgw_neigh_table). */
 #define FGW_NEIGH_PENDING_MAX 3
 
 struct fgw_neigh {

@@ -91,8 +91,8 @@ static struct fgw_neigh *neigh_find(struct fgw_neigh_table *t, uint16_t ifindex,
 
 static void neigh_delete(struct fgw_neigh_table *t, struct fgw_neigh *n);
 
-/* An entry that never resolved makes room, the oldest first as far as the
- * hand goes round. Not one whose DEL still has to reach the workers. */
+/* An entry that never resolved makes room: the next one a hand going
+ * round the slots finds. Not one whose DEL still has to reach the workers. */
 static bool neigh_reclaim(struct fgw_control *c)
 {
 	struct fgw_neigh_table *t = &c->neigh;
