@@ -129,30 +129,20 @@ static bool tunnel_prepare(struct fgw_burst *b, struct out_frame *f, struct fgw_
 	return true;
 }
 
-/* Stage 3, before the neighbour lookup: the outer route. True when the
- * frame can go out of port f->port_if; then f->m is an Ethernet frame. */
-static bool outer_route(struct fgw_burst *b, struct out_frame *f, struct fgw_neigh_key *key)
+/* Stage 3, after the burst's FIB lookups: the outer next hop id. True
+ * when the frame can go out of port f->port_if; then f->m is an Ethernet
+ * frame and key the neighbour to look up. */
+static bool outer_route(struct fgw_burst *b, struct out_frame *f, uint64_t id,
+			struct fgw_neigh_key *key)
 {
 	const struct fgw_dp *dp = b->dp;
 	struct rte_mbuf *m = f->m;
 	const uint8_t *l3 = rte_pktmbuf_mtod(m, const uint8_t *);
 	bool v4 = (l3[0] >> 4) == 4;
-	const struct fgw_nexthop *nh;
+	const struct fgw_nexthop *nh = fgw_nh_get(dp, id);
 	const struct fgw_if *out;
 	struct rte_ether_hdr *eth;
-	uint64_t id;
 
-	if (v4) {
-		uint32_t dst = rte_be_to_cpu_32(((const struct rte_ipv4_hdr *)l3)->dst_addr);
-
-		rte_fib_lookup_bulk(dp->fib4, &dst, &id, 1);
-	} else {
-		uint8_t dst[1][RTE_FIB6_IPV6_ADDR_SIZE];
-
-		memcpy(dst[0], ((const struct rte_ipv6_hdr *)l3)->dst_addr, 16);
-		rte_fib6_lookup_bulk(dp->fib6, dst, &id, 1);
-	}
-	nh = fgw_nh_get(dp, id);
 	if ((nh->type != FGW_NH_CONNECTED && nh->type != FGW_NH_GATEWAY) ||
 	    nh->ifindex >= dp->n_ifs || dp->ifs[nh->ifindex].kind != FGW_IF_PORT) {
 		out_drop(b, f, FGW_DROP_OUTER_NO_ROUTE);
@@ -178,6 +168,41 @@ static bool outer_route(struct fgw_burst *b, struct out_frame *f, struct fgw_nei
 	eth->src_addr = out->mac;
 	eth->ether_type = v4 ? RTE_BE16(RTE_ETHER_TYPE_IPV4) : RTE_BE16(RTE_ETHER_TYPE_IPV6);
 	return true;
+}
+
+/* The outer destinations of the encrypted packets (verdict NONE) looked
+ * up in the FIBs, a family at a time. */
+static void outer_lookup(struct fgw_burst *b, struct out_frame *f, const uint8_t *verdict,
+			 unsigned k, uint64_t *id)
+{
+	uint32_t dst4[FGW_CRYPTO_BURST];
+	uint8_t dst6[FGW_CRYPTO_BURST][RTE_FIB6_IPV6_ADDR_SIZE];
+	uint64_t nh4[FGW_CRYPTO_BURST], nh6[FGW_CRYPTO_BURST];
+	uint8_t at4[FGW_CRYPTO_BURST], at6[FGW_CRYPTO_BURST];
+	unsigned n4 = 0, n6 = 0;
+
+	for (unsigned i = 0; i < k; i++) {
+		const uint8_t *l3 = rte_pktmbuf_mtod(f[i].m, const uint8_t *);
+
+		id[i] = 0;
+		if (verdict[i] != FGW_SA_DROP_NONE)
+			continue;
+		if ((l3[0] >> 4) == 4) {
+			dst4[n4] = rte_be_to_cpu_32(((const struct rte_ipv4_hdr *)l3)->dst_addr);
+			at4[n4++] = (uint8_t)i;
+		} else {
+			memcpy(dst6[n6], ((const struct rte_ipv6_hdr *)l3)->dst_addr, 16);
+			at6[n6++] = (uint8_t)i;
+		}
+	}
+	if (n4 != 0)
+		rte_fib_lookup_bulk(b->dp->fib4, dst4, nh4, n4);
+	if (n6 != 0)
+		rte_fib6_lookup_bulk(b->dp->fib6, dst6, nh6, (int)n6);
+	for (unsigned i = 0; i < n4; i++)
+		id[at4[i]] = nh4[i];
+	for (unsigned i = 0; i < n6; i++)
+		id[at6[i]] = nh6[i];
 }
 
 /* Stage 3, neighbour known: fragment the outer IPv4 packet when the
@@ -230,6 +255,7 @@ static void output_chunk(struct fgw_burst *b, struct rte_mbuf **frames, const ui
 	struct fgw_neigh_key keys[FGW_CRYPTO_BURST];
 	const struct fgw_neigh_key *key_ptrs[FGW_CRYPTO_BURST];
 	struct rte_ether_addr macs[FGW_CRYPTO_BURST];
+	uint64_t id[FGW_CRYPTO_BURST];
 	unsigned k = 0, r = 0;
 	uint64_t hits;
 
@@ -244,13 +270,14 @@ static void output_chunk(struct fgw_burst *b, struct rte_mbuf **frames, const ui
 	if (k == 0)
 		return;
 	fgw_esp_encap(&b->ctx->crypto, m, sa, k, verdict);
+	outer_lookup(b, f, verdict, k, id);
 
 	for (unsigned i = 0; i < k; i++) {
 		if (verdict[i] != FGW_SA_DROP_NONE) {
 			out_drop(b, &f[i], fgw_drop_of_sa(verdict[i]));
 			continue;
 		}
-		if (!outer_route(b, &f[i], &keys[r]))
+		if (!outer_route(b, &f[i], id[i], &keys[r]))
 			continue;
 		key_ptrs[r] = &keys[r];
 		f[r++] = f[i];
