@@ -55,6 +55,13 @@ struct bench_opts {
 
 int bench_parse(int argc, char **argv, struct bench_opts *o);
 
+/* An IPv4 address in host order. (DPDK's RTE_IPV4 shifts a signed int: undefined
+ * for a first byte above 127.) */
+static inline uint32_t bench_ipv4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
+{
+	return (uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)c << 8 | d;
+}
+
 /* The size of packet i of a run (imix cycles through its pattern). */
 static inline unsigned bench_pkt_size(unsigned size, unsigned i)
 {

@@ -175,9 +175,9 @@ static enum rte_crypto_auth_algorithm dpdk_auth(unsigned integ)
 }
 
 /* lib/ipsec's outbound SA with the same keys, SPI and tunnel as ours. */
-static int libipsec_sa(struct cmp_shared *c, const struct bench_alg *a, const struct fgw_sa_keys *keys,
-		       struct rte_mempool *ses_pool, uint8_t dev_id, struct rte_ipsec_sa **out,
-		       char *err, size_t errlen)
+static int libipsec_sa(struct cmp_shared *c, const struct bench_alg *a,
+		       const struct fgw_sa_keys *keys, struct rte_mempool *ses_pool, uint8_t dev_id,
+		       struct rte_ipsec_sa **out, char *err, size_t errlen)
 {
 	static struct rte_ipv4_hdr outer = {
 		.version_ihl = RTE_IPV4_VHL_DEF, .time_to_live = 64,
@@ -190,8 +190,8 @@ static int libipsec_sa(struct cmp_shared *c, const struct bench_alg *a, const st
 
 	memset(xf, 0, sizeof(xf));
 	memset(&prm, 0, sizeof(prm));
-	outer.src_addr = rte_cpu_to_be_32(RTE_IPV4(192, 0, 2, 1));
-	outer.dst_addr = rte_cpu_to_be_32(RTE_IPV4(192, 0, 2, 2));
+	outer.src_addr = rte_cpu_to_be_32(bench_ipv4(192, 0, 2, 1));
+	outer.dst_addr = rte_cpu_to_be_32(bench_ipv4(192, 0, 2, 2));
 	if (fgw_cipher_is_aead(a->cipher)) {
 		xf[0].type = RTE_CRYPTO_SYM_XFORM_AEAD;
 		xf[0].aead.op = RTE_CRYPTO_AEAD_OP_ENCRYPT;
@@ -293,7 +293,7 @@ int bench_compare_paths(const struct bench_alg *alg, const char *pmd, unsigned s
 	}
 	for (unsigned i = 0; i < N_TEMPLATES; i++)
 		bench_ipv4_udp(c->tmpl + (size_t)i * 2048, bench_pkt_size(size, i),
-			       rte_cpu_to_be_32(RTE_IPV4(198, 51, 100, 1)), bench_sa_dst(1, 0),
+			       rte_cpu_to_be_32(bench_ipv4(198, 51, 100, 1)), bench_sa_dst(1, 0),
 			       (uint16_t)(1024 + i));
 	c->sa->spi = fgw_spi_make(0, 1);
 	c->sa->mode = FGW_SA_TUNNEL;

@@ -138,7 +138,7 @@ static void path_outbound(struct bench_worker *bw, struct rte_mbuf **m, unsigned
 		rte_pktmbuf_adj(m[i], sizeof(struct rte_ether_hdr));
 		ip = rte_pktmbuf_mtod(m[i], const struct rte_ipv4_hdr *);
 		if (bw->sas > 1)
-			k = rte_be_to_cpu_32(ip->dst_addr) - RTE_IPV4(10, 0, 0, 1);
+			k = rte_be_to_cpu_32(ip->dst_addr) - bench_ipv4(10, 0, 0, 1);
 		sa[i] = h->sa_out[k < bw->sas ? k : 0];
 	}
 	fgw_esp_encap(&bw->crypto, m, sa, n, verdict);
@@ -494,7 +494,7 @@ static void frame_plain(struct bench_worker *bw, unsigned i, unsigned len, uint3
 	eth->dst_addr = *to;
 	eth->src_addr = peer_mac;
 	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	bench_ipv4_udp(f + sizeof(*eth), len, rte_cpu_to_be_32(RTE_IPV4(198, 51, 100, 1)), dst,
+	bench_ipv4_udp(f + sizeof(*eth), len, rte_cpu_to_be_32(bench_ipv4(198, 51, 100, 1)), dst,
 		       (uint16_t)(1024 + i % 60000));
 	bw->frame_len[i] = (uint16_t)(sizeof(*eth) + len);
 }
@@ -547,7 +547,7 @@ static int traffic_inbound(struct bench_harness *h, struct bench_worker *bw,
 				uint8_t *p = (uint8_t *)rte_pktmbuf_append(m[i], len);
 
 				bench_ipv4_udp(p, len, bench_sa_dst(bw->sas, k),
-					       rte_cpu_to_be_32(RTE_IPV4(198, 51, 100, 1)),
+					       rte_cpu_to_be_32(bench_ipv4(198, 51, 100, 1)),
 					       (uint16_t)(1024 + q + i));
 				sa[i] = peer;
 			}

@@ -48,8 +48,8 @@ void bench_sa_keys(unsigned k, struct fgw_sa_keys *keys)
 uint32_t bench_sa_dst(unsigned sas, unsigned k)
 {
 	if (sas == 1)
-		return rte_cpu_to_be_32(RTE_IPV4(203, 0, 113, 1));
-	return rte_cpu_to_be_32(RTE_IPV4(10, 0, 0, 0) + k + 1);
+		return rte_cpu_to_be_32(bench_ipv4(203, 0, 113, 1));
+	return rte_cpu_to_be_32(bench_ipv4(10, 0, 0, 0) + k + 1);
 }
 
 void bench_ipv4_udp(uint8_t *p, unsigned len, uint32_t src, uint32_t dst, uint16_t sport)
