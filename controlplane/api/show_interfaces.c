@@ -6,6 +6,8 @@
 
 #include <rte_ethdev.h>
 
+#include "dataplane/tunnel.h"
+
 struct if_state {
 	const char *status;		/* IOS wording: "up", "down", "administratively down" */
 	const char *protocol;		/* "up" or "down" */
@@ -105,6 +107,21 @@ static json_t *port_counters(const struct fgw_cmd_ctx *x, uint16_t port)
 				   "rx_nombuf", fgw_json_u64_new(eth.rx_nombuf)));
 }
 
+/* A tunnel's inner packets (dataplane/tunnel.h); "clear counters" does
+ * not reach them yet. */
+static json_t *tunnel_counters(const struct fgw_cmd_ctx *x, const struct fgw_if *ifp)
+{
+	struct fgw_tunnel_counters tc;
+
+	fgw_tunnel_counters_sum(x->c->dp, (uint16_t)(ifp - x->c->dp->ifs), &tc);
+	return json_pack("{s:o, s:o, s:o, s:o, s:o}",
+			 "rx_packets", fgw_json_u64_new(tc.rx_packets),
+			 "rx_bytes", fgw_json_u64_new(tc.rx_bytes),
+			 "tx_packets", fgw_json_u64_new(tc.tx_packets),
+			 "tx_bytes", fgw_json_u64_new(tc.tx_bytes),
+			 "drops", fgw_json_u64_new(tc.drops));
+}
+
 static json_t *interface_json(const struct fgw_cmd_ctx *x, const struct fgw_if *ifp)
 {
 	const struct fgw_port_cfg *pc = port_cfg(x->c->cfg, ifp->name);
@@ -143,7 +160,8 @@ static json_t *interface_json(const struct fgw_cmd_ctx *x, const struct fgw_if *
 			 "speed_mbps", has_speed ? json_integer(st.link.link_speed) : json_null(),
 			 "duplex", !has_speed ? json_null() :
 			 json_string(st.link.link_duplex == RTE_ETH_LINK_FULL_DUPLEX ? "full" : "half"),
-			 "counters", port ? port_counters(x, ifp->port_id) : NULL,
+			 "counters", port ? port_counters(x, ifp->port_id) :
+			 tunnel ? tunnel_counters(x, ifp) : NULL,
 			 "counters_cleared_seconds_ago",
 			 fgw_counters_cleared_ago(x->baseline) < 0 ? json_null() :
 			 json_integer(fgw_counters_cleared_ago(x->baseline)));

@@ -212,6 +212,9 @@ def test_show_commands_name_the_tunnel(pair):
 	assert tun and tun[0]["interface"] == "Tunnel0" and tun[0]["type"] == "tunnel", tun
 	ifs = {i["name"]: i for i in pair.gwa.flexctl("show", "interfaces")["interfaces"]}
 	assert ifs["Tunnel0"]["kind"] == "tunnel" and ifs["Tunnel0"]["status"] == "up"
+	c = ifs["Tunnel0"]["counters"]
+	assert c["tx_packets"] >= 4 * PINGS and c["rx_packets"] >= 4 * PINGS, c
+	assert "packets output" in pair.gwa.flexctl_raw("show", "interfaces", "Tunnel0").stdout
 
 
 def test_clean_shutdown(pair):
