@@ -6,7 +6,8 @@
                        203.0.113.1/24 ==WAN== 203.0.113.2/24
                        Tunnel0 192.0.2.129/30 == 192.0.2.130/30, 2001:db8:100::1|2/64
 
-Tunnel0 is "ipsec ipv4" (ESP tunnel mode, AES-GCM-128) or "gre ipv4" (GRE
+Tunnel0 is "ipsec ipv4" (ESP tunnel mode, AES-GCM-128), "ipsec ipv6" (the
+same over 2001:db8:ff::1 == ::2, AES-GCM-256) or "gre ipv4" (GRE
 with a key in ESP transport mode, AES-CBC-256 + HMAC-SHA-256); each gateway
 routes the far LAN, both families, into it. Pings and a TCP transfer cross
 with zero loss, and the SA counters on both sides show the traffic.
@@ -22,6 +23,7 @@ LAN1 = dict(host4="192.0.2.10", gw4="192.0.2.1", net4="192.0.2.0/25",
 LAN2 = dict(host4="198.51.100.10", gw4="198.51.100.1", net4="198.51.100.0/24",
 	    host6="2001:db8:2::10", gw6="2001:db8:2::1", net6="2001:db8:2::/64")
 WAN_A, WAN_B = "203.0.113.1", "203.0.113.2"
+WAN6_A, WAN6_B = "2001:db8:ff::1", "2001:db8:ff::2"
 PINGS = 30
 TCP_BYTES = 20 * 1000 * 1000
 
@@ -29,6 +31,9 @@ SPI_AB, SPI_BA = 0x1001, 0x2002
 MODES = {
 	"ipsec": dict(mode="ipsec ipv4", transform={"name": "GCM128", "esp_encryption": "esp-gcm 128"},
 		      enc_ab="11" * 16 + "a1a2a3a4", enc_ba="22" * 16 + "b1b2b3b4", auth=None),
+	"ipsec6": dict(mode="ipsec ipv6",
+		       transform={"name": "GCM256", "esp_encryption": "esp-gcm 256"},
+		       enc_ab="77" * 32 + "c1c2c3c4", enc_ba="88" * 32 + "d1d2d3d4", auth=None),
 	"gre": dict(mode="gre ipv4",
 		    transform={"name": "CBC256", "esp_encryption": "esp-aes 256",
 			       "esp_integrity": "esp-sha256-hmac", "mode": "transport"},
@@ -92,22 +97,27 @@ class Pair:
 		topo.host(self.lan2, "eth0", LAN2["host4"] + "/24", LAN2["host6"] + "/64",
 			  LAN2["gw4"], LAN2["gw6"])
 		auth = m["auth"] or (None, None)
-		ra, xa = gateway_config(m, "A", WAN_B, "192.0.2.129/30", "2001:db8:100::1/64",
+		v6 = m["mode"].endswith("ipv6")
+		self.remote_a = WAN6_B if v6 else WAN_B
+		ra, xa = gateway_config(m, "A", self.remote_a, "192.0.2.129/30", "2001:db8:100::1/64",
 					LAN2["net4"], LAN2["net6"], SPI_BA, SPI_AB,
 					m["enc_ba"], m["enc_ab"], auth[1], auth[0])
-		rb, xb = gateway_config(m, "B", WAN_A, "192.0.2.130/30", "2001:db8:100::2/64",
+		rb, xb = gateway_config(m, "B", WAN6_A if v6 else WAN_A, "192.0.2.130/30",
+					"2001:db8:100::2/64",
 					LAN1["net4"], LAN1["net6"], SPI_AB, SPI_BA,
 					m["enc_ab"], m["enc_ba"], auth[0], auth[1])
 		self.gwa = topo.FlexGW(self.gwa_ns, self.workdir / "a", [
 			dict(name="GigabitEthernet1", iface="p1", ipv4=LAN1["gw4"] + "/25",
 			     ipv6=LAN1["gw6"] + "/64"),
-			dict(name="GigabitEthernet2", iface="w1", ipv4=WAN_A + "/24"),
+			dict(name="GigabitEthernet2", iface="w1", ipv4=WAN_A + "/24",
+			     ipv6=WAN6_A + "/64"),
 		], ra, build=self.build, extra_config=xa, env=self.env)
 		self.gws.append(self.gwa)
 		self.gwb = topo.FlexGW(self.gwb_ns, self.workdir / "b", [
 			dict(name="GigabitEthernet1", iface="p2", ipv4=LAN2["gw4"] + "/24",
 			     ipv6=LAN2["gw6"] + "/64"),
-			dict(name="GigabitEthernet2", iface="w2", ipv4=WAN_B + "/24"),
+			dict(name="GigabitEthernet2", iface="w2", ipv4=WAN_B + "/24",
+			     ipv6=WAN6_B + "/64"),
 		], rb, build=self.build, extra_config=xb, env=self.env)
 		self.gws.append(self.gwb)
 		self.gwa.start()
@@ -206,7 +216,7 @@ def test_no_crypto_drops_and_books_balance(pair):
 def test_show_commands_name_the_tunnel(pair):
 	text = pair.gwa.flexctl_raw("show", "crypto", "ipsec", "sa").stdout
 	assert "interface: Tunnel0" in text and "#pkts encaps:" in text, text
-	assert f"spi: 0x{SPI_BA:X}({SPI_BA})" in text and f"remote ident (addr): {WAN_B}" in text
+	assert f"spi: 0x{SPI_BA:X}({SPI_BA})" in text and f"remote ident (addr): {pair.remote_a}" in text
 	routes = pair.gwa.flexctl("show", "ip", "route")["routes"]
 	tun = [r for r in routes if r["prefix"] == LAN2["net4"]]
 	assert tun and tun[0]["interface"] == "Tunnel0" and tun[0]["type"] == "tunnel", tun
