@@ -153,11 +153,25 @@ json_t *fgw_clear_counters(struct fgw_cmd_ctx *x)
 
 /* ---- text ----------------------------------------------------------- */
 
+/* The label column fits the longest reason text, so the counters line up
+ * however many reasons later data-path code adds. */
+static int label_width(void)
+{
+	static int width;
+
+	if (width == 0) {
+		width = 38;
+		for (unsigned r = 0; r < FGW_DROP_MAX; r++)
+			width = RTE_MAX(width, 2 + (int)strlen(fgw_drop_reason_text[r]));
+	}
+	return width;
+}
+
 /* One counter across the columns: each worker, then the total. */
 static void row(const json_t *cols[], size_t n, const char *label, const char *group,
 		const char *key, struct fgw_text *t)
 {
-	fgw_text_printf(t, "%-38s", label);
+	fgw_text_printf(t, "%-*s", label_width(), label);
 	for (size_t i = 0; i < n; i++) {
 		const json_t *o = group != NULL ? json_object_get(cols[i], group) : cols[i];
 
@@ -173,7 +187,7 @@ static void render_workers(const json_t *j, struct fgw_text *t)
 	size_t n = 0, i;
 	char label[64];
 
-	fgw_text_printf(t, "%-38s", "");
+	fgw_text_printf(t, "%-*s", label_width(), "");
 	json_array_foreach(workers, i, w) {
 		if (n == FGW_DP_MAX_WORKERS)
 			break;
@@ -182,7 +196,7 @@ static void render_workers(const json_t *j, struct fgw_text *t)
 		fgw_text_printf(t, " %14s", label);
 	}
 	cols[n++] = json_object_get(j, "total");
-	fgw_text_printf(t, " %14s\n%-38s", "total", "");
+	fgw_text_printf(t, " %14s\n%-*s", "total", label_width(), "");
 	for (i = 0; i + 1 < n; i++) {
 		snprintf(label, sizeof(label), "(lcore %" PRIu64 ")", fgw_json_u64(cols[i], "lcore"));
 		fgw_text_printf(t, " %14s", label);
