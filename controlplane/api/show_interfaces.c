@@ -258,6 +258,23 @@ void fgw_render_interfaces(const json_t *j, struct fgw_text *t)
 		render_interface(e, t);
 }
 
+/* An `ip unnumbered` tunnel borrows its IPv4 address: IOS lists the lender's
+ * address for it in the brief view. NULL when ifp numbers itself. */
+static const struct fgw_if *unnumbered_lender(const struct fgw_control *c,
+					      const struct fgw_if *ifp)
+{
+	for (unsigned k = 0; k < c->cfg->n_tunnels; k++) {
+		const struct fgw_tunnel_cfg *tc = &c->cfg->tunnels[k];
+		int lender;
+
+		if (strcmp(tc->name, ifp->name) != 0 || tc->ip_unnumbered[0] == '\0')
+			continue;
+		lender = fgw_if_by_name(c->dp, tc->ip_unnumbered);
+		return lender < 0 ? NULL : &c->dp->ifs[lender];
+	}
+	return NULL;
+}
+
 json_t *fgw_show_ip_interface_brief(struct fgw_cmd_ctx *x)
 {
 	const struct fgw_dp *dp = x->c->dp;
@@ -266,17 +283,19 @@ json_t *fgw_show_ip_interface_brief(struct fgw_cmd_ctx *x)
 
 	for (unsigned i = 0; list != NULL && i < dp->n_ifs; i++) {
 		const struct fgw_if *ifp = &dp->ifs[i];
-		bool has = fgw_addr_is_set(&ifp->addr4.addr);
+		const struct fgw_if *lender = unnumbered_lender(x->c, ifp);
+		const struct fgw_prefix *a4 = lender != NULL ? &lender->addr4 : &ifp->addr4;
+		bool has = fgw_addr_is_set(&a4->addr);
 		char addr[FGW_ADDR_STRLEN];
 		struct if_state st;
 
 		if_state(ifp, &st);
 		if (json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}",
 			"interface", ifp->name,
-			"ip_address", has ? fgw_addr_str(&ifp->addr4.addr, addr, sizeof(addr))
+			"ip_address", has ? fgw_addr_str(&a4->addr, addr, sizeof(addr))
 					  : "unassigned",
 			"ok", "YES",
-			"method", has ? "manual" : "unset",
+			"method", has && lender == NULL ? "manual" : "unset",
 			"status", st.status,
 			"protocol", st.protocol)) != 0) {
 			json_decref(list);
