@@ -30,15 +30,6 @@ struct v4_pkt {
 	bool frag;			/* larger than the egress MTU, DF clear */
 };
 
-static bool martian_source(uint32_t src)
-{
-	uint8_t first = (uint8_t)(src >> 24);
-
-	/* "this network", loopback, multicast and class E (which holds the
-	 * limited broadcast address): never a valid sender (RFC 1812 5.3.7). */
-	return first == 0 || first == 127 || first >= 224;
-}
-
 /* Stage 1. True when the packet goes on to the FIB; otherwise it has been
  * dropped or punted. */
 static bool ipv4_check(struct fgw_burst *b, struct rte_mbuf *m, struct rte_ipv4_hdr **ipp)
@@ -83,7 +74,7 @@ static bool ipv4_check(struct fgw_burst *b, struct rte_mbuf *m, struct rte_ipv4_
 		return false;
 	}
 
-	if (martian_source(rte_be_to_cpu_32(ip->src_addr))) {
+	if (fgw_ip4_is_martian_source(ip->src_addr)) {
 		fgw_drop(b, m, FGW_DROP_BAD_SOURCE);
 		return false;
 	}
@@ -106,17 +97,6 @@ static bool ipv4_check(struct fgw_burst *b, struct rte_mbuf *m, struct rte_ipv4_
 	return true;
 }
 
-/* The broadcast address of the subnet `ifp` is on, if it has one. */
-static bool subnet_broadcast(const struct fgw_if *ifp, uint32_t dst)
-{
-	uint32_t host;
-
-	if (ifp->addr4.addr.family != AF_INET || ifp->addr4.len >= 31)
-		return false;
-	host = UINT32_MAX >> ifp->addr4.len;
-	return (dst & host) == host &&
-	       (dst & ~host) == (rte_be_to_cpu_32(ifp->addr4.addr.v4) & ~host);
-}
 
 /* Stage 3. True when the packet is to be forwarded through p->out_if. */
 static bool ipv4_route(struct fgw_burst *b, struct v4_pkt *p)
@@ -133,7 +113,7 @@ static bool ipv4_route(struct fgw_burst *b, struct v4_pkt *p)
 	}
 	if ((nh->type == FGW_NH_CONNECTED || nh->type == FGW_NH_GATEWAY) &&
 	    nh->ifindex < dp->n_ifs &&
-	    subnet_broadcast(&dp->ifs[nh->ifindex], rte_be_to_cpu_32(p->ip->dst_addr))) {
+	    fgw_ip4_is_directed_broadcast(&dp->ifs[nh->ifindex].addr4, p->ip->dst_addr)) {
 		/* Ours when it arrived on that subnet; directed broadcasts
 		 * from elsewhere are not forwarded (RFC 2644). */
 		if (nh->ifindex == b->in_if)

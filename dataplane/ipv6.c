@@ -14,8 +14,6 @@
 #include "dataplane/dp.h"
 #include "dataplane/private.h"
 
-#define ICMP6_ND_FIRST 133		/* router solicitation */
-#define ICMP6_ND_LAST 137		/* redirect */
 
 struct v6_pkt {
 	struct rte_mbuf *m;
@@ -26,39 +24,12 @@ struct v6_pkt {
 	bool nd;			/* an ICMPv6 neighbour discovery message */
 };
 
-static bool is_multicast(const uint8_t *a)
-{
-	return a[0] == 0xff;
-}
-
-static bool is_link_local(const uint8_t *a)
-{
-	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
-}
-
 static bool is_zero(const uint8_t *a, unsigned len)
 {
 	for (unsigned i = 0; i < len; i++)
 		if (a[i] != 0)
 			return false;
 	return true;
-}
-
-static bool is_unspecified(const uint8_t *a)
-{
-	return is_zero(a, 16);
-}
-
-static bool is_loopback(const uint8_t *a)
-{
-	return is_zero(a, 15) && a[15] == 1;
-}
-
-/* ::ffff:0:0/96 stands for IPv4 hosts inside a dual-stack API; on the wire
- * it is never a real source (RFC 4291 2.5.5.2). */
-static bool is_v4_mapped(const uint8_t *a)
-{
-	return is_zero(a, 10) && a[10] == 0xff && a[11] == 0xff;
 }
 
 /* ff02::1 (all nodes), ff02::2 (all routers), or the solicited-node group
@@ -84,7 +55,7 @@ static bool is_nd(const struct rte_mbuf *m, const struct rte_ipv6_hdr *ip)
 	    rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN + sizeof(*ip) + 1)
 		return false;
 	type = rte_pktmbuf_mtod_offset(m, const uint8_t *, RTE_ETHER_HDR_LEN + sizeof(*ip));
-	return *type >= ICMP6_ND_FIRST && *type <= ICMP6_ND_LAST;
+	return *type >= FGW_ICMP6_ND_FIRST && *type <= FGW_ICMP6_ND_LAST;
 }
 
 /* Stage 1. True when the packet goes on to the FIB. */
@@ -112,14 +83,14 @@ static bool ipv6_check(struct fgw_burst *b, struct v6_pkt *p)
 	}
 	if (total < l3_len)
 		rte_pktmbuf_trim(m, (uint16_t)(l3_len - total));
-	if (is_multicast(ip->src_addr) || is_loopback(ip->src_addr) ||
-	    is_v4_mapped(ip->src_addr)) {
+	if (fgw_ip6_is_multicast(ip->src_addr) || fgw_ip6_is_loopback(ip->src_addr) ||
+	    fgw_ip6_is_v4_mapped(ip->src_addr)) {
 		fgw_drop(b, m, FGW_DROP_BAD_SOURCE);
 		return false;
 	}
 	p->ip = ip;
 	p->nd = is_nd(m, ip);
-	if (is_multicast(ip->dst_addr)) {
+	if (fgw_ip6_is_multicast(ip->dst_addr)) {
 		if (p->nd)
 			fgw_punt(b, m, FGW_PUNT_ND, 0, 0);
 		else if (link_group_of(in, ip->dst_addr))
@@ -128,7 +99,7 @@ static bool ipv6_check(struct fgw_burst *b, struct v6_pkt *p)
 			fgw_drop(b, m, FGW_DROP_MULTICAST);
 		return false;
 	}
-	if (is_link_local(ip->dst_addr)) {
+	if (fgw_ip6_is_link_local(ip->dst_addr)) {
 		if (p->nd)
 			fgw_punt(b, m, FGW_PUNT_ND, 0, 0);
 		else if (memcmp(ip->dst_addr, in->ll6.v6, 16) == 0)
@@ -137,7 +108,7 @@ static bool ipv6_check(struct fgw_burst *b, struct v6_pkt *p)
 			fgw_drop(b, m, FGW_DROP_LINK_LOCAL);
 		return false;
 	}
-	if (is_unspecified(ip->dst_addr) || is_loopback(ip->dst_addr)) {
+	if (fgw_ip6_is_unspecified(ip->dst_addr) || fgw_ip6_is_loopback(ip->dst_addr)) {
 		fgw_drop(b, m, FGW_DROP_IPV6_HEADER);
 		return false;
 	}
@@ -157,11 +128,11 @@ static bool ipv6_route(struct fgw_burst *b, struct v6_pkt *p)
 		return false;
 	}
 	/* Never forwarded (RFC 4291 2.5.2 and 2.5.6). */
-	if (is_unspecified(p->ip->src_addr)) {
+	if (fgw_ip6_is_unspecified(p->ip->src_addr)) {
 		fgw_drop(b, m, FGW_DROP_BAD_SOURCE);
 		return false;
 	}
-	if (is_link_local(p->ip->src_addr)) {
+	if (fgw_ip6_is_link_local(p->ip->src_addr)) {
 		fgw_drop(b, m, FGW_DROP_LINK_LOCAL);
 		return false;
 	}

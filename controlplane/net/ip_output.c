@@ -32,10 +32,7 @@ bool fgw_net_is_broadcast4(const struct fgw_control *c, rte_be32_t a)
 	if (a == RTE_BE32(UINT32_MAX))
 		return true;
 	for (unsigned i = 0; i < c->dp->n_ifs; i++) {
-		const struct fgw_prefix *p = &c->dp->ifs[i].addr4;
-
-		if (p->addr.family == AF_INET && p->len <= 30 &&
-		    a == (p->addr.v4 | rte_cpu_to_be_32(UINT32_MAX >> p->len)))
+		if (fgw_ip4_is_directed_broadcast(&c->dp->ifs[i].addr4, a))
 			return true;
 	}
 	return false;
@@ -44,14 +41,9 @@ bool fgw_net_is_broadcast4(const struct fgw_control *c, rte_be32_t a)
 /* Someone's unicast address: a host could have sent from it. */
 bool fgw_net_is_unicast_source(const struct fgw_control *c, const struct fgw_addr *a)
 {
-	if (a->family == AF_INET) {
-		uint8_t first = (uint8_t)(rte_be_to_cpu_32(a->v4) >> 24);
-
-		return first != 0 && first != 127 && first < 224 && !fgw_net_is_broadcast4(c, a->v4);
-	}
-	static const uint8_t zero[16];
-
-	return memcmp(a->v6, zero, 16) != 0 && !fgw_net_is_multicast(a);
+	if (a->family == AF_INET)
+		return !fgw_ip4_is_martian_source(a->v4) && !fgw_net_is_broadcast4(c, a->v4);
+	return !fgw_ip6_is_unspecified(a->v6) && !fgw_ip6_is_multicast(a->v6);
 }
 
 struct rte_mbuf *fgw_net_ip_alloc(struct fgw_control *c, const struct fgw_addr *src,

@@ -16,9 +16,6 @@
 
 #include "net.h"
 
-#define ND_FIRST_TYPE 133	/* router solicitation ... */
-#define ND_LAST_TYPE 137	/* ... redirect */
-
 int fgw_udp_listen(struct fgw_control *c, uint16_t port, fgw_udp_input_fn *fn, void *arg)
 {
 	for (unsigned i = 0; i < c->n_udp; i++)
@@ -128,7 +125,7 @@ void fgw_local_input(struct fgw_control *c, struct rte_mbuf *m, uint16_t ifindex
 		if (v6 && ip.p.l4_len > 0) {
 			uint8_t type = *rte_pktmbuf_mtod_offset(m, const uint8_t *, ip.p.l4_off);
 
-			if (type >= ND_FIRST_TYPE && type <= ND_LAST_TYPE) {
+			if (type >= FGW_ICMP6_ND_FIRST && type <= FGW_ICMP6_ND_LAST) {
 				fgw_nd_input(c, m, ifindex);
 				return;
 			}

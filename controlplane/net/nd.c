@@ -79,13 +79,6 @@ static bool nd_parse_opts(const uint8_t *o, unsigned len, struct nd_opts *out)
 	return true;
 }
 
-static bool is_unspecified(const struct fgw_addr *a)
-{
-	static const uint8_t zero[16];
-
-	return memcmp(a->v6, zero, 16) == 0;
-}
-
 static bool is_solicited_node(const struct fgw_addr *a)
 {
 	static const uint8_t prefix[13] = { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xff };
@@ -154,7 +147,7 @@ static void ns_input(struct fgw_control *c, const struct fgw_if *ifp, uint16_t i
 	static const struct fgw_addr all_nodes = { .family = AF_INET6,
 						   .v6 = { 0xff, 0x02, [15] = 0x01 } };
 	char buf[FGW_ADDR_STRLEN];
-	bool dad = is_unspecified(&ip->p.src);
+	bool dad = fgw_ip6_is_unspecified(ip->p.src.v6);
 
 	/* RFC 4861 7.1.1: a DAD probe goes to a solicited-node group and
 	 * carries no source link-layer address. */

@@ -42,12 +42,12 @@ static inline bool fgw_net_is_multicast(const struct fgw_addr *a)
 {
 	if (a->family == AF_INET)
 		return (rte_be_to_cpu_32(a->v4) >> 28) == 0xe;
-	return a->v6[0] == 0xff;
+	return fgw_ip6_is_multicast(a->v6);
 }
 
 static inline bool fgw_net_is_linklocal6(const struct fgw_addr *a)
 {
-	return a->family == AF_INET6 && a->v6[0] == 0xfe && (a->v6[1] & 0xc0) == 0x80;
+	return a->family == AF_INET6 && fgw_ip6_is_link_local(a->v6);
 }
 
 /* The port behind ifindex when it can send: NULL for a loopback, a port
