@@ -96,20 +96,6 @@ static void worker_dict(struct rte_tel_data *d, const struct fgw_worker_stats *s
 	add_container(d, "punts", reasons(s->punt, fgw_punt_reason_names, FGW_PUNT_MAX));
 }
 
-static void sum_workers(const struct fgw_dp *dp, struct fgw_worker_stats *sum)
-{
-	memset(sum, 0, sizeof(*sum));
-	for (unsigned w = 0; w < dp->n_workers; w++) {
-		struct fgw_worker_stats s;
-		uint64_t *d = (uint64_t *)sum;
-		const uint64_t *v = (const uint64_t *)&s;
-
-		fgw_counters_read_worker(dp->workers[w], &s);
-		for (size_t i = 0; i < sizeof(s) / sizeof(uint64_t); i++)
-			d[i] += v[i];
-	}
-}
-
 static int tel_stats(const struct fgw_control *c, const char *params, struct rte_tel_data *d)
 {
 	struct fgw_worker_stats sum;
@@ -117,7 +103,7 @@ static int tel_stats(const struct fgw_control *c, const char *params, struct rte
 	struct rte_tel_data *control;
 
 	(void)params;
-	sum_workers(c->dp, &sum);
+	fgw_dp_stats_sum(c->dp, &sum);
 	fgw_counters_read_control(c, &cs);
 	rte_tel_data_start_dict(d);
 	worker_dict(d, &sum);
@@ -179,7 +165,7 @@ static int tel_interfaces(const struct fgw_control *c, const char *params,
 	struct fgw_worker_stats sum;
 
 	(void)params;
-	sum_workers(dp, &sum);
+	fgw_dp_stats_sum(dp, &sum);
 	rte_tel_data_start_dict(d);
 	for (unsigned i = 0; i < dp->n_ifs; i++) {
 		const struct fgw_if *ifp = &dp->ifs[i];

@@ -6,15 +6,6 @@ import topo
 from lan import FrameSender, Lan
 
 
-# Sanitizer reports go to the flexgw log. ASan ends the process (every later
-# test fails); UBSan reports and goes on, so the other tests still say what
-# they see, and test_clean_shutdown fails on the report.
-SANITIZER_ENV = {
-	"ASAN_OPTIONS": "exitcode=86:detect_leaks=1",
-	"UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=0",
-}
-
-
 def build_trees():
 	"""The main build always; the sanitizer build when it has been made
 	(scripts/setup.sh always makes it, so CI runs both)."""
@@ -28,7 +19,7 @@ def build_trees():
 def lan(request, root, build, tmp_path_factory):
 	san = request.param != "build"
 	tree = topo.build_dir(request.param) if san else build
-	t = Lan(tree, tmp_path_factory.mktemp(f"lan-{request.param}"), SANITIZER_ENV if san else None)
+	t = Lan(tree, tmp_path_factory.mktemp(f"lan-{request.param}"), topo.SANITIZER_ENV if san else None)
 	try:
 		t.setup()
 		yield t

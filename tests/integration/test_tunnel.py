@@ -61,12 +61,6 @@ def gateway_config(m, me, peer, local4, local6, far4, far6, spi_in, spi_out, enc
 	return routes, extra
 
 
-SANITIZER_ENV = {
-	"ASAN_OPTIONS": "exitcode=86:detect_leaks=1",
-	"UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=0",
-}
-
-
 def trees():
 	found = ["build"]
 	if topo.binaries(topo.build_dir("build-san"))[0].exists():
@@ -138,7 +132,7 @@ def pair(request, root, build, tmp_path_factory):
 	tree, mode = request.param
 	san = tree != "build"
 	p = Pair(topo.build_dir(tree) if san else build,
-		 tmp_path_factory.mktemp(f"tunnel-{tree}-{mode}"), mode, SANITIZER_ENV if san else None)
+		 tmp_path_factory.mktemp(f"tunnel-{tree}-{mode}"), mode, topo.SANITIZER_ENV if san else None)
 	try:
 		p.setup()
 		yield p

@@ -22,6 +22,15 @@ PYTHON = "/usr/bin/python3"
 # to trace back and never collides with another run's.
 PREFIX = f"fgw{os.getpid()}-"
 
+# For a flexgw from build-san/: sanitizer reports go to its log. ASan ends
+# the process (every later test fails); UBSan reports and goes on, so the
+# other tests still say what they see, and the clean-shutdown tests fail on
+# the report.
+SANITIZER_ENV = {
+	"ASAN_OPTIONS": "exitcode=86:detect_leaks=1",
+	"UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=0",
+}
+
 
 _libc = ctypes.CDLL(None, use_errno=True)
 PR_SET_PDEATHSIG = 1
