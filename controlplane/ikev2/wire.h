@@ -1,0 +1,171 @@
+/* IKEv2 on the wire: the numbers of RFC 7296 and the IANA "Internet Key
+ * Exchange Version 2 (IKEv2) Parameters" registry that the codec, the
+ * crypto and the exchanges share. Names follow the registry. */
+#ifndef FGW_IKE_WIRE_H
+#define FGW_IKE_WIRE_H
+
+#define FGW_IKE_PORT		500
+#define FGW_IKE_NATT_PORT	4500
+#define FGW_IKE_HDR_LEN		28
+#define FGW_IKE_PAYLOAD_HDR_LEN	4
+#define FGW_IKE_VERSION		0x20	/* major 2, minor 0 */
+#define FGW_IKE_NON_ESP_MARKER_LEN 4	/* RFC 3948: IKE on 4500 */
+
+/* Exchange types (RFC 7296 3.1). */
+enum fgw_ike_exchange {
+	FGW_IKE_SA_INIT = 34,
+	FGW_IKE_AUTH = 35,
+	FGW_IKE_CREATE_CHILD_SA = 36,
+	FGW_IKE_INFORMATIONAL = 37,
+};
+
+/* Header flags. */
+#define FGW_IKE_FLAG_INITIATOR	0x08	/* sent by the original initiator */
+#define FGW_IKE_FLAG_VERSION	0x10
+#define FGW_IKE_FLAG_RESPONSE	0x20
+
+/* Payload types (RFC 7296 3.2, RFC 7383). */
+enum fgw_ike_payload_type {
+	FGW_IKE_PL_NONE = 0,
+	FGW_IKE_PL_SA = 33,
+	FGW_IKE_PL_KE = 34,
+	FGW_IKE_PL_IDI = 35,
+	FGW_IKE_PL_IDR = 36,
+	FGW_IKE_PL_CERT = 37,
+	FGW_IKE_PL_CERTREQ = 38,
+	FGW_IKE_PL_AUTH = 39,
+	FGW_IKE_PL_NONCE = 40,
+	FGW_IKE_PL_NOTIFY = 41,
+	FGW_IKE_PL_DELETE = 42,
+	FGW_IKE_PL_VENDOR = 43,
+	FGW_IKE_PL_TSI = 44,
+	FGW_IKE_PL_TSR = 45,
+	FGW_IKE_PL_SK = 46,
+	FGW_IKE_PL_CP = 47,
+	FGW_IKE_PL_EAP = 48,
+	FGW_IKE_PL_SKF = 53,		/* RFC 7383 encrypted fragment */
+};
+#define FGW_IKE_CRITICAL	0x80	/* generic payload header flag */
+
+/* Security protocol ids (proposals, notify, delete). */
+enum fgw_ike_protocol {
+	FGW_IKE_PROTO_IKE = 1,
+	FGW_IKE_PROTO_AH = 2,
+	FGW_IKE_PROTO_ESP = 3,
+};
+
+/* Transform types and ids (RFC 7296 3.3.2). */
+enum fgw_ike_transform_type {
+	FGW_IKE_TRANS_ENCR = 1,
+	FGW_IKE_TRANS_PRF = 2,
+	FGW_IKE_TRANS_INTEG = 3,
+	FGW_IKE_TRANS_DH = 4,
+	FGW_IKE_TRANS_ESN = 5,
+};
+#define FGW_IKE_ATTR_KEY_LENGTH	14	/* TV format: sent as 0x800e */
+#define FGW_IKE_ATTR_TV		0x8000
+
+enum fgw_ike_encr_id {
+	FGW_IKE_ENCR_ID_AES_CBC = 12,
+	FGW_IKE_ENCR_ID_AES_GCM_8 = 18,
+	FGW_IKE_ENCR_ID_AES_GCM_12 = 19,
+	FGW_IKE_ENCR_ID_AES_GCM_16 = 20,
+};
+
+enum fgw_ike_prf_id {
+	FGW_IKE_PRF_HMAC_SHA1 = 2,
+	FGW_IKE_PRF_HMAC_SHA2_256 = 5,
+	FGW_IKE_PRF_HMAC_SHA2_384 = 6,
+	FGW_IKE_PRF_HMAC_SHA2_512 = 7,
+};
+
+enum fgw_ike_integ_id {
+	FGW_IKE_INTEG_NONE = 0,
+	FGW_IKE_INTEG_HMAC_SHA1_96 = 2,
+	FGW_IKE_INTEG_HMAC_SHA2_256_128 = 12,
+	FGW_IKE_INTEG_HMAC_SHA2_384_192 = 13,
+	FGW_IKE_INTEG_HMAC_SHA2_512_256 = 14,
+};
+
+/* DH groups are their IANA numbers: 14 15 16 (MODP), 19 20 21 (ECP),
+ * 31 (Curve25519). */
+enum fgw_ike_esn_id { FGW_IKE_ESN_NO = 0, FGW_IKE_ESN_YES = 1 };
+
+/* Identification types (3.5). */
+enum fgw_ike_id_type {
+	FGW_IKE_ID_IPV4_ADDR = 1,
+	FGW_IKE_ID_FQDN = 2,
+	FGW_IKE_ID_RFC822_ADDR = 3,
+	FGW_IKE_ID_IPV6_ADDR = 5,
+	FGW_IKE_ID_DER_ASN1_DN = 9,
+	FGW_IKE_ID_DER_ASN1_GN = 10,
+	FGW_IKE_ID_KEY_ID = 11,
+};
+
+/* Authentication methods (3.8). */
+enum fgw_ike_auth_method {
+	FGW_IKE_AUTH_RSA_SIG = 1,
+	FGW_IKE_AUTH_SHARED_KEY_MIC = 2,
+	FGW_IKE_AUTH_DIGITAL_SIGNATURE = 14,	/* RFC 7427 */
+};
+
+/* Traffic selector types (3.13.1). */
+enum fgw_ike_ts_type {
+	FGW_IKE_TS_IPV4_ADDR_RANGE = 7,
+	FGW_IKE_TS_IPV6_ADDR_RANGE = 8,
+};
+
+/* Configuration payload (3.15, RFC 8598, Cisco's private range: see
+ * shared/interop/CISCO.md). */
+enum fgw_ike_cfg_type {
+	FGW_IKE_CFG_REQUEST = 1,
+	FGW_IKE_CFG_REPLY = 2,
+	FGW_IKE_CFG_SET = 3,
+	FGW_IKE_CFG_ACK = 4,
+};
+
+/* Notify message types (3.10.1). Errors are below 16384. */
+enum fgw_ike_notify_type {
+	FGW_IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD = 1,
+	FGW_IKE_N_INVALID_IKE_SPI = 4,
+	FGW_IKE_N_INVALID_MAJOR_VERSION = 5,
+	FGW_IKE_N_INVALID_SYNTAX = 7,
+	FGW_IKE_N_INVALID_MESSAGE_ID = 9,
+	FGW_IKE_N_INVALID_SPI = 11,
+	FGW_IKE_N_NO_PROPOSAL_CHOSEN = 14,
+	FGW_IKE_N_INVALID_KE_PAYLOAD = 17,
+	FGW_IKE_N_AUTHENTICATION_FAILED = 24,
+	FGW_IKE_N_SINGLE_PAIR_REQUIRED = 34,
+	FGW_IKE_N_NO_ADDITIONAL_SAS = 35,
+	FGW_IKE_N_INTERNAL_ADDRESS_FAILURE = 36,
+	FGW_IKE_N_FAILED_CP_REQUIRED = 37,
+	FGW_IKE_N_TS_UNACCEPTABLE = 38,
+	FGW_IKE_N_INVALID_SELECTORS = 39,
+	FGW_IKE_N_TEMPORARY_FAILURE = 43,
+	FGW_IKE_N_CHILD_SA_NOT_FOUND = 44,
+	FGW_IKE_N_ERROR_MAX = 16383,
+
+	FGW_IKE_N_INITIAL_CONTACT = 16384,
+	FGW_IKE_N_SET_WINDOW_SIZE = 16385,
+	FGW_IKE_N_ADDITIONAL_TS_POSSIBLE = 16386,
+	FGW_IKE_N_IPCOMP_SUPPORTED = 16387,
+	FGW_IKE_N_NAT_DETECTION_SOURCE_IP = 16388,
+	FGW_IKE_N_NAT_DETECTION_DESTINATION_IP = 16389,
+	FGW_IKE_N_COOKIE = 16390,
+	FGW_IKE_N_USE_TRANSPORT_MODE = 16391,
+	FGW_IKE_N_HTTP_CERT_LOOKUP_SUPPORTED = 16392,
+	FGW_IKE_N_REKEY_SA = 16393,
+	FGW_IKE_N_ESP_TFC_PADDING_NOT_SUPPORTED = 16394,
+	FGW_IKE_N_NON_FIRST_FRAGMENTS_ALSO = 16395,
+	FGW_IKE_N_MOBIKE_SUPPORTED = 16396,
+	FGW_IKE_N_MULTIPLE_AUTH_SUPPORTED = 16404,
+	FGW_IKE_N_REDIRECT_SUPPORTED = 16406,
+	FGW_IKE_N_REDIRECT = 16407,
+	FGW_IKE_N_REDIRECTED_FROM = 16408,
+	FGW_IKE_N_EAP_ONLY_AUTHENTICATION = 16417,
+	FGW_IKE_N_CHILDLESS_IKEV2_SUPPORTED = 16418,
+	FGW_IKE_N_IKEV2_FRAGMENTATION_SUPPORTED = 16430,
+	FGW_IKE_N_SIGNATURE_HASH_ALGORITHMS = 16431,
+};
+
+#endif
