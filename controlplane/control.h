@@ -112,6 +112,7 @@ struct fgw_control_stats {
 
 struct fgw_ctl_server;
 struct fgw_control;
+struct fgw_ike;
 
 /* ---- packets for this box ------------------------------------------------ */
 
@@ -146,6 +147,7 @@ struct fgw_control {
 	struct fgw_neigh_table neigh;
 	struct fgw_control_stats stats;
 	struct fgw_ctl_server *ctl;
+	struct fgw_ike *ike;		/* the IKEv2 engine (controlplane/ikev2/ike_sa.h) */
 	uint64_t started;		/* rte_get_timer_cycles() at start */
 	uint64_t icmp_tokens;		/* ICMP error rate limit (token bucket) */
 	uint64_t icmp_last_refill;

@@ -112,6 +112,18 @@ int fgw_tunnel_add(struct fgw_dp *dp, const struct fgw_tunnel_params *p,
 	return t->ifindex;
 }
 
+int fgw_tunnel_endpoints(const struct fgw_dp *dp, uint16_t ifindex, struct fgw_addr *src,
+			 struct fgw_addr *dst)
+{
+	const struct fgw_tunnel *t = tunnel_of(dp, ifindex);
+
+	if (t == NULL)
+		return -1;
+	*src = t->src;
+	*dst = t->dst;
+	return 0;
+}
+
 /* Waits until no worker can hold a pointer read before now. */
 static void grace_period(struct fgw_dp *dp)
 {

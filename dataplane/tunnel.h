@@ -58,6 +58,11 @@ struct fgw_tunnel_params {
 int fgw_tunnel_add(struct fgw_dp *dp, const struct fgw_tunnel_params *p,
 		   char *err, size_t errlen);
 
+/* The outer endpoints a tunnel was added with (src is ours), for IKE to
+ * find the peer. -1 when ifindex is not a tunnel. */
+int fgw_tunnel_endpoints(const struct fgw_dp *dp, uint16_t ifindex, struct fgw_addr *src,
+			 struct fgw_addr *dst);
+
 /* The IPsec-MB manager to derive SA key schedules with (fgw_sa_prepare):
  * one of the workers' architecture, used by the control lcore only. */
 IMB_MGR *fgw_dp_crypto_mgr(struct fgw_dp *dp);
