@@ -68,6 +68,13 @@ json_t *fgw_clear_counters(struct fgw_cmd_ctx *x);
 json_t *fgw_show_crypto_ipsec_sa(struct fgw_cmd_ctx *x);
 void fgw_render_crypto_ipsec_sa(const json_t *j, struct fgw_text *t);
 
+json_t *fgw_show_crypto_ikev2_proposal(struct fgw_cmd_ctx *x);
+void fgw_render_crypto_ikev2_proposal(const json_t *j, struct fgw_text *t);
+json_t *fgw_show_crypto_ikev2_policy(struct fgw_cmd_ctx *x);
+void fgw_render_crypto_ikev2_policy(const json_t *j, struct fgw_text *t);
+json_t *fgw_show_crypto_ikev2_profile(struct fgw_cmd_ctx *x);
+void fgw_render_crypto_ikev2_profile(const json_t *j, struct fgw_text *t);
+
 /* ---- helpers the builders and renderers share ------------------------- */
 
 /* A builder that ran out of memory. */
