@@ -18,6 +18,7 @@ PACKAGES=(
   procps psmisc socat netcat-openbsd ethtool
   # real IKEv2 peers used by the interop tests
   strongswan-charon strongswan-swanctl libcharon-extra-plugins libstrongswan-extra-plugins
+  libstrongswan-standard-plugins
 )
 
 missing=()

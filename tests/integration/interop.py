@@ -1,0 +1,530 @@
+"""One IKEv2 interop case: flexgw against strongSwan (or a second flexgw).
+
+    lana (eth0)       gw: flexgw (p1 | w1)      wan: bridge     peer            lanb (eth0)
+    10.1.0.10/24 ---- 10.1.0.1 | 192.0.2.1 ---- br0 ---------- 192.0.2.2 | 10.2.0.1 ---- 10.2.0.10/24
+                      Tunnel0 172.16.0.1/30                   charon (libipsec) or flexgw B
+
+With --nat the initiator sits behind a NAT namespace (nftables masquerade):
+its WAN address becomes 198.51.100.x, the NAT's inside 198.51.100.254 and
+outside 192.0.2.254, so the responder sees the initiator as 192.0.2.254.
+(The initiator is the one behind NAT because a masquerading NAT lets no
+new connection in.)
+
+Both sides are configured from strongSwan proposal strings (see
+proposals.py). flexgw initiates by itself when it is the initiator (a
+tunnel with `tunnel_protection` and a destination); as responder its IPsec
+profile is `responder_only`. strongSwan initiates through `swanctl
+--initiate`. Then: a ping between the LANs (no loss allowed), a TCP
+transfer lana -> lanb (its SHA-256 must match), and a comparison of SPIs and
+algorithms between `flexctl show crypto ipsec sa` and `swanctl --list-sas`.
+
+Run as a program (scripts/interop.sh is a wrapper), or use Case from tests.
+"""
+import argparse
+import json
+import os
+import secrets
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import proposals  # noqa: E402
+import strongswan  # noqa: E402
+import topo  # noqa: E402
+
+LANA = dict(net="10.1.0.0/24", gw="10.1.0.1", host="10.1.0.10")
+LANB = dict(net="10.2.0.0/24", gw="10.2.0.1", host="10.2.0.10")
+LANC = dict(net="10.3.0.0/24", gw="10.3.0.1", host="10.3.0.10")
+WAN_NET = "192.0.2.0/24"
+GW_WAN, PEER_WAN, PEER2_WAN = "192.0.2.1", "192.0.2.2", "192.0.2.3"
+NAT_OUT, NAT_IN = "192.0.2.254", "198.51.100.254"
+INSIDE_NET = "198.51.100.0/24"
+PINGS = 20
+TCP_BYTES = 2 * 1000 * 1000
+
+IDS = {
+	"fqdn": ({"fqdn": "gw.example.com"}, {"fqdn": "peer.example.com"}),
+	"email": ({"email": "gw@example.com"}, {"email": "peer@example.com"}),
+}
+
+
+def id_text(ident):
+	"""strongSwan's spelling of a flexgw identity object."""
+	kind, value = next(iter(ident.items()))
+	return {"fqdn": "fqdn:", "email": "email:"}[kind] + value
+
+
+class Peer:
+	"""Everything one side of a tunnel needs to be configured: its own
+	identity and PSK, the other side's, the LAN it protects, and how it
+	reaches the other side."""
+
+	def __init__(self, name, lan, wan_addr, ident, psk_local, psk_remote):
+		self.name, self.lan, self.wan_addr = name, lan, wan_addr
+		self.ident, self.psk_local, self.psk_remote = ident, psk_local, psk_remote
+
+
+def flexgw_ike_config(me, other, other_addr, ike, esp, responder_only, tunnel="Tunnel0",
+		      tunnel_addr="172.16.0.1/30", n=0, base=None):
+	"""flexgw's ikev2/ipsec/tunnel objects for a tunnel from me to other
+	(other_addr: the address other is seen at). base: a config dict from an
+	earlier call, extended with a second tunnel (objects suffixed n)."""
+	cfg = base or {"ikev2": {"smart_defaults": False, "proposals": [], "policies": [],
+				 "keyrings": [], "profiles": []},
+		       "ipsec": {"smart_defaults": False, "transform_sets": [], "profiles": []},
+		       "tunnels": [], "routes": []}
+	sfx = str(n) if n else ""
+	ik = cfg["ikev2"]
+	ik["proposals"].append(proposals.ikev2_proposal("IKE" + sfx, ike))
+	if not ik["policies"]:
+		ik["policies"].append({"name": "WAN", "proposals": []})
+	ik["policies"][0]["proposals"].append("IKE" + sfx)
+	peer = {"name": "peer" + sfx, "address": other_addr, "identity": other.ident}
+	if me.psk_local == me.psk_remote:
+		peer["pre_shared_key"] = me.psk_local
+	else:
+		peer["pre_shared_key_local"] = me.psk_local
+		peer["pre_shared_key_remote"] = me.psk_remote
+	ik["keyrings"].append({"name": "KR" + sfx, "peers": [peer]})
+	ik["profiles"].append({
+		"name": "PEER" + sfx, "match_identity_remote": [other.ident],
+		"identity_local": me.ident, "authentication_local": "pre-share",
+		"authentication_remote": ["pre-share"], "keyring": "KR" + sfx})
+	sets, pfs = proposals.transform_sets("ESP" + sfx + "_", esp)
+	cfg["ipsec"]["transform_sets"] += sets
+	prof = {"name": "PEER" + sfx, "transform_sets": [s["name"] for s in sets],
+		"ikev2_profile": "PEER" + sfx, "responder_only": responder_only}
+	if pfs:
+		prof["pfs_group"] = pfs
+	cfg["ipsec"]["profiles"].append(prof)
+	cfg["tunnels"].append({
+		"name": tunnel, "ipv4": tunnel_addr, "mtu": 1400, "tcp_adjust_mss": 1360,
+		"source": "GigabitEthernet2", "destination": other_addr, "mode": "ipsec ipv4",
+		"tunnel_protection": "PEER" + sfx})
+	cfg["routes"].append({"prefix": other.lan["net"], "interface": tunnel})
+	return cfg
+
+
+def swanctl_config(me, other, my_addr, other_addr, ike, esp, start=False):
+	"""swanctl.conf for charon as `me`, connection `gw`, child `net`."""
+	start_action = "start" if start else "none"
+	return f"""connections {{
+  gw {{
+    version = 2
+    local_addrs = {my_addr}
+    remote_addrs = {other_addr}
+    proposals = {ike}
+    mobike = no
+    local {{
+      auth = psk
+      id = {id_text(me.ident)}
+    }}
+    remote {{
+      auth = psk
+      id = {id_text(other.ident)}
+    }}
+    children {{
+      net {{
+        local_ts = {me.lan['net']}
+        remote_ts = {other.lan['net']}
+        esp_proposals = {esp}
+        start_action = {start_action}
+      }}
+    }}
+  }}
+}}
+secrets {{
+  ike-local {{
+    id = {id_text(me.ident)}
+    secret = "{me.psk_local}"
+  }}
+  ike-remote {{
+    id = {id_text(other.ident)}
+    secret = "{me.psk_remote}"
+  }}
+}}
+"""
+
+
+def flexgw_sas(gw, tunnel="Tunnel0"):
+	"""(inbound [{spi, transform, packets, bytes}], outbound [...]) of a
+	tunnel from `flexctl show crypto ipsec sa --json`."""
+	for t in gw.flexctl("show", "crypto", "ipsec", "sa")["interfaces"]:
+		if t["interface"] == tunnel:
+			return t["inbound"], t["outbound"]
+	return [], []
+
+
+def flexgw_ike_view(gw):
+	"""flexgw's own view of its IKE SAs (`show crypto ikev2 sa --json`), or
+	None when this build has no such command."""
+	p = gw.flexctl_raw("show", "crypto", "ikev2", "sa", "--json", check=False)
+	if p.returncode != 0:
+		return None
+	try:
+		return json.loads(p.stdout)
+	except ValueError:
+		return None
+
+
+class Case:
+	"""One interop case. setup() builds the namespaces and starts both
+	peers; up() brings the tunnel up; traffic() and compare() measure;
+	teardown() removes everything, whatever happened before."""
+
+	def __init__(self, role="initiator", ike="aes256-sha512-modp2048", esp="aes256gcm16",
+		     nat=False, peer="strongswan", local="flexgw", id_type="fqdn", asym_psk=False, build=None,
+		     workdir=None, tag="io", log=None, up_timeout=20):
+		if role not in ("initiator", "responder"):
+			raise ValueError("role is initiator or responder")
+		if peer not in ("strongswan", "flexgw") or local not in ("strongswan", "flexgw"):
+			raise ValueError("each side is strongswan or flexgw")
+		self.local_kind = local
+		# both strings are checked before anything is built
+		self.ike_parsed = proposals.parse_ike(ike)
+		self.esp_parsed = proposals.parse_esp(esp)
+		self.role, self.ike, self.esp, self.nat, self.peer_kind = role, ike, esp, nat, peer
+		self.build = Path(build) if build else topo.build_dir()
+		self.workdir = Path(workdir or tempfile.mkdtemp(prefix="flexgw-interop-"))
+		self.tag = tag
+		self.log = log or (lambda msg: None)
+		self.up_timeout = up_timeout
+		self.namespaces, self.gws, self.charons = [], [], []
+		my_id, peer_id = IDS[id_type]
+		key = secrets.token_hex(8)
+		gw_key = "gw-" + key
+		peer_key = ("peer-" + key) if asym_psk else gw_key
+		# flexgw side: A; the other side: B
+		self.a = Peer("gw", LANA, GW_WAN, my_id, gw_key, peer_key)
+		self.b = Peer("peer", LANB, PEER_WAN, peer_id, peer_key, gw_key)
+		self.gw = self.gwb = self.charon = self.charon_a = None
+		self.result = {}
+
+	# ---- topology -------------------------------------------------------
+
+	def ns(self, name):
+		n = topo.Namespace(f"{self.tag}-{name}")
+		self.namespaces.append(n)
+		return n
+
+	def _wan_side(self, ns, dev, addr, behind_nat, quiet):
+		"""Joins ns to the WAN bridge, directly or through a NAT box; returns
+		the address the other side sees it at."""
+		if not behind_nat:
+			port = f"b{len(self.bridge_ports)}"
+			self.bridge_ports.append(port)
+			topo.veth(ns, dev, self.wan, port, quiet_a=quiet)
+			self.wan.run(f"ip link set {port} master br0")
+			return addr
+		nat = self.ns("nat")
+		topo.veth(ns, dev, nat, "in", quiet_a=quiet)
+		topo.veth(nat, "out", self.wan, "bnat")
+		self.wan.run("ip link set bnat master br0")
+		nat.run(f"ip addr add {NAT_IN}/24 dev in")
+		nat.run(f"ip addr add {NAT_OUT}/24 dev out")
+		nat.run("sysctl -qw net.ipv4.ip_forward=1")
+		nat.run("nft add table ip nat")
+		nat.run("nft add chain ip nat post { type nat hook postrouting priority 100 ; }")
+		nat.run("nft add rule ip nat post oifname out masquerade")
+		return NAT_OUT
+
+	def _side(self, ns, me, other, other_seen, wan_dev, lan_dev, kind, responder_only,
+		  behind_nat, tunnel_addr, name):
+		"""Configures one side in ns: a flexgw (returned first) or a
+		charon (returned second) with its LAN on lan_dev."""
+		if kind == "flexgw":
+			cfg = flexgw_ike_config(me, other, other_seen, self.ike, self.esp,
+						responder_only=responder_only, tunnel_addr=tunnel_addr)
+			routes = cfg.pop("routes")
+			if behind_nat:
+				routes.append({"prefix": WAN_NET, "next_hop": NAT_IN})
+			gw = topo.FlexGW(ns, self.workdir / name, [
+				dict(name="GigabitEthernet1", iface=lan_dev, ipv4=me.lan["gw"] + "/24"),
+				dict(name="GigabitEthernet2", iface=wan_dev, ipv4=me.wan_addr + "/24"),
+			], routes, build=self.build, extra_config=cfg)
+			self.gws.append(gw)
+			return gw, None
+		ns.run(f"ip addr add {me.wan_addr}/24 dev {wan_dev}")
+		ns.run(f"ip addr add {me.lan['gw']}/24 dev {lan_dev}")
+		ns.run("sysctl -qw net.ipv4.ip_forward=1")
+		if behind_nat:
+			ns.run(f"ip route add {WAN_NET} via {NAT_IN}")
+		ch = strongswan.Charon(ns, self.workdir / name)
+		ch.conf_text = swanctl_config(me, other, me.wan_addr, other_seen, self.ike, self.esp)
+		self.charons.append(ch)
+		return None, ch
+
+	def setup(self):
+		initiator_a = self.role == "initiator"
+		self.wan = self.ns("wan")
+		self.wan.run("ip link add br0 type bridge")
+		self.wan.run("ip link set br0 up")
+		self.bridge_ports = []
+		self.lana, self.gwns = self.ns("lana"), self.ns("gw")
+		self.peerns, self.lanb = self.ns("peer"), self.ns("lanb")
+		a_fgw, b_fgw = self.local_kind == "flexgw", self.peer_kind == "flexgw"
+		topo.veth(self.gwns, "lan", self.lana, "eth0", quiet_a=a_fgw)
+		topo.host(self.lana, "eth0", LANA["host"] + "/24", gw4=LANA["gw"])
+		topo.veth(self.peerns, "lan", self.lanb, "eth0", quiet_a=b_fgw)
+		topo.host(self.lanb, "eth0", LANB["host"] + "/24", gw4=LANB["gw"])
+
+		a_nat = self.nat and initiator_a
+		b_nat = self.nat and not initiator_a
+		self.a.wan_addr = INSIDE_NET.replace("0/24", "1") if a_nat else GW_WAN
+		self.b.wan_addr = INSIDE_NET.replace("0/24", "2") if b_nat else PEER_WAN
+		self.a_seen = self._wan_side(self.gwns, "wan", self.a.wan_addr, a_nat, quiet=a_fgw)
+		self.b_seen = self._wan_side(self.peerns, "wan", self.b.wan_addr, b_nat, quiet=b_fgw)
+		self.gw, self.charon_a = self._side(self.gwns, self.a, self.b, self.b_seen, "wan", "lan",
+						    self.local_kind, not initiator_a, a_nat,
+						    "172.16.0.1/30", "a")
+		self.gwb, self.charon = self._side(self.peerns, self.b, self.a, self.a_seen, "wan",
+						   "lan", self.peer_kind, initiator_a, b_nat,
+						   "172.16.0.2/30", "b")
+
+	def start(self):
+		"""Starts the peers, the responder first."""
+		t0 = time.time()
+		sides = [(self.gw, self.charon_a), (self.gwb, self.charon)]
+		if self.role == "initiator":
+			sides.reverse()
+		for gw, ch in sides:
+			if ch:
+				ch.start()
+				ch.load(ch.conf_text)
+			else:
+				gw.start()
+		self.log(f"peers started in {time.time() - t0:.1f}s")
+
+	def teardown(self):
+		for g in self.gws:
+			try:
+				g.stop()
+			except Exception as e:  # noqa: BLE001 - keep cleaning up
+				self.log(f"stopping flexgw: {e}")
+		for c in self.charons:
+			try:
+				c.stop()
+			except Exception as e:  # noqa: BLE001
+				self.log(f"stopping charon: {e}")
+		for n in reversed(self.namespaces):
+			n.delete()
+		self.namespaces = []
+
+	# ---- bringing the tunnel up -----------------------------------------
+
+	def _flexgw_up(self, gw):
+		inb, outb = flexgw_sas(gw)
+		return bool(inb) and bool(outb)
+
+	def up(self):
+		"""Brings the tunnel up; returns seconds taken, or None on timeout."""
+		t0 = time.time()
+		deadline = t0 + self.up_timeout
+		initiator = self.charon_a if self.role == "initiator" else self.charon
+		if initiator:
+			p = initiator.initiate("net", timeout=int(self.up_timeout), check=False)
+			if p.returncode != 0:
+				self.log("swanctl --initiate failed:\n" + p.stdout[-3000:] + p.stderr)
+		while time.time() < deadline:
+			for g in self.gws:
+				if not g.alive():
+					raise RuntimeError("flexgw died:\n" + g.log_text()[-5000:])
+			ok = all(self._flexgw_up(g) for g in self.gws)
+			for c in self.charons:
+				ok = ok and c.established("gw", "net") is not None
+			if ok:
+				return time.time() - t0
+			time.sleep(0.1)
+		return None
+
+	# ---- measurements -----------------------------------------------------
+
+	def ping(self, count=PINGS):
+		tx, rx, out = topo.ping(self.lana, LANB["host"], count=count, interval=0.01)
+		return (100.0 * (tx - rx) / tx) if tx else 100.0, out
+
+	def tcp(self, nbytes=TCP_BYTES):
+		"""Bytes that arrived intact lana -> lanb (0 on any mismatch)."""
+		try:
+			sent, got = topo.tcp_transfer(self.lana, self.lanb, LANB["host"], nbytes,
+						      timeout=30)
+		except Exception as e:  # noqa: BLE001 - a failed transfer is a result
+			self.log(f"TCP transfer failed: {e}")
+			return 0
+		return got["bytes"] if got["sha256"] == sent["sha256"] else 0
+
+	def side(self, which):
+		"""What one side reports of the tunnel: SPIs in and out, canonical
+		ESP algorithms of every SA, the IKE algorithms (charon only: flexgw's
+		IKE SA listing is kept raw under flexgw_ike), and for a charon its
+		UDP encapsulation and addresses."""
+		gw, ch = (self.gw, self.charon_a) if which == "a" else (self.gwb, self.charon)
+		v = {"in": set(), "out": set(), "esp": [], "ike": None, "bytes_in": 0}
+		if gw:
+			inb, outb = flexgw_sas(gw)
+			v["in"] = {s["spi"] for s in inb}
+			v["out"] = {s["spi"] for s in outb}
+			v["esp"] = [proposals.from_flexgw_transform(s["transform"]) for s in inb + outb]
+			v["bytes_in"] = sum(s["bytes"] for s in inb)
+			v["ike_raw"] = flexgw_ike_view(gw)
+			return v
+		got = ch.established("gw", "net")
+		if not got:
+			return v
+		ike, child = got
+		v["in"], v["out"] = {int(child["spi-in"], 16)}, {int(child["spi-out"], 16)}
+		esp = proposals.from_swanctl(child)
+		esp["prf"] = esp["group"] = None
+		v["esp"] = [esp]
+		v["ike"] = proposals.from_swanctl(ike)
+		v["natt"] = child.get("encap") == "yes"
+		v["local"], v["remote"] = ike.get("local-host"), ike.get("remote-host")
+		v["ports"] = (ike.get("local-port"), ike.get("remote-port"))
+		v["bytes_in"] = int(child.get("bytes-in", 0))
+		return v
+
+	def compare(self):
+		"""SPIs and algorithms as each side sees them."""
+		a, b = self.side("a"), self.side("b")
+		r = {"spis": {"a_in": sorted(a["in"]), "a_out": sorted(a["out"]),
+			      "b_in": sorted(b["in"]), "b_out": sorted(b["out"])}}
+		r["spis_agree"] = (len(a["out"]) == 1 and a["out"] == b["in"]
+				   and len(b["out"]) == 1 and b["out"] == a["in"])
+		esps = a["esp"] + b["esp"]
+		esp_alg = esps[0] if esps else None
+		esp_ok = bool(esps) and all(x == esp_alg for x in esps) and \
+			proposals.allowed(esp_alg, self.esp_parsed, esp=True)
+		ikes = [v["ike"] for v in (a, b) if v["ike"]]
+		ike_alg = ikes[0] if ikes else None
+		ike_ok = all(x == ike_alg for x in ikes) and (
+			ike_alg is None or proposals.allowed(ike_alg, self.ike_parsed, esp=False))
+		r["ike_alg"] = proposals.to_string(ike_alg)
+		r["esp_alg"] = proposals.to_string(esp_alg)
+		r["algs_agree"] = bool(esp_ok and ike_ok)
+		r["flexgw_ike"] = {k: v.get("ike_raw") for k, v in (("a", a), ("b", b)) if "ike_raw" in v}
+		# ESP in UDP, as a charon reports it (libipsec always encapsulates)
+		natts = [v["natt"] for v in (a, b) if "natt" in v]
+		r["natt"] = all(natts) if natts else None
+		# a real NAT: a charon sees the other side at another address than
+		# the one it has, or talks from an address the other side does not see
+		seen = []
+		for v, me, other in ((a, self.a, self.b), (b, self.b, self.a)):
+			if "remote" in v:
+				seen.append(v["remote"] != other.wan_addr or v["local"] != me.wan_addr)
+		r["nat_seen"] = any(seen) if seen else None
+		# what the far side decrypted: the TCP transfer went through the tunnel
+		r["peer_bytes_in"] = b["bytes_in"]
+		return r
+
+	def run(self):
+		"""The whole case; returns the result dict (`passed` says it all)."""
+		r = self.result
+		r.update(role=self.role, peer=self.peer_kind, ike=self.ike, esp=self.esp, nat=self.nat,
+			 up=False, ping_loss_pct=100.0, tcp_bytes=0, ike_alg=None, esp_alg=None,
+			 spis_agree=False, natt=None, passed=False)
+		t0 = time.time()
+		self.setup()
+		self.start()
+		took = self.up()
+		r["up"] = took is not None
+		r["up_seconds"] = round(took, 2) if took is not None else None
+		if r["up"]:
+			r["ping_loss_pct"], ping_out = self.ping()
+			if r["ping_loss_pct"]:
+				self.log(ping_out)
+			r["tcp_bytes"] = self.tcp()
+			r.update(self.compare())
+		need_natt = self.nat and self.charons
+		r["passed"] = bool(
+			r["up"] and r["ping_loss_pct"] == 0 and r["tcp_bytes"] == TCP_BYTES
+			and r["spis_agree"] and r.get("algs_agree")
+			and r.get("peer_bytes_in", 0) >= TCP_BYTES
+			and (not need_natt or (r["natt"] and r["nat_seen"])))
+		r["seconds"] = round(time.time() - t0, 2)
+		return r
+
+	def logs(self):
+		"""The tails of every peer's log, for a failure report."""
+		out = {}
+		for i, g in enumerate(self.gws):
+			out[f"flexgw{i}"] = g.log_text()[-6000:]
+		for i, c in enumerate(self.charons):
+			out[f"charon{i}"] = c.log_text()[-8000:]
+		return out
+
+
+def main(argv=None):
+	ap = argparse.ArgumentParser(
+		description="One IKEv2 interop case between flexgw and strongSwan (or flexgw).")
+	ap.add_argument("--role", choices=("initiator", "responder"), required=True,
+			help="flexgw's role")
+	ap.add_argument("--ike", required=True, help="IKE proposal, strongSwan syntax")
+	ap.add_argument("--esp", required=True, help="ESP proposal, strongSwan syntax")
+	ap.add_argument("--nat", action="store_true", help="the initiator sits behind a NAT")
+	ap.add_argument("--peer", choices=("strongswan", "flexgw"), default="strongswan",
+			help="the far side")
+	ap.add_argument("--local", choices=("flexgw", "strongswan"), default="flexgw",
+			help="the near side: strongswan checks the harness itself with two charons")
+	ap.add_argument("--id-type", choices=sorted(IDS), default="fqdn")
+	ap.add_argument("--asym-psk", action="store_true", help="a different PSK each way")
+	ap.add_argument("--json", action="store_true", help="print one JSON object")
+	ap.add_argument("--build", help="build tree (default: $FGW_BUILD or build/)")
+	ap.add_argument("--keep", action="store_true",
+			help="leave everything up until Enter is pressed (debugging)")
+	ap.add_argument("--verbose", "-v", action="store_true", help="print peer logs on failure")
+	args = ap.parse_args(argv)
+	if os.geteuid() != 0:
+		print("interop: run as root (network namespaces)", file=sys.stderr)
+		return 2
+
+	def log(msg):
+		print(f"interop: {msg}", file=sys.stderr)
+
+	try:
+		case = Case(role=args.role, ike=args.ike, esp=args.esp, nat=args.nat, peer=args.peer,
+			    local=args.local,
+			    id_type=args.id_type, asym_psk=args.asym_psk, build=args.build, log=log)
+	except (ValueError, proposals.ProposalError) as e:
+		print(f"interop: {e}", file=sys.stderr)
+		return 2
+
+	def on_signal(sig, frame):
+		raise KeyboardInterrupt
+
+	signal.signal(signal.SIGTERM, on_signal)
+	signal.signal(signal.SIGHUP, on_signal)
+	r = None
+	try:
+		r = case.run()
+		if args.keep:
+			print(f"interop: kept up (namespaces {topo.PREFIX}*, work dir {case.workdir}); "
+			      "press Enter to clean up", file=sys.stderr)
+			sys.stdin.readline()
+	except KeyboardInterrupt:
+		log("interrupted")
+	except Exception as e:  # noqa: BLE001 - report, clean up, fail
+		log(f"error: {e}")
+		case.result["error"] = str(e)
+		r = case.result
+	finally:
+		if r is not None and (not r.get("passed")) and args.verbose:
+			for name, text in case.logs().items():
+				print(f"----- {name} -----\n{text}", file=sys.stderr)
+		case.teardown()
+	if r is None:
+		return 1
+	if args.json:
+		print(json.dumps(r))
+	else:
+		for k in ("up", "up_seconds", "ping_loss_pct", "tcp_bytes", "ike_alg", "esp_alg",
+			  "spis_agree", "algs_agree", "natt", "nat_seen", "seconds", "passed"):
+			print(f"{k}: {r.get(k)}")
+	return 0 if r.get("passed") else 1
+
+
+if __name__ == "__main__":
+	sys.exit(main())
