@@ -5,9 +5,10 @@
  * and decodes each known payload into struct fgw_ike_msg, whose pointers
  * point into the caller's buffer (no copies, no allocation). Every length
  * is checked against its container before use. The unencrypted chain
- * stops at SK, which must be the last payload; once the SK payload is
- * authenticated and decrypted (crypto.h), fgw_ike_parse_inner decodes the
- * inner chain into the same struct.
+ * stops at SK, which must be the last payload and the only one we know
+ * (so nothing unauthenticated is read as if it had been inside); once the
+ * SK payload is authenticated and decrypted (crypto.h), fgw_ike_parse_inner
+ * decodes the inner chain into the same struct.
  *
  * Building appends payloads to a caller's buffer; the "next payload"
  * field of the previous payload (or of the header) is filled as each
@@ -40,6 +41,11 @@
 #define FGW_IKE_MAX_CP_ATTRS	64
 #define FGW_IKE_MAX_CERT	8
 #define FGW_IKE_MAX_SPI_LEN	8
+/* Every payload type that can be decoded, in msg->order: the ones that
+ * may appear once (SA KE Ni/Nr IDi IDr AUTH TSi TSr CP EAP SK) and the
+ * repeatable ones up to their limits. */
+#define FGW_IKE_MAX_ORDER	(11 + FGW_IKE_MAX_NOTIFY + FGW_IKE_MAX_DELETE + \
+				 FGW_IKE_MAX_VENDOR + 2 * FGW_IKE_MAX_CERT)
 
 /* What went wrong, for the counters and the log line. */
 enum fgw_ike_parse_error {
@@ -78,6 +84,8 @@ struct fgw_ike_proposal {
 	uint8_t protocol;		/* enum fgw_ike_protocol */
 	uint8_t spi_len;		/* 0 (IKE_SA_INIT), 4 (ESP), 8 (IKE rekey) */
 	uint8_t spi[FGW_IKE_MAX_SPI_LEN];
+	/* A transform with an attribute other than Key Length is left
+	 * out: we could not honour it. */
 	struct fgw_ike_transform t[FGW_IKE_MAX_TRANSFORMS];
 	unsigned n_t;
 };
@@ -139,6 +147,7 @@ struct fgw_ike_ts {
 	struct fgw_addr start, end;
 };
 
+/* Selector types other than the two address ranges are skipped. */
 struct fgw_ike_ts_payload {
 	struct fgw_ike_ts ts[FGW_IKE_MAX_TS];
 	unsigned n;
@@ -190,6 +199,13 @@ struct fgw_ike_msg {
 
 	uint8_t unsupported_critical;	/* with FGW_IKE_ERR_CRITICAL */
 	unsigned n_unknown;		/* non-critical unknown payloads skipped */
+
+	/* The decoded payloads' types in message order, for the summary:
+	 * the outer chain, then the inner chain in place of SK once
+	 * fgw_ike_parse_inner has run. The k-th FGW_IKE_PL_NOTIFY here is
+	 * notify[k] (and so on for the other repeatable payloads). */
+	uint8_t order[FGW_IKE_MAX_ORDER];
+	unsigned n_order;
 };
 
 /* The header alone (to find the IKE SA before anything else): checks the
@@ -219,7 +235,11 @@ const char *fgw_ike_notify_name(uint16_t type);
 
 /* ---- building -------------------------------------------------------------
  * Errors are sticky: once something did not fit, b->overflow is set, every
- * later call does nothing, and fgw_ike_build_finish returns -1. */
+ * later call does nothing, and fgw_ike_build_finish returns -1. Input the
+ * parser would refuse (a payload over 65535 octets, more proposals,
+ * transforms or selectors than the limits, a nonce outside 16..256, an
+ * SPI size the protocol does not have) sets it too: we never send what we
+ * would not accept. */
 struct fgw_ike_buf {
 	uint8_t *p;
 	size_t len, cap;
@@ -250,6 +270,9 @@ void fgw_ike_build_ts(struct fgw_ike_buf *b, uint8_t payload, const struct fgw_i
 		      unsigned n);
 void fgw_ike_build_cp(struct fgw_ike_buf *b, const struct fgw_ike_cp *cp);
 void fgw_ike_build_eap(struct fgw_ike_buf *b, const uint8_t *eap, size_t len);
+/* payload FGW_IKE_PL_CERT or _CERTREQ */
+void fgw_ike_build_cert(struct fgw_ike_buf *b, uint8_t payload, uint8_t encoding,
+			const uint8_t *data, size_t len);
 
 /* Opens the SK payload: writes its generic header and reserves iv_len
  * octets for the IV; payloads added after this form the inner chain.

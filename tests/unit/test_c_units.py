@@ -1,7 +1,8 @@
-"""Runs every C unit-test program the builds made (tests/unit/* in build/,
-and again in build-san/ under ASan and UBSan when that exists), one pytest
-test each, so a single pytest summary covers the C tests too. Each program
-prints "N passed, M failed" and exits non-zero on failure."""
+"""Runs every C unit-test program the builds made (tests/unit/* and
+tests/unit/ike/* in build/, and again in build-san/ under ASan and UBSan
+when that exists), one pytest test each, so a single pytest summary covers
+the C tests too. Each program prints "N passed, M failed" and exits non-zero
+on failure."""
 import os
 import re
 import subprocess
@@ -17,10 +18,12 @@ SANITIZER_ENV = {"ASAN_OPTIONS": "detect_leaks=1", "UBSAN_OPTIONS": "print_stack
 def programs():
 	found = []
 	for tree in TREES:
-		d = tree / "tests" / "unit"
-		if d.is_dir():
-			found += sorted(p for p in d.iterdir()
-					if p.is_file() and os.access(p, os.X_OK) and not p.suffix)
+		# tests/unit/ and the IKE tests' own directory (tests/unit/ike/);
+		# tests/unit/ipsec/ has its own runner (test_ipsec_units.py).
+		for d in (tree / "tests" / "unit", tree / "tests" / "unit" / "ike"):
+			if d.is_dir():
+				found += sorted(p for p in d.iterdir()
+						if p.is_file() and os.access(p, os.X_OK) and not p.suffix)
 	return found
 
 
@@ -28,8 +31,12 @@ def test_c_unit_programs_built():
 	assert programs(), f"no C unit-test programs in {[str(t / 'tests' / 'unit') for t in TREES]}"
 
 
-@pytest.mark.parametrize("program", [pytest.param(p, id=f"{p.parents[2].name}/{p.name}")
-				     for p in programs()])
+def program_id(p):
+	tree = p.parents[2] if p.parent.name == "unit" else p.parents[3]
+	return f"{tree.name}/{p.name}"
+
+
+@pytest.mark.parametrize("program", [pytest.param(p, id=program_id(p)) for p in programs()])
 def test_c_unit(program):
 	p = subprocess.run([str(program)], cwd=topo.REPO, capture_output=True, text=True,
 			   timeout=300, env=dict(os.environ, **SANITIZER_ENV))
