@@ -75,6 +75,7 @@ static const char *notify_short(uint16_t type)
 	case FGW_IKE_N_REDIRECTED_FROM: return "REDIR_FROM";
 	case FGW_IKE_N_EAP_ONLY_AUTHENTICATION: return "EAP_ONLY";
 	case FGW_IKE_N_CHILDLESS_IKEV2_SUPPORTED: return "CHDLESS_SUP";
+	case 16420: return "MSG_ID_SYN_SUP";	/* RFC 6311 */
 	case FGW_IKE_N_IKEV2_FRAGMENTATION_SUPPORTED: return "FRAG_SUP";
 	case FGW_IKE_N_SIGNATURE_HASH_ALGORITHMS: return "HASH_ALG";
 	}

@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdio.h>
+
 #include "controlplane/ikev2/message.h"
+#include "tests/unit/ike/rebuild.h"
 #include "tests/unit/ipsec/unit.h"
 
 #define BUF 4096
@@ -1204,6 +1207,188 @@ static bool builder_refuses_what_parser_refuses(void)
 	return true;
 }
 
+/* ---- strongSwan's messages ------------------------------------------------
+ * tests/vectors/ike/messages.txt (capture.py): two charons bringing up,
+ * rekeying and deleting SAs, each message with charon's own summary and,
+ * when encrypted, its decrypted inner chain. */
+struct vector {
+	char summary[256];
+	uint8_t msg[2048], inner[2048];
+	size_t msg_len, inner_len;
+};
+
+static struct vector vec[32];
+static unsigned n_vec;
+
+static size_t unhex(const char *s, uint8_t *out, size_t cap)
+{
+	size_t n = 0;
+	unsigned v;
+
+	while (n < cap && sscanf(s + 2 * n, "%2x", &v) == 1)
+		out[n++] = (uint8_t)v;
+	return n;
+}
+
+static bool load_vectors(void)
+{
+	FILE *f = fopen(FGW_IKE_VECTORS "/messages.txt", "r");
+	static char line[8192];
+
+	EXPECT(f, "cannot open %s", FGW_IKE_VECTORS "/messages.txt");
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (strncmp(line, "msg ", 4) == 0 && n_vec < 32)
+			snprintf(vec[n_vec++].summary, sizeof(vec[0].summary), "%.255s", line + 4);
+		else if (strncmp(line, "hex ", 4) == 0 && n_vec)
+			vec[n_vec - 1].msg_len = unhex(line + 4, vec[n_vec - 1].msg, 2048);
+		else if (strncmp(line, "inner ", 6) == 0 && n_vec)
+			vec[n_vec - 1].inner_len = unhex(line + 6, vec[n_vec - 1].inner, 2048);
+	}
+	fclose(f);
+	EXPECT(n_vec >= 14, "%u messages", n_vec);
+	return true;
+}
+
+/* Parses vector v completely (the inner chain too). */
+static int parse_vector(const struct vector *v)
+{
+	int rc = parse_exact(v->msg, v->msg_len, &msg);
+
+	if (rc != 0 || !msg.has_sk)
+		return rc;
+	return inner_exact(&msg, v->inner, v->inner_len, msg.sk_first);
+}
+
+static bool strongswan_summaries(void)
+{
+	EXPECT(n_vec, "no vectors");
+	for (unsigned i = 0; i < n_vec; i++) {
+		const struct vector *v = &vec[i];
+		int rc = parse_exact(v->msg, v->msg_len, &msg);
+
+		EXPECT(rc == 0, "message %u: %s", i, fgw_ike_parse_error_str(rc));
+		EXPECT(msg.has_sk == (v->inner_len > 0 || msg.hdr.exchange != FGW_IKE_SA_INIT),
+		       "message %u", i);
+		EXPECT(parse_vector(v) == 0, "message %u inner", i);
+		EXPECT(strcmp(summary(&msg), v->summary) == 0, "message %u: ours \"%.200s\", charon's \"%.200s\"",
+		       i, summary(&msg), v->summary);
+		CHECK(msg.n_unknown == 0);
+	}
+	return true;
+}
+
+static bool strongswan_sa_init_fields(void)
+{
+	const struct fgw_ike_notify *n;
+	const struct fgw_ike_proposal *p;
+	unsigned chosen;
+	bool found = false;
+
+	CHECK(n_vec >= 4);
+	/* a's first try: ECP-384 with AES-GCM first, MODP-2048 second */
+	CHECK(parse_vector(&vec[0]) == 0);
+	CHECK(msg.hdr.exchange == FGW_IKE_SA_INIT && msg.hdr.msg_id == 0 &&
+	       msg.hdr.flags == FGW_IKE_FLAG_INITIATOR && msg.hdr.spi_r == 0);
+	EXPECT(msg.sa.n == 2, "%u proposals", msg.sa.n);
+	p = &msg.sa.p[0];
+	CHECK(p->num == 1 && p->protocol == FGW_IKE_PROTO_IKE && p->spi_len == 0);
+	CHECK(p->t[0].type == FGW_IKE_TRANS_ENCR && p->t[0].id == FGW_IKE_ENCR_ID_AES_GCM_16 &&
+	       p->t[0].key_len == 256);
+	p = &msg.sa.p[1];
+	CHECK(p->num == 2 && p->t[0].id == FGW_IKE_ENCR_ID_AES_CBC && p->t[0].key_len == 256);
+	EXPECT(msg.ke.group == 20 && msg.ke.len == 96, "group %u, %u octets", msg.ke.group, msg.ke.len);
+	CHECK(msg.nonce.len == 32);
+	n = fgw_ike_msg_notify(&msg, FGW_IKE_N_NAT_DETECTION_SOURCE_IP);
+	EXPECT(n && n->len == 20, "SHA-1 of SPIs, address and port");
+	EXPECT(msg.n_vendor == 1 && msg.vendor[0].len == 17 &&
+	       memcmp(msg.vendor[0].data, "FLEXVPN-SUPPORTED", 17) == 0, "cisco_flexvpn = yes");
+	/* b: INVALID_KE_PAYLOAD with the group it wants (2 octets) */
+	CHECK(parse_vector(&vec[1]) == 0);
+	n = fgw_ike_msg_notify(&msg, FGW_IKE_N_INVALID_KE_PAYLOAD);
+	CHECK(n && n->len == 2 && n->data[0] == 0 && n->data[1] == 14);
+	CHECK(msg.hdr.flags == FGW_IKE_FLAG_RESPONSE);
+	/* the second try and b's answer: MODP-2048, b's choice being one of
+	 * a's proposals with that group */
+	CHECK(parse_vector(&vec[3]) == 0 && msg.ke.group == 14 && msg.sa.n == 1 &&
+	      msg.hdr.spi_r != 0);
+	chosen = msg.sa.p[0].num;
+	CHECK(parse_vector(&vec[2]) == 0 && msg.ke.group == 14 && msg.ke.len == 256);
+	for (unsigned i = 0; i < msg.sa.n; i++)
+		if (msg.sa.p[i].num == chosen)
+			for (unsigned j = 0; j < msg.sa.p[i].n_t; j++)
+				found |= msg.sa.p[i].t[j].type == FGW_IKE_TRANS_DH &&
+					 msg.sa.p[i].t[j].id == 14;
+	EXPECT(found, "b chose proposal %u", chosen);
+	return true;
+}
+
+static bool strongswan_ike_auth_fields(void)
+{
+	CHECK(n_vec >= 6);
+	CHECK(parse_vector(&vec[4]) == 0);
+	CHECK(msg.idi.type == FGW_IKE_ID_FQDN && msg.idi.len == 9 &&
+	       memcmp(msg.idi.data, "a.example", 9) == 0);
+	CHECK(msg.idi.body_len == 13 && msg.idi.body == msg.idi.data - 4);
+	EXPECT(msg.auth.method == FGW_IKE_AUTH_SHARED_KEY_MIC && msg.auth.len == 64, "SHA-512 PRF");
+	CHECK(msg.sa.n == 2 && msg.sa.p[0].protocol == FGW_IKE_PROTO_ESP &&
+	       msg.sa.p[0].spi_len == 4);
+	CHECK(msg.tsi.n == 1 && msg.tsi.ts[0].start.v4 == htonl(0x0a010001) &&
+	       msg.tsi.ts[0].end.v4 == htonl(0x0a010001) && msg.tsi.ts[0].end_port == 65535);
+	CHECK(msg.tsr.ts[0].start.v4 == htonl(0x0a020001));
+	return true;
+}
+
+/* Built again from what parsed, each message is octet for octet what
+ * charon sent: the plaintext ones whole, the encrypted ones' inner chains. */
+static bool strongswan_rebuild_identical(void)
+{
+	static uint8_t again[BUF];
+
+	for (unsigned i = 0; i < n_vec; i++) {
+		const struct vector *v = &vec[i];
+		struct fgw_ike_buf rb;
+
+		EXPECT(parse_vector(v) == 0, "%u", i);
+		ike_rebuild(&msg, &rb, again, sizeof(again));
+		EXPECT(!rb.overflow, "%u", i);
+		if (msg.has_sk) {
+			EXPECT(rb.len - 32 == v->inner_len &&
+			       memcmp(again + 32, v->inner, v->inner_len) == 0, "message %u inner", i);
+			EXPECT(again[28] == msg.sk_first, "%u", i);
+		} else {
+			EXPECT(fgw_ike_build_finish(&rb) == (int)v->msg_len &&
+			       memcmp(again, v->msg, v->msg_len) == 0, "message %u", i);
+		}
+	}
+	return true;
+}
+
+static bool strongswan_truncations(void)
+{
+	static uint8_t copy[2048];
+
+	for (unsigned i = 0; i < n_vec; i++) {
+		const struct vector *v = &vec[i];
+
+		for (size_t n = 0; n < v->msg_len; n++) {
+			memcpy(copy, v->msg, n);
+			if (n >= 28) {
+				copy[24] = copy[25] = 0;
+				copy[26] = n >> 8;
+				copy[27] = n & 0xff;
+			}
+			EXPECT(parse_exact(copy, n, &msg) < 0, "message %u cut to %zu", i, n);
+		}
+		for (size_t n = 0; v->inner_len && n < v->inner_len; n++) {
+			CHECK(parse_exact(v->msg, v->msg_len, &msg) == 0);
+			EXPECT(inner_exact(&msg, v->inner, n, msg.sk_first) < 0,
+			       "message %u inner cut to %zu", i, n);
+		}
+	}
+	return true;
+}
+
 /* ---- names and summaries -------------------------------------------------- */
 
 static bool names(void)
@@ -1306,5 +1491,11 @@ int main(void)
 	RUN(builder_refuses_what_parser_refuses);
 	RUN(names);
 	RUN(summary_lines);
+	RUN(load_vectors);
+	RUN(strongswan_summaries);
+	RUN(strongswan_sa_init_fields);
+	RUN(strongswan_ike_auth_fields);
+	RUN(strongswan_rebuild_identical);
+	RUN(strongswan_truncations);
 	return unit_summary();
 }
