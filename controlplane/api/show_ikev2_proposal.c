@@ -105,7 +105,7 @@ static const char *group_name(uint64_t g)
 	case 20: return "DH_GROUP_384_ECP/Group 20";
 	case 21: return "DH_GROUP_521_ECP/Group 21";
 	case 24: return "DH_GROUP_2048_256_MODP/Group 24";
-	case 31: return "DH_GROUP_CURVE25519/Group 31";
+	case 31: return "DH_GROUP_256_CURVE25519/Group 31";
 	default: return NULL;
 	}
 }
