@@ -56,6 +56,9 @@ struct fgw_ike_dh;
 
 /* A fresh key pair; NULL when the group is unsupported or OpenSSL fails. */
 struct fgw_ike_dh *fgw_ike_dh_new(uint16_t group);
+/* A key pair from a known private value (ECP: the scalar, field-size
+ * octets; Curve25519: 32 octets; not MODP), for known-answer tests. */
+struct fgw_ike_dh *fgw_ike_dh_new_private(uint16_t group, const uint8_t *priv, size_t len);
 uint16_t fgw_ike_dh_group(const struct fgw_ike_dh *dh);
 size_t fgw_ike_dh_public_len(uint16_t group);
 /* Our public value into out (cap octets). Its length, or -1. */
