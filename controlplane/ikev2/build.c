@@ -54,7 +54,10 @@ void fgw_ike_build_init(struct fgw_ike_buf *b, uint8_t *p, size_t cap,
 {
 	uint8_t *h;
 
-	*b = (struct fgw_ike_buf){ .p = p, .cap = cap, .np_off = NP_HDR_OFF };
+	/* Never more than we would accept (FGW_IKE_MSG_MAX): this also keeps
+	 * every payload's length inside its 16 bits. */
+	*b = (struct fgw_ike_buf){ .p = p, .cap = cap < FGW_IKE_MSG_MAX ? cap : FGW_IKE_MSG_MAX,
+				   .np_off = NP_HDR_OFF };
 	h = room(b, FGW_IKE_HDR_LEN);
 	if (!h)
 		return;
@@ -88,15 +91,8 @@ static size_t begin(struct fgw_ike_buf *b, uint8_t type)
 
 static void end(struct fgw_ike_buf *b, size_t off)
 {
-	size_t len = b->len - off;
-
-	if (b->overflow)
-		return;
-	if (len > UINT16_MAX) {
-		fail(b);
-		return;
-	}
-	ike_put16(b->p + off + 2, (uint16_t)len);
+	if (!b->overflow)
+		ike_put16(b->p + off + 2, (uint16_t)(b->len - off));
 }
 
 static void build_transform(struct fgw_ike_buf *b, const struct fgw_ike_transform *t,
@@ -211,7 +207,7 @@ void fgw_ike_build_notify(struct fgw_ike_buf *b, uint8_t protocol, const uint8_t
 {
 	size_t off;
 
-	if (spi_len > FGW_IKE_MAX_SPI_LEN || !ike_notify_spi_ok(protocol, (uint8_t)spi_len)) {
+	if (spi_len > UINT8_MAX || !ike_notify_spi_ok(protocol, (uint8_t)spi_len)) {
 		fail(b);
 		return;
 	}

@@ -25,7 +25,8 @@
 #include "common/addr.h"
 #include "controlplane/ikev2/wire.h"
 
-/* Largest message we accept or build: IKE runs over UDP and we do not
+/* Largest message we accept (FGW_IKE_ERR_LIMIT above it) or build (the
+ * builder never uses more of its buffer): IKE runs over UDP and we do not
  * fragment yet (RFC 7383 comes with the fragmentation issue). */
 #define FGW_IKE_MSG_MAX 8192
 
@@ -236,7 +237,7 @@ const char *fgw_ike_notify_name(uint16_t type);
 /* ---- building -------------------------------------------------------------
  * Errors are sticky: once something did not fit, b->overflow is set, every
  * later call does nothing, and fgw_ike_build_finish returns -1. Input the
- * parser would refuse (a payload over 65535 octets, more proposals,
+ * parser would refuse (a message over FGW_IKE_MSG_MAX, more proposals,
  * transforms or selectors than the limits, a nonce outside 16..256, an
  * SPI size the protocol does not have) sets it too: we never send what we
  * would not accept. */

@@ -37,6 +37,8 @@ int fgw_ike_parse_header(const uint8_t *buf, size_t len, struct fgw_ike_hdr *hdr
 	 * INVALID_MAJOR_VERSION to the SPIs. */
 	if (hdr->version >> 4 != FGW_IKE_VERSION >> 4)
 		return FGW_IKE_ERR_VERSION;
+	if (len > FGW_IKE_MSG_MAX)
+		return FGW_IKE_ERR_LIMIT;
 	if (hdr->length > len)
 		return FGW_IKE_ERR_TRUNCATED;
 	if (hdr->length != len || hdr->length < FGW_IKE_HDR_LEN)

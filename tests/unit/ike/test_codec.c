@@ -1174,7 +1174,7 @@ static bool builder_refuses_what_parser_refuses(void)
 {
 	struct fgw_ike_sa_payload sa = sa_two(), empty = { .n = 0 };
 	struct fgw_ike_ts ts = { .type = FGW_IKE_TS_IPV6_ADDR_RANGE };
-	static uint8_t big[70000], data[65532];
+	static uint8_t big[2 * FGW_IKE_MSG_MAX], data[FGW_IKE_MSG_MAX];
 	struct fgw_ike_buf bb;
 
 	ts.start.family = ts.end.family = AF_INET;
@@ -1194,12 +1194,23 @@ static bool builder_refuses_what_parser_refuses(void)
 	start();
 	fgw_ike_build_notify(&b, FGW_IKE_PROTO_ESP, nonce32, 8, 1, NULL, 0);
 	EXPECT(fgw_ike_build_finish(&b) == -1, "ESP notify with an 8-octet SPI");
+	/* a message of FGW_IKE_MSG_MAX octets, in a larger buffer; one more
+	 * octet does not fit, and the parser refuses such a message too */
 	fgw_ike_build_init(&bb, big, sizeof(big), &hdr0);
-	fgw_ike_build_vendor(&bb, data, 65531);
-	EXPECT(!bb.overflow, "a payload of 65535 octets");
+	fgw_ike_build_vendor(&bb, data, FGW_IKE_MSG_MAX - 32);
+	CHECK(fgw_ike_build_finish(&bb) == FGW_IKE_MSG_MAX);
+	CHECK(parse_exact(big, FGW_IKE_MSG_MAX, &msg) == 0);
 	fgw_ike_build_init(&bb, big, sizeof(big), &hdr0);
-	fgw_ike_build_vendor(&bb, data, 65532);
-	EXPECT(bb.overflow, "payload length over 65535");
+	fgw_ike_build_vendor(&bb, data, FGW_IKE_MSG_MAX - 31);
+	EXPECT(bb.overflow && fgw_ike_build_finish(&bb) == -1, "over FGW_IKE_MSG_MAX");
+	big[24] = 0;
+	big[25] = 0;
+	big[26] = (FGW_IKE_MSG_MAX + 1) >> 8;
+	big[27] = (FGW_IKE_MSG_MAX + 1) & 0xff;
+	big[16] = FGW_IKE_PL_VENDOR;
+	big[30] = (FGW_IKE_MSG_MAX + 1 - 28) >> 8;
+	big[31] = (FGW_IKE_MSG_MAX + 1 - 28) & 0xff;
+	CHECK(parse_exact(big, FGW_IKE_MSG_MAX + 1, &msg) == FGW_IKE_ERR_LIMIT);
 	start();
 	fgw_ike_build_sk_open(&b, 16);
 	fgw_ike_build_sk_open(&b, 16);
