@@ -794,6 +794,143 @@ static void sk_tests(void)
 	}
 }
 
+/* ---- strongSwan's own sessions ------------------------------------------------- */
+
+/* The body of the first payload of `type` in a chain starting with
+ * `first`, or NULL. */
+static const uint8_t *find_payload(const uint8_t *p, size_t len, uint8_t first, uint8_t type,
+				   size_t *body_len)
+{
+	size_t off = 0;
+	uint8_t t = first;
+
+	while (t && off + 4 <= len) {
+		size_t plen = (size_t)p[off + 2] << 8 | p[off + 3];
+
+		if (plen < 4 || off + plen > len)
+			return NULL;
+		if (t == type) {
+			*body_len = plen - 4;
+			return p + off + 4;
+		}
+		t = p[off];
+		off += plen;
+	}
+	return NULL;
+}
+
+static bool suite_of(const char *alg, struct fgw_ike_suite *s)
+{
+	return sscanf(alg, "%hu,%hu,%hu,%hu,%hu", &s->encr, &s->encr_bits, &s->integ, &s->prf,
+		      &s->dh) == 5;
+}
+
+/* Opens strongSwan's IKE_AUTH message (SK first, at 28) with our keys and
+ * checks its AUTH against ours: prf(prf(PSK, pad), msg | nonce | prf(SK_p, ID)). */
+static bool check_auth(const struct fgw_ike_keys *k, const uint8_t *sealed, size_t len,
+		       bool from_initiator, const uint8_t *psk, size_t psk_len,
+		       const uint8_t *init, size_t init_len, const uint8_t *nonce, size_t nonce_len)
+{
+	uint8_t msg[VEC_MAX], want[FGW_IKE_PRF_MAX];
+	const uint8_t *plain, *id, *auth;
+	size_t plain_len = 0, id_len = 0, auth_len = 0;
+
+	EXPECT(len <= sizeof(msg) && sealed[16] == FGW_IKE_PL_SK, "record");
+	memcpy(msg, sealed, len);
+	EXPECT(fgw_ike_sk_open(k, !from_initiator, msg, len, FGW_IKE_HDR_LEN, &plain, &plain_len) == 0,
+	       "open IKE_AUTH %s", from_initiator ? "request" : "response");
+	id = find_payload(plain, plain_len, msg[FGW_IKE_HDR_LEN],
+			  from_initiator ? FGW_IKE_PL_IDI : FGW_IKE_PL_IDR, &id_len);
+	auth = find_payload(plain, plain_len, msg[FGW_IKE_HDR_LEN], FGW_IKE_PL_AUTH, &auth_len);
+	EXPECT(id && auth && auth_len == 4 + k->prf_len && auth[0] == FGW_IKE_AUTH_SHARED_KEY_MIC,
+	       "IDx / AUTH in the inner chain");
+	EXPECT(fgw_ike_auth_psk(k, from_initiator, psk, psk_len, init, init_len, nonce, nonce_len,
+				id, id_len, want) == 0, "auth_psk");
+	EXPECT(!memcmp(want, auth + 4, k->prf_len), "AUTH %s", hex(want, k->prf_len));
+	return true;
+}
+
+/* IKE_SA_INIT's g^ir -> our SK_* equal charon's; both IKE_AUTH messages
+ * open with them and carry the AUTH we compute; the first CHILD SA's
+ * KEYMAT equals charon's ESP keys. */
+static bool strongswan_ike_sa(const struct vec *v)
+{
+	size_t gl, nil, nrl, sl, kl, iql, isl, aql, asl, pl, ml;
+	const uint8_t *gir = vec_get(v, "gir", &gl), *ni = vec_get(v, "ni", &nil);
+	const uint8_t *nr = vec_get(v, "nr", &nrl), *spis = vec_get(v, "spis", &sl);
+	const uint8_t *keys = vec_get(v, "keys", &kl), *psk = vec_get(v, "psk", &pl);
+	const uint8_t *init_req = vec_get(v, "init_req", &iql);
+	const uint8_t *init_resp = vec_get(v, "init_resp", &isl);
+	const uint8_t *auth_req = vec_get(v, "auth_req", &aql);
+	const uint8_t *auth_resp = vec_get(v, "auth_resp", &asl);
+	const uint8_t *keymat = vec_get(v, "keymat", &ml);
+	struct fgw_ike_keys k = { 0 };
+	uint8_t all[512], out[256];
+
+	EXPECT(suite_of(v->alg, &k.suite) && gir && ni && nr && sl == 16 && keys && psk &&
+	       init_req && init_resp && auth_req && auth_resp && keymat && ml <= sizeof(out),
+	       "record");
+	EXPECT(fgw_ike_keys_derive(&k, gir, gl, ni, nil, nr, nrl, be64(spis), be64(spis + 8)) == 0,
+	       "derive");
+	EXPECT(keys_concat(&k, all) == kl && !memcmp(all, keys, kl), "keys %s", hex(all, kl));
+	if (!check_auth(&k, auth_req, aql, true, psk, pl, init_req, iql, nr, nrl) ||
+	    !check_auth(&k, auth_resp, asl, false, psk, pl, init_resp, isl, ni, nil))
+		return false;
+	EXPECT(fgw_ike_child_keymat(&k, NULL, 0, ni, nil, nr, nrl, out, ml) == 0 &&
+	       !memcmp(out, keymat, ml), "KEYMAT %s", hex(out, ml));
+	fgw_ike_keys_wipe(&k);
+	return true;
+}
+
+/* The IKE SA rekey: our new SK_* equal charon's, and a message charon
+ * sealed under the new SA opens. */
+static bool strongswan_ike_rekey(const struct vec *v)
+{
+	size_t dl, gl, nil, nrl, sl, kl, ml, plain_len;
+	const uint8_t *sk_d = vec_get(v, "sk_d", &dl), *gir = vec_get(v, "gir", &gl);
+	const uint8_t *ni = vec_get(v, "ni", &nil), *nr = vec_get(v, "nr", &nrl);
+	const uint8_t *spis = vec_get(v, "spis", &sl), *keys = vec_get(v, "keys", &kl);
+	const uint8_t *sealed = vec_get(v, "msg", &ml), *plain;
+	struct fgw_ike_keys old = { 0 }, k = { 0 };
+	uint8_t all[512], msg[VEC_MAX];
+
+	EXPECT(suite_of(v->alg, &k.suite) && sk_d && gir && ni && nr && sl == 16 && keys && sealed &&
+	       ml <= sizeof(msg) && sealed[16] == FGW_IKE_PL_SK, "record");
+	old.suite = k.suite;
+	old.prf_len = dl;
+	memcpy(old.sk_d, sk_d, dl);
+	EXPECT(fgw_ike_keys_derive_rekey(&k, &old, gir, gl, ni, nil, nr, nrl, be64(spis),
+					 be64(spis + 8)) == 0, "derive_rekey");
+	EXPECT(keys_concat(&k, all) == kl && !memcmp(all, keys, kl), "keys %s", hex(all, kl));
+	memcpy(msg, sealed, ml);
+	/* the I flag names the sender's role; we open as the other one */
+	EXPECT(fgw_ike_sk_open(&k, !(msg[19] & FGW_IKE_FLAG_INITIATOR), msg, ml, FGW_IKE_HDR_LEN,
+			       &plain, &plain_len) == 0, "open under the new SA");
+	fgw_ike_keys_wipe(&k);
+	return true;
+}
+
+static void strongswan_sessions(void)
+{
+	FILE *f = vec_open("ike/strongswan-keys.txt");
+	struct vec *v = malloc(sizeof(*v));
+	int r;
+
+	while (f && (r = vec_next(f, v)) == 1) {
+		if (vec_get(v, "sk_d", &(size_t){ 0 }))
+			report("strongSwan IKE rekey", v->source, strongswan_ike_rekey(v));
+		else
+			report("strongSwan IKE SA", v->source, strongswan_ike_sa(v));
+	}
+	if (!f || r < 0) {
+		snprintf(unit_why, sizeof(unit_why), "cannot read ike/strongswan-keys.txt");
+		unit_report("strongSwan vectors", false);
+	}
+	if (f)
+		fclose(f);
+	free(v);
+}
+
 /* ---- algorithms, AUTH, NAT-D, random -------------------------------------------- */
 
 static bool algorithm_tables(void)
@@ -897,6 +1034,7 @@ int main(void)
 	RUN(dh_unsupported);
 	sk_tests();
 	RUN(sk_gcm_iv_unique);
+	strongswan_sessions();
 	RUN(algorithm_tables);
 	RUN(random_differs);
 	RUN(auth_psk_inputs);
