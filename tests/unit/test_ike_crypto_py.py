@@ -231,9 +231,10 @@ def py_open(s, key, akey, msg, sk_off):
 	return plain[:len(plain) - plain[-1] - 1]
 
 
-def py_seal(s, key, akey, msg, sk_off):
+def py_seal(s, key, akey, msg, sk_off, pad_length=None):
 	"""Seals as another implementation might: padding octets 1, 2, 3...
-	(any value is allowed) and, for CBC, an extra block of padding."""
+	(any value is allowed) and, for CBC, an extra block of padding.
+	pad_length overrides the Pad Length octet (to break it)."""
 	iv_len = 16 if s[0] == CBC else 8
 	body = sk_off + 4 + iv_len
 	inner = msg[body:]
@@ -241,7 +242,7 @@ def py_seal(s, key, akey, msg, sk_off):
 		pad = 3
 	else:
 		pad = (16 - (len(inner) + 1) % 16) % 16 + 16
-	plain = inner + bytes(range(1, pad + 1)) + bytes([pad])
+	plain = inner + bytes(range(1, pad + 1)) + bytes([pad if pad_length is None else pad_length])
 	icv = 16 if s[0] == GCM else INTEG[s[2]][1]
 	total = body + len(plain) + icv
 	head = bytearray(msg[:body])
@@ -288,6 +289,21 @@ def test_sk_python_seals_flexgw_opens(s, inner_len):
 		bad[i] ^= 0x80
 		p = tool_sk("open", s, "i", keys, bytes(bad), sk_off, check=False)
 		assert p.returncode == 1 and p.stdout.strip() == "-1", (i, p.stdout)
+
+
+@pytest.mark.parametrize("s", SUITES, ids=suite_id)
+def test_sk_pad_length_past_the_data_is_malformed(s):
+	"""Authenticated, but the Pad Length octet claims more than was
+	encrypted: -2 (malformed), not a plaintext of negative length."""
+	keys = random_keys(s)
+	msg, sk_off = message(s, os.urandom(10))
+	ct_len = 32 if s[0] == CBC else 14	# inner 10 + padding + pad length
+	for pad_length in (ct_len, 255):
+		sealed = py_seal(s, keys["er"], keys["ar"], msg, sk_off, pad_length=pad_length)
+		p = tool_sk("open", s, "i", keys, sealed, sk_off, check=False)
+		assert p.stdout.strip() == "-2", (pad_length, p.stdout)
+	sealed = py_seal(s, keys["er"], keys["ar"], msg, sk_off, pad_length=ct_len - 1)
+	assert tool_sk("open", s, "i", keys, sealed, sk_off).stdout.strip() == ""
 
 
 # ---- AUTH, NAT detection, DH --------------------------------------------------------
