@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "controlplane/ikev2/ike_sa.h"
+
 static const char *const id_types[] = {
 	[FGW_ID_ADDRESS] = "address",
 	[FGW_ID_FQDN] = "fqdn",
@@ -82,17 +84,22 @@ static json_t *dpd_json(const struct fgw_dpd_cfg *d)
 			 "mode", d->mode == FGW_DPD_PERIODIC ? "periodic" : "on-demand");
 }
 
-/* IPsec profiles naming this one: what IOS's reference count starts from. */
-static unsigned ref_count(const struct fgw_config *cfg, const char *name)
+/* As IOS counts: what holds the profile, here the IPsec profiles naming it
+ * and the IKE SAs negotiated under it. */
+static unsigned ref_count(const struct fgw_control *c, const struct fgw_ikev2_profile_cfg *p)
 {
+	const struct fgw_ike_sa *sa;
 	unsigned n = 0;
 
-	for (unsigned i = 0; i < cfg->ipsec.n_profiles; i++)
-		n += strcmp(cfg->ipsec.profiles[i].ikev2_profile, name) == 0;
+	for (unsigned i = 0; i < c->cfg->ipsec.n_profiles; i++)
+		n += strcmp(c->cfg->ipsec.profiles[i].ikev2_profile, p->name) == 0;
+	if (c->ike != NULL)
+		TAILQ_FOREACH(sa, &c->ike->sas, link)
+			n += sa->profile == p && sa->state != FGW_IKE_ST_DEAD;
 	return n;
 }
 
-static json_t *profile_json(const struct fgw_config *cfg, const struct fgw_ikev2_profile_cfg *p)
+static json_t *profile_json(const struct fgw_control *c, const struct fgw_ikev2_profile_cfg *p)
 {
 	json_t *ids = json_array(), *local = json_array(), *remote_auth = json_array();
 
@@ -110,7 +117,7 @@ static json_t *profile_json(const struct fgw_config *cfg, const struct fgw_ikev2
 	return json_pack("{s:s, s:s, s:i, s:{s:s, s:o, s:o}, s:o, s:s, s:o, s:s*, s:i, s:o,"
 			 " s:i, s:s*, s:o, s:o}",
 			 "name", p->name, "description", p->description,
-			 "ref_count", (json_int_t)ref_count(cfg, p->name),
+			 "ref_count", (json_int_t)ref_count(c, p),
 			 "match", "fvrf", "global", "local_address", local, "identities", ids,
 			 "local_identity", identity_json(&p->identity_local),
 			 "authentication_local", "pre-share",
@@ -134,7 +141,7 @@ json_t *fgw_show_crypto_ikev2_profile(struct fgw_cmd_ctx *x)
 	for (unsigned i = 0; i < cfg->ikev2.n_profiles; i++) {
 		if (x->arg != NULL && strcmp(cfg->ikev2.profiles[i].name, x->arg) != 0)
 			continue;
-		if (json_array_append_new(list, profile_json(cfg, &cfg->ikev2.profiles[i])) != 0) {
+		if (json_array_append_new(list, profile_json(x->c, &cfg->ikev2.profiles[i])) != 0) {
 			json_decref(list);
 			return fgw_cmd_nomem(x);
 		}
