@@ -30,5 +30,6 @@ int fgw_ike_auth_psk(const struct fgw_ike_keys *k, bool signer_is_initiator,
 	    fgw_ike_prf(prf, psk_key, k->prf_len, signed_octets, 3, out) == 0)
 		ret = 0;
 	OPENSSL_cleanse(psk_key, sizeof(psk_key));
+	OPENSSL_cleanse(maced_id, sizeof(maced_id));
 	return ret;
 }

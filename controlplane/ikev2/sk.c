@@ -135,10 +135,12 @@ int fgw_ike_sk_seal(const struct fgw_ike_keys *k, bool initiator, uint8_t *msg,
 	size_t block = aead ? 1 : CBC_BLOCK, plain_len, pad, ct_len, total;
 	const uint8_t *key = initiator ? k->sk_ei : k->sk_er;
 	const uint8_t *akey = initiator ? k->sk_ai : k->sk_ar;
-	uint8_t *iv = msg + body - iv_len;
+	uint8_t *iv;
 
-	if (!k->ei_len || !iv_len || sk_off < FGW_IKE_HDR_LEN || len < body)
+	if (!k->ei_len || !iv_len || sk_off < FGW_IKE_HDR_LEN || sk_off > len || len < body ||
+	    len > cap)
 		return -1;
+	iv = msg + body - iv_len;
 	plain_len = len - body;
 	pad = (block - (plain_len + 1) % block) % block;
 	ct_len = plain_len + pad + 1;
@@ -175,11 +177,13 @@ int fgw_ike_sk_open(const struct fgw_ike_keys *k, bool initiator, uint8_t *msg,
 	/* What the peer sealed: the other role's keys. */
 	const uint8_t *key = initiator ? k->sk_er : k->sk_ei;
 	const uint8_t *akey = initiator ? k->sk_ar : k->sk_ai;
-	uint8_t *iv = msg + body - iv_len, *ct = msg + body;
+	uint8_t *iv, *ct;
 
-	if (!k->ei_len || !iv_len || sk_off < FGW_IKE_HDR_LEN || len < body + icv + 1 ||
-	    len > 0x7fffffff)
+	if (!k->ei_len || !iv_len || sk_off < FGW_IKE_HDR_LEN || sk_off > len ||
+	    len < body + icv + 1 || len > 0x7fffffff)
 		return -2;
+	iv = msg + body - iv_len;
+	ct = msg + body;
 	ct_len = len - body - icv;
 	if (!aead && ct_len % CBC_BLOCK)
 		return -2;

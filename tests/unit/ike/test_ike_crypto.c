@@ -757,6 +757,18 @@ static bool sk_malformed(const struct fgw_ike_suite *s)
 	if (s->encr == FGW_IKE_ENCR_ID_AES_CBC)
 		EXPECT(fgw_ike_sk_open(&k, false, copy, total - 1, sk_off, &plain, &plain_len) == -2,
 		       "not block aligned");
+	/* Any length and SK offset over random octets: refused, never read
+	 * past len (the sanitizer build watches). */
+	for (size_t l = 0; l <= 160; l++)
+		for (size_t off = 0; off <= l + 4; off += 4) {
+			uint8_t *junk = malloc(l ? l : 1);
+			int rc;
+
+			fgw_ike_random(junk, l);
+			rc = fgw_ike_sk_open(&k, false, junk, l, off, &plain, &plain_len);
+			free(junk);
+			EXPECT(rc == -1 || rc == -2, "len %zu sk_off %zu: %d", l, off, rc);
+		}
 	len = sk_build(&k, msg, 20, &sk_off);
 	EXPECT(fgw_ike_sk_seal(&k, true, msg, sk_off, len, total - 1) == -1, "sealed past cap");
 	EXPECT(fgw_ike_sk_seal(&k, true, msg, sk_off, len, total) == total, "exact cap");
