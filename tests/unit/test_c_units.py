@@ -18,15 +18,16 @@ SANITIZER_ENV = {"ASAN_OPTIONS": "detect_leaks=1", "UBSAN_OPTIONS": "print_stack
 def programs():
 	found = []
 	for tree in TREES:
-		# tests/unit/ and the IKE tests' own directory (tests/unit/ike/,
-		# where only test_* are test programs: ike_crypto_tool serves
-		# test_ike_crypto_py.py); tests/unit/ipsec/ has its own runner
-		# (test_ipsec_units.py).
-		for d in (tree / "tests" / "unit", tree / "tests" / "unit" / "ike"):
+		# tests/unit/ and the IKE and FlexVPN tests' own directories
+		# (tests/unit/ike/ and flexvpn/, where only test_* are test
+		# programs: ike_crypto_tool serves test_ike_crypto_py.py);
+		# tests/unit/ipsec/ has its own runner (test_ipsec_units.py).
+		for d in (tree / "tests" / "unit", tree / "tests" / "unit" / "ike",
+			  tree / "tests" / "unit" / "flexvpn"):
 			if d.is_dir():
 				found += sorted(p for p in d.iterdir()
 						if p.is_file() and os.access(p, os.X_OK) and not p.suffix
-						and (d.name != "ike" or p.name.startswith("test_")))
+						and (d.name not in ("ike", "flexvpn") or p.name.startswith("test_")))
 	return found
 
 
