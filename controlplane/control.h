@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include <rte_ether.h>
 #include <rte_mbuf.h>
@@ -190,6 +191,13 @@ void fgw_neigh_resolve(struct fgw_control *c, uint16_t ifindex, const struct fgw
  * dst, fill the Ethernet header and inject, or queue behind resolution.
  * m starts with room for an Ethernet header (rte_pktmbuf_prepend). */
 void fgw_ip_output(struct fgw_control *c, struct rte_mbuf *m, const struct fgw_addr *dst);
+
+/* udp_output.c: a UDP datagram of ours, the payload gathered from iov
+ * (IKE: the non-ESP marker, then the message). 0, or -1 (counted) when it
+ * cannot be built; routing and MTU drops are counted by fgw_ip_output. */
+int fgw_udp_output(struct fgw_control *c, const struct fgw_addr *src, uint16_t sport,
+		   const struct fgw_addr *dst, uint16_t dport, const struct iovec *iov,
+		   unsigned n_iov);
 
 /* arp.c and nd.c: answer for our addresses, learn, probe. The input
  * functions borrow m: the caller frees it. */

@@ -23,6 +23,7 @@
 #include "common/log.h"
 #include "config/config.h"
 #include "controlplane/control.h"
+#include "controlplane/ikev2/ike.h"
 #include "dataplane/dp.h"
 
 #define EAL_ARGV_MAX (FGW_EAL_ARGS_MAX * 2 + 3 * FGW_MAX_PORTS + 32)
@@ -300,10 +301,14 @@ static int run(struct fgw_config *cfg, const char *ctl_path, bool debug,
 	}
 	if (fgw_telemetry_register(&control) < 0)
 		FGW_WARN("DPDK telemetry commands not registered: counters only via flexctl");
+	if (fgw_ike_start(&control, err, sizeof(err)) < 0) {
+		FGW_ERR("%s", err);
+		goto out_ctl;
+	}
 
 	if (fgw_workers_launch(&dp) < 0) {
 		FGW_ERR("cannot launch workers");
-		goto out_ctl;
+		goto out_ike;
 	}
 	FGW_NOTICE("flexgw up: %u port(s), %u loopback(s), %u route(s); control socket %s",
 		   cfg->n_ports, cfg->n_loopbacks, control.rib.n,
@@ -311,6 +316,9 @@ static int run(struct fgw_config *cfg, const char *ctl_path, bool debug,
 	control_loop(&control);
 	FGW_NOTICE("flexgw stopping");
 	rc = 0;
+out_ike:
+	/* While the workers still run: the DELETEs go out through them. */
+	fgw_ike_stop(&control);
 out_ctl:
 	fgw_ctl_server_close(&control);
 out_neigh:
