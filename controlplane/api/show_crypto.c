@@ -26,7 +26,7 @@ static json_t *sa_json(const struct fgw_sa *sa)
 
 	snprintf(transform, sizeof(transform), "%s%s%s", fgw_cipher_name(sa->cipher),
 		 sa->integ ? " " : "", sa->integ ? fgw_integ_name(sa->integ) : "");
-	return json_pack("{s:i, s:s, s:s, s:o, s:o, s:i, s:b, s:o}",
+	return json_pack("{s:I, s:s, s:s, s:o, s:o, s:i, s:b, s:o}",
 			 "spi", (json_int_t)sa->spi,
 			 "transform", transform,
 			 "mode", sa->mode == FGW_SA_TUNNEL ? "tunnel" : "transport",
