@@ -79,7 +79,7 @@ static json_t *dpd_json(const struct fgw_dpd_cfg *d)
 {
 	if (d->interval == 0)
 		return json_null();
-	return json_pack("{s:i, s:i, s:s}", "interval", (json_int_t)d->interval,
+	return json_pack("{s:I, s:I, s:s}", "interval", (json_int_t)d->interval,
 			 "retry_interval", (json_int_t)d->retry_interval,
 			 "mode", d->mode == FGW_DPD_PERIODIC ? "periodic" : "on-demand");
 }
@@ -114,8 +114,8 @@ static json_t *profile_json(const struct fgw_control *c, const struct fgw_ikev2_
 	/* pre-share is the only method the loader accepts today. */
 	for (unsigned i = 0; remote_auth != NULL && i < p->n_authentication_remote; i++)
 		json_array_append_new(remote_auth, json_string("pre-share"));
-	return json_pack("{s:s, s:s, s:i, s:{s:s, s:o, s:o}, s:o, s:s, s:o, s:s*, s:i, s:o,"
-			 " s:i, s:s*, s:o, s:o}",
+	return json_pack("{s:s, s:s, s:I, s:{s:s, s:o, s:o}, s:o, s:s, s:o, s:s*, s:I, s:o,"
+			 " s:I, s:s*, s:o, s:o}",
 			 "name", p->name, "description", p->description,
 			 "ref_count", (json_int_t)ref_count(c, p),
 			 "match", "fvrf", "global", "local_address", local, "identities", ids,

@@ -112,7 +112,7 @@ static json_t *ts_json(const struct fgw_ike_ts *ts)
 {
 	char start[FGW_ADDR_STRLEN], end[FGW_ADDR_STRLEN];
 
-	return json_pack("{s:s, s:i, s:s, s:i, s:i}",
+	return json_pack("{s:s, s:I, s:s, s:I, s:I}",
 			 "start", fgw_addr_str(&ts->start, start, sizeof(start)),
 			 "start_port", (json_int_t)ts->start_port,
 			 "end", fgw_addr_str(&ts->end, end, sizeof(end)),
@@ -145,8 +145,8 @@ static json_t *child_json(const struct fgw_ike_child *ch)
 	const struct fgw_ike_ts *remote = ch->initiator ? &ch->tsr : &ch->tsi;
 	const struct fgw_sa *mode_of = ch->sa_in != NULL ? ch->sa_in : ch->sa_out;
 
-	return json_pack("{s:s, s:b, s:i, s:i, s:s, s:i, s:s, s:i, s:b, s:s*, s:o, s:o,"
-			 " s:i, s:i, s:o, s:o, s:o, s:o}",
+	return json_pack("{s:s, s:b, s:I, s:I, s:s, s:I, s:s, s:I, s:b, s:s*, s:o, s:o,"
+			 " s:I, s:I, s:o, s:o, s:o, s:o}",
 			 "state", child_state(ch->state),
 			 "initiator", ch->initiator,
 			 "spi_in", (json_int_t)ch->spi_in, "spi_out", (json_int_t)ch->spi_out,
@@ -183,7 +183,7 @@ static json_t *children_json(const struct fgw_ike_sa *sa)
  * one before the next; likewise the peer's last request we answered. */
 static json_t *msg_ids_json(const struct fgw_config *cfg, const struct fgw_ike_sa *sa)
 {
-	return json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i}",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 			 "local_req_msg_id", (json_int_t)(sa->req.msg != NULL ? sa->req.msg_id :
 							  sa->next_msg_id ? sa->next_msg_id - 1 : 0),
 			 "remote_req_msg_id", (json_int_t)(sa->peer_msg_id ? sa->peer_msg_id - 1 : 0),
@@ -206,9 +206,9 @@ static json_t *sa_json(const struct fgw_config *cfg, const struct fgw_ike_sa *sa
 
 	snprintf(spi_l, sizeof(spi_l), "%016" PRIX64, ours);
 	snprintf(spi_r, sizeof(spi_r), "%016" PRIX64, theirs);
-	o = json_pack("{s:i, s:s, s:i, s:s, s:i, s:s, s:s, s:s, s:s, s:b,"
-		      " s:s, s:i, s:s, s:s, s:i, s:s, s:s, s:i, s:i,"
-		      " s:s, s:s, s:o, s:o, s:s*, s:o, s:i, s:i, s:s, s:o,"
+	o = json_pack("{s:I, s:s, s:I, s:s, s:I, s:s, s:s, s:s, s:s, s:b,"
+		      " s:s, s:I, s:s, s:s, s:I, s:s, s:s, s:I, s:I,"
+		      " s:s, s:s, s:o, s:o, s:s*, s:o, s:I, s:I, s:s, s:o,"
 		      " s:{s:o, s:o, s:o, s:o}}",
 		      "tunnel_id", (json_int_t)sa->serial,
 		      "local", fgw_addr_str(&sa->local, local, sizeof(local)),

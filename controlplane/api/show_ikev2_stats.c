@@ -14,7 +14,7 @@ struct sa_counts {
 
 static json_t *counts_json(const struct sa_counts *n)
 {
-	return json_pack("{s:i, s:i, s:i}", "total", (json_int_t)n->total,
+	return json_pack("{s:I, s:I, s:I}", "total", (json_int_t)n->total,
 			 "active", (json_int_t)n->active, "negotiating", (json_int_t)n->negotiating);
 }
 
@@ -52,7 +52,7 @@ json_t *fgw_show_crypto_ikev2_stats(struct fgw_cmd_ctx *x)
 			n->active += sa->state == FGW_IKE_ST_ESTABLISHED;
 			n->negotiating += sa->state < FGW_IKE_ST_ESTABLISHED;
 		}
-	j = json_pack("{s:b, s:i, s:i, s:i, s:o, s:o,"
+	j = json_pack("{s:b, s:I, s:I, s:I, s:o, s:o,"
 		      " s:{s:o, s:o, s:o, s:o, s:o, s:o},"
 		      " s:{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o},"
 		      " s:o}",

@@ -121,7 +121,7 @@ static void setup(void)
 	child.state = FGW_CHILD_INSTALLED;
 	child.initiator = false;	/* the peer started it: TSr is ours */
 	child.spi_in = 0x1001;
-	child.spi_out = 0xc0ffee;
+	child.spi_out = 0xc0ffee01;	/* top bit set: an unsigned 32-bit SPI in JSON */
 	child.encr = FGW_IKE_ENCR_ID_AES_GCM_16;
 	child.encr_bits = 256;
 	child.integ = FGW_IKE_INTEG_NONE;
@@ -238,7 +238,7 @@ static void test_session(void)
 	check("session: selectors, ours first",
 	      has(o, "Child sa: local selector  10.1.0.0/0 - 10.1.255.255/65535\n"
 		     "          remote selector 10.2.0.0/0 - 10.2.255.255/65535\n"
-		     "          ESP spi in/out: 0x1001/0xc0ffee\n"), o);
+		     "          ESP spi in/out: 0x1001/0xc0ffee01\n"), o);
 	check("session: not detailed", !has(o, "esp_hmac"), o);
 	free(o);
 	o = run("show crypto ikev2 session detailed", NULL);
@@ -265,7 +265,7 @@ static void test_json(void)
 	      json_integer_value(json_object_get(sa, "active_time")) == 12, o);
 	check("json: child counters and spis",
 	      json_integer_value(json_object_get(ch, "spi_in")) == 0x1001 &&
-	      json_integer_value(json_object_get(ch, "spi_out")) == 0xc0ffee &&
+	      json_integer_value(json_object_get(ch, "spi_out")) == 0xc0ffee01 &&
 	      json_integer_value(json_object_get(ch, "packets_in")) == 5 &&
 	      json_integer_value(json_object_get(ch, "bytes_in")) == 500 &&
 	      json_integer_value(json_object_get(ch, "packets_out")) == 7, o);
