@@ -199,7 +199,9 @@ static json_t *sa_json(const struct fgw_config *cfg, const struct fgw_ike_sa *sa
 		       bool with_children)
 {
 	char local[FGW_ADDR_STRLEN], remote[FGW_ADDR_STRLEN], spi_l[17], spi_r[17];
-	const struct fgw_dpd_cfg *dpd = sa->profile != NULL ? &sa->profile->dpd : NULL;
+	/* No profile yet, or DPD off: nothing configured, retry included. */
+	const struct fgw_dpd_cfg *dpd = sa->profile != NULL && sa->profile->dpd.interval ?
+					&sa->profile->dpd : NULL;
 	uint64_t ours = fgw_ike_sa_our_spi(sa);
 	uint64_t theirs = sa->initiator ? sa->spi_r : sa->spi_i;
 	json_t *o;
