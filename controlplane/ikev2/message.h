@@ -210,7 +210,9 @@ struct fgw_ike_msg {
 };
 
 /* The header alone (to find the IKE SA before anything else): checks the
- * version, that length equals len and is at least the header. */
+ * version (hdr is filled even when it is wrong, for the answer), that len
+ * is at most FGW_IKE_MSG_MAX, and that length equals len and is at least
+ * the header. */
 int fgw_ike_parse_header(const uint8_t *buf, size_t len, struct fgw_ike_hdr *hdr);
 
 /* Header and the unencrypted payload chain. msg is zeroed first; raw
