@@ -124,6 +124,25 @@ enum fgw_ike_cfg_type {
 	FGW_IKE_CFG_ACK = 4,
 };
 
+/* Configuration attributes (3.15.1, RFC 8598) and Cisco's Unity numbers. */
+enum fgw_ike_cfg_attr {
+	FGW_IKE_CFG_INTERNAL_IP4_ADDRESS = 1,	/* 4 octets */
+	FGW_IKE_CFG_INTERNAL_IP4_NETMASK = 2,	/* 4 */
+	FGW_IKE_CFG_INTERNAL_IP4_DNS = 3,	/* 4 */
+	FGW_IKE_CFG_INTERNAL_IP4_NBNS = 4,	/* 4: WINS */
+	FGW_IKE_CFG_APPLICATION_VERSION = 7,	/* string */
+	FGW_IKE_CFG_INTERNAL_IP6_ADDRESS = 8,	/* 16 + prefix length */
+	FGW_IKE_CFG_INTERNAL_IP6_DNS = 10,	/* 16 */
+	FGW_IKE_CFG_INTERNAL_IP4_SUBNET = 13,	/* address + mask */
+	FGW_IKE_CFG_SUPPORTED_ATTRIBUTES = 14,	/* 2 octets per type */
+	FGW_IKE_CFG_INTERNAL_IP6_SUBNET = 15,	/* 16 + prefix length */
+	FGW_IKE_CFG_INTERNAL_DNS_DOMAIN = 25,	/* RFC 8598: one name, no NUL */
+	FGW_IKE_CFG_MODECFG_BANNER = 28672,
+	FGW_IKE_CFG_MODECFG_DEFDOMAIN = 28674,	/* string */
+	FGW_IKE_CFG_MODECFG_SPLITDNS_NAME = 28675,	/* comma-separated names */
+	FGW_IKE_CFG_MODECFG_BACKUPSERVERS = 28681,	/* comma-separated */
+};
+
 /* Notify message types (3.10.1). Errors are below 16384. */
 enum fgw_ike_notify_type {
 	FGW_IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD = 1,
