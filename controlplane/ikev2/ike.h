@@ -13,11 +13,16 @@
 
 #include <stddef.h>
 
+struct fgw_addr;
 struct fgw_control;
 
 int fgw_ike_start(struct fgw_control *c, char *err, size_t errlen);
 /* Sends DELETE for every IKE SA (best effort), removes their SAs from the
  * data path, frees everything. */
 void fgw_ike_stop(struct fgw_control *c);
+/* clear crypto ikev2 sa [remote ADDR]: DELETE to the peer and down, for
+ * every IKE SA or those with this remote address (remote NULL: all).
+ * Returns how many were cleared. */
+unsigned fgw_ike_clear(struct fgw_control *c, const struct fgw_addr *remote);
 
 #endif

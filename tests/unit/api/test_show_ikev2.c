@@ -160,6 +160,21 @@ static void setup(void)
 	ike.stats.rx_packets = 42;
 }
 
+/* The engine's side of `clear crypto ikev2 sa` (controlplane/ikev2/clear.c
+ * is not linked here): records what the command asked for. */
+static unsigned clear_calls;
+static bool clear_all;
+static struct fgw_addr clear_remote;
+
+unsigned fgw_ike_clear(struct fgw_control *cc, const struct fgw_addr *remote)
+{
+	clear_calls += cc == &c;
+	clear_all = remote == NULL;
+	if (remote != NULL)
+		clear_remote = *remote;
+	return 2;
+}
+
 /* The reply to one request line; the caller frees it. */
 static char *run(const char *line, bool *ok)
 {
@@ -318,6 +333,30 @@ static void test_debug(void)
 	free(o);
 }
 
+static void test_clear(void)
+{
+	struct fgw_addr want = addr("203.0.113.2");
+	bool ok;
+	char *o;
+
+	o = run("clear crypto ikev2 sa", &ok);
+	check("clear: all", ok && clear_calls == 1 && clear_all && o[0] == '\0', o);
+	free(o);
+	o = run("cle cry ikev2 sa rem 203.0.113.2 --json", &ok);
+	check("clear remote: the address reaches the engine",
+	      ok && clear_calls == 2 && !clear_all && fgw_addr_eq(&clear_remote, &want) &&
+	      has(o, "\"cleared\": 2"), o);
+	free(o);
+	o = run("clear crypto ikev2 sa remote branch1", &ok);
+	check("clear remote: not an address", !ok && clear_calls == 2 &&
+	      has(o, "% Invalid address branch1"), o);
+	free(o);
+	o = run("clear crypto ikev2 sa remote", &ok);
+	check("clear remote: address required", !ok && clear_calls == 2 &&
+	      has(o, "% Incomplete command."), o);
+	free(o);
+}
+
 static void test_engine_not_running(void)
 {
 	bool ok;
@@ -333,6 +372,9 @@ static void test_engine_not_running(void)
 	o = run("debug crypto ikev2", &ok);
 	check("no engine: debug refused", !ok && has(o, "IKEv2 is not running"), o);
 	free(o);
+	o = run("clear crypto ikev2 sa", &ok);
+	check("no engine: clear refused", !ok && has(o, "IKEv2 is not running"), o);
+	free(o);
 	c.ike = &ike;
 }
 
@@ -345,6 +387,7 @@ int main(void)
 	test_json();
 	test_stats();
 	test_debug();
+	test_clear();
 	test_engine_not_running();
 	fgw_config_free(cfg);
 	rte_eal_cleanup();
