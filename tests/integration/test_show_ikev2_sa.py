@@ -5,7 +5,8 @@ interop.py builds the namespaces: LAN -- flexgw -- WAN -- charon -- LAN),
 and what flexgw shows is checked against what charon lists (IKE SPIs,
 algorithms, identities, CHILD SPIs). Clearing sends the peer a DELETE (the
 charon's IKE SA goes) and the tunnel comes back with new SPIs; the debug
-switch logs the exchanges, never the PSK."""
+switch logs the exchanges, never the PSK. A second case has strongSwan
+initiate, for the responder's view."""
 import ipaddress
 import re
 import time
@@ -158,3 +159,30 @@ def test_debug_then_clear_brings_tunnel_back(tunnel):
 
 def charon_ike_or_none(case):
 	return case.charon.list_sas().get("gw")
+
+
+def test_responder_view(root, build, tmp_path):
+	"""strongSwan initiates: flexgw shows itself as responder, counts the SA
+	as incoming, and the SPIs are charon's the other way round."""
+	case = interop.Case(role="responder", ike="aes256gcm16-prfsha384-ecp384", esp="aes256-sha512",
+			    id_type="email", build=build, workdir=tmp_path, tag="ikesr")
+	try:
+		case.setup()
+		case.start()
+		assert case.up() is not None, case.logs()
+		(sa,) = ready(case.gw)
+		ike = case.charon.list_sas()["gw"]
+		assert ike.get("initiator") == "yes", ike
+		assert sa["initiator"] is False
+		assert int(sa["local_spi"], 16) == int(ike["responder-spi"], 16)
+		assert int(sa["remote_spi"], 16) == int(ike["initiator-spi"], 16)
+		assert (sa["encryption"], sa["keysize"], sa["integrity"], sa["prf"], sa["dh_group"]) == \
+			("AES-GCM", 256, "None", "SHA384", 20)
+		assert sa["local_id"] == "gw@example.com" and sa["remote_id"] == "peer@example.com"
+		out = case.gw.flexctl_raw("show", "crypto", "ikev2", "sa", "detailed").stdout
+		assert "Initiator of SA : No" in out and "Hash: None" in out
+		st = case.gw.flexctl("show", "crypto", "ikev2", "stats")
+		assert st["incoming"] == {"total": 1, "active": 1, "negotiating": 0}
+		assert st["outgoing"]["total"] == 0 and st["events"]["sa_responded"] == 1
+	finally:
+		case.teardown()
