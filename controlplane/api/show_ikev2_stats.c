@@ -85,6 +85,10 @@ void fgw_render_crypto_ikev2_stats(const json_t *j, struct fgw_text *t)
 	const json_t *v;
 
 	fgw_text_printf(t, "%s%*s\n%s", rule, 48, "Crypto IKEv2 SA Statistics", rule);
+	fgw_text_printf(t, "Total IKEv2 SA Count: %-6" PRIu64 " Local in negotiation: %-6" PRIu64
+			" Remote in negotiation: %" PRIu64 "\n",
+			fgw_json_u64(in, "total") + fgw_json_u64(out, "total"),
+			fgw_json_u64(out, "negotiating"), fgw_json_u64(in, "negotiating"));
 	fgw_text_printf(t, "Max IKEv2 SAs: %-10" PRIu64 " Max in-negotiation: %-10" PRIu64
 			" Cookie threshold: %" PRIu64 "\n", fgw_json_u64(j, "max_sa"),
 			fgw_json_u64(j, "max_in_negotiation"), fgw_json_u64(j, "cookie_threshold"));

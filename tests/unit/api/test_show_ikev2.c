@@ -304,6 +304,9 @@ static void test_stats(void)
 	check("stats: heading", has(o, "Crypto IKEv2 SA Statistics\n"), o);
 	check("stats: limits", has(o, "Max IKEv2 SAs: 100        Max in-negotiation: 40         "
 				  "Cookie threshold: 20\n"), o);
+	check("stats: total and in negotiation (we initiate: local; the peer: remote)",
+	      has(o, "Total IKEv2 SA Count: 2      Local in negotiation: 0      "
+		  "Remote in negotiation: 1\n"), o);
 	check("stats: counts by direction",
 	      has(o, "Total incoming IKEv2 SA Count: 1      active: 0      negotiating: 1\n") &&
 	      has(o, "Total outgoing IKEv2 SA Count: 1      active: 1      negotiating: 0\n"), o);
