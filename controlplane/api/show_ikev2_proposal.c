@@ -115,6 +115,8 @@ static bool is_aead(const char *encr)
 	return strncmp(encr, "aes-gcm", 7) == 0;
 }
 
+/* "     Label      : A B C"; aead 1 keeps only AEAD ciphers, 0 only the
+ * others, -1 every word (integrity, PRF). */
 static void render_list(struct fgw_text *t, const char *label, const json_t *list,
 			int aead, bool integrity)
 {
