@@ -121,6 +121,13 @@ static inline json_t *fgw_json_u64_new(uint64_t v)
 void fgw_format_duration(uint64_t seconds, char *buf, size_t len);
 /* "5254.0012.3456" from "52:54:00:12:34:56", the way IOS prints a MAC. */
 const char *fgw_format_mac_ios(const char *mac, char *buf, size_t len);
+/* A configuration collection whose elements each start with their
+ * char name[] (v, n of size bytes): every object, or only the one x->arg
+ * names, as {key: [one(x, object), ...]}; "% No KIND named ARG" when
+ * x->arg names none. */
+json_t *fgw_cmd_config_list(struct fgw_cmd_ctx *x, const char *key, const char *kind,
+			    const void *v, unsigned n, size_t size,
+			    json_t *(*one)(const struct fgw_cmd_ctx *x, const void *obj));
 /* An interface's name, or "unknown" for an index past the table. */
 const char *fgw_cmd_if_name(const struct fgw_control *c, unsigned ifindex);
 

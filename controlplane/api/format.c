@@ -28,3 +28,29 @@ const char *fgw_cmd_if_name(const struct fgw_control *c, unsigned ifindex)
 {
 	return ifindex < c->dp->n_ifs ? c->dp->ifs[ifindex].name : "unknown";
 }
+
+json_t *fgw_cmd_config_list(struct fgw_cmd_ctx *x, const char *key, const char *kind,
+			    const void *v, unsigned n, size_t size,
+			    json_t *(*one)(const struct fgw_cmd_ctx *x, const void *obj))
+{
+	json_t *list = json_array();
+
+	if (list == NULL)
+		return fgw_cmd_nomem(x);
+	for (unsigned i = 0; i < n; i++) {
+		const void *obj = (const char *)v + i * size;
+
+		if (x->arg != NULL && strcmp((const char *)obj, x->arg) != 0)
+			continue;
+		if (json_array_append_new(list, one(x, obj)) != 0) {
+			json_decref(list);
+			return fgw_cmd_nomem(x);
+		}
+	}
+	if (x->arg != NULL && json_array_size(list) == 0) {
+		json_decref(list);
+		snprintf(x->err, sizeof(x->err), "%% No %s named %s", kind, x->arg);
+		return NULL;
+	}
+	return json_pack("{s:o}", key, list);
+}

@@ -3,6 +3,7 @@
  * loader. Keyrings are named, never opened: no key is read here. */
 #include "api/commands.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "controlplane/ikev2/ike_sa.h"
@@ -99,8 +100,12 @@ static unsigned ref_count(const struct fgw_control *c, const struct fgw_ikev2_pr
 	return n;
 }
 
-static json_t *profile_json(const struct fgw_control *c, const struct fgw_ikev2_profile_cfg *p)
+/* fgw_cmd_config_list reads each object's name first. */
+_Static_assert(offsetof(struct fgw_ikev2_profile_cfg, name) == 0, "name first");
+
+static json_t *profile_json(const struct fgw_cmd_ctx *x, const void *obj)
 {
+	const struct fgw_ikev2_profile_cfg *p = obj;
 	json_t *ids = json_array(), *local = json_array(), *remote_auth = json_array();
 
 	for (unsigned i = 0; ids != NULL && i < p->n_match_identity_remote; i++)
@@ -117,7 +122,7 @@ static json_t *profile_json(const struct fgw_control *c, const struct fgw_ikev2_
 	return json_pack("{s:s, s:s, s:I, s:{s:s, s:o, s:o}, s:o, s:s, s:o, s:s*, s:I, s:o,"
 			 " s:I, s:s*, s:o, s:o}",
 			 "name", p->name, "description", p->description,
-			 "ref_count", (json_int_t)ref_count(c, p),
+			 "ref_count", (json_int_t)ref_count(x->c, p),
 			 "match", "fvrf", "global", "local_address", local, "identities", ids,
 			 "local_identity", identity_json(&p->identity_local),
 			 "authentication_local", "pre-share",
@@ -133,25 +138,10 @@ static json_t *profile_json(const struct fgw_control *c, const struct fgw_ikev2_
 
 json_t *fgw_show_crypto_ikev2_profile(struct fgw_cmd_ctx *x)
 {
-	const struct fgw_config *cfg = x->c->cfg;
-	json_t *list = json_array();
+	const struct fgw_ikev2_cfg *ike = &x->c->cfg->ikev2;
 
-	if (list == NULL)
-		return fgw_cmd_nomem(x);
-	for (unsigned i = 0; i < cfg->ikev2.n_profiles; i++) {
-		if (x->arg != NULL && strcmp(cfg->ikev2.profiles[i].name, x->arg) != 0)
-			continue;
-		if (json_array_append_new(list, profile_json(x->c, &cfg->ikev2.profiles[i])) != 0) {
-			json_decref(list);
-			return fgw_cmd_nomem(x);
-		}
-	}
-	if (x->arg != NULL && json_array_size(list) == 0) {
-		json_decref(list);
-		snprintf(x->err, sizeof(x->err), "%% No IKEv2 profile named %s", x->arg);
-		return NULL;
-	}
-	return json_pack("{s:o}", "profiles", list);
+	return fgw_cmd_config_list(x, "profiles", "IKEv2 profile", ike->profiles, ike->n_profiles,
+				   sizeof(ike->profiles[0]), profile_json);
 }
 
 static const char *str_or(const json_t *o, const char *key, const char *none)

@@ -6,6 +6,7 @@
 #include "api/commands.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <string.h>
 
 static const char *const encr_names[] = {
@@ -39,10 +40,16 @@ static json_t *names_json(const char *const *table, size_t n_table, const uint8_
 	return a;
 }
 
-static json_t *proposal_json(const struct fgw_ikev2_proposal_cfg *p)
+/* fgw_cmd_config_list reads each object's name first. */
+_Static_assert(offsetof(struct fgw_ikev2_proposal_cfg, name) == 0, "name first");
+_Static_assert(offsetof(struct fgw_ikev2_policy_cfg, name) == 0, "name first");
+
+static json_t *proposal_json(const struct fgw_cmd_ctx *x, const void *obj)
 {
+	const struct fgw_ikev2_proposal_cfg *p = obj;
 	json_t *groups = json_array();
 
+	(void)x;
 	for (unsigned i = 0; groups != NULL && i < p->n_group; i++)
 		if (json_array_append_new(groups, json_integer(p->group[i])) != 0) {
 			json_decref(groups);
@@ -60,24 +67,9 @@ static json_t *proposal_json(const struct fgw_ikev2_proposal_cfg *p)
 json_t *fgw_show_crypto_ikev2_proposal(struct fgw_cmd_ctx *x)
 {
 	const struct fgw_ikev2_cfg *ike = &x->c->cfg->ikev2;
-	json_t *list = json_array();
 
-	if (list == NULL)
-		return fgw_cmd_nomem(x);
-	for (unsigned i = 0; i < ike->n_proposals; i++) {
-		if (x->arg != NULL && strcmp(ike->proposals[i].name, x->arg) != 0)
-			continue;
-		if (json_array_append_new(list, proposal_json(&ike->proposals[i])) != 0) {
-			json_decref(list);
-			return fgw_cmd_nomem(x);
-		}
-	}
-	if (x->arg != NULL && json_array_size(list) == 0) {
-		json_decref(list);
-		snprintf(x->err, sizeof(x->err), "%% No IKEv2 proposal named %s", x->arg);
-		return NULL;
-	}
-	return json_pack("{s:o}", "proposals", list);
+	return fgw_cmd_config_list(x, "proposals", "IKEv2 proposal", ike->proposals,
+				   ike->n_proposals, sizeof(ike->proposals[0]), proposal_json);
 }
 
 /* IOS's names: upper case, except that SHA-1 integrity is the 96-bit
@@ -185,10 +177,12 @@ void fgw_render_crypto_ikev2_proposal(const json_t *j, struct fgw_text *t)
 
 /* ---- policies ---------------------------------------------------------- */
 
-static json_t *policy_json(const struct fgw_ikev2_policy_cfg *p)
+static json_t *policy_json(const struct fgw_cmd_ctx *x, const void *obj)
 {
+	const struct fgw_ikev2_policy_cfg *p = obj;
 	json_t *local = json_array(), *props = json_array();
 
+	(void)x;
 	for (unsigned i = 0; local != NULL && i < p->n_match_address_local; i++) {
 		char buf[FGW_ADDR_STRLEN];
 
@@ -205,24 +199,9 @@ static json_t *policy_json(const struct fgw_ikev2_policy_cfg *p)
 json_t *fgw_show_crypto_ikev2_policy(struct fgw_cmd_ctx *x)
 {
 	const struct fgw_ikev2_cfg *ike = &x->c->cfg->ikev2;
-	json_t *list = json_array();
 
-	if (list == NULL)
-		return fgw_cmd_nomem(x);
-	for (unsigned i = 0; i < ike->n_policies; i++) {
-		if (x->arg != NULL && strcmp(ike->policies[i].name, x->arg) != 0)
-			continue;
-		if (json_array_append_new(list, policy_json(&ike->policies[i])) != 0) {
-			json_decref(list);
-			return fgw_cmd_nomem(x);
-		}
-	}
-	if (x->arg != NULL && json_array_size(list) == 0) {
-		json_decref(list);
-		snprintf(x->err, sizeof(x->err), "%% No IKEv2 policy named %s", x->arg);
-		return NULL;
-	}
-	return json_pack("{s:o}", "policies", list);
+	return fgw_cmd_config_list(x, "policies", "IKEv2 policy", ike->policies, ike->n_policies,
+				   sizeof(ike->policies[0]), policy_json);
 }
 
 /* "label : first" then the rest aligned under the first, or "any". */
