@@ -1,8 +1,11 @@
 """One IKEv2 interop case: flexgw against strongSwan (or a second flexgw).
 
-    lana (eth0)       gw: flexgw (p1 | w1)      wan: bridge     peer            lanb (eth0)
-    10.1.0.10/24 ---- 10.1.0.1 | 192.0.2.1 ---- br0 ---------- 192.0.2.2 | 10.2.0.1 ---- 10.2.0.10/24
-                      Tunnel0 172.16.0.1/30                   charon (libipsec) or flexgw B
+    lana (eth0)     gw (lan | wan)            wan: br0     peer (wan | lan)        lanb (eth0)
+    10.1.0.10/24 -- 10.1.0.1 | 192.0.2.1 ----- bridge ----- 192.0.2.2 | 10.2.0.1 -- 10.2.0.10/24
+                    flexgw, Tunnel0 172.16.0.1/30            charon (libipsec) or flexgw B
+
+A negative case adds peer2 (192.0.2.3, a charon with one thing wrong) and
+its lanc 10.3.0.0/24 on the same bridge, and a Tunnel1 to it on flexgw.
 
 With --nat the initiator sits behind a NAT namespace (nftables masquerade):
 its WAN address becomes 198.51.100.x, the NAT's inside 198.51.100.254 and
@@ -23,7 +26,9 @@ Run as a program (scripts/interop.sh is a wrapper), or use Case from tests.
 import argparse
 import json
 import os
+import re
 import secrets
+import shutil
 import signal
 import sys
 import tempfile
@@ -45,6 +50,14 @@ NAT_OUT, NAT_IN = "192.0.2.254", "198.51.100.254"
 INSIDE_NET = "198.51.100.0/24"
 PINGS = 20
 TCP_BYTES = 2 * 1000 * 1000
+
+# What the second peer of a negative case gets wrong.
+NEGATIVES = ("psk", "proposal", "identity")
+PEER2_ID = {"fqdn": "peer2.example.com"}
+STRANGER_ID = {"fqdn": "stranger.example.com"}
+# IKE proposals for the "proposal" case: the first that shares no cipher
+# and no group with the case's own is used.
+OTHER_IKE = ("aes128-sha1-modp3072", "aes256gcm16-prfsha256-ecp256", "aes256-sha384-ecp521")
 
 IDS = {
 	"fqdn": ({"fqdn": "gw.example.com"}, {"fqdn": "peer.example.com"}),
@@ -109,9 +122,15 @@ def flexgw_ike_config(me, other, other_addr, ike, esp, responder_only, tunnel="T
 	return cfg
 
 
-def swanctl_config(me, other, my_addr, other_addr, ike, esp, start=False):
-	"""swanctl.conf for charon as `me`, connection `gw`, child `net`."""
-	start_action = "start" if start else "none"
+def swanctl_config(me, other, my_addr, other_addr, ike, esp):
+	"""swanctl.conf for charon as `me`, connection `gw`, child `net`
+	(started only by swanctl --initiate).
+
+	Asymmetric PSKs: charon signs with the secret that best matches both
+	identities (with one secret per identity it takes the peer's, the wrong
+	one), and verifies the peer's AUTH with every secret that matches the
+	peer. So the key we sign with names both identities, the peer's only
+	the peer."""
 	return f"""connections {{
   gw {{
     version = 2
@@ -132,17 +151,18 @@ def swanctl_config(me, other, my_addr, other_addr, ike, esp, start=False):
         local_ts = {me.lan['net']}
         remote_ts = {other.lan['net']}
         esp_proposals = {esp}
-        start_action = {start_action}
+        start_action = none
       }}
     }}
   }}
 }}
 secrets {{
-  ike-local {{
-    id = {id_text(me.ident)}
+  ike-sign {{
+    id-1 = {id_text(me.ident)}
+    id-2 = {id_text(other.ident)}
     secret = "{me.psk_local}"
   }}
-  ike-remote {{
+  ike-verify {{
     id = {id_text(other.ident)}
     secret = "{me.psk_remote}"
   }}
@@ -178,22 +198,29 @@ class Case:
 
 	def __init__(self, role="initiator", ike="aes256-sha512-modp2048", esp="aes256gcm16",
 		     nat=False, peer="strongswan", local="flexgw", id_type="fqdn", asym_psk=False, build=None,
-		     workdir=None, tag="io", log=None, up_timeout=20):
+		     workdir=None, tag="io", log=None, up_timeout=20, negative=None):
 		if role not in ("initiator", "responder"):
 			raise ValueError("role is initiator or responder")
 		if peer not in ("strongswan", "flexgw") or local not in ("strongswan", "flexgw"):
 			raise ValueError("each side is strongswan or flexgw")
 		self.local_kind = local
+		if negative not in (None,) + NEGATIVES:
+			raise ValueError(f"negative is one of {', '.join(NEGATIVES)}")
+		if negative and (role != "responder" or local != "flexgw"):
+			raise ValueError("a negative case needs flexgw as the responder")
+		self.negative = negative
 		# both strings are checked before anything is built
 		self.ike_parsed = proposals.parse_ike(ike)
 		self.esp_parsed = proposals.parse_esp(esp)
 		self.role, self.ike, self.esp, self.nat, self.peer_kind = role, ike, esp, nat, peer
 		self.build = Path(build) if build else topo.build_dir()
+		self.own_workdir = workdir is None
 		self.workdir = Path(workdir or tempfile.mkdtemp(prefix="flexgw-interop-"))
 		self.tag = tag
 		self.log = log or (lambda msg: None)
 		self.up_timeout = up_timeout
-		self.namespaces, self.gws, self.charons = [], [], []
+		# charons: the tunnel's peers; others: the negative case's second peer
+		self.namespaces, self.gws, self.charons, self.others = [], [], [], []
 		my_id, peer_id = IDS[id_type]
 		key = secrets.token_hex(8)
 		gw_key = "gw-" + key
@@ -201,7 +228,7 @@ class Case:
 		# flexgw side: A; the other side: B
 		self.a = Peer("gw", LANA, GW_WAN, my_id, gw_key, peer_key)
 		self.b = Peer("peer", LANB, PEER_WAN, peer_id, peer_key, gw_key)
-		self.gw = self.gwb = self.charon = self.charon_a = None
+		self.gw = self.gwb = self.charon = self.charon_a = self.charon2 = None
 		self.result = {}
 
 	# ---- topology -------------------------------------------------------
@@ -239,6 +266,8 @@ class Case:
 		if kind == "flexgw":
 			cfg = flexgw_ike_config(me, other, other_seen, self.ike, self.esp,
 						responder_only=responder_only, tunnel_addr=tunnel_addr)
+			if self.negative and name == "a":
+				self._peer2(cfg)
 			routes = cfg.pop("routes")
 			if behind_nat:
 				routes.append({"prefix": WAN_NET, "next_hop": NAT_IN})
@@ -257,6 +286,35 @@ class Case:
 		ch.conf_text = swanctl_config(me, other, me.wan_addr, other_seen, self.ike, self.esp)
 		self.charons.append(ch)
 		return None, ch
+
+	def _peer2(self, cfg_a):
+		"""The negative case's second peer: its own namespace, LAN and
+		charon, and a Tunnel1 to it on flexgw, one thing wrong (or not)."""
+		ns, lanc = self.ns("peer2"), self.ns("lanc")
+		topo.veth(ns, "lan", lanc, "eth0")
+		topo.host(lanc, "eth0", LANC["host"] + "/24", gw4=LANC["gw"])
+		key = secrets.token_hex(8)
+		c = Peer("peer2", LANC, PEER2_WAN, PEER2_ID, "p2-" + key, self.a.psk_local)
+		flexgw_ike_config(self.a, c, PEER2_WAN, self.ike, self.esp, responder_only=True,
+				  tunnel="Tunnel1", tunnel_addr="172.16.0.5/30", n=1, base=cfg_a)
+		self._wan_side(ns, "wan", PEER2_WAN, False, quiet=False)
+		ns.run(f"ip addr add {PEER2_WAN}/24 dev wan")
+		ns.run(f"ip addr add {LANC['gw']}/24 dev lan")
+		ns.run("sysctl -qw net.ipv4.ip_forward=1")
+		ike = self.ike
+		if self.negative == "psk":
+			c.psk_local = "wrong-" + key
+		elif self.negative == "identity":
+			c.ident = STRANGER_ID
+		elif self.negative == "proposal":
+			mine = self.ike_parsed
+			ike = next(o for o in OTHER_IKE
+				   if not set(proposals.parse_ike(o)["encr"]) & set(mine["encr"])
+				   and not set(proposals.parse_ike(o)["group"]) & set(mine["group"]))
+		self.charon2 = strongswan.Charon(ns, self.workdir / "c")
+		self.charon2.conf_text = swanctl_config(c, self.a, PEER2_WAN, self.a_seen, ike,
+							self.esp)
+		self.others.append(self.charon2)
 
 	def setup(self):
 		initiator_a = self.role == "initiator"
@@ -286,11 +344,14 @@ class Case:
 						   "172.16.0.2/30", "b")
 
 	def start(self):
-		"""Starts the peers, the responder first."""
+		"""Starts the peers, the responder first. (Two flexgw started side
+		by side come up no sooner: EAL's start is CPU-bound on 2 cores.)"""
 		t0 = time.time()
 		sides = [(self.gw, self.charon_a), (self.gwb, self.charon)]
 		if self.role == "initiator":
 			sides.reverse()
+		if self.charon2:
+			sides.insert(0, (None, self.charon2))
 		for gw, ch in sides:
 			if ch:
 				ch.start()
@@ -305,7 +366,7 @@ class Case:
 				g.stop()
 			except Exception as e:  # noqa: BLE001 - keep cleaning up
 				self.log(f"stopping flexgw: {e}")
-		for c in self.charons:
+		for c in self.charons + self.others:
 			try:
 				c.stop()
 			except Exception as e:  # noqa: BLE001
@@ -313,6 +374,8 @@ class Case:
 		for n in reversed(self.namespaces):
 			n.delete()
 		self.namespaces = []
+		if self.own_workdir:
+			shutil.rmtree(self.workdir, ignore_errors=True)
 
 	# ---- bringing the tunnel up -----------------------------------------
 
@@ -343,6 +406,15 @@ class Case:
 
 	# ---- measurements -----------------------------------------------------
 
+	def resolve_lan_neighbours(self):
+		"""Each LAN host pings its own gateway once, so the gateways know
+		their hosts' MACs before the tunnel is measured: a flexgw keeps
+		only a few packets behind an ARP resolution, and on a loaded
+		machine its control lcore can take a second or more to answer,
+		which would count as tunnel loss. Nothing here crosses the tunnel."""
+		for ns, lan in ((self.lana, LANA), (self.lanb, LANB)):
+			topo.ping(ns, lan["gw"], count=1, interval=0.2)
+
 	def ping(self, count=PINGS):
 		tx, rx, out = topo.ping(self.lana, LANB["host"], count=count, interval=0.01)
 		return (100.0 * (tx - rx) / tx) if tx else 100.0, out
@@ -370,7 +442,17 @@ class Case:
 			v["out"] = {s["spi"] for s in outb}
 			v["esp"] = [proposals.from_flexgw_transform(s["transform"]) for s in inb + outb]
 			v["bytes_in"] = sum(s["bytes"] for s in inb)
-			v["ike_raw"] = flexgw_ike_view(gw)
+			view = flexgw_ike_view(gw)
+			v["ike_raw"] = view
+			ready = [sa for sa in (view or {}).get("sas", []) if sa.get("status") == "READY"]
+			if len(ready) == 1:
+				sa = ready[0]
+				v["ike"] = proposals.from_flexgw_ike(sa)
+				v["ike_spis"] = (int(sa["local_spi"], 16), int(sa["remote_spi"], 16))
+				v["natt"] = sa.get("nat_t") != "none"
+				v["nat_t"] = sa.get("nat_t")
+			elif view is not None:
+				v["ike_ready"] = len(ready)
 			return v
 		got = ch.established("gw", "net")
 		if not got:
@@ -385,6 +467,8 @@ class Case:
 		v["local"], v["remote"] = ike.get("local-host"), ike.get("remote-host")
 		v["ports"] = (ike.get("local-port"), ike.get("remote-port"))
 		v["bytes_in"] = int(child.get("bytes-in", 0))
+		spi_i, spi_r = int(ike["initiator-spi"], 16), int(ike["responder-spi"], 16)
+		v["ike_spis"] = (spi_i, spi_r) if ike.get("initiator") == "yes" else (spi_r, spi_i)
 		return v
 
 	def compare(self):
@@ -394,6 +478,15 @@ class Case:
 			      "b_in": sorted(b["in"]), "b_out": sorted(b["out"])}}
 		r["spis_agree"] = (len(a["out"]) == 1 and a["out"] == b["in"]
 				   and len(b["out"]) == 1 and b["out"] == a["in"])
+		# IKE SPIs (ours, theirs) crosswise, where both sides show them;
+		# a flexgw listing more or less than one READY IKE SA disagrees
+		if "ike_spis" in a and "ike_spis" in b:
+			r["spis"]["ike_a"] = [f"{x:016x}" for x in a["ike_spis"]]
+			r["spis"]["ike_b"] = [f"{x:016x}" for x in b["ike_spis"]]
+			r["spis_agree"] = r["spis_agree"] and a["ike_spis"] == b["ike_spis"][::-1]
+		if "ike_ready" in a or "ike_ready" in b:
+			r["spis_agree"] = False
+			r["ike_ready"] = [a.get("ike_ready", 1), b.get("ike_ready", 1)]
 		esps = a["esp"] + b["esp"]
 		esp_alg = esps[0] if esps else None
 		esp_ok = bool(esps) and all(x == esp_alg for x in esps) and \
@@ -410,11 +503,14 @@ class Case:
 		natts = [v["natt"] for v in (a, b) if "natt" in v]
 		r["natt"] = all(natts) if natts else None
 		# a real NAT: a charon sees the other side at another address than
-		# the one it has, or talks from an address the other side does not see
-		seen = []
-		for v, me, other in ((a, self.a, self.b), (b, self.b, self.a)):
+		# the one it has, or talks from an address the other side does not see;
+		# between two flexgw, their own NAT detection says it (a charon
+		# fakes a NAT, so flexgw's detection means nothing against one)
+		seen = [v["nat_t"] != "none" for v in (a, b) if "nat_t" in v] if not self.charons \
+			else []
+		for v, me_seen, other in ((a, self.a_seen, self.b), (b, self.b_seen, self.a)):
 			if "remote" in v:
-				seen.append(v["remote"] != other.wan_addr or v["local"] != me.wan_addr)
+				seen.append(v["remote"] != other.wan_addr or v["local"] != me_seen)
 		r["nat_seen"] = any(seen) if seen else None
 		# what the far side decrypted: the TCP transfer went through the tunnel
 		r["peer_bytes_in"] = b["bytes_in"]
@@ -423,27 +519,58 @@ class Case:
 	def run(self):
 		"""The whole case; returns the result dict (`passed` says it all)."""
 		r = self.result
-		r.update(role=self.role, peer=self.peer_kind, ike=self.ike, esp=self.esp, nat=self.nat,
+		r.update(negative=self.negative, role=self.role, peer=self.peer_kind, ike=self.ike,
+			 esp=self.esp, nat=self.nat,
 			 up=False, ping_loss_pct=100.0, tcp_bytes=0, ike_alg=None, esp_alg=None,
 			 spis_agree=False, natt=None, passed=False)
 		t0 = time.time()
+		if self.negative:
+			return self.run_negative()
 		self.setup()
 		self.start()
+		self.run_good(r)
+		r["seconds"] = round(time.time() - t0, 2)
+		return r
+
+	def run_good(self, r):
+		"""Brings the tunnel up, sends traffic, compares; fills r."""
 		took = self.up()
 		r["up"] = took is not None
 		r["up_seconds"] = round(took, 2) if took is not None else None
 		if r["up"]:
+			self.resolve_lan_neighbours()
 			r["ping_loss_pct"], ping_out = self.ping()
 			if r["ping_loss_pct"]:
 				self.log(ping_out)
 			r["tcp_bytes"] = self.tcp()
 			r.update(self.compare())
-		need_natt = self.nat and self.charons
+		need_natt = self.nat
 		r["passed"] = bool(
 			r["up"] and r["ping_loss_pct"] == 0 and r["tcp_bytes"] == TCP_BYTES
 			and r["spis_agree"] and r.get("algs_agree")
 			and r.get("peer_bytes_in", 0) >= TCP_BYTES
 			and (not need_natt or (r["natt"] and r["nat_seen"])))
+
+	def run_negative(self):
+		"""The negative case: the second peer, with one thing wrong, tries
+		first and must fail; then the good peer must come up and carry
+		traffic as in run(). `rejected` says the bad peer got nothing."""
+		r = self.result
+		t0 = time.time()
+		self.setup()
+		self.start()
+		p = self.charon2.initiate("net", timeout=10, check=False)
+		r["bad_initiate_rc"] = p.returncode
+		r["bad_initiate_log"] = p.stdout[-2000:]
+		# what flexgw answered, as charon saw it (None: no answer at all)
+		notify = re.findall(r"received (\w+) notify error", p.stdout)
+		r["bad_peer_got"] = notify[-1] if notify else None
+		inb, outb = flexgw_sas(self.gw, "Tunnel1")
+		r["rejected"] = (p.returncode != 0 and r["bad_peer_got"] is not None
+				 and not inb and not outb
+				 and self.charon2.established("gw", "net") is None)
+		self.run_good(r)
+		r["passed"] = bool(r["passed"] and r["rejected"])
 		r["seconds"] = round(time.time() - t0, 2)
 		return r
 
@@ -452,7 +579,7 @@ class Case:
 		out = {}
 		for i, g in enumerate(self.gws):
 			out[f"flexgw{i}"] = g.log_text()[-6000:]
-		for i, c in enumerate(self.charons):
+		for i, c in enumerate(self.charons + self.others):
 			out[f"charon{i}"] = c.log_text()[-8000:]
 		return out
 
@@ -471,6 +598,9 @@ def main(argv=None):
 			help="the near side: strongswan checks the harness itself with two charons")
 	ap.add_argument("--id-type", choices=sorted(IDS), default="fqdn")
 	ap.add_argument("--asym-psk", action="store_true", help="a different PSK each way")
+	ap.add_argument("--negative", choices=NEGATIVES,
+			help="a second strongSwan peer with a wrong PSK, proposal or identity tries "
+			"first and must be refused; then the case runs (flexgw responder)")
 	ap.add_argument("--json", action="store_true", help="print one JSON object")
 	ap.add_argument("--build", help="build tree (default: $FGW_BUILD or build/)")
 	ap.add_argument("--keep", action="store_true",
@@ -486,7 +616,7 @@ def main(argv=None):
 
 	try:
 		case = Case(role=args.role, ike=args.ike, esp=args.esp, nat=args.nat, peer=args.peer,
-			    local=args.local,
+			    local=args.local, negative=args.negative,
 			    id_type=args.id_type, asym_psk=args.asym_psk, build=args.build, log=log)
 	except (ValueError, proposals.ProposalError) as e:
 		print(f"interop: {e}", file=sys.stderr)

@@ -162,6 +162,21 @@ def from_flexgw_transform(transform):
 	return {"encr": words[0], "integ": integ, "prf": None, "group": None}
 
 
+# flexctl show crypto ikev2 sa --json: IOS's words
+_FGW_IKE_ENCR = {"AES-CBC": "aes-cbc", "AES-GCM": "aes-gcm"}
+_FGW_IKE_HASH = {"SHA96": "sha1", "SHA1": "sha1", "SHA256": "sha256", "SHA384": "sha384",
+		 "SHA512": "sha512", "None": None}
+
+
+def from_flexgw_ike(sa):
+	"""Canonical IKE algorithms of one IKE SA of `show crypto ikev2 sa`."""
+	encr = _FGW_IKE_ENCR.get(sa.get("encryption"), sa.get("encryption"))
+	return {"encr": f"{encr}-{sa.get('keysize')}",
+		"integ": _FGW_IKE_HASH.get(sa.get("integrity"), sa.get("integrity")),
+		"prf": _FGW_IKE_HASH.get(sa.get("prf"), sa.get("prf")),
+		"group": sa.get("dh_group")}
+
+
 def to_string(alg):
 	"""A canonical dict back as a strongSwan-style string, for reports:
 	aes256gcm16-prfsha384-ecp384, aes256-sha512."""
