@@ -121,9 +121,11 @@ static struct fgw_sa *sa_make(struct fgw_ike_sa *sa, struct fgw_ike_child *ch, b
 		s->natt_dport = inbound ? ch->natt_sport : ch->natt_dport;
 	}
 	if (ch->lifetime_kb) {
-		/* Hard at the configured volume; soft (rekey) at 90 %. */
+		/* Hard at the configured volume; soft (rekey) at 75 %: the
+		 * control lcore polls the mark (rekey.c) and needs the rest to
+		 * rekey before the data path has to drop. */
 		s->life.hard_bytes = ch->lifetime_kb * 1024;
-		s->life.soft_bytes = s->life.hard_bytes / 10 * 9;
+		s->life.soft_bytes = s->life.hard_bytes / 4 * 3;
 	}
 	if (fgw_sa_prepare(s, keys, fgw_dp_crypto_mgr(sa->ike->c->dp), err, sizeof(err)) < 0) {
 		FGW_WARN("IKEv2 SA %u: CHILD SA %08x: %s", sa->serial, s->spi, err);
@@ -148,9 +150,27 @@ static void forget_out(struct fgw_ike *ike, const struct fgw_sa *old)
 				ch->sa_out = NULL;
 }
 
+void ike_child_publish(struct fgw_ike_sa *sa, struct fgw_ike_child *ch)
+{
+	struct fgw_dp *dp = sa->ike->c->dp;
+	char err[256];
+
+	if (ch->sa_out_pending == NULL)
+		return;
+	forget_out(sa->ike, fgw_tunnel_sa_out_get(dp, ch->ifindex));
+	if (fgw_tunnel_sa_out_set(dp, ch->ifindex, ch->sa_out_pending, err, sizeof(err)) < 0) {
+		FGW_WARN("IKEv2 SA %u: %s", sa->serial, err);
+		fgw_sa_free(ch->sa_out_pending);
+	} else {
+		ch->sa_out = ch->sa_out_pending;
+	}
+	ch->sa_out_pending = NULL;
+}
+
 int ike_child_install(struct fgw_ike_sa *sa, struct fgw_ike_child *ch,
 		      const struct esp_transform *t, const uint8_t *g_ir, size_t g_ir_len,
-		      const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len)
+		      const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,
+		      bool publish)
 {
 	struct fgw_dp *dp = sa->ike->c->dp;
 	struct fgw_ike_tunnel *tun = sa->tunnel;
@@ -173,6 +193,7 @@ int ike_child_install(struct fgw_ike_sa *sa, struct fgw_ike_child *ch,
 	ch->lifetime_s = tun->ipsec_profile->lifetime_seconds;
 	ch->lifetime_kb = tun->ipsec_profile->lifetime_kilobytes;
 	ch->created = rte_get_timer_cycles();
+	ike_child_lifetimes(ch);
 	/* ESP in UDP once a NAT was seen (RFC 3948), from our 4500 to the
 	 * port the peer's IKE now comes from (4500 when IKE did not float). */
 	if (sa->natt || sa->nat_local || sa->nat_remote) {
@@ -207,14 +228,20 @@ int ike_child_install(struct fgw_ike_sa *sa, struct fgw_ike_child *ch,
 		FGW_WARN("IKEv2 SA %u: %s", sa->serial, err);
 		goto fail;
 	}
-	forget_out(sa->ike, fgw_tunnel_sa_out_get(dp, ch->ifindex));
-	if (fgw_tunnel_sa_out_set(dp, ch->ifindex, ch->sa_out, err, sizeof(err)) < 0) {
-		FGW_WARN("IKEv2 SA %u: %s", sa->serial, err);
-		fgw_sa_in_del(dp, ch->spi_in);
-		ch->sa_in = NULL;
-		goto fail;
-	}
 	ch->state = FGW_CHILD_INSTALLED;
+	if (!publish) {
+		ch->sa_out_pending = ch->sa_out;
+		ch->sa_out = NULL;
+	} else {
+		forget_out(sa->ike, fgw_tunnel_sa_out_get(dp, ch->ifindex));
+		if (fgw_tunnel_sa_out_set(dp, ch->ifindex, ch->sa_out, err, sizeof(err)) < 0) {
+			FGW_WARN("IKEv2 SA %u: %s", sa->serial, err);
+			fgw_sa_in_del(dp, ch->spi_in);
+			ch->sa_in = NULL;
+			ch->state = 0;
+			goto fail;
+		}
+	}
 	sa->ike->stats.child_created++;
 	return 0;
 fail:
@@ -229,6 +256,26 @@ fail:
 void ike_child_delete(struct fgw_ike_sa *sa, struct fgw_ike_child *ch)
 {
 	struct fgw_dp *dp = sa->ike->c->dp;
+	struct fgw_ike_child *c;
+
+	/* A rekey's responder: the peer deleted the old SA, so the new
+	 * outbound takes over now, before the old one goes. */
+	if (ch->successor != NULL && ch->successor->sa_out_pending != NULL &&
+	    ch->sa_out != NULL && fgw_tunnel_sa_out_get(dp, ch->ifindex) == ch->sa_out)
+		ike_child_publish(sa, ch->successor);
+	TAILQ_FOREACH(c, &sa->children, link) {
+		if (c->successor == ch)
+			c->successor = NULL;
+		if (c->predecessor == ch)
+			c->predecessor = NULL;
+	}
+	if (sa->xchg_child == ch)
+		sa->xchg_child = NULL;
+	if (sa->xchg_new == ch)
+		sa->xchg_new = NULL;
+	if (ch->sa_out_pending != NULL)
+		fgw_sa_free(ch->sa_out_pending);	/* never published */
+	ch->sa_out_pending = NULL;
 
 	if (ch->sa_out != NULL && fgw_tunnel_sa_out_get(dp, ch->ifindex) == ch->sa_out) {
 		char err[128];

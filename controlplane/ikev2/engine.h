@@ -72,6 +72,8 @@ void ike_msg_begin(struct fgw_ike_sa *sa, struct fgw_ike_buf *b, uint8_t *buf, s
 /* Closes (seals) b and sends it as our next request, retransmitted until
  * answered. 0, or -1 (the SA is failed as INTERNAL). */
 int ike_send_request(struct fgw_ike_sa *sa, struct fgw_ike_buf *b);
+/* The same, saying what the request is for (enum fgw_ike_req_kind). */
+int ike_send_request_as(struct fgw_ike_sa *sa, struct fgw_ike_buf *b, uint8_t kind);
 /* Closes b and sends it as the response to the peer's request msg_id,
  * keeping a copy for a retransmitted request. */
 int ike_send_response(struct fgw_ike_sa *sa, struct fgw_ike_buf *b);
@@ -193,11 +195,35 @@ void ike_auth_response(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg);
 struct fgw_ike_child *ike_child_new(struct fgw_ike_sa *sa);
 int ike_child_install(struct fgw_ike_sa *sa, struct fgw_ike_child *ch,
 		      const struct esp_transform *t, const uint8_t *g_ir, size_t g_ir_len,
-		      const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len);
+		      const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,
+		      bool publish);
+/* publish false (a rekey's responder): the outbound SA waits in
+ * ch->sa_out_pending until this makes it the tunnel's. */
+void ike_child_publish(struct fgw_ike_sa *sa, struct fgw_ike_child *ch);
 /* Out of the data path and freed (its inbound SPI slot released). */
 void ike_child_delete(struct fgw_ike_sa *sa, struct fgw_ike_child *ch);
 struct fgw_ike_child *ike_child_by_spi_out(struct fgw_ike_sa *sa, uint32_t spi);
 struct fgw_ike_child *ike_child_by_spi_in(struct fgw_ike_sa *sa, uint32_t spi);
+
+/* create_child.c: CREATE_CHILD_SA, both roles. old NULL: a new CHILD SA. */
+int ike_child_rekey_start(struct fgw_ike_sa *sa, struct fgw_ike_child *old);
+int ike_ike_rekey_start(struct fgw_ike_sa *sa);
+void ike_create_child_request(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg);
+void ike_create_child_response(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg);
+
+/* rekey.c: lifetimes and what rekeys leave to do, on a 1 s tick per IKE
+ * SA (life_timer) from ESTABLISHED on. An old SA lingers this long for
+ * the DELETE that ends it. */
+#define IKE_REKEY_LINGER_MS 10000
+void ike_life_start(struct fgw_ike_sa *sa);
+/* Runs the tick now: an exchange finished, the request slot is free. */
+void ike_life_kick(struct fgw_ike_sa *sa);
+void ike_child_lifetimes(struct fgw_ike_child *ch);
+/* old was replaced by n (an IKE SA rekey). */
+void ike_sa_rekeyed(struct fgw_ike_sa *old, struct fgw_ike_sa *n);
+int ike_child_delete_start(struct fgw_ike_sa *sa, struct fgw_ike_child *ch);
+int ike_ike_delete_start(struct fgw_ike_sa *sa);
+void ike_rekey_delete_response(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg);
 
 /* informational.c */
 void ike_informational_request(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg);

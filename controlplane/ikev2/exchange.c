@@ -20,7 +20,7 @@ void ike_log_msg(struct fgw_ike *ike, const char *dir, const struct fgw_ike_msg 
 	if (!ike->debug && fgw_log_get_level() < FGW_LOG_DEBUG)
 		return;
 	fgw_ike_msg_summary(msg, sum, sizeof(sum));
-	fgw_log(ike->debug ? FGW_LOG_INFO : FGW_LOG_DEBUG, "IKEv2 %s %s[%u]: %s", dir,
+	fgw_log(ike->debug ? FGW_LOG_NOTICE : FGW_LOG_DEBUG, "IKEv2 %s %s[%u]: %s", dir,
 		fgw_addr_str(peer, a, sizeof(a)), port, sum);
 }
 
@@ -142,6 +142,11 @@ static void retransmit(struct rte_timer *tim, void *arg)
 
 int ike_send_request(struct fgw_ike_sa *sa, struct fgw_ike_buf *b)
 {
+	return ike_send_request_as(sa, b, FGW_IKE_REQ_OTHER);
+}
+
+int ike_send_request_as(struct fgw_ike_sa *sa, struct fgw_ike_buf *b, uint8_t kind)
+{
 	uint8_t exchange = b->p[18];
 	int len = msg_close(sa, b);
 	uint8_t *copy;
@@ -155,7 +160,7 @@ int ike_send_request(struct fgw_ike_sa *sa, struct fgw_ike_buf *b)
 	free(sa->req.msg);
 	sa->req = (struct fgw_ike_request){
 		.msg = copy, .len = (size_t)len, .msg_id = sa->next_msg_id,
-		.exchange = exchange, .tries = 1, .sent = rte_get_timer_cycles(),
+		.exchange = exchange, .kind = kind, .tries = 1, .sent = rte_get_timer_cycles(),
 	};
 	sa->next_msg_id++;
 	transmit(sa, copy, (size_t)len);
@@ -245,22 +250,19 @@ static void dispatch(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg)
 			ike_auth_request(sa, msg);
 		return;
 	case FGW_IKE_INFORMATIONAL:
-		if (response)
+		if (response && (sa->req.kind == FGW_IKE_REQ_DELETE_CHILD ||
+				 sa->req.kind == FGW_IKE_REQ_DELETE_IKE))
+			ike_rekey_delete_response(sa, msg);
+		else if (response)
 			ike_informational_response(sa, msg);
 		else
 			ike_informational_request(sa, msg);
 		return;
 	case FGW_IKE_CREATE_CHILD_SA:
-		if (!response) {
-			/* Rekeys are not done yet: refuse, keep the SA. */
-			struct fgw_ike_buf b;
-			uint8_t buf[256];
-
-			ike_msg_begin(sa, &b, buf, sizeof(buf), FGW_IKE_CREATE_CHILD_SA, true,
-				      msg->hdr.msg_id);
-			fgw_ike_build_notify(&b, 0, NULL, 0, FGW_IKE_N_NO_ADDITIONAL_SAS, NULL, 0);
-			ike_send_response(sa, &b);
-		}
+		if (response)
+			ike_create_child_response(sa, msg);
+		else
+			ike_create_child_request(sa, msg);
 		return;
 	default:
 		sa->ike->stats.rx_dropped++;

@@ -116,6 +116,7 @@ void ike_sa_kill(struct fgw_ike_sa *sa)
 {
 	struct fgw_ike *ike = sa->ike;
 	struct fgw_ike_child *ch;
+	struct fgw_ike_sa *o;
 	uint64_t spi = fgw_ike_sa_our_spi(sa);
 
 	if (sa->state == FGW_IKE_ST_DEAD)
@@ -124,6 +125,22 @@ void ike_sa_kill(struct fgw_ike_sa *sa)
 	rte_timer_stop(&sa->life_timer);
 	while ((ch = TAILQ_FIRST(&sa->children)) != NULL)
 		ike_child_delete(sa, ch);
+	/* No other SA keeps pointing at this one; a rekey it had in flight
+	 * never completes. */
+	TAILQ_FOREACH(o, &ike->sas, link) {
+		if (o->peer_rekey_sa == sa)
+			o->peer_rekey_sa = NULL;
+		if (o->rekeyed_by == sa)
+			o->rekeyed_by = NULL;
+		if (o->xchg_sa == sa)
+			o->xchg_sa = NULL;
+	}
+	if (sa->xchg_sa != NULL) {
+		struct fgw_ike_sa *n = sa->xchg_sa;
+
+		sa->xchg_sa = NULL;
+		ike_sa_kill(n);
+	}
 	rte_hash_del_key(ike->by_spi, &spi);
 	if (sa->state < FGW_IKE_ST_ESTABLISHED)
 		ike->n_negotiating--;
@@ -167,6 +184,7 @@ void ike_sa_established(struct fgw_ike_sa *sa)
 	free(sa->init_i);
 	free(sa->init_r);
 	sa->init_i = sa->init_r = NULL;
+	ike_life_start(sa);
 	if (sa->tunnel != NULL) {
 		/* The newest SA serves the tunnel; an older one of ours (both
 		 * ends initiated at once) keeps its CHILD SAs until it goes. */
@@ -181,6 +199,9 @@ static void sa_free(struct fgw_ike_sa *sa)
 	fgw_ike_keys_wipe(&sa->keys);
 	if (sa->dh != NULL)
 		fgw_ike_dh_free(sa->dh);
+	if (sa->xchg_dh != NULL)
+		fgw_ike_dh_free(sa->xchg_dh);
+	explicit_bzero(sa->xchg_nonce, sizeof(sa->xchg_nonce));
 	explicit_bzero(sa->ni, sizeof(sa->ni));
 	explicit_bzero(sa->nr, sizeof(sa->nr));
 	free(sa->init_i);

@@ -264,7 +264,8 @@ void ike_auth_response(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg)
 	ch->spi_out = spi_of(&msg->sa.p[0]);
 	ch->tsi = msg->tsi.ts[0];
 	ch->tsr = msg->tsr.ts[0];
-	if (ike_child_install(sa, ch, &et, NULL, 0, sa->ni, sa->ni_len, sa->nr, sa->nr_len) < 0) {
+	if (ike_child_install(sa, ch, &et, NULL, 0, sa->ni, sa->ni_len, sa->nr, sa->nr_len,
+			      true) < 0) {
 		ike_delete_send_now(sa);
 		ike_sa_fail(sa, FGW_IKE_FAIL_INSTALL, "the CHILD SA could not be installed");
 		return;
@@ -366,7 +367,7 @@ void ike_auth_request(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg)
 		ch->tsi = msg->tsi.ts[0];
 		ch->tsr = msg->tsr.ts[0];
 		if (ike_child_install(sa, ch, &et, NULL, 0, sa->ni, sa->ni_len, sa->nr,
-				      sa->nr_len) < 0) {
+				      sa->nr_len, true) < 0) {
 			refuse(sa, FGW_IKE_N_NO_ADDITIONAL_SAS, FGW_IKE_FAIL_INSTALL,
 			       "the CHILD SA could not be installed");
 			return;

@@ -150,6 +150,19 @@ struct fgw_ike_child {
 	uint64_t lifetime_kb;
 	uint64_t created;		/* rte_get_timer_cycles() */
 	uint64_t rekey_at, expire_at;	/* cycles; 0: never */
+	uint64_t retry_at;		/* a refused rekey is tried again from then */
+	/* Rekeys (create_child.c): the CHILD SA that replaced this one; as
+	 * the rekey's responder our new outbound SA waits in sa_out_pending
+	 * until the peer deletes the old CHILD SA (then nothing it sends on
+	 * the old SA is lost), at the latest at delete_at. */
+	struct fgw_ike_child *successor;
+	struct fgw_ike_child *predecessor;	/* the one this CHILD SA rekeyed */
+	struct fgw_sa *sa_out_pending;
+	uint64_t delete_at;		/* cycles; 0: none */
+	/* The lowest nonce of the exchange that made it (RFC 7296 2.8.1:
+	 * of two colliding rekeys, the one with the lowest nonce goes). */
+	uint8_t min_nonce[FGW_IKE_NONCE_MAX];
+	size_t min_nonce_len;
 };
 
 TAILQ_HEAD(fgw_ike_child_list, fgw_ike_child);
@@ -158,11 +171,22 @@ TAILQ_HEAD(fgw_ike_child_list, fgw_ike_child);
 
 /* The one request we have outstanding (we use a window of 1 for our own
  * requests) and its retransmission state. */
+/* What an outstanding request is for, to read its response. */
+enum fgw_ike_req_kind {
+	FGW_IKE_REQ_OTHER = 0,
+	FGW_IKE_REQ_CHILD_NEW,		/* CREATE_CHILD_SA: an additional CHILD SA */
+	FGW_IKE_REQ_CHILD_REKEY,	/* CREATE_CHILD_SA: rekey of sa->xchg_child */
+	FGW_IKE_REQ_IKE_REKEY,		/* CREATE_CHILD_SA: rekey of the IKE SA */
+	FGW_IKE_REQ_DELETE_CHILD,	/* INFORMATIONAL: DELETE of sa->xchg_child */
+	FGW_IKE_REQ_DELETE_IKE,		/* INFORMATIONAL: DELETE of the IKE SA */
+};
+
 struct fgw_ike_request {
 	uint8_t *msg;			/* as sent (encrypted); NULL: none */
 	size_t len;
 	uint32_t msg_id;
 	uint8_t exchange;
+	uint8_t kind;			/* enum fgw_ike_req_kind */
 	unsigned tries;			/* transmissions so far */
 	uint64_t sent;			/* cycles of the first transmission */
 };
@@ -228,6 +252,23 @@ struct fgw_ike_sa {
 	struct rte_timer life_timer;	/* rekey, expiry, DPD */
 	unsigned dpd_missed;		/* liveness checks unanswered in a row */
 	struct fgw_ike_sa *rekeyed_by;	/* the SA that replaced this one */
+	unsigned rekey_failures;	/* CREATE_CHILD_SA attempts refused in a row */
+
+	/* ---- our CREATE_CHILD_SA in flight (create_child.c) */
+	struct fgw_ike_child *xchg_child;	/* rekeyed (CHILD_REKEY) or being made */
+	struct fgw_ike_child *xchg_new;		/* the CHILD SA it makes */
+	struct fgw_ike_sa *xchg_sa;		/* IKE rekey: the new IKE SA, negotiating */
+	struct fgw_ike_dh *xchg_dh;		/* our KE (PFS, IKE rekey) */
+	uint8_t xchg_nonce[FGW_IKE_NONCE_MAX];
+	size_t xchg_nonce_len;
+	/* The peer rekeyed this IKE SA while ours was in flight (2.8.2): the
+	 * SA its exchange made. */
+	struct fgw_ike_sa *peer_rekey_sa;
+	/* Made by a rekey: the lowest nonce of that exchange (2.8.2). */
+	uint8_t min_nonce[FGW_IKE_NONCE_MAX];
+	size_t min_nonce_len;
+	uint64_t rekeyed_at;		/* cycles it was replaced (REKEYED) */
+	uint64_t last_child_try;	/* cycles of our last new-CHILD-SA attempt */
 
 	struct fgw_ike_child_list children;
 	unsigned n_children;

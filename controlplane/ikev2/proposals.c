@@ -319,8 +319,7 @@ static bool choose(const struct fgw_ike_proposal *pp, const struct fgw_ike_propo
 			if (t->type != types[k] || r == 0 || !in_proposal(op, t))
 				continue;
 			/* The group the peer sent KE for, when we allow it. */
-			if (types[k] == FGW_IKE_TRANS_DH && t->id == ke_group && protocol ==
-			    FGW_IKE_PROTO_IKE)
+			if (types[k] == FGW_IKE_TRANS_DH && t->id == ke_group)
 				r = 15;
 			if (r > best_rank) {
 				best = t;

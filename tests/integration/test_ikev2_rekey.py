@@ -1,0 +1,137 @@
+"""CHILD SA and IKE SA rekeys (RFC 7296 1.3.2, 1.3.3, 2.8) against
+strongSwan, during a continuous ping between the two LANs: no ping may be
+lost (make-before-break both ways), and once it is over each side holds
+one CHILD SA pair, the same SPIs on both sides (the old SAs are gone).
+
+- strongSwan rekeys (short rekey_time for the IKE SA and the CHILD SA):
+  flexgw answers CREATE_CHILD_SA in either original role, keeps its
+  outbound on the old SA until strongSwan deletes it, moves the CHILD SAs
+  to the new IKE SA;
+- flexgw rekeys: the CHILD SA on the data path's soft volume mark
+  (lifetime_kilobytes 2560, driven by 1300-octet pings), the IKE SA at
+  85-90 % of a 120 s profile lifetime.
+"""
+import json
+import re
+import subprocess
+import time
+
+import pytest
+
+import interop
+import topo
+
+IKE = "aes256-sha512-modp2048"
+ESP = "aes256gcm16"
+
+
+def settled(case):
+	"""One inbound and one outbound SA on flexgw's Tunnel0, one installed
+	CHILD SA on charon's side (it lists deleted ones for a while), and the
+	SPIs agree crosswise."""
+	inb, outb = interop.flexgw_sas(case.gw)
+	ike = case.charon.list_sas().get("gw")
+	installed = [c for c in (ike or {}).get("child-sas", {}).values()
+		     if c.get("state") == "INSTALLED"]
+	if len(inb) != 1 or len(outb) != 1 or len(installed) != 1:
+		return None
+	r = case.compare()
+	return r if r["spis_agree"] else None
+
+
+def wait(cond, timeout):
+	deadline = time.time() + timeout
+	while time.time() < deadline:
+		v = cond()
+		if v:
+			return v
+		time.sleep(0.5)
+	return cond()
+
+
+def context(case, notes):
+	logs = case.logs()
+	return "\n".join(notes) + "".join(f"\n----- {k} -----\n{v}" for k, v in logs.items())
+
+
+def pings(ns, seconds, interval, size):
+	"""A ping running in the background: (process, count)."""
+	count = int(seconds / interval)
+	p = ns.popen(["ping", "-n", "-q", "-c", str(count), "-i", str(interval), "-s", str(size),
+		      "-W", "2", interop.LANB["host"]], stdout=subprocess.PIPE, text=True)
+	return p, count
+
+
+def received(p, timeout):
+	out = p.communicate(timeout=timeout)[0]
+	m = re.search(r"(\d+) packets transmitted, (\d+) received", out)
+	return (int(m.group(1)), int(m.group(2)), out) if m else (0, 0, out)
+
+
+def stats(case):
+	return case.gw.flexctl("show", "crypto", "ikev2", "stats")["events"]
+
+
+@pytest.mark.parametrize("role", ["initiator", "responder"])
+def test_strongswan_rekeys(root, build, tmp_path, role):
+	notes = []
+	case = interop.Case(role=role, ike=IKE, esp=ESP, build=build, workdir=tmp_path,
+			    log=notes.append, tag=f"rs{role[0]}")
+	try:
+		case.setup()
+		t = case.charon.conf_text
+		t = t.replace("    mobike = no\n", "    mobike = no\n    rekey_time = 10s\n")
+		t = t.replace("        start_action",
+			      "        rekey_time = 5s\n        rand_time = 1s\n        life_time = 40s\n        start_action")
+		case.charon.conf_text = t
+		case.start()
+		assert case.up() is not None, context(case, notes)
+		p, count = pings(case.lana, 30, 0.01, 56)
+		tx, rx, out = received(p, 60)
+		assert tx == count and rx == tx, out + context(case, notes)
+		ev = stats(case)
+		assert ev["ike_rekeyed"] >= 2 and ev["child_rekeyed"] >= 2, (ev, context(case, notes))
+		log = case.gw.log_text()
+		assert re.search(r"rekeyed by the peer: now SA \d+", log)
+		assert re.search(r"192\.0\.2\.2 rekeyed CHILD SA in \w+ out \w+ to in", log)
+		assert wait(lambda: settled(case), 20), context(case, notes)
+		# the old IKE SAs are gone too: one left, on charon and on flexgw
+		assert len(case.charon.list_sas()) == 1
+		assert wait(lambda: len(case.gw.flexctl("show", "crypto", "ikev2", "sa")["sas"]) == 1,
+			    15), case.gw.flexctl("show", "crypto", "ikev2", "sa")
+	finally:
+		case.teardown()
+
+
+def test_flexgw_rekeys(root, build, tmp_path):
+	notes = []
+	case = interop.Case(role="initiator", ike=IKE, esp=ESP, build=build, workdir=tmp_path,
+			    log=notes.append, tag="rf")
+	try:
+		case.setup()
+		cfg = case.gw.config
+		for prof in cfg["ipsec"]["profiles"]:
+			prof["lifetime_kilobytes"] = 2560
+		for prof in cfg["ikev2"]["profiles"]:
+			prof["lifetime"] = 120
+		case.gw.cfg_path.write_text(json.dumps(cfg, indent=2) + "\n")
+		case.start()
+		assert case.up() is not None, context(case, notes)
+		# 1328-octet pings every 5 ms: the 75 % soft mark of 2560 KB every
+		# ~8 s; the IKE SA's rekey falls at 102-108 s.
+		p, count = pings(case.lana, 112, 0.005, 1300)
+		tx, rx, out = received(p, 200)
+		assert tx == count and rx == tx, out + context(case, notes)
+		ev = stats(case)
+		assert ev["ike_rekeyed"] == 1 and ev["child_rekeyed"] >= 8, (ev, context(case, notes))
+		log = case.gw.log_text()
+		assert re.search(r"rekeyed: now SA 2", log), log
+		assert re.search(r"CHILD SA in \w+ out \w+ rekeyed to in \w+ out \w+", log)
+		# strongSwan saw the rekeys as the responder
+		clog = case.charon.log_text()
+		assert re.search(r"IKE_SA gw\[\d+\] rekeyed", clog)
+		assert re.search(r"received DELETE for ESP CHILD_SA", clog)
+		assert wait(lambda: settled(case), 20), context(case, notes)
+		assert len(case.charon.list_sas()) == 1
+	finally:
+		case.teardown()
