@@ -135,3 +135,43 @@ def test_flexgw_rekeys(root, build, tmp_path):
 		assert len(case.charon.list_sas()) == 1
 	finally:
 		case.teardown()
+
+
+def test_flexgw_pair_rekey_collisions(root, build, tmp_path):
+	"""Two flexgw with the same 2560 KB CHILD SA volume: pings load both
+	directions alike, so both ends reach the soft mark together and rekey
+	the same CHILD SA at once (RFC 7296 2.8.1). Both exchanges complete;
+	the ends agree which new SA stays (the other's exchange had the lowest
+	nonce), the redundant one and the old one go, and no ping is lost."""
+	notes = []
+	case = interop.Case(role="initiator", peer="flexgw", ike=IKE, esp=ESP, build=build,
+			    workdir=tmp_path, log=notes.append, tag="rc")
+	try:
+		case.setup()
+		for gw in (case.gw, case.gwb):
+			for prof in gw.config["ipsec"]["profiles"]:
+				prof["lifetime_kilobytes"] = 2560
+			gw.cfg_path.write_text(json.dumps(gw.config, indent=2) + "\n")
+		case.start()
+		assert case.up() is not None, context(case, notes)
+		p, count = pings(case.lana, 40, 0.005, 1300)
+		tx, rx, out = received(p, 100)
+		assert tx == count and rx == tx, out + context(case, notes)
+		logs = [g.log_text() for g in (case.gw, case.gwb)]
+		stays = [len(re.findall(r"CHILD SA rekey collision with [\d.]+, ours \(in \w+\) stays", t))
+			 for t in logs]
+		yields = [len(re.findall(r"CHILD SA rekey collision with [\d.]+, ours \(in \w+\) yields",
+					 t)) for t in logs]
+		# every collision is resolved the same way at both ends
+		assert sum(stays) >= 1 and sum(stays) == sum(yields), (stays, yields)
+		assert stays[0] == yields[1] and stays[1] == yields[0], (stays, yields)
+
+		def pair_settled():
+			a_in, a_out = interop.flexgw_sas(case.gw)
+			b_in, b_out = interop.flexgw_sas(case.gwb)
+			spis = lambda v: {s["spi"] for s in v}  # noqa: E731
+			return (len(a_in) == len(a_out) == len(b_in) == len(b_out) == 1 and
+				spis(a_in) == spis(b_out) and spis(b_in) == spis(a_out))
+		assert wait(pair_settled, 20), context(case, notes)
+	finally:
+		case.teardown()
