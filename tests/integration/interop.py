@@ -4,8 +4,9 @@
     10.1.0.10/24 -- 10.1.0.1 | 192.0.2.1 ----- bridge ----- 192.0.2.2 | 10.2.0.1 -- 10.2.0.10/24
                     flexgw, Tunnel0 172.16.0.1/30            charon (libipsec) or flexgw B
 
-A negative case adds peer2 (192.0.2.3, a charon with one thing wrong) and
-its lanc 10.3.0.0/24 on the same bridge, and a Tunnel1 to it on flexgw.
+A negative case adds bad peers on the same bridge (192.0.2.3, .4, ...:
+charons with one thing wrong each, their LAN 10.3.0.0/24, 10.4.0.0/24 ... on
+lo) and a tunnel to each on flexgw (Tunnel1, Tunnel2, ...).
 
 With --nat the initiator sits behind a NAT namespace (nftables masquerade):
 its WAN address becomes 198.51.100.x, the NAT's inside 198.51.100.254 and
@@ -43,17 +44,15 @@ import topo  # noqa: E402
 
 LANA = dict(net="10.1.0.0/24", gw="10.1.0.1", host="10.1.0.10")
 LANB = dict(net="10.2.0.0/24", gw="10.2.0.1", host="10.2.0.10")
-LANC = dict(net="10.3.0.0/24", gw="10.3.0.1", host="10.3.0.10")
 WAN_NET = "192.0.2.0/24"
-GW_WAN, PEER_WAN, PEER2_WAN = "192.0.2.1", "192.0.2.2", "192.0.2.3"
+GW_WAN, PEER_WAN = "192.0.2.1", "192.0.2.2"
 NAT_OUT, NAT_IN = "192.0.2.254", "198.51.100.254"
 INSIDE_NET = "198.51.100.0/24"
 PINGS = 20
 TCP_BYTES = 2 * 1000 * 1000
 
-# What the second peer of a negative case gets wrong.
+# What a bad peer of a negative case gets wrong.
 NEGATIVES = ("psk", "proposal", "identity")
-PEER2_ID = {"fqdn": "peer2.example.com"}
 STRANGER_ID = {"fqdn": "stranger.example.com"}
 # IKE proposals for the "proposal" case: the first that shares no cipher
 # and no group with the case's own is used.
@@ -198,17 +197,17 @@ class Case:
 
 	def __init__(self, role="initiator", ike="aes256-sha512-modp2048", esp="aes256gcm16",
 		     nat=False, peer="strongswan", local="flexgw", id_type="fqdn", asym_psk=False, build=None,
-		     workdir=None, tag="io", log=None, up_timeout=20, negative=None):
+		     workdir=None, tag="io", log=None, up_timeout=30, negative=None):
 		if role not in ("initiator", "responder"):
 			raise ValueError("role is initiator or responder")
 		if peer not in ("strongswan", "flexgw") or local not in ("strongswan", "flexgw"):
 			raise ValueError("each side is strongswan or flexgw")
 		self.local_kind = local
-		if negative not in (None,) + NEGATIVES:
-			raise ValueError(f"negative is one of {', '.join(NEGATIVES)}")
-		if negative and (role != "responder" or local != "flexgw"):
+		self.negative = [negative] if isinstance(negative, str) else list(negative or ())
+		if any(n not in NEGATIVES for n in self.negative):
+			raise ValueError(f"negative is one or more of {', '.join(NEGATIVES)}")
+		if self.negative and (role != "responder" or local != "flexgw"):
 			raise ValueError("a negative case needs flexgw as the responder")
-		self.negative = negative
 		# both strings are checked before anything is built
 		self.ike_parsed = proposals.parse_ike(ike)
 		self.esp_parsed = proposals.parse_esp(esp)
@@ -219,7 +218,7 @@ class Case:
 		self.tag = tag
 		self.log = log or (lambda msg: None)
 		self.up_timeout = up_timeout
-		# charons: the tunnel's peers; others: the negative case's second peer
+		# charons: the tunnel's peers; others: a negative case's bad peers
 		self.namespaces, self.gws, self.charons, self.others = [], [], [], []
 		my_id, peer_id = IDS[id_type]
 		key = secrets.token_hex(8)
@@ -228,7 +227,8 @@ class Case:
 		# flexgw side: A; the other side: B
 		self.a = Peer("gw", LANA, GW_WAN, my_id, gw_key, peer_key)
 		self.b = Peer("peer", LANB, PEER_WAN, peer_id, peer_key, gw_key)
-		self.gw = self.gwb = self.charon = self.charon_a = self.charon2 = None
+		self.gw = self.gwb = self.charon = self.charon_a = None
+		self.bad = {}	# negative kind -> (its address, its charon)
 		self.result = {}
 
 	# ---- topology -------------------------------------------------------
@@ -266,8 +266,9 @@ class Case:
 		if kind == "flexgw":
 			cfg = flexgw_ike_config(me, other, other_seen, self.ike, self.esp,
 						responder_only=responder_only, tunnel_addr=tunnel_addr)
-			if self.negative and name == "a":
-				self._peer2(cfg)
+			if name == "a":
+				for i, kind in enumerate(self.negative):
+					self._bad_peer(cfg, kind, i)
 			routes = cfg.pop("routes")
 			if behind_nat:
 				routes.append({"prefix": WAN_NET, "next_hop": NAT_IN})
@@ -287,34 +288,36 @@ class Case:
 		self.charons.append(ch)
 		return None, ch
 
-	def _peer2(self, cfg_a):
-		"""The negative case's second peer: its own namespace, LAN and
-		charon, and a Tunnel1 to it on flexgw, one thing wrong (or not)."""
-		ns, lanc = self.ns("peer2"), self.ns("lanc")
-		topo.veth(ns, "lan", lanc, "eth0")
-		topo.host(lanc, "eth0", LANC["host"] + "/24", gw4=LANC["gw"])
+	def _bad_peer(self, cfg_a, kind, i):
+		"""Bad peer number i of a negative case: its own namespace and
+		charon, a tunnel to it on flexgw, and one thing wrong (kind)."""
+		ns = self.ns(f"bad{i}")
+		addr = f"192.0.2.{3 + i}"
+		lan = dict(net=f"10.{3 + i}.0.0/24", gw=f"10.{3 + i}.0.1")
 		key = secrets.token_hex(8)
-		c = Peer("peer2", LANC, PEER2_WAN, PEER2_ID, "p2-" + key, self.a.psk_local)
-		flexgw_ike_config(self.a, c, PEER2_WAN, self.ike, self.esp, responder_only=True,
-				  tunnel="Tunnel1", tunnel_addr="172.16.0.5/30", n=1, base=cfg_a)
-		self._wan_side(ns, "wan", PEER2_WAN, False, quiet=False)
-		ns.run(f"ip addr add {PEER2_WAN}/24 dev wan")
-		ns.run(f"ip addr add {LANC['gw']}/24 dev lan")
-		ns.run("sysctl -qw net.ipv4.ip_forward=1")
+		c = Peer(f"bad{i}", lan, addr, {"fqdn": f"bad{i}.example.com"}, "bad-" + key,
+			 self.a.psk_local)
+		flexgw_ike_config(self.a, c, addr, self.ike, self.esp, responder_only=True,
+				  tunnel=f"Tunnel{1 + i}", tunnel_addr=f"172.16.0.{5 + 4 * i}/30",
+				  n=1 + i, base=cfg_a)
+		self._wan_side(ns, "wan", addr, False, quiet=False)
+		ns.run(f"ip addr add {addr}/24 dev wan")
+		# its local_ts must be a local address for charon to go ahead
+		ns.run(f"ip addr add {lan['gw']}/24 dev lo")
 		ike = self.ike
-		if self.negative == "psk":
+		if kind == "psk":
 			c.psk_local = "wrong-" + key
-		elif self.negative == "identity":
+		elif kind == "identity":
 			c.ident = STRANGER_ID
-		elif self.negative == "proposal":
+		elif kind == "proposal":
 			mine = self.ike_parsed
 			ike = next(o for o in OTHER_IKE
 				   if not set(proposals.parse_ike(o)["encr"]) & set(mine["encr"])
 				   and not set(proposals.parse_ike(o)["group"]) & set(mine["group"]))
-		self.charon2 = strongswan.Charon(ns, self.workdir / "c")
-		self.charon2.conf_text = swanctl_config(c, self.a, PEER2_WAN, self.a_seen, ike,
-							self.esp)
-		self.others.append(self.charon2)
+		ch = strongswan.Charon(ns, self.workdir / f"bad{i}")
+		ch.conf_text = swanctl_config(c, self.a, addr, self.a_seen, ike, self.esp)
+		self.others.append(ch)
+		self.bad[kind] = (addr, ch)
 
 	def setup(self):
 		initiator_a = self.role == "initiator"
@@ -350,8 +353,7 @@ class Case:
 		sides = [(self.gw, self.charon_a), (self.gwb, self.charon)]
 		if self.role == "initiator":
 			sides.reverse()
-		if self.charon2:
-			sides.insert(0, (None, self.charon2))
+		sides[:0] = [(None, ch) for _, ch in self.bad.values()]
 		for gw, ch in sides:
 			if ch:
 				ch.start()
@@ -392,6 +394,7 @@ class Case:
 			p = initiator.initiate("net", timeout=int(self.up_timeout), check=False)
 			if p.returncode != 0:
 				self.log("swanctl --initiate failed:\n" + p.stdout[-3000:] + p.stderr)
+				return None
 		while time.time() < deadline:
 			for g in self.gws:
 				if not g.alive():
@@ -552,23 +555,29 @@ class Case:
 			and (not need_natt or (r["natt"] and r["nat_seen"])))
 
 	def run_negative(self):
-		"""The negative case: the second peer, with one thing wrong, tries
-		first and must fail; then the good peer must come up and carry
-		traffic as in run(). `rejected` says the bad peer got nothing."""
+		"""The negative case: each bad peer tries first and must be refused
+		(r["bad"][kind]: what it heard back, and whether flexgw kept nothing
+		of it); then the good peer must come up and carry traffic as in
+		run()."""
 		r = self.result
 		t0 = time.time()
 		self.setup()
 		self.start()
-		p = self.charon2.initiate("net", timeout=10, check=False)
-		r["bad_initiate_rc"] = p.returncode
-		r["bad_initiate_log"] = p.stdout[-2000:]
-		# what flexgw answered, as charon saw it (None: no answer at all)
-		notify = re.findall(r"received (\w+) notify error", p.stdout)
-		r["bad_peer_got"] = notify[-1] if notify else None
-		inb, outb = flexgw_sas(self.gw, "Tunnel1")
-		r["rejected"] = (p.returncode != 0 and r["bad_peer_got"] is not None
-				 and not inb and not outb
-				 and self.charon2.established("gw", "net") is None)
+		r["bad"] = {}
+		for n, kind in enumerate(self.negative):
+			addr, ch = self.bad[kind]
+			p = ch.initiate("net", timeout=10, check=False)
+			# what flexgw answered, as charon saw it (None: no answer at all)
+			notify = re.findall(r"received (\w+) notify error", p.stdout)
+			inb, outb = flexgw_sas(self.gw, f"Tunnel{1 + n}")
+			got = notify[-1] if notify else None
+			r["bad"][kind] = {
+				"address": addr, "initiate_rc": p.returncode, "got": got,
+				"rejected": (p.returncode != 0 and got is not None and not inb and not outb
+					     and ch.established("gw", "net") is None)}
+			if not r["bad"][kind]["rejected"]:
+				self.log(f"bad peer ({kind}) was not refused:\n" + p.stdout[-2000:])
+		r["rejected"] = all(b["rejected"] for b in r["bad"].values())
 		self.run_good(r)
 		r["passed"] = bool(r["passed"] and r["rejected"])
 		r["seconds"] = round(time.time() - t0, 2)
@@ -598,9 +607,10 @@ def main(argv=None):
 			help="the near side: strongswan checks the harness itself with two charons")
 	ap.add_argument("--id-type", choices=sorted(IDS), default="fqdn")
 	ap.add_argument("--asym-psk", action="store_true", help="a different PSK each way")
-	ap.add_argument("--negative", choices=NEGATIVES,
-			help="a second strongSwan peer with a wrong PSK, proposal or identity tries "
-			"first and must be refused; then the case runs (flexgw responder)")
+	ap.add_argument("--negative", choices=NEGATIVES, action="append",
+			help="a bad strongSwan peer with a wrong PSK, proposal or identity tries "
+			"first and must be refused; then the case runs (flexgw responder); "
+			"may be given more than once")
 	ap.add_argument("--json", action="store_true", help="print one JSON object")
 	ap.add_argument("--build", help="build tree (default: $FGW_BUILD or build/)")
 	ap.add_argument("--keep", action="store_true",
@@ -651,7 +661,10 @@ def main(argv=None):
 		print(json.dumps(r))
 	else:
 		for k in ("up", "up_seconds", "ping_loss_pct", "tcp_bytes", "ike_alg", "esp_alg",
-			  "spis_agree", "algs_agree", "natt", "nat_seen", "seconds", "passed"):
+			  "spis_agree", "algs_agree", "natt", "nat_seen", "rejected", "seconds",
+			  "passed"):
+			if k == "rejected" and not args.negative:
+				continue
 			print(f"{k}: {r.get(k)}")
 	return 0 if r.get("passed") else 1
 

@@ -83,7 +83,7 @@ def parse_raw(text):
 class Charon:
 	"""One charon in namespace ns, configured from swanctl_conf (text)."""
 
-	def __init__(self, ns, workdir, flexvpn=False, tries=3):
+	def __init__(self, ns, workdir, flexvpn=False, tries=5):
 		self.ns = ns
 		self.dir = Path(workdir)
 		(self.dir / "run").mkdir(parents=True, exist_ok=True)
