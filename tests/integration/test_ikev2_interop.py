@@ -6,7 +6,9 @@ tests/integration/interop.py (what scripts/interop.sh runs):
   aes256gcm16-prfsha384-ecp384, aes128-sha256-curve25519} x ESP
   {aes256gcm16, aes256-sha512}; FQDN and email identities, symmetric and
   asymmetric PSKs spread over the cases;
-- through a NAT namespace (nftables masquerade), both roles;
+- through a NAT namespace (nftables masquerade), both roles, run through
+  scripts/interop.sh itself (exit status, JSON), which also refuses bad
+  proposal strings before it builds anything;
 - flexgw <-> flexgw with the same proposals, and once through the NAT;
 - three bad strongSwan peers at once, with a wrong PSK, a proposal flexgw
   does not allow, and an identity no profile matches: each refused with a
@@ -27,6 +29,7 @@ import re
 import pytest
 
 import interop
+import topo
 
 IKES = ["aes256-sha512-modp2048", "aes256gcm16-prfsha384-ecp384", "aes128-sha256-curve25519"]
 ESPS = ["aes256gcm16", "aes256-sha512"]
@@ -98,13 +101,31 @@ def test_flexgw_strongswan(root, build, tmp_path, kw):
 
 
 @pytest.mark.parametrize("role", ["initiator", "responder"])
-def test_flexgw_strongswan_through_nat(root, build, tmp_path, role):
-	# the initiator sits behind the masquerading NAT
-	r, messages, logs = run_case(build, tmp_path, role=role, nat=True,
-				     ike="aes256-sha512-modp2048", esp="aes256gcm16", id_type="fqdn",
-				     asym_psk=True)
-	check_passed(r, messages, logs)
+def test_flexgw_strongswan_through_nat(root, build, role):
+	# through scripts/interop.sh itself: its options, exit status and JSON
+	# (the initiator sits behind the masquerading NAT)
+	p = topo.run([str(topo.REPO / "scripts" / "interop.sh"), "--role", role, "--nat",
+		      "--ike", "aes256-sha512-modp2048", "--esp", "aes256gcm16", "--id-type", "fqdn",
+		      "--asym-psk", "--json", "--verbose", "--build", str(build)],
+		     check=False, timeout=120)
+	assert p.returncode == 0, p.stdout + p.stderr
+	r = json.loads(p.stdout)
+	for key in ("up", "ping_loss_pct", "tcp_bytes", "ike_alg", "esp_alg", "spis_agree", "natt"):
+		assert key in r, key
+	check_passed(r, [p.stderr], {})
+	assert r["ike_alg"] == "aes256-sha512-modp2048" and r["esp_alg"] == "aes256gcm16"
 	assert r["natt"] is True and r["nat_seen"] is True
+
+
+@pytest.mark.parametrize("args", [
+	["--role", "initiator", "--ike", "aes256-md5-modp2048", "--esp", "aes256gcm16"],
+	["--role", "initiator", "--ike", "aes256gcm16-modp2048", "--esp", "aes256gcm16"],
+	["--role", "peer", "--ike", "aes256-sha256-modp2048", "--esp", "aes256gcm16"],
+], ids=["unknown-alg", "gcm-without-prf", "bad-role"])
+def test_script_refuses_bad_arguments(root, args):
+	# before building anything: exit status 2 and a message naming the problem
+	p = topo.run([str(topo.REPO / "scripts" / "interop.sh")] + args, check=False, timeout=30)
+	assert p.returncode == 2 and p.stderr.strip(), p.stdout + p.stderr
 
 
 def flexgw_pair_cases():
