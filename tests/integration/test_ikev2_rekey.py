@@ -175,3 +175,36 @@ def test_flexgw_pair_rekey_collisions(root, build, tmp_path):
 		assert wait(pair_settled, 20), context(case, notes)
 	finally:
 		case.teardown()
+
+
+def test_strongswan_adds_child_sa(root, build, tmp_path):
+	"""strongSwan asks for a second CHILD SA over the IKE SA (CREATE_CHILD_SA
+	without REKEY_SA; ICMP-only selectors, so it is no duplicate of the
+	first): flexgw installs it, moves the tunnel's outbound to it at once
+	(there is nothing to drain) and keeps decrypting on both."""
+	notes = []
+	case = interop.Case(role="responder", ike=IKE, esp=ESP, build=build, workdir=tmp_path,
+			    log=notes.append, tag="ra")
+	try:
+		case.setup()
+		net2 = (f"      net2 {{\n        local_ts = {interop.LANB['net']}[icmp]\n"
+			f"        remote_ts = {interop.LANA['net']}[icmp]\n"
+			f"        esp_proposals = {ESP}\n      }}\n")
+		t = case.charon.conf_text
+		i = t.index("    children {\n") + len("    children {\n")
+		case.charon.conf_text = t[:i] + net2 + t[i:]
+		case.start()
+		assert case.up() is not None, context(case, notes)
+		first_out = {s["spi"] for s in interop.flexgw_sas(case.gw)[1]}
+		p = case.charon.initiate("net2", check=False)
+		assert p.returncode == 0, p.stdout + p.stderr + context(case, notes)
+		inb, outb = interop.flexgw_sas(case.gw)
+		assert len(inb) == 2 and len(outb) == 1 and {s["spi"] for s in outb} != first_out
+		assert re.search(r"192\.0\.2\.2 created CHILD SA in \w+ out \w+", case.gw.log_text())
+		loss, out = case.ping()
+		assert loss == 0, out + context(case, notes)
+		ike = case.charon.list_sas()["gw"]
+		assert len([c for c in ike["child-sas"].values() if c["state"] == "INSTALLED"]) == 2
+		assert stats(case)["child_created"] == 2
+	finally:
+		case.teardown()
