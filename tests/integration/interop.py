@@ -400,8 +400,10 @@ class Case:
 				if not g.alive():
 					raise RuntimeError("flexgw died:\n" + g.log_text()[-5000:])
 			ok = all(self._flexgw_up(g) for g in self.gws)
-			for c in self.charons:
-				ok = ok and c.established("gw", "net") is not None
+			for c, far in ((self.charon_a, self.b), (self.charon, self.a)):
+				if c:
+					ok = ok and c.established("gw", "net") is not None \
+						and c.routes_to(far.lan["net"])
 			if ok:
 				return time.time() - t0
 			time.sleep(0.1)

@@ -176,6 +176,13 @@ class Charon:
 				return ike, child
 		return None
 
+	def routes_to(self, prefix):
+		"""Whether kernel-libipsec's route to prefix (table 220, via its TUN
+		device) is in place: charon lists a CHILD SA as INSTALLED a moment
+		before, and until then replies into the tunnel go nowhere."""
+		out = self.ns.run("ip -4 route show table 220", check=False).stdout
+		return any(line.split()[:1] == [prefix] for line in out.splitlines())
+
 	def wait_established(self, ike_name, child_name, timeout=15):
 		deadline = time.time() + timeout
 		while True:
