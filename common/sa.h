@@ -308,6 +308,8 @@ struct fgw_sa {
 	uint16_t natt_sport;		/* RFC 3948 UDP ports, host order; */
 	uint16_t natt_dport;		/*  both 0: plain ESP (protocol 50) */
 	uint16_t ifindex;		/* the tunnel interface it belongs to */
+	uint16_t outer_sum;		/* derived: ones' complement sum of the
+					 * IPv4 `outer` as built (tunnel mode) */
 	struct fgw_addr src;		/* tunnel endpoints: outbound src is us, */
 	struct fgw_addr dst;		/*  inbound dst is us */
 	/* Derived: the outer IPv4/IPv6 header (tunnel mode) and the UDP header

@@ -108,12 +108,17 @@ static int worker_create(struct fgw_dp *dp, unsigned i, char *err, size_t errlen
 	if (w->handoff == NULL)
 		return fail(err, errlen, "cannot create a worker's handoff ring");
 	w->neigh = fgw_neigh_cache_create(i, socket);
+	w->neigh_gen = 1;
 	if (w->neigh == NULL)
 		return fail(err, errlen, "cannot create a worker's neighbour cache");
 	ctx->frags = fgw_reassembly_create(socket);
 	if (ctx->frags == NULL)
 		return fail(err, errlen, "cannot create a worker's reassembly table");
-	return fgw_crypto_init(&ctx->crypto, err, errlen);
+	if (fgw_crypto_init(&ctx->crypto, err, errlen) < 0)
+		return -1;
+	/* Only workers encrypt (the control lcore injects through them). */
+	ctx->crypto.sole_writer = dp->n_workers == 1;
+	return 0;
 }
 
 static void ring_free_mbufs(struct rte_ring *r)

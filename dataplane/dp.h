@@ -123,6 +123,7 @@ struct fgw_worker {
 	struct rte_ring *inject;	/* mbufs to transmit on mbuf->port, SP/SC */
 	struct rte_ring *handoff;	/* ESP frames for SAs this worker owns, MP/SC */
 	struct rte_hash *neigh;		/* (ifindex, addr) -> mac, this worker's copy */
+	uint32_t neigh_gen;		/* changes with neigh (from 1, see fgw_outer_hop) */
 	struct fgw_worker_stats stats;	/* written by this worker only */
 } __rte_cache_aligned;
 
@@ -149,6 +150,7 @@ struct fgw_dp {
 	struct rte_fib *fib4;			/* next hop ids */
 	struct rte_fib6 *fib6;
 	struct fgw_nexthop *nh;			/* FGW_MAX_NEXTHOPS, id 0 unused */
+	uint32_t route_gen;			/* changes with the FIBs (from 1) */
 
 	/* IPsec (dataplane/tunnel.h). SAs are published by an atomic store
 	 * of their pointer into these tables rather than by a ring message:

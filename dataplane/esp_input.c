@@ -188,7 +188,7 @@ static void decap_chunk(struct fgw_burst *b, struct rte_mbuf **frames, unsigned 
 		}
 		b->stats->decrypted++;
 		if (!inner_prepare(b, m[i], sa[i], t, &is_v6)) {
-			t->stats[me].drops++;
+			t->w[me].stats.drops++;
 			continue;
 		}
 		if (n4 + n6 != 0 && t->ifindex != run_if) {
@@ -196,8 +196,8 @@ static void decap_chunk(struct fgw_burst *b, struct rte_mbuf **frames, unsigned 
 			n4 = n6 = 0;
 		}
 		run_if = t->ifindex;
-		t->stats[me].rx_packets++;
-		t->stats[me].rx_bytes += m[i]->pkt_len - RTE_ETHER_HDR_LEN;
+		t->w[me].stats.rx_packets++;
+		t->w[me].stats.rx_bytes += m[i]->pkt_len - RTE_ETHER_HDR_LEN;
 		if (is_v6)
 			v6[n6++] = m[i];
 		else

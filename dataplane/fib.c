@@ -35,6 +35,8 @@ int fgw_fib_init(struct fgw_dp *dp, char *err, size_t errlen)
 		.trie = { .nh_sz = RTE_FIB6_TRIE_4B, .num_tbl8 = TBL8_GROUPS },
 	};
 
+	dp->route_gen = 1;
+
 	dp->fib4 = rte_fib_create("fgw_fib4", (int)rte_socket_id(), &c4);
 	if (dp->fib4 == NULL) {
 		snprintf(err, errlen, "cannot create the IPv4 FIB: %s", rte_strerror(rte_errno));
@@ -68,6 +70,10 @@ void fgw_fib_fini(struct fgw_dp *dp)
  * costs the control lcore microseconds per route. */
 static void fib_changed(struct fgw_dp *dp)
 {
+	/* Tunnels' cached outer next hops (struct fgw_outer_hop) are now
+	 * stale; 0 is never a generation. */
+	if (__atomic_add_fetch(&dp->route_gen, 1, __ATOMIC_RELEASE) == 0)
+		__atomic_store_n(&dp->route_gen, 1, __ATOMIC_RELEASE);
 	rte_rcu_qsbr_synchronize(dp->rcu, RTE_QSBR_THRID_INVALID);
 }
 

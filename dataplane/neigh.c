@@ -80,4 +80,6 @@ void fgw_neigh_apply(struct fgw_worker *w, const struct fgw_msg *msg)
 		rte_hash_add_key_data(w->neigh, &key, mac_pack(&msg->mac));
 	else
 		rte_hash_del_key(w->neigh, &key);
+	if (++w->neigh_gen == 0)
+		w->neigh_gen = 1;
 }

@@ -156,6 +156,23 @@ struct fgw_tunnel_stats {
 	uint64_t rx_packets, rx_bytes;
 	uint64_t tx_packets, tx_bytes;
 	uint64_t drops;
+};
+
+/* Where one worker last sent a tunnel's outer packets: the egress port and
+ * the neighbour's MAC. It stays right while the FIB (dp->route_gen) and
+ * this worker's neighbour table (fgw_worker.neigh_gen) are unchanged since
+ * it was filled, so steady traffic skips the outer FIB and neighbour
+ * lookups. Generations start at 1: a zeroed entry is never valid. */
+struct fgw_outer_hop {
+	uint32_t route_gen, neigh_gen;
+	uint16_t port_if;
+	struct rte_ether_addr mac;
+};
+
+/* What one worker writes on a tunnel, on a cache line of its own. */
+struct fgw_tunnel_worker {
+	struct fgw_tunnel_stats stats;
+	struct fgw_outer_hop hop;
 } __rte_cache_aligned;
 
 struct fgw_tunnel {
@@ -166,7 +183,7 @@ struct fgw_tunnel {
 	rte_be32_t gre_key;
 	uint16_t mss;				/* 0: no clamping */
 	struct fgw_addr src, dst;		/* outer */
-	struct fgw_tunnel_stats stats[FGW_DP_MAX_WORKERS];
+	struct fgw_tunnel_worker w[FGW_DP_MAX_WORKERS];
 };
 
 /* The worker's copy of the published pointers: acquire loads pair with

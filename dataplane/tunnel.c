@@ -225,7 +225,7 @@ void fgw_tunnel_counters_sum(const struct fgw_dp *dp, uint16_t ifindex,
 	if (t == NULL)
 		return;
 	for (unsigned i = 0; i < dp->n_workers; i++) {
-		const struct fgw_tunnel_stats *s = &t->stats[i];
+		const struct fgw_tunnel_stats *s = &t->w[i].stats;
 
 		out->rx_packets += __atomic_load_n(&s->rx_packets, __ATOMIC_RELAXED);
 		out->rx_bytes += __atomic_load_n(&s->rx_bytes, __ATOMIC_RELAXED);

@@ -1,10 +1,15 @@
 /* Into a tunnel: inner packets the FIB sent to a tunnel interface leave as
  * ESP, a burst at a time:
+ *   0. the tunnels and their current SAs are prefetched, a stage ahead
+ *      of their use (with many tunnels each packet brings its own),
  *   1. per packet: its tunnel's current SA (one atomic load), MSS clamp,
  *      for GRE the GRE header and the outer IP header (ESP transport mode
  *      protects that packet),
  *   2. the whole burst through fgw_esp_encap (one IPsec-MB submission),
- *   3. outer route and MTU, neighbour lookup for the burst, Ethernet, TX.
+ *   3. the outer next hop: from the tunnel's cache of it (struct
+ *      fgw_outer_hop) while the FIB and neighbours are unchanged, else
+ *      outer route and neighbour lookup for the burst, which refill it;
+ *      MTU, Ethernet, TX.
  * An outer next hop whose MAC is unknown is punted (NEIGH_MISS) with the
  * finished ESP frame, which the control lcore sends once it resolved. */
 #include <netinet/in.h>
@@ -36,7 +41,7 @@ struct out_frame {
 /* Counts the end of a frame that did not make it. */
 static void out_drop(struct fgw_burst *b, struct out_frame *f, enum fgw_drop_reason why)
 {
-	f->t->stats[b->ctx->pub.index].drops++;
+	f->t->w[b->ctx->pub.index].stats.drops++;
 	if (f->counts)
 		fgw_drop(b, f->m, why);
 	else
@@ -85,17 +90,16 @@ static uint8_t inner_tos(const struct rte_mbuf *m)
 	return (uint8_t)((p[0] & 0x0f) << 4 | p[1] >> 4);
 }
 
-/* Stage 1. True when the frame goes on to ESP; f->m then starts at the
- * packet ESP protects. */
-static bool tunnel_prepare(struct fgw_burst *b, struct out_frame *f, struct fgw_sa **sa)
+/* Stage 1, sa the tunnel's current SA. True when the frame goes on to
+ * ESP; f->m then starts at the packet ESP protects. */
+static bool tunnel_prepare(struct fgw_burst *b, struct out_frame *f, const struct fgw_sa *sa)
 {
 	const struct fgw_tunnel *t = f->t;
 	struct rte_mbuf *m = f->m;
 	rte_be16_t type = rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type;
 	unsigned need;
 
-	*sa = fgw_tunnel_sa(t);
-	if (*sa == NULL) {
+	if (sa == NULL) {
 		out_drop(b, f, FGW_DROP_NO_SA);
 		return false;
 	}
@@ -170,10 +174,10 @@ static bool outer_route(struct fgw_burst *b, struct out_frame *f, uint64_t id,
 	return true;
 }
 
-/* The outer destinations of the encrypted packets (verdict NONE) looked
- * up in the FIBs, a family at a time. */
-static void outer_lookup(struct fgw_burst *b, struct out_frame *f, const uint8_t *verdict,
-			 unsigned k, uint64_t *id)
+/* The outer destinations of k encrypted packets looked up in the FIBs, a
+ * family at a time. */
+static void outer_lookup(struct fgw_burst *b, const struct out_frame *f, unsigned k,
+			 uint64_t *id)
 {
 	uint32_t dst4[FGW_CRYPTO_BURST];
 	uint8_t dst6[FGW_CRYPTO_BURST][RTE_FIB6_IPV6_ADDR_SIZE];
@@ -185,8 +189,6 @@ static void outer_lookup(struct fgw_burst *b, struct out_frame *f, const uint8_t
 		const uint8_t *l3 = rte_pktmbuf_mtod(f[i].m, const uint8_t *);
 
 		id[i] = 0;
-		if (verdict[i] != FGW_SA_DROP_NONE)
-			continue;
 		if ((l3[0] >> 4) == 4) {
 			dst4[n4] = rte_be_to_cpu_32(((const struct rte_ipv4_hdr *)l3)->dst_addr);
 			at4[n4++] = (uint8_t)i;
@@ -210,7 +212,7 @@ static void outer_lookup(struct fgw_burst *b, struct out_frame *f, const uint8_t
 static void outer_send(struct fgw_burst *b, struct out_frame *f, const struct rte_ether_addr *mac)
 {
 	const struct fgw_if *out = &b->dp->ifs[f->port_if];
-	struct fgw_tunnel_stats *ts = &f->t->stats[b->ctx->pub.index];
+	struct fgw_tunnel_stats *ts = &f->t->w[b->ctx->pub.index].stats;
 	struct rte_mbuf *m = f->m;
 	struct rte_mbuf *frags[MAX_FRAGMENTS];
 	unsigned len = m->pkt_len - RTE_ETHER_HDR_LEN;
@@ -245,38 +247,45 @@ static void outer_send(struct fgw_burst *b, struct out_frame *f, const struct rt
 		b->stats->forwarded++;
 }
 
-static void output_chunk(struct fgw_burst *b, struct rte_mbuf **frames, const uint16_t *ifs,
-			 const bool *counts, unsigned n)
+/* Stage 3 from the cache: true when the frame went out (or was counted
+ * lost) on the next hop the tunnel last used. */
+static bool hop_send(struct fgw_burst *b, struct out_frame *f, uint32_t route_gen)
 {
-	struct out_frame f[FGW_CRYPTO_BURST];
-	struct rte_mbuf *m[FGW_CRYPTO_BURST];
-	struct fgw_sa *sa[FGW_CRYPTO_BURST];
-	uint8_t verdict[FGW_CRYPTO_BURST];
+	const struct fgw_outer_hop *hop = &f->t->w[b->ctx->pub.index].hop;
+	const struct fgw_if *out;
+	struct rte_ether_hdr *eth;
+	bool v4;
+
+	if (hop->route_gen != route_gen || hop->neigh_gen != b->ctx->pub.neigh_gen)
+		return false;
+	out = &b->dp->ifs[hop->port_if];
+	if (!out->up)
+		return false;		/* the slow path counts it */
+	v4 = (rte_pktmbuf_mtod(f->m, const uint8_t *)[0] >> 4) == 4;
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(f->m, RTE_ETHER_HDR_LEN);
+	eth->src_addr = out->mac;
+	eth->ether_type = v4 ? RTE_BE16(RTE_ETHER_TYPE_IPV4) : RTE_BE16(RTE_ETHER_TYPE_IPV6);
+	f->port_if = hop->port_if;
+	outer_send(b, f, &hop->mac);
+	return true;
+}
+
+/* Stage 3 the long way, for the frames the cache did not serve: outer
+ * FIB lookups, route checks, neighbour lookups; each hit refills its
+ * tunnel's cache with the generations read before the lookups (a change
+ * during them leaves the entry stale, never wrong). */
+static void route_send(struct fgw_burst *b, struct out_frame *f, unsigned k,
+		       uint32_t route_gen, uint32_t neigh_gen)
+{
 	struct fgw_neigh_key keys[FGW_CRYPTO_BURST];
 	const struct fgw_neigh_key *key_ptrs[FGW_CRYPTO_BURST];
 	struct rte_ether_addr macs[FGW_CRYPTO_BURST];
 	uint64_t id[FGW_CRYPTO_BURST];
-	unsigned k = 0, r = 0;
+	unsigned r = 0;
 	uint64_t hits;
 
-	for (unsigned i = 0; i < n; i++) {
-		f[k] = (struct out_frame){ .m = frames[i], .t = b->dp->tunnels[ifs[i]],
-					   .counts = counts[i] };
-		if (!tunnel_prepare(b, &f[k], &sa[k]))
-			continue;
-		m[k] = f[k].m;
-		k++;
-	}
-	if (k == 0)
-		return;
-	fgw_esp_encap(&b->ctx->crypto, m, sa, k, verdict);
-	outer_lookup(b, f, verdict, k, id);
-
+	outer_lookup(b, f, k, id);
 	for (unsigned i = 0; i < k; i++) {
-		if (verdict[i] != FGW_SA_DROP_NONE) {
-			out_drop(b, &f[i], fgw_drop_of_sa(verdict[i]));
-			continue;
-		}
 		if (!outer_route(b, &f[i], id[i], &keys[r]))
 			continue;
 		key_ptrs[r] = &keys[r];
@@ -285,6 +294,12 @@ static void output_chunk(struct fgw_burst *b, struct rte_mbuf **frames, const ui
 	hits = fgw_neigh_lookup_bulk(&b->ctx->pub, key_ptrs, r, macs);
 	for (unsigned i = 0; i < r; i++) {
 		if (hits & (1ULL << i)) {
+			struct fgw_outer_hop *hop = &f[i].t->w[b->ctx->pub.index].hop;
+
+			hop->port_if = f[i].port_if;
+			hop->mac = macs[i];
+			hop->route_gen = route_gen;
+			hop->neigh_gen = neigh_gen;
 			outer_send(b, &f[i], &macs[i]);
 			continue;
 		}
@@ -294,6 +309,61 @@ static void output_chunk(struct fgw_burst *b, struct rte_mbuf **frames, const ui
 		else
 			fgw_punt_uncounted(b, f[i].m, FGW_PUNT_NEIGH_MISS, f[i].nh);
 	}
+}
+
+static void output_chunk(struct fgw_burst *b, struct rte_mbuf **frames, const uint16_t *ifs,
+			 const bool *counts, unsigned n)
+{
+	struct fgw_dp *dp = b->dp;
+	unsigned me = b->ctx->pub.index;
+	struct out_frame f[FGW_CRYPTO_BURST];
+	struct rte_mbuf *m[FGW_CRYPTO_BURST];
+	struct fgw_sa *sa[FGW_CRYPTO_BURST];
+	uint8_t verdict[FGW_CRYPTO_BURST];
+	uint32_t route_gen = __atomic_load_n(&dp->route_gen, __ATOMIC_ACQUIRE);
+	uint32_t neigh_gen = b->ctx->pub.neigh_gen;
+	unsigned k = 0, slow = 0;
+
+	/* Stage 0: each tunnel's SA pointer and this worker's line of it,
+	 * then (a loop later, once those arrived) each SA. Runs of one
+	 * tunnel are prefetched once. */
+	for (unsigned i = 0; i < n; i++) {
+		f[i] = (struct out_frame){ .m = frames[i], .t = dp->tunnels[ifs[i]],
+					   .counts = counts[i] };
+		if (i == 0 || f[i].t != f[i - 1].t) {
+			rte_prefetch0(f[i].t);
+			rte_prefetch0(&f[i].t->w[me]);
+		}
+	}
+	for (unsigned i = 0; i < n; i++) {
+		sa[i] = fgw_tunnel_sa(f[i].t);
+		if (sa[i] != NULL && (i == 0 || sa[i] != sa[i - 1]))
+			fgw_sa_prefetch(sa[i]);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		struct fgw_sa *s = sa[i];
+
+		f[k] = f[i];
+		if (!tunnel_prepare(b, &f[k], s))
+			continue;
+		sa[k] = s;
+		m[k] = f[k].m;
+		k++;
+	}
+	if (k == 0)
+		return;
+	fgw_esp_encap(&b->ctx->crypto, m, sa, k, verdict);
+
+	for (unsigned i = 0; i < k; i++) {
+		if (verdict[i] != FGW_SA_DROP_NONE) {
+			out_drop(b, &f[i], fgw_drop_of_sa(verdict[i]));
+			continue;
+		}
+		if (!hop_send(b, &f[i], route_gen))
+			f[slow++] = f[i];
+	}
+	if (slow != 0)
+		route_send(b, f, slow, route_gen, neigh_gen);
 }
 
 void fgw_tunnel_output(struct fgw_burst *b, struct rte_mbuf **frames, const uint16_t *ifs,

@@ -31,6 +31,10 @@ struct fgw_crypto_scratch {
 struct fgw_crypto {
 	IMB_MGR *mgr;
 	IMB_ARCH arch;
+	/* Set when this is the only worker sending on any SA (a data plane
+	 * of one worker): outbound sequence numbers and counters then take
+	 * plain stores instead of atomic adds. */
+	bool sole_writer;
 	unsigned n;			/* jobs filled in this burst */
 	IMB_JOB *jobs[FGW_CRYPTO_BURST];
 	uint16_t user[FGW_CRYPTO_BURST];	/* each job's op->user */

@@ -28,15 +28,23 @@ struct out_pkt {
 };
 
 /* Sequence numbers for the k packets of a run on one SA. */
-static void reserve(struct fgw_sa *sa, unsigned k, uint64_t *seq, uint8_t *verdict)
+static void reserve(const struct fgw_crypto *c, struct fgw_sa *sa, unsigned k, uint64_t *seq,
+		    uint8_t *verdict)
 {
 	const struct fgw_sa_lifetime *l = &sa->life;
-	uint64_t first = __atomic_fetch_add(&sa->seq, k, __ATOMIC_RELAXED) + 1;
+	uint64_t first;
 	uint64_t last = sa->flags & FGW_SA_F_ESN ? UINT64_MAX : UINT32_MAX;
 	uint64_t bytes = __atomic_load_n(&sa->stats.bytes, __ATOMIC_RELAXED);
 	uint32_t state = __atomic_load_n(&sa->state, __ATOMIC_RELAXED);
 	bool hard = state & FGW_SA_HARD_EXPIRED;
 	bool exhausted = state & FGW_SA_SEQ_EXHAUSTED;
+
+	if (c->sole_writer) {
+		first = sa->seq + 1;
+		__atomic_store_n(&sa->seq, sa->seq + k, __ATOMIC_RELAXED);
+	} else {
+		first = __atomic_fetch_add(&sa->seq, k, __ATOMIC_RELAXED) + 1;
+	}
 
 	/* Byte limits are enforced per burst: at most one burst beyond. */
 	if (l->hard_bytes && bytes >= l->hard_bytes) {
@@ -175,18 +183,36 @@ static unsigned encap_one(struct fgw_crypto *c, struct rte_mbuf *m, struct fgw_s
 
 	if (hdr[0] >> 4 == 4) {
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)hdr;
+		uint32_t sum;
 
+		/* The checksum from values at hand: summing the header just
+		 * written would wait for those narrow stores to land. */
 		if (tunnel) {
+			uint16_t df = sa->df == FGW_SA_DF_COPY && inner_df ?
+				rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG) : 0;
+
 			ip->type_of_service = outer_tos(sa, tos);
 			ip->packet_id = rte_cpu_to_be_16((uint16_t)seq);
-			if (sa->df == FGW_SA_DF_COPY && inner_df)
-				ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+			ip->fragment_offset |= df;
+			ip->total_length = rte_cpu_to_be_16(total);
+			sum = (uint32_t)sa->outer_sum + rte_cpu_to_be_16(ip->type_of_service) +
+			      ip->packet_id + df + ip->total_length;
 		} else {
+			/* RFC 1624: the kept header's checksum, updated for
+			 * the protocol and length words. */
+			uint16_t old_proto = rte_cpu_to_be_16(ip->time_to_live << 8 |
+							      ip->next_proto_id);
+			uint16_t old_len = ip->total_length;
+
 			ip->next_proto_id = udp_len ? IPPROTO_UDP : IPPROTO_ESP;
+			ip->total_length = rte_cpu_to_be_16(total);
+			sum = (uint16_t)~ip->hdr_checksum + (uint32_t)(uint16_t)~old_proto +
+			      (uint16_t)~old_len + ip->total_length +
+			      rte_cpu_to_be_16(ip->time_to_live << 8 | ip->next_proto_id);
 		}
-		ip->total_length = rte_cpu_to_be_16(total);
-		ip->hdr_checksum = 0;
-		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		sum = (sum & 0xffff) + (sum >> 16);
+		sum = (sum & 0xffff) + (sum >> 16);
+		ip->hdr_checksum = (uint16_t)~sum;
 	} else {
 		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)hdr;
 
@@ -266,8 +292,8 @@ static unsigned encap_one(struct fgw_crypto *c, struct rte_mbuf *m, struct fgw_s
 }
 
 /* After the crypto: IPv6 UDP checksums, counters. */
-static void finish(struct rte_mbuf **m, struct fgw_sa *const *sa, unsigned n,
-		   const uint8_t *verdict, const struct out_pkt *out)
+static void finish(const struct fgw_crypto *c, struct rte_mbuf **m, struct fgw_sa *const *sa,
+		   unsigned n, const uint8_t *verdict, const struct out_pkt *out)
 {
 	for (unsigned i = 0; i < n;) {
 		struct fgw_sa *s = sa[i];
@@ -289,7 +315,9 @@ static void finish(struct rte_mbuf **m, struct fgw_sa *const *sa, unsigned n,
 			packets++;
 			bytes += out[i].payload;
 		}
-		if (packets)
+		if (packets && c->sole_writer)
+			fgw_sa_count_sole(s, packets, bytes);
+		else if (packets)
 			fgw_sa_count_out(s, packets, bytes);
 	}
 }
@@ -304,7 +332,7 @@ static unsigned encap_burst(struct fgw_crypto *c, struct rte_mbuf **m, struct fg
 	for (unsigned i = 0, j; i < n; i = j) {
 		for (j = i + 1; j < n && sa[j] == sa[i]; j++)
 			;
-		reserve(sa[i], j - i, seq + i, verdict + i);
+		reserve(c, sa[i], j - i, seq + i, verdict + i);
 	}
 	for (unsigned i = 0; i < n; i++) {
 		if (i + 1 < n) {
@@ -315,7 +343,7 @@ static unsigned encap_burst(struct fgw_crypto *c, struct rte_mbuf **m, struct fg
 			verdict[i] = encap_one(c, m[i], sa[i], seq[i], i, &out[i]);
 	}
 	fgw_crypto_run(c, verdict);
-	finish(m, sa, n, verdict, out);
+	finish(c, m, sa, n, verdict, out);
 	return n;
 }
 

@@ -20,6 +20,14 @@ static inline void fgw_sa_count_out(struct fgw_sa *sa, uint64_t packets, uint64_
 	__atomic_fetch_add(&sa->stats.bytes, bytes, __ATOMIC_RELAXED);
 }
 
+/* The same, by the only thread that ever writes them: plain adds, each
+ * word still stored whole for the readers. */
+static inline void fgw_sa_count_sole(struct fgw_sa *sa, uint64_t packets, uint64_t bytes)
+{
+	__atomic_store_n(&sa->stats.packets, sa->stats.packets + packets, __ATOMIC_RELAXED);
+	__atomic_store_n(&sa->stats.bytes, sa->stats.bytes + bytes, __ATOMIC_RELAXED);
+}
+
 static inline void fgw_sa_drop_out(struct fgw_sa *sa, unsigned reason)
 {
 	__atomic_fetch_add(&sa->stats.drop[reason], 1, __ATOMIC_RELAXED);

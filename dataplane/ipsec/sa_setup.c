@@ -60,6 +60,9 @@ static void build_outer(struct fgw_sa *sa)
 		ip->src_addr = sa->src.v4;
 		ip->dst_addr = sa->dst.v4;
 		sa->outer_len = sizeof(*ip);
+		/* Encapsulation adds the per-packet fields to this sum instead
+		 * of reading back the header it has just written. */
+		sa->outer_sum = (uint16_t)rte_raw_cksum(ip, sizeof(*ip));
 	} else if (sa->mode == FGW_SA_TUNNEL) {
 		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)p;
 
