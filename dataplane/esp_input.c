@@ -11,6 +11,7 @@
 
 #include <rte_byteorder.h>
 #include <rte_ip.h>
+#include <rte_prefetch.h>
 #include <rte_ring.h>
 #include <rte_udp.h>
 
@@ -76,14 +77,15 @@ static rte_be16_t gre_decap(const struct fgw_tunnel *t, struct rte_mbuf *m)
 	return fgw_gre_pull(t, m);
 }
 
-/* The inner packets of one tunnel, through the forwarding path. */
-static void inner_forward(struct fgw_burst *b, uint16_t ifindex, struct rte_mbuf **v4,
-			  unsigned n4, struct rte_mbuf **v6, unsigned n6)
+/* The inner packets of the burst, from whichever tunnels, through the
+ * forwarding path (each names its tunnel, fgw_in_if). */
+static void inner_forward(struct fgw_burst *b, struct rte_mbuf **v4, unsigned n4,
+			  struct rte_mbuf **v6, unsigned n6)
 {
 	static const bool unicast[FGW_MAX_BURST];
 	struct fgw_burst ib = {
 		.dp = b->dp, .ctx = b->ctx, .stats = b->stats,
-		.port = b->port, .in_if = ifindex, .inner = true,
+		.port = b->port, .in_if = b->in_if, .inner = true,
 	};
 
 	if (n4 != 0)
@@ -126,6 +128,7 @@ static bool inner_prepare(struct fgw_burst *b, struct rte_mbuf *m, const struct 
 	}
 	if (t->mss)
 		fgw_mss_clamp(m, 0, t->mss);
+	fgw_punt_meta(b->dp, m)->in_if = t->ifindex;
 	eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN);
 	memset(eth, 0, sizeof(*eth));
 	eth->ether_type = version == 4 ? RTE_BE16(RTE_ETHER_TYPE_IPV4) :
@@ -134,29 +137,58 @@ static bool inner_prepare(struct fgw_burst *b, struct rte_mbuf *m, const struct 
 	return true;
 }
 
+/* Where frame f's SPI is, or NULL when it is too short to have one. */
+static const void *spi_at(struct rte_mbuf *f)
+{
+	unsigned off = f->l2_len + f->l3_len + f->l4_len;
+
+	if (rte_pktmbuf_data_len(f) < off + FGW_ESP_HDR_LEN)
+		return NULL;
+	return rte_pktmbuf_mtod_offset(f, const void *, off);
+}
+
 static void decap_chunk(struct fgw_burst *b, struct rte_mbuf **frames, unsigned n)
 {
 	struct fgw_dp *dp = b->dp;
 	unsigned me = b->ctx->pub.index;
 	struct rte_mbuf *m[FGW_CRYPTO_BURST], *v4[FGW_CRYPTO_BURST], *v6[FGW_CRYPTO_BURST];
 	struct fgw_sa *sa[FGW_CRYPTO_BURST];
+	uint32_t spi[FGW_CRYPTO_BURST];
 	uint8_t verdict[FGW_CRYPTO_BURST];
 	unsigned k = 0, n4 = 0, n6 = 0;
-	uint16_t run_if = 0;
+
+	/* Stage 0, with many SAs a cache miss or three per packet, taken
+	 * together: the SPIs and their table slots, then the SAs and their
+	 * replay windows; the tunnels once the SAs are known to match. */
+	for (unsigned i = 0; i < n; i++) {
+		const void *p = spi_at(frames[i]);
+		rte_be32_t v;
+
+		spi[i] = 0;
+		if (p == NULL)
+			continue;
+		memcpy(&v, p, sizeof(v));
+		spi[i] = rte_be_to_cpu_32(v);
+		rte_prefetch0(&dp->sa_in[spi[i] & dp->sa_in_mask]);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		sa[i] = fgw_sa_slot(dp, spi[i]);
+		if (sa[i] != NULL && (i == 0 || sa[i] != sa[i - 1])) {
+			fgw_sa_prefetch(sa[i]);
+			/* the replay ring follows the SA (fgw_sa_alloc) */
+			rte_prefetch0(sa[i] + 1);
+		}
+	}
 
 	for (unsigned i = 0; i < n; i++) {
 		struct rte_mbuf *f = frames[i];
-		unsigned off = f->l2_len + f->l3_len + f->l4_len;
-		struct fgw_sa *s;
-		rte_be32_t spi;
+		struct fgw_sa *s = sa[i];
 
-		if (rte_pktmbuf_data_len(f) < off + FGW_ESP_HDR_LEN) {
+		if (spi_at(f) == NULL) {
 			fgw_drop(b, f, FGW_DROP_ESP_TRUNCATED);
 			continue;
 		}
-		memcpy(&spi, rte_pktmbuf_mtod_offset(f, const void *, off), sizeof(spi));
-		s = fgw_sa_slot(dp, rte_be_to_cpu_32(spi));
-		if (s == NULL || s->spi != rte_be_to_cpu_32(spi)) {
+		if (s == NULL || s->spi != spi[i]) {
 			fgw_drop(b, f, FGW_DROP_NO_SA);
 			continue;
 		}
@@ -176,6 +208,9 @@ static void decap_chunk(struct fgw_burst *b, struct rte_mbuf **frames, unsigned 
 	}
 	if (k == 0)
 		return;
+	for (unsigned i = 0; i < k; i++)
+		if (i == 0 || sa[i] != sa[i - 1])
+			rte_prefetch0(dp->tunnels[sa[i]->ifindex]);
 	fgw_esp_decap(&b->ctx->crypto, m, sa, k, verdict);
 
 	for (unsigned i = 0; i < k; i++) {
@@ -191,11 +226,6 @@ static void decap_chunk(struct fgw_burst *b, struct rte_mbuf **frames, unsigned 
 			t->w[me].stats.drops++;
 			continue;
 		}
-		if (n4 + n6 != 0 && t->ifindex != run_if) {
-			inner_forward(b, run_if, v4, n4, v6, n6);
-			n4 = n6 = 0;
-		}
-		run_if = t->ifindex;
 		t->w[me].stats.rx_packets++;
 		t->w[me].stats.rx_bytes += m[i]->pkt_len - RTE_ETHER_HDR_LEN;
 		if (is_v6)
@@ -204,7 +234,7 @@ static void decap_chunk(struct fgw_burst *b, struct rte_mbuf **frames, unsigned 
 			v4[n4++] = m[i];
 	}
 	if (n4 + n6 != 0)
-		inner_forward(b, run_if, v4, n4, v6, n6);
+		inner_forward(b, v4, n4, v6, n6);
 }
 
 void fgw_esp_input(struct fgw_burst *b, struct rte_mbuf **frames, unsigned n)

@@ -14,6 +14,7 @@ int fgw_ipv4_fragment(struct fgw_dp *dp, struct rte_mbuf *m, uint16_t mtu,
 		      struct rte_mbuf **out, unsigned max)
 {
 	struct rte_ether_hdr eth = *rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	uint16_t in_if = fgw_punt_meta(dp, m)->in_if;	/* see fgw_in_if */
 	int n;
 
 	rte_pktmbuf_adj(m, RTE_ETHER_HDR_LEN);
@@ -31,6 +32,7 @@ int fgw_ipv4_fragment(struct fgw_dp *dp, struct rte_mbuf *m, uint16_t mtu,
 		/* Header mbufs come from the packet pool with full headroom. */
 		e = (struct rte_ether_hdr *)rte_pktmbuf_prepend(out[i], RTE_ETHER_HDR_LEN);
 		*e = eth;
+		fgw_punt_meta(dp, out[i])->in_if = in_if;
 	}
 	return n;
 }

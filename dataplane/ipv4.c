@@ -116,7 +116,7 @@ static bool ipv4_route(struct fgw_burst *b, struct v4_pkt *p)
 	    fgw_ip4_is_directed_broadcast(&dp->ifs[nh->ifindex].addr4, p->ip->dst_addr)) {
 		/* Ours when it arrived on that subnet; directed broadcasts
 		 * from elsewhere are not forwarded (RFC 2644). */
-		if (nh->ifindex == b->in_if)
+		if (nh->ifindex == fgw_in_if(b, m))
 			fgw_punt(b, m, FGW_PUNT_LOCAL, 0, 0);
 		else
 			fgw_drop(b, m, FGW_DROP_MULTICAST);

@@ -63,7 +63,7 @@ static bool ipv6_check(struct fgw_burst *b, struct v6_pkt *p)
 {
 	struct rte_mbuf *m = p->m;
 	uint16_t l3_len = rte_pktmbuf_data_len(m) - RTE_ETHER_HDR_LEN;
-	const struct fgw_if *in = &b->dp->ifs[b->in_if];
+	const struct fgw_if *in = &b->dp->ifs[fgw_in_if(b, m)];
 	struct rte_ipv6_hdr *ip;
 	uint32_t total;
 

@@ -53,12 +53,22 @@ struct fgw_burst {
 	struct fgw_worker_ctx *ctx;
 	struct fgw_worker_stats *stats;
 	uint16_t port;				/* ingress DPDK port */
-	uint16_t in_if;				/* its ifindex */
-	bool inner;				/* decapsulated packets: no nested ESP */
+	uint16_t in_if;				/* its ifindex (not for inner packets) */
+	bool inner;				/* decapsulated packets: no nested ESP;
+						 * each names its tunnel (fgw_in_if) */
 	unsigned n_punt;
 	struct rte_mbuf *punt[FGW_MAX_BURST];	/* at most one per received frame */
 	uint8_t punt_why[FGW_MAX_BURST];	/* enum fgw_punt_reason of each */
 };
+
+/* The interface m arrived on. Decrypted packets of one burst come from
+ * many tunnels and go through the forwarding path together, so each
+ * carries its tunnel in the punt metadata field (set by esp_input.c, kept
+ * by fragmentation). */
+static inline uint16_t fgw_in_if(const struct fgw_burst *b, struct rte_mbuf *m)
+{
+	return b->inner ? fgw_punt_meta(b->dp, m)->in_if : b->in_if;
+}
 
 static inline void fgw_drop(struct fgw_burst *b, struct rte_mbuf *m, enum fgw_drop_reason why)
 {

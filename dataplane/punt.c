@@ -13,7 +13,7 @@ static void meta_set(struct fgw_burst *b, struct rte_mbuf *m, enum fgw_punt_reas
 	struct fgw_punt_meta *pm = fgw_punt_meta(b->dp, m);
 
 	pm->nh = nh;
-	pm->in_if = b->in_if;
+	pm->in_if = fgw_in_if(b, m);
 	pm->mtu = mtu;
 	pm->reason = (uint8_t)why;
 }
