@@ -8,7 +8,8 @@
  *   profile.c      profile, keyring and identity matching
  *   natt.c         NAT detection, cookie.c cookies
  *   sa_init.c      IKE_SA_INIT, ike_auth.c IKE_AUTH, child_sa.c CHILD SAs
- *   informational.c DELETE, liveness (DPD)
+ *   informational.c DELETE, liveness checks answered, INVALID_IKE_SPI
+ *   dpd.c          dead peer detection (periodic, on-demand)
  *   create_child.c CREATE_CHILD_SA (rekeys), life.c lifetimes */
 #ifndef FGW_IKE_ENGINE_H
 #define FGW_IKE_ENGINE_H
@@ -50,6 +51,9 @@ void ike_sa_kill(struct fgw_ike_sa *sa);
 /* Moves an SA to ESTABLISHED (counters, timers, the tunnel it serves). */
 void ike_sa_established(struct fgw_ike_sa *sa);
 const char *ike_peer_str(const struct fgw_ike_sa *sa);
+/* A new IKE SA with peer would exceed limits.max_sa or
+ * max_in_negotiation_sa: counted and logged. */
+bool ike_over_limits(struct fgw_ike *ike, const struct fgw_addr *peer, bool initiating);
 
 /* Inbound SPIs: a free slot of the data path's inbound table. 0 when
  * there is none. */
@@ -74,6 +78,10 @@ void ike_msg_begin(struct fgw_ike_sa *sa, struct fgw_ike_buf *b, uint8_t *buf, s
 int ike_send_request(struct fgw_ike_sa *sa, struct fgw_ike_buf *b);
 /* The same, saying what the request is for (enum fgw_ike_req_kind). */
 int ike_send_request_as(struct fgw_ike_sa *sa, struct fgw_ike_buf *b, uint8_t kind);
+/* The same with a fixed retransmission interval (ms) and max_tries
+ * transmissions in all (DPD). */
+int ike_send_request_every(struct fgw_ike_sa *sa, struct fgw_ike_buf *b, uint8_t kind,
+			   uint32_t retx_ms, unsigned max_tries);
 /* Closes b and sends it as the response to the peer's request msg_id,
  * keeping a copy for a retransmitted request. */
 int ike_send_response(struct fgw_ike_sa *sa, struct fgw_ike_buf *b);
@@ -233,5 +241,14 @@ void ike_delete_send_now(struct fgw_ike_sa *sa);
 /* An INFORMATIONAL request with one notify, sent once (AUTHENTICATION_FAILED
  * to a responder we did not accept, 2.21.2). */
 void ike_notify_send_now(struct fgw_ike_sa *sa, uint16_t type);
+/* Answers a request for an IKE SA we do not have with an unprotected
+ * INVALID_IKE_SPI (2.21.4), at a limited rate. */
+void ike_invalid_spi_answer(struct fgw_ike *ike, const struct fgw_ike_msg *req,
+			    const struct fgw_local_pkt *p);
+
+/* dpd.c: dead peer detection (2.4) under the profile's dpd settings. */
+void ike_dpd_start(struct fgw_ike_sa *sa);
+/* The peer did not answer a liveness check: declared dead, its SAs go. */
+void ike_dpd_dead(struct fgw_ike_sa *sa);
 
 #endif

@@ -122,14 +122,20 @@ static void retransmit(struct rte_timer *tim, void *arg)
 	(void)tim;
 	if (sa->req.msg == NULL || sa->state == FGW_IKE_ST_DEAD)
 		return;
-	if (sa->req.tries >= IKE_RETX_TRIES) {
-		ike_sa_fail(sa, FGW_IKE_FAIL_TIMEOUT, "no answer to %s request %u after %u "
-			    "transmissions", fgw_ike_exchange_name(sa->req.exchange),
-			    sa->req.msg_id, sa->req.tries);
+	if (sa->req.tries >= sa->req.max_tries) {
+		if (sa->req.kind == FGW_IKE_REQ_LIVENESS)
+			ike_dpd_dead(sa);
+		else
+			ike_sa_fail(sa, FGW_IKE_FAIL_TIMEOUT, "no answer to %s request %u after %u "
+				    "transmissions", fgw_ike_exchange_name(sa->req.exchange),
+				    sa->req.msg_id, sa->req.tries);
 		return;
 	}
-	for (unsigned i = 0; i < sa->req.tries; i++)
-		ms *= 2;
+	if (sa->req.retx_ms)
+		ms = sa->req.retx_ms;
+	else
+		for (unsigned i = 0; i < sa->req.tries; i++)
+			ms *= 2;
 	sa->req.tries++;
 	sa->retransmits++;
 	sa->ike->stats.retransmits++;
@@ -147,6 +153,12 @@ int ike_send_request(struct fgw_ike_sa *sa, struct fgw_ike_buf *b)
 
 int ike_send_request_as(struct fgw_ike_sa *sa, struct fgw_ike_buf *b, uint8_t kind)
 {
+	return ike_send_request_every(sa, b, kind, 0, IKE_RETX_TRIES);
+}
+
+int ike_send_request_every(struct fgw_ike_sa *sa, struct fgw_ike_buf *b, uint8_t kind,
+			   uint32_t retx_ms, unsigned max_tries)
+{
 	uint8_t exchange = b->p[18];
 	int len = msg_close(sa, b);
 	uint8_t *copy;
@@ -160,12 +172,13 @@ int ike_send_request_as(struct fgw_ike_sa *sa, struct fgw_ike_buf *b, uint8_t ki
 	free(sa->req.msg);
 	sa->req = (struct fgw_ike_request){
 		.msg = copy, .len = (size_t)len, .msg_id = sa->next_msg_id,
-		.exchange = exchange, .kind = kind, .tries = 1, .sent = rte_get_timer_cycles(),
+		.exchange = exchange, .kind = kind, .tries = 1, .max_tries = max_tries,
+		.retx_ms = retx_ms, .sent = rte_get_timer_cycles(),
 	};
 	sa->next_msg_id++;
 	transmit(sa, copy, (size_t)len);
-	rte_timer_reset(&sa->retx_timer, ike_ms_to_cycles(IKE_RETX_BASE_MS), SINGLE,
-			rte_lcore_id(), retransmit, sa);
+	rte_timer_reset(&sa->retx_timer, ike_ms_to_cycles(retx_ms ? retx_ms : IKE_RETX_BASE_MS),
+			SINGLE, rte_lcore_id(), retransmit, sa);
 	return 0;
 }
 
@@ -283,6 +296,11 @@ void ike_receive(struct fgw_ike *ike, uint8_t *buf, size_t len, const struct fgw
 	if (rc != 0) {
 		ike->stats.failures[FGW_IKE_FAIL_INVALID_SYNTAX]++;
 		ike->stats.rx_dropped++;
+		/* 2.5: an initiator's first message is answered in the clear. */
+		if (rc == FGW_IKE_ERR_CRITICAL && msg.hdr.exchange == FGW_IKE_SA_INIT &&
+		    !(msg.hdr.flags & FGW_IKE_FLAG_RESPONSE) && msg.hdr.spi_r == 0)
+			ike_send_init_error(ike, &msg, p, FGW_IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD,
+					    &msg.unsupported_critical, 1);
 		FGW_DEBUG("IKEv2: dropped a malformed message from %s: %s",
 			  fgw_addr_str(&p->src, (char[FGW_ADDR_STRLEN]){ 0 }, FGW_ADDR_STRLEN),
 			  fgw_ike_parse_error_str(rc));
@@ -312,6 +330,8 @@ void ike_receive(struct fgw_ike *ike, uint8_t *buf, size_t len, const struct fgw
 	    (sa->initiator ? msg.hdr.spi_r : msg.hdr.spi_i)) {
 		ike->stats.rx_invalid_spi++;
 		ike_log_msg(ike, "received (unknown SPI) from", &msg, &p->src, p->sport);
+		if (!response)
+			ike_invalid_spi_answer(ike, &msg, p);
 		return;
 	}
 	if (!msg.has_sk || !sa->keys_valid) {

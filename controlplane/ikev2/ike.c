@@ -100,6 +100,7 @@ struct fgw_ike_sa *ike_sa_new(struct fgw_ike *ike, bool initiator,
 	TAILQ_INIT(&sa->children);
 	rte_timer_init(&sa->retx_timer);
 	rte_timer_init(&sa->life_timer);
+	rte_timer_init(&sa->dpd_timer);
 	if (rte_hash_add_key_data(ike->by_spi, &spi, sa) < 0) {
 		free(sa);
 		return NULL;
@@ -123,6 +124,7 @@ void ike_sa_kill(struct fgw_ike_sa *sa)
 		return;
 	rte_timer_stop(&sa->retx_timer);
 	rte_timer_stop(&sa->life_timer);
+	rte_timer_stop(&sa->dpd_timer);
 	while ((ch = TAILQ_FIRST(&sa->children)) != NULL)
 		ike_child_delete(sa, ch);
 	/* No other SA keeps pointing at this one; a rekey it had in flight
@@ -185,6 +187,7 @@ void ike_sa_established(struct fgw_ike_sa *sa)
 	free(sa->init_r);
 	sa->init_i = sa->init_r = NULL;
 	ike_life_start(sa);
+	ike_dpd_start(sa);
 	if (sa->tunnel != NULL) {
 		/* The newest SA serves the tunnel; an older one of ours (both
 		 * ends initiated at once) keeps its CHILD SAs until it goes. */
@@ -278,6 +281,28 @@ struct fgw_ike_tunnel *ike_tunnel_by_peer(struct fgw_ike *ike, const struct fgw_
 	return NULL;
 }
 
+bool ike_over_limits(struct fgw_ike *ike, const struct fgw_addr *peer, bool initiating)
+{
+	char a[FGW_ADDR_STRLEN];
+	const struct fgw_ikev2_limits_cfg *l = &ike->c->cfg->ikev2.limits;
+	enum fgw_ike_failure why;
+
+	/* SAs dead but not yet collected hold nothing any more. */
+	if (l->max_sa && ike->n_negotiating + ike->n_established >= l->max_sa)
+		why = FGW_IKE_FAIL_LIMIT_SA;
+	else if (ike->n_negotiating >= l->max_in_negotiation_sa)
+		why = FGW_IKE_FAIL_LIMIT_NEGOTIATING;
+	else
+		return false;
+	ike->stats.failures[why]++;
+	FGW_WARN("IKEv2: %s %s refused: %s (%u established, %u negotiating)",
+		 initiating ? "initiation to" : "IKE_SA_INIT from", fgw_addr_str(peer, a, sizeof(a)),
+		 why == FGW_IKE_FAIL_LIMIT_SA ? "limits.max_sa reached"
+					      : "limits.max_in_negotiation_sa reached",
+		 ike->n_established, ike->n_negotiating);
+	return true;
+}
+
 static void initiate(struct rte_timer *tim, void *arg)
 {
 	struct fgw_ike_tunnel *t = arg;
@@ -287,6 +312,10 @@ static void initiate(struct rte_timer *tim, void *arg)
 	(void)tim;
 	if (t->sa != NULL || ike->c->stop)
 		return;
+	if (ike_over_limits(ike, &t->dst, true)) {
+		ike_tunnel_down(t, true);
+		return;
+	}
 	sa = ike_sa_new(ike, true, &t->src, FGW_IKE_PORT, &t->dst, FGW_IKE_PORT, 0);
 	if (sa == NULL) {
 		ike_tunnel_down(t, true);

@@ -240,6 +240,8 @@ void ike_auth_response(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg)
 			    sa->keyring_peer->name);
 		return;
 	}
+	if (fgw_ike_msg_notify(msg, FGW_IKE_N_INITIAL_CONTACT) != NULL)
+		initial_contact(sa);
 	ike_sa_established(sa);
 	if (!msg->has_sa || !msg->has_tsi || !msg->has_tsr || msg->sa.n != 1 ||
 	    msg->tsi.n == 0 || msg->tsr.n == 0) {

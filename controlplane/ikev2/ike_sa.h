@@ -179,6 +179,7 @@ enum fgw_ike_req_kind {
 	FGW_IKE_REQ_IKE_REKEY,		/* CREATE_CHILD_SA: rekey of the IKE SA */
 	FGW_IKE_REQ_DELETE_CHILD,	/* INFORMATIONAL: DELETE of sa->xchg_child */
 	FGW_IKE_REQ_DELETE_IKE,		/* INFORMATIONAL: DELETE of the IKE SA */
+	FGW_IKE_REQ_LIVENESS,		/* INFORMATIONAL: empty, a DPD check (dpd.c) */
 };
 
 struct fgw_ike_request {
@@ -188,6 +189,8 @@ struct fgw_ike_request {
 	uint8_t exchange;
 	uint8_t kind;			/* enum fgw_ike_req_kind */
 	unsigned tries;			/* transmissions so far */
+	unsigned max_tries;		/* transmissions before the peer is given up */
+	uint32_t retx_ms;		/* fixed interval (DPD); 0: doubling */
 	uint64_t sent;			/* cycles of the first transmission */
 };
 
@@ -249,8 +252,10 @@ struct fgw_ike_sa {
 	uint64_t last_rx;		/* last authenticated message from the peer */
 	uint32_t lifetime_s;		/* IKE SA lifetime (profile) */
 	uint64_t rekey_at;		/* cycles; 0: not scheduled */
-	struct rte_timer life_timer;	/* rekey, expiry, DPD */
+	struct rte_timer life_timer;	/* rekey, expiry (rekey.c) */
 	unsigned dpd_missed;		/* liveness checks unanswered in a row */
+	struct rte_timer dpd_timer;	/* DPD interval (dpd.c) */
+	uint64_t dpd_in, dpd_out;	/* CHILD SA packets at the last DPD tick */
 	struct fgw_ike_sa *rekeyed_by;	/* the SA that replaced this one */
 	unsigned rekey_failures;	/* CREATE_CHILD_SA attempts refused in a row */
 

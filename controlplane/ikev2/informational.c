@@ -1,10 +1,17 @@
 /* INFORMATIONAL (RFC 7296 1.4): DELETE of the IKE SA or of CHILD SAs
  * (answered with the DELETE of our halves, then removed from both
- * planes), liveness checks (an empty request, answered empty), and error
- * notifies about an SA. */
+ * planes), liveness checks (an empty request, answered empty), error
+ * notifies about an SA, and INVALID_IKE_SPI for requests of SAs we do not
+ * have (2.21.4). */
 #include <string.h>
 
+#include <rte_cycles.h>
+
 #include "engine.h"
+
+/* INVALID_IKE_SPI answers per second at most: they are unauthenticated
+ * and anyone can make us send them. */
+#define INVALID_SPI_PER_S 10
 
 static void send_now(struct fgw_ike_sa *sa, struct fgw_ike_buf *b)
 {
@@ -41,6 +48,44 @@ void ike_notify_send_now(struct fgw_ike_sa *sa, uint16_t type)
 	send_now(sa, &b);
 }
 
+void ike_invalid_spi_answer(struct fgw_ike *ike, const struct fgw_ike_msg *req,
+			    const struct fgw_local_pkt *p)
+{
+	static uint64_t second;
+	static unsigned sent;
+	uint64_t now = rte_get_timer_cycles() / rte_get_timer_hz();
+	struct fgw_ike_hdr h = {
+		.spi_i = req->hdr.spi_i,
+		.spi_r = req->hdr.spi_r,
+		.version = FGW_IKE_VERSION,
+		.exchange = FGW_IKE_INFORMATIONAL,
+		/* We answer as the side the request was sent to. */
+		.flags = (uint8_t)(FGW_IKE_FLAG_RESPONSE |
+				   (req->hdr.flags & FGW_IKE_FLAG_INITIATOR ? 0 : FGW_IKE_FLAG_INITIATOR)),
+		.msg_id = req->hdr.msg_id,
+	};
+	static struct fgw_ike_msg out;
+	struct fgw_ike_buf b;
+	uint8_t buf[128];
+	int n;
+
+	if (now != second) {
+		second = now;
+		sent = 0;
+	}
+	if (sent >= INVALID_SPI_PER_S)
+		return;
+	sent++;
+	fgw_ike_build_init(&b, buf, sizeof(buf), &h);
+	fgw_ike_build_notify(&b, 0, NULL, 0, FGW_IKE_N_INVALID_IKE_SPI, NULL, 0);
+	n = fgw_ike_build_finish(&b);
+	if (n < 0)
+		return;
+	if (fgw_ike_parse(buf, (size_t)n, &out) == 0)
+		ike_log_msg(ike, "send to", &out, &p->src, p->sport);
+	ike_send_raw(ike, &p->dst, p->dport, &p->src, p->sport, buf, (size_t)n);
+}
+
 static uint32_t spi_at(const struct fgw_ike_delete *d, unsigned i)
 {
 	const uint8_t *p = d->spis + (size_t)i * 4;
@@ -51,7 +96,7 @@ static uint32_t spi_at(const struct fgw_ike_delete *d, unsigned i)
 void ike_informational_request(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg)
 {
 	uint8_t buf[FGW_IKE_MSG_MAX], ours[4 * 64];
-	unsigned n_ours = 0;
+	unsigned n_ours = 0, n_gone = 0;
 	bool delete_ike = false;
 	struct fgw_ike_buf b;
 
@@ -81,6 +126,7 @@ void ike_informational_request(struct fgw_ike_sa *sa, const struct fgw_ike_msg *
 				n_ours++;
 			}
 			ike_child_delete(sa, ch);
+			n_gone++;
 		}
 	}
 	for (unsigned i = 0; i < msg->n_notify; i++)
@@ -100,6 +146,10 @@ void ike_informational_request(struct fgw_ike_sa *sa, const struct fgw_ike_msg *
 	if (delete_ike) {
 		FGW_NOTICE("IKEv2 SA %u with %s deleted by the peer", sa->serial, ike_peer_str(sa));
 		ike_sa_kill(sa);
+	} else if (n_gone) {
+		/* A tunnel left without a CHILD SA gets a new one now (rekey.c),
+		 * as IOS brings a protected tunnel back. */
+		ike_life_kick(sa);
 	}
 }
 

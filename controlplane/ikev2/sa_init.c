@@ -268,15 +268,10 @@ void ike_sa_init_request(struct fgw_ike *ike, const struct fgw_ike_msg *msg,
 		}
 		return;
 	}
-	if (cfg->ikev2.limits.max_sa && ike->n_sas >= cfg->ikev2.limits.max_sa) {
-		refuse(ike, msg, p, FGW_IKE_FAIL_LIMIT_SA, 0, NULL, 0, "limits.max_sa reached");
+	/* Over a limit the request is dropped: no state, no answer (an
+	 * answer would only invite the peer to try again at once). */
+	if (ike_over_limits(ike, &p->src, false))
 		return;
-	}
-	if (ike->n_negotiating >= cfg->ikev2.limits.max_in_negotiation_sa) {
-		refuse(ike, msg, p, FGW_IKE_FAIL_LIMIT_NEGOTIATING, 0, NULL, 0,
-		       "limits.max_in_negotiation_sa reached");
-		return;
-	}
 	if (!msg->has_sa || !msg->has_ke || !nonce_ok(msg)) {
 		refuse(ike, msg, p, FGW_IKE_FAIL_INVALID_SYNTAX, FGW_IKE_N_INVALID_SYNTAX, NULL, 0,
 		       "no SA, KE or Ni payload");

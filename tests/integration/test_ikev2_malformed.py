@@ -1,0 +1,183 @@
+"""A running gateway with a live tunnel to strongSwan gets what no honest
+peer sends, from the peer's namespace: garbage on UDP 500 and 4500, bad
+lengths, an unknown critical payload (answered UNSUPPORTED_CRITICAL_PAYLOAD,
+RFC 7296 2.5), requests and responses for IKE SAs it does not have
+(INVALID_IKE_SPI in the clear for requests only, 2.21.4), a forged message
+on the live SA (integrity check fails) and a replayed old request of
+charon's captured on the wire. Each is counted; the tunnel keeps carrying
+traffic and charon's IKE SA stays the same."""
+import json
+import os
+import struct
+import time
+from pathlib import Path
+
+import interop
+import ikeraw
+
+HERE = Path(__file__).resolve().parent
+IKE = "aes256-sha512-modp2048"
+
+SENDER = """
+import json, socket, sys
+sys.path.insert(0, {here!r})
+out = []
+for port, hexmsg in {msgs!r}:
+	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	s.bind(("{src}", 0))
+	s.settimeout({wait})
+	s.sendto(bytes.fromhex(hexmsg), ("{dst}", port))
+	got = []
+	try:
+		while True:
+			got.append(s.recv(65535).hex())
+	except socket.timeout:
+		pass
+	s.close()
+	out.append(got)
+print(json.dumps(out))
+"""
+
+SNIFFER = """
+import json
+from scapy.all import IP, UDP, sniff
+def ike(p):
+	return (UDP in p and p[IP].src == "{src}" and p[UDP].dport == 4500
+		and bytes(p[UDP].payload)[:4] == b"\\0\\0\\0\\0")
+pk = sniff(iface="br0", lfilter=ike, count={count}, timeout={timeout})
+print(json.dumps([bytes(p[UDP].payload)[4:].hex() for p in pk]))
+"""
+
+REPLAYER = """
+import json
+from scapy.all import IP, UDP, Raw, send
+send(IP(src="{src}", dst="{dst}") / UDP(sport=4500, dport=4500) / Raw(b"\\0\\0\\0\\0" + bytes.fromhex("{msg}")), verbose=0)
+print(json.dumps(True))
+"""
+
+
+def send(case, msgs, wait=1.0):
+	"""Sends each (port, octets) from a fresh socket in the peer's
+	namespace; the answers to each, as parsed headers."""
+	script = SENDER.format(here=str(HERE), src=interop.PEER_WAN, dst=interop.GW_WAN, wait=wait,
+			       msgs=[(port, (b"\0\0\0\0" + m if port == 4500 else m).hex())
+				     for port, m in msgs])
+	got = case.peerns.python(script, timeout=60)
+	out = []
+	for answers in got:
+		parsed = []
+		for a in answers:
+			raw = bytes.fromhex(a)
+			parsed.append(ikeraw.parse(raw[4:] if raw[:4] == b"\0\0\0\0" else raw))
+		out.append(parsed)
+	return out
+
+
+def stats(gw):
+	return gw.flexctl("show", "crypto", "ikev2", "stats")
+
+
+def delta(before, after):
+	d = {k: after["packets"][k] - before["packets"][k] for k in after["packets"]}
+	d.update({k: after["failures"][k] - before["failures"][k] for k in after["failures"]})
+	return d
+
+
+def test_malformed_input(root, build, tmp_path):
+	notes = []
+	case = interop.Case(role="initiator", ike=IKE, esp="aes256gcm16", build=build,
+			    workdir=tmp_path, log=notes.append, tag="mal")
+	try:
+		case.setup()
+		# charon checks liveness every 2 s: requests of its to capture
+		case.charon.conf_text = case.charon.conf_text.replace(
+			"    mobike = no\n", "    mobike = no\n    dpd_delay = 2s\n")
+		case.start()
+		assert case.up() is not None, "\n".join(notes) + str(case.logs())
+		gw, charon = case.gw, case.charon
+		charon_sa = charon.list_sas()["gw"]["uniqueid"]
+		(sa,) = [s for s in gw.flexctl("show", "crypto", "ikev2", "sa")["sas"]
+			 if s["status"] == "READY"]
+
+		def check(msgs, want, answers=None, wait=1.0):
+			before = stats(gw)
+			got = send(case, msgs, wait)
+			after = stats(gw)
+			d = delta(before, after)
+			for k, v in want.items():
+				assert d[k] == v, (k, d, got)
+			if answers is not None:
+				assert [len(a) for a in got] == answers, got
+			return got
+
+		n = len(ikeraw.sa_init_request())
+		# garbage, too short for a header, a header whose length runs past
+		# the datagram or stops short of it: dropped, counted, no answer
+		check([(500, os.urandom(80)), (500, os.urandom(20)),
+		       (500, ikeraw.sa_init_request(length_delta=8)),
+		       (500, ikeraw.sa_init_request(length_delta=-n))],
+		      {"INVALID_SYNTAX": 4, "rx_dropped": 4}, answers=[0, 0, 0, 0])
+		# the same on 4500 behind the non-ESP marker
+		check([(4500, os.urandom(64)), (4500, ikeraw.sa_init_request(length_delta=4))],
+		      {"INVALID_SYNTAX": 2, "rx_dropped": 2}, answers=[0, 0])
+
+		# an unknown payload: critical -> UNSUPPORTED_CRITICAL_PAYLOAD naming
+		# its type, no state; not critical -> ignored, the request answered
+		(crit,), (plain,) = check(
+			[(500, ikeraw.sa_init_request(extra=[(200, ikeraw.CRITICAL, b"boom")])),
+			 (500, ikeraw.sa_init_request(extra=[(201, 0, b"fine")]))],
+			{"INVALID_SYNTAX": 1}, answers=[1, 1])
+		assert crit["exchange"] == ikeraw.SA_INIT and crit["flags"] & ikeraw.F_RESPONSE
+		assert crit["notifies"] == [(ikeraw.N_UNSUPPORTED_CRITICAL_PAYLOAD, bytes([200]))]
+		assert crit["spi_r"] == 0
+		assert plain["types"][:3] == [ikeraw.PL_SA, ikeraw.PL_KE, ikeraw.PL_NONCE], plain
+		assert plain["spi_r"] != 0
+
+		# an SA we do not have: a request gets INVALID_IKE_SPI in the clear
+		# with its SPIs and message ID; a response gets nothing
+		sk = [(ikeraw.PL_SK, 0, os.urandom(80))]
+		spi_i, spi_r = 0x1122334455667788, 0x99AABBCCDDEEFF00
+		(inv,), none = check(
+			[(4500, ikeraw.message(spi_i, spi_r, ikeraw.INFORMATIONAL, ikeraw.F_INITIATOR, 7, sk)),
+			 (4500, ikeraw.message(spi_i, spi_r, ikeraw.INFORMATIONAL,
+					       ikeraw.F_INITIATOR | ikeraw.F_RESPONSE, 7, sk))],
+			{"rx_invalid_spi": 2}, answers=[1, 0])
+		assert (inv["spi_i"], inv["spi_r"], inv["msg_id"]) == (spi_i, spi_r, 7)
+		assert inv["exchange"] == ikeraw.INFORMATIONAL and inv["flags"] & ikeraw.F_RESPONSE
+		assert inv["notifies"] == [(ikeraw.N_INVALID_IKE_SPI, b"")]
+
+		# a forgery on the live SA (its SPIs, the next message ID): the
+		# integrity check fails, counted; the SA is untouched
+		ours, theirs = int(sa["local_spi"], 16), int(sa["remote_spi"], 16)
+		live = gw.flexctl("show", "crypto", "ikev2", "sa")["sas"][0]
+		check([(4500, ikeraw.message(ours, theirs, ikeraw.INFORMATIONAL, 0,
+					     live["msg_ids"]["remote_next_msg_id"], sk))],
+		      {"DECRYPT": 1, "rx_dropped": 1}, answers=[0])
+
+		# a replayed old request of charon's, captured on the WAN bridge
+		got = case.wan.python(SNIFFER.format(src=interop.PEER_WAN, count=3, timeout=12),
+				      timeout=30)
+		reqs = [bytes.fromhex(m) for m in got]
+		reqs = [m for m in reqs if not ikeraw.parse(m)["flags"] & ikeraw.F_RESPONSE]
+		assert len(reqs) >= 2, got
+		old = reqs[0]
+		assert struct.unpack("!I", old[20:24])[0] + 1 < \
+			gw.flexctl("show", "crypto", "ikev2", "sa")["sas"][0]["msg_ids"]["remote_next_msg_id"]
+		before = stats(gw)
+		case.peerns.python(REPLAYER.format(src=interop.PEER_WAN, dst=interop.GW_WAN,
+						   msg=old.hex()))
+		time.sleep(0.5)
+		d = delta(before, stats(gw))
+		assert d["rx_dropped"] == 1 and d["dup_requests"] == 0 and d["DECRYPT"] == 0, d
+
+		# still serving: the same SAs on both sides, traffic flows
+		now = [s for s in gw.flexctl("show", "crypto", "ikev2", "sa")["sas"]
+		       if s["status"] == "READY"]
+		assert [s["local_spi"] for s in now] == [sa["local_spi"]]
+		assert charon.list_sas()["gw"]["uniqueid"] == charon_sa
+		loss, out = case.ping(10)
+		assert loss == 0, out
+		assert gw.alive()
+		print(json.dumps(stats(gw)["failures"]))
+	finally:
+		case.teardown()
