@@ -85,3 +85,37 @@ def parse(data):
 		types.append(PL_SK)
 	return dict(spi_i=spi_i, spi_r=spi_r, exchange=exchange, flags=flags, msg_id=msg_id,
 		    length=length, types=types, notifies=notifies)
+
+
+SENDER = """
+import json, socket
+out = []
+for port, hexmsg in {msgs!r}:
+	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	s.bind(({src!r}, 0))
+	s.settimeout({wait})
+	s.sendto(bytes.fromhex(hexmsg), ({dst!r}, port))
+	got = []
+	try:
+		while True:
+			got.append(s.recv(65535).hex())
+	except socket.timeout:
+		pass
+	s.close()
+	out.append(got)
+print(json.dumps(out))
+"""
+
+
+def send(ns, dst, msgs, wait=1.0, src=""):
+	"""Sends each (port, octets) to dst from a fresh UDP socket in
+	namespace ns (the non-ESP marker added for 4500) and returns the
+	answers to each, parsed."""
+	script = SENDER.format(src=src, dst=dst, wait=wait,
+			       msgs=[(port, (b"\0\0\0\0" + m if port == 4500 else m).hex())
+				     for port, m in msgs])
+	out = []
+	for (port, _), answers in zip(msgs, ns.python(script, timeout=60)):
+		raws = [bytes.fromhex(a) for a in answers]
+		out.append([parse(r[4:] if port == 4500 else r) for r in raws])
+	return out

@@ -16,6 +16,7 @@ import time
 
 import pytest
 
+import ikeraw
 import interop
 import strongswan
 import topo
@@ -330,5 +331,28 @@ def test_max_sa_refuses_second_peer(life):
 	assert [s["remote"] for s in gw.flexctl("show", "crypto", "ikev2", "sa")["sas"]] == \
 		[interop.PEER_WAN]
 	assert sas_of(gw, "Tunnel1") == (set(), set())
+	loss, out = t.case.ping(10)
+	assert loss == 0, out + t.context()
+
+
+def test_max_in_negotiation_sa(life):
+	"""One half-open IKE SA (a bare IKE_SA_INIT from elsewhere that never
+	goes on to IKE_AUTH) fills max_in_negotiation_sa 1: charon is refused
+	while it lasts, and comes up once the half-open SA timed out."""
+	t = life("responder", ikev2_extra={"limits": {"max_in_negotiation_sa": 1}})
+	gw, charon = t.case.gw, t.case.charon
+	(answers,) = ikeraw.send(t.case.peerns, interop.GW_WAN, [(500, ikeraw.sa_init_request())])
+	assert len(answers) == 1 and answers[0]["spi_r"] != 0, answers
+	assert [s["status"] for s in gw.flexctl("show", "crypto", "ikev2", "sa")["sas"]] == ["IN-NEG"]
+	p = charon.initiate("net", timeout=5, check=False)
+	assert p.returncode != 0
+	assert "IKE_SA_INIT from 192.0.2.2 refused: limits.max_in_negotiation_sa reached" in \
+		gw.log_text()
+	assert stats(gw)["failures"]["LIMIT_NEGOTIATING"] >= 1
+	assert len(gw.flexctl("show", "crypto", "ikev2", "sa")["sas"]) == 1
+	# the half-open SA goes after 30 s without IKE_AUTH; then charon is served
+	assert wait(lambda: gw.flexctl("show", "crypto", "ikev2", "sa")["sas"] == [], 40), \
+		t.context()
+	assert t.case.up() is not None, t.context()
 	loss, out = t.case.ping(10)
 	assert loss == 0, out + t.context()

@@ -10,33 +10,11 @@ import json
 import os
 import struct
 import time
-from pathlib import Path
 
 import interop
 import ikeraw
 
-HERE = Path(__file__).resolve().parent
 IKE = "aes256-sha512-modp2048"
-
-SENDER = """
-import json, socket, sys
-sys.path.insert(0, {here!r})
-out = []
-for port, hexmsg in {msgs!r}:
-	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-	s.bind(("{src}", 0))
-	s.settimeout({wait})
-	s.sendto(bytes.fromhex(hexmsg), ("{dst}", port))
-	got = []
-	try:
-		while True:
-			got.append(s.recv(65535).hex())
-	except socket.timeout:
-		pass
-	s.close()
-	out.append(got)
-print(json.dumps(out))
-"""
 
 SNIFFER = """
 import json
@@ -57,20 +35,7 @@ print(json.dumps(True))
 
 
 def send(case, msgs, wait=1.0):
-	"""Sends each (port, octets) from a fresh socket in the peer's
-	namespace; the answers to each, as parsed headers."""
-	script = SENDER.format(here=str(HERE), src=interop.PEER_WAN, dst=interop.GW_WAN, wait=wait,
-			       msgs=[(port, (b"\0\0\0\0" + m if port == 4500 else m).hex())
-				     for port, m in msgs])
-	got = case.peerns.python(script, timeout=60)
-	out = []
-	for answers in got:
-		parsed = []
-		for a in answers:
-			raw = bytes.fromhex(a)
-			parsed.append(ikeraw.parse(raw[4:] if raw[:4] == b"\0\0\0\0" else raw))
-		out.append(parsed)
-	return out
+	return ikeraw.send(case.peerns, interop.GW_WAN, msgs, wait, src=interop.PEER_WAN)
 
 
 def stats(gw):
