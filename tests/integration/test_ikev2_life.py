@@ -203,6 +203,21 @@ def test_peer_deletes_child_sa(life, role):
 	assert loss == 0, out + t.context()
 
 
+def test_clear_reaches_strongswan(life):
+	"""flexgw responding: `clear crypto ikev2 sa remote ADDR` tells charon,
+	whose list of SAs is empty then, and nothing comes back by itself."""
+	t = life("responder")
+	gw, charon = t.case.gw, t.case.charon
+	t.up()
+	assert gw.flexctl("clear", "crypto", "ikev2", "sa", "remote", interop.PEER_WAN) == \
+		{"cleared": 1}
+	assert wait(lambda: charon.list_sas() == {}, 5), t.context()
+	assert "received DELETE for IKE_SA gw" in charon.log_text()
+	time.sleep(2)
+	assert sas_of(gw) == (set(), set()) and ike_sas(gw) == []
+	assert charon.list_sas() == {}
+
+
 # ---- dead peer detection --------------------------------------------------------
 
 DPD_INTERVAL, DPD_RETRY, DPD_RETRIES = 10, 2, 5
@@ -356,3 +371,49 @@ def test_max_in_negotiation_sa(life):
 	assert t.case.up() is not None, t.context()
 	loss, out = t.case.ping(10)
 	assert loss == 0, out + t.context()
+
+
+# ---- flexgw <-> flexgw -------------------------------------------------------------
+
+
+def test_flexgw_pair_delete_and_dpd(root, build, tmp_path):
+	"""Two flexgw: `clear crypto ikev2 sa` on the initiator reaches the
+	responder (its SAs go, the initiator sets the tunnel up again), then the
+	responder is killed and the initiator's DPD declares it dead."""
+	notes = []
+	case = interop.Case(role="initiator", ike=IKE, esp=ESP, peer="flexgw", build=build,
+			    workdir=tmp_path, log=notes.append, tag="lfpair")
+	dpd = {"interval": DPD_INTERVAL, "retry_interval": DPD_RETRY, "mode": "periodic"}
+	try:
+		case.setup()
+		for g in (case.gw, case.gwb):
+			for p in g.config["ikev2"]["profiles"]:
+				p["dpd"] = dpd
+			g.cfg_path.write_text(json.dumps(g.config, indent=2) + "\n")
+		case.start()
+		assert case.up() is not None, "\n".join(notes) + str(case.logs())
+		a, b = case.gw, case.gwb
+		old_in, old_out = sas_of(b)
+		before = stats(b)["events"]
+		assert a.flexctl("clear", "crypto", "ikev2", "sa") == {"cleared": 1}
+		assert wait(lambda: "with 192.0.2.1 deleted by the peer" in b.log_text(), 5), \
+			b.log_text()
+		assert stats(b)["events"]["sa_deleted"] == before["sa_deleted"] + 1
+		new = wait(lambda: (lambda s: s if s[0] and s[0] != old_in else None)(sas_of(b)), 15)
+		assert new and not new[1] & old_out, str(case.logs())
+		assert wait(lambda: up(a), 5)
+		assert len(ike_sas(a)) == 1 and len(ike_sas(b)) == 1
+		loss, out = case.ping(10)
+		assert loss == 0, out
+
+		b.proc.send_signal(signal.SIGKILL)
+		b.proc.wait(10)
+		killed = time.time()
+		limit = DPD_INTERVAL + (DPD_RETRIES + 1) * DPD_RETRY + 3
+		dead = wait(lambda: stats(a)["events"]["dpd_dead"] == 1, limit)
+		took = time.time() - killed
+		assert dead, a.log_text()[-5000:]
+		assert sas_of(a) == (set(), set()) and ike_sas(a) == []
+		print(f"DPD flexgw <-> flexgw: dead {took:.1f}s after the kill (limit {limit}s)")
+	finally:
+		case.teardown()
