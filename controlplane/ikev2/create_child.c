@@ -207,6 +207,12 @@ static void child_response(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg)
 
 	if (ch == NULL)
 		return;
+	if (sa->tunnel == NULL) {
+		/* The tunnel moved on (its IKE SA was replaced meanwhile). */
+		ike_child_delete(sa, ch);
+		xchg_clear(sa);
+		return;
+	}
 	if (old != NULL && old->state == FGW_CHILD_REKEYING)
 		old->state = FGW_CHILD_INSTALLED;
 	if (old != NULL)
@@ -448,6 +454,7 @@ static void ike_inherit(struct fgw_ike_sa *n, struct fgw_ike_sa *old)
 	}
 	n->tunnel = old->tunnel;
 	old->tunnel = NULL;
+	old->xchg_child = old->xchg_new = NULL;
 }
 
 /* Moves everything of from (a redundant new SA) to to. */
@@ -594,8 +601,12 @@ static void ike_rekey_request(struct fgw_ike_sa *sa, const struct fgw_ike_msg *m
 	uint32_t id = msg->hdr.msg_id;
 	int len, g_len, rc;
 
-	if (sa->state != FGW_IKE_ST_ESTABLISHED) {
-		/* 2.25.2: being deleted or already rekeyed. */
+	/* 2.25.2: being deleted or already rekeyed; and, as strongSwan does,
+	 * not while a CHILD SA exchange of ours runs on it (its answer must
+	 * find the CHILD SAs where it left them). */
+	if (sa->state != FGW_IKE_ST_ESTABLISHED ||
+	    (sa->req.msg != NULL && sa->req.kind != FGW_IKE_REQ_OTHER &&
+	     sa->req.kind != FGW_IKE_REQ_IKE_REKEY && sa->req.kind != FGW_IKE_REQ_DELETE_IKE)) {
 		respond_error(sa, id, FGW_IKE_N_TEMPORARY_FAILURE, NULL, 0);
 		return;
 	}

@@ -10,6 +10,7 @@
 #include <rte_hash.h>
 #include <rte_lcore.h>
 #include <rte_random.h>
+#include <rte_ring.h>
 
 #include "controlplane/ikev2/ike.h"
 #include "dataplane/tunnel.h"
@@ -465,10 +466,28 @@ fail:
 	return -1;
 }
 
+/* What we just sent waits in the workers' inject rings: give it a moment
+ * to leave before the workers stop (at most 200 ms). */
+static void flush_output(struct fgw_dp *dp)
+{
+	uint64_t end = rte_get_timer_cycles() + ike_ms_to_cycles(200);
+	bool pending = true;
+
+	while (pending && rte_get_timer_cycles() < end) {
+		pending = false;
+		for (unsigned i = 0; i < dp->n_workers; i++)
+			if (!rte_ring_empty(dp->workers[i]->inject))
+				pending = true;
+		if (pending)
+			rte_delay_us_sleep(200);
+	}
+}
+
 void fgw_ike_stop(struct fgw_control *c)
 {
 	struct fgw_ike *ike = c->ike;
 	struct fgw_ike_sa *sa;
+	bool sent = false;
 
 	if (ike == NULL)
 		return;
@@ -478,10 +497,14 @@ void fgw_ike_stop(struct fgw_control *c)
 	ike->n_tunnels = 0;
 	TAILQ_FOREACH(sa, &ike->sas, link) {
 		sa->tunnel = NULL;
-		if (sa->state == FGW_IKE_ST_ESTABLISHED)
+		if (sa->state == FGW_IKE_ST_ESTABLISHED) {
 			ike_delete_send_now(sa);
+			sent = true;
+		}
 		ike_sa_kill(sa);
 	}
+	if (sent)
+		flush_output(c->dp);
 	rte_timer_stop_sync(&ike->gc_timer);
 	gc(&ike->gc_timer, ike);
 	rte_hash_free(ike->by_spi);

@@ -50,8 +50,15 @@ def wait(cond, timeout):
 
 
 def context(case, notes):
-	logs = case.logs()
-	return "\n".join(notes) + "".join(f"\n----- {k} -----\n{v}" for k, v in logs.items())
+	"""Both peers' logs for a failure report; charon's without its vici
+	chatter (swanctl polls), so the exchanges fit."""
+	text = "\n".join(notes)
+	for g in case.gws:
+		text += "\n----- flexgw -----\n" + g.log_text()[-12000:]
+	for c in case.charons:
+		lines = [ln for ln in c.log_text().splitlines() if "[CFG] vici" not in ln]
+		text += "\n----- charon -----\n" + "\n".join(lines)[-30000:]
+	return text
 
 
 def pings(ns, seconds, interval, size):
