@@ -88,6 +88,11 @@ int ike_send_response(struct fgw_ike_sa *sa, struct fgw_ike_buf *b);
 /* A message outside any SA's window (IKE_SA_INIT errors, cookies). */
 void ike_send_raw(struct fgw_ike *ike, const struct fgw_addr *src, uint16_t sport,
 		  const struct fgw_addr *dst, uint16_t dport, const uint8_t *msg, size_t len);
+/* An unprotected message of header h with one notify, back to where p
+ * came from. */
+void ike_send_clear_notify(struct fgw_ike *ike, const struct fgw_ike_hdr *h,
+			   const struct fgw_local_pkt *p, uint16_t type, const uint8_t *data,
+			   size_t len);
 /* Answers an unencrypted error notify to an IKE_SA_INIT request. */
 void ike_send_init_error(struct fgw_ike *ike, const struct fgw_ike_msg *req,
 			 const struct fgw_local_pkt *p, uint16_t type, const uint8_t *data, size_t len);

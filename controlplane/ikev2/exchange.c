@@ -209,23 +209,16 @@ int ike_send_response(struct fgw_ike_sa *sa, struct fgw_ike_buf *b)
 	return 0;
 }
 
-void ike_send_init_error(struct fgw_ike *ike, const struct fgw_ike_msg *req,
-			 const struct fgw_local_pkt *p, uint16_t type, const uint8_t *data,
-			 size_t len)
+void ike_send_clear_notify(struct fgw_ike *ike, const struct fgw_ike_hdr *h,
+			   const struct fgw_local_pkt *p, uint16_t type, const uint8_t *data,
+			   size_t len)
 {
+	static struct fgw_ike_msg out;
 	uint8_t buf[512];
 	struct fgw_ike_buf b;
-	struct fgw_ike_hdr h = {
-		.spi_i = req->hdr.spi_i,
-		.version = FGW_IKE_VERSION,
-		.exchange = FGW_IKE_SA_INIT,
-		.flags = FGW_IKE_FLAG_RESPONSE,
-		.msg_id = 0,
-	};
-	static struct fgw_ike_msg out;
 	int n;
 
-	fgw_ike_build_init(&b, buf, sizeof(buf), &h);
+	fgw_ike_build_init(&b, buf, sizeof(buf), h);
 	fgw_ike_build_notify(&b, 0, NULL, 0, type, data, len);
 	n = fgw_ike_build_finish(&b);
 	if (n < 0)
@@ -233,6 +226,21 @@ void ike_send_init_error(struct fgw_ike *ike, const struct fgw_ike_msg *req,
 	if (fgw_ike_parse(buf, (size_t)n, &out) == 0)
 		ike_log_msg(ike, "send to", &out, &p->src, p->sport);
 	ike_send_raw(ike, &p->dst, p->dport, &p->src, p->sport, buf, (size_t)n);
+}
+
+void ike_send_init_error(struct fgw_ike *ike, const struct fgw_ike_msg *req,
+			 const struct fgw_local_pkt *p, uint16_t type, const uint8_t *data,
+			 size_t len)
+{
+	struct fgw_ike_hdr h = {
+		.spi_i = req->hdr.spi_i,
+		.version = FGW_IKE_VERSION,
+		.exchange = FGW_IKE_SA_INIT,
+		.flags = FGW_IKE_FLAG_RESPONSE,
+		.msg_id = 0,
+	};
+
+	ike_send_clear_notify(ike, &h, p, type, data, len);
 }
 
 /* ---- input ------------------------------------------------------------------------ */

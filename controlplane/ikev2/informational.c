@@ -64,10 +64,6 @@ void ike_invalid_spi_answer(struct fgw_ike *ike, const struct fgw_ike_msg *req,
 				   (req->hdr.flags & FGW_IKE_FLAG_INITIATOR ? 0 : FGW_IKE_FLAG_INITIATOR)),
 		.msg_id = req->hdr.msg_id,
 	};
-	static struct fgw_ike_msg out;
-	struct fgw_ike_buf b;
-	uint8_t buf[128];
-	int n;
 
 	if (now != second) {
 		second = now;
@@ -76,14 +72,7 @@ void ike_invalid_spi_answer(struct fgw_ike *ike, const struct fgw_ike_msg *req,
 	if (sent >= INVALID_SPI_PER_S)
 		return;
 	sent++;
-	fgw_ike_build_init(&b, buf, sizeof(buf), &h);
-	fgw_ike_build_notify(&b, 0, NULL, 0, FGW_IKE_N_INVALID_IKE_SPI, NULL, 0);
-	n = fgw_ike_build_finish(&b);
-	if (n < 0)
-		return;
-	if (fgw_ike_parse(buf, (size_t)n, &out) == 0)
-		ike_log_msg(ike, "send to", &out, &p->src, p->sport);
-	ike_send_raw(ike, &p->dst, p->dport, &p->src, p->sport, buf, (size_t)n);
+	ike_send_clear_notify(ike, &h, p, FGW_IKE_N_INVALID_IKE_SPI, NULL, 0);
 }
 
 static uint32_t spi_at(const struct fgw_ike_delete *d, unsigned i)
