@@ -107,12 +107,12 @@ print(json.dumps(out))
 """
 
 
-def send(ns, dst, msgs, wait=1.0, src=""):
+def send(ns, dst, msgs, wait=1.0, src="", marker=True):
 	"""Sends each (port, octets) to dst from a fresh UDP socket in
-	namespace ns (the non-ESP marker added for 4500) and returns the
-	answers to each, parsed."""
+	namespace ns (the non-ESP marker added for 4500 unless marker is
+	false) and returns the answers to each, parsed."""
 	script = SENDER.format(src=src, dst=dst, wait=wait,
-			       msgs=[(port, (b"\0\0\0\0" + m if port == 4500 else m).hex())
+			       msgs=[(port, (b"\0\0\0\0" + m if port == 4500 and marker else m).hex())
 				     for port, m in msgs])
 	out = []
 	for (port, _), answers in zip(msgs, ns.python(script, timeout=60)):

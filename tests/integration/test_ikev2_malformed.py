@@ -1,6 +1,7 @@
 """A running gateway with a live tunnel to strongSwan gets what no honest
-peer sends, from the peer's namespace: garbage on UDP 500 and 4500, bad
-lengths, an unknown critical payload (answered UNSUPPORTED_CRITICAL_PAYLOAD,
+peer sends, from the peer's namespace: garbage on UDP 500 and 4500 (with
+the non-ESP marker for IKE; without it is ESP, dropped by the data path as
+NO_SA), bad lengths, an unknown critical payload (answered UNSUPPORTED_CRITICAL_PAYLOAD,
 RFC 7296 2.5), requests and responses for IKE SAs it does not have
 (INVALID_IKE_SPI in the clear for requests only, 2.21.4), a forged message
 on the live SA (integrity check fails) and a replayed old request of
@@ -11,6 +12,7 @@ import os
 import struct
 import time
 
+import counters
 import interop
 import ikeraw
 
@@ -85,6 +87,16 @@ def test_malformed_input(root, build, tmp_path):
 		# the same on 4500 behind the non-ESP marker
 		check([(4500, os.urandom(64)), (4500, ikeraw.sa_init_request(length_delta=4))],
 		      {"INVALID_SYNTAX": 2, "rx_dropped": 2}, answers=[0, 0])
+
+		# on 4500 without the marker it is ESP: the data path drops it (no
+		# SA has that SPI), IKE never sees it
+		dp = counters.Stats.read(gw).drop("NO_SA")
+		before = stats(gw)
+		ikeraw.send(case.peerns, interop.GW_WAN, [(4500, b"\xde\xad\xbe\xef" + os.urandom(60))],
+			    wait=0.5, src=interop.PEER_WAN, marker=False)
+		assert counters.Stats.read(gw).drop("NO_SA") == dp + 1
+		d = delta(before, stats(gw))
+		assert d["INVALID_SYNTAX"] == 0 and d["rx_dropped"] == 0, d
 
 		# an unknown payload: critical -> UNSUPPORTED_CRITICAL_PAYLOAD naming
 		# its type, no state; not critical -> ignored, the request answered
