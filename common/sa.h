@@ -307,7 +307,7 @@ struct fgw_sa {
 	uint8_t worker;			/* inbound: the worker that owns it */
 	uint16_t natt_sport;		/* RFC 3948 UDP ports, host order; */
 	uint16_t natt_dport;		/*  both 0: plain ESP (protocol 50) */
-	uint16_t ifindex;		/* the tunnel interface it belongs to */
+	uint32_t ifindex;		/* the tunnel interface it belongs to */
 	uint16_t outer_sum;		/* derived: ones' complement sum of the
 					 * IPv4 `outer` as built (tunnel mode) */
 	struct fgw_addr src;		/* tunnel endpoints: outbound src is us, */
@@ -325,6 +325,9 @@ struct fgw_sa {
 	struct fgw_sa_stats stats;
 
 	struct fgw_sa_keysched keys;	/* derived, wiped on free */
+	/* Control lcore only: `stats` when counters were last cleared (they
+	 * show as stats minus this; lifetimes go by stats itself). */
+	struct fgw_sa_stats cleared;
 	/* the replay ring's words follow (fgw_sa_alloc) */
 } __attribute__((aligned(64)));
 

@@ -373,11 +373,20 @@ struct fgw_sa_keys_cfg {
 	unsigned integrity_key_len;
 };
 
+/* A second key set for an operator's rekey of manual SAs. */
+struct fgw_manual_rekey_cfg {
+	struct fgw_sa_keys_cfg inbound;
+	struct fgw_sa_keys_cfg outbound;
+};
+
 /* Manual keying (no IKE): fixed SPIs and keys both ways. */
 struct fgw_manual_sa_cfg {
 	char transform_set[FGW_NAME_MAX];	/* "": no manual SA */
 	struct fgw_sa_keys_cfg inbound;
 	struct fgw_sa_keys_cfg outbound;
+	bool rekey_set;
+	struct fgw_manual_rekey_cfg rekey;	/* flexctl crypto ipsec rekey */
+	bool natt;			/* ESP in UDP 4500 both ways (RFC 3948) */
 };
 
 struct fgw_tunnel_cfg {

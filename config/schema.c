@@ -811,6 +811,18 @@ static const struct cfg_schema sa_keys_schema = {
 	.defines = NS_NONE,
 };
 
+static const struct cfg_field manual_rekey_fields[] = {
+	{ .key = "inbound", .type = T_OBJECT, .flags = F_REQUIRED, .schema = &sa_keys_schema,
+	  AT(struct fgw_manual_rekey_cfg, inbound) },
+	{ .key = "outbound", .type = T_OBJECT, .flags = F_REQUIRED, .schema = &sa_keys_schema,
+	  AT(struct fgw_manual_rekey_cfg, outbound) },
+};
+
+static const struct cfg_schema manual_rekey_schema = {
+	.noun = "manual SA rekey", .size = sizeof(struct fgw_manual_rekey_cfg),
+	FIELDS(manual_rekey_fields), .defines = NS_NONE,
+};
+
 static const struct cfg_field manual_sa_fields[] = {
 	{ .key = "transform_set", .type = T_STRING, .fmt = FMT_NAME, .flags = F_REQUIRED,
 	  .ref = &cfg_ref_transform_set, AT(struct fgw_manual_sa_cfg, transform_set) },
@@ -818,6 +830,9 @@ static const struct cfg_field manual_sa_fields[] = {
 	  AT(struct fgw_manual_sa_cfg, inbound) },
 	{ .key = "outbound", .type = T_OBJECT, .flags = F_REQUIRED, .schema = &sa_keys_schema,
 	  AT(struct fgw_manual_sa_cfg, outbound) },
+	{ .key = "rekey", .type = T_OBJECT, .flags = F_PRESENT, .schema = &manual_rekey_schema,
+	  AT(struct fgw_manual_sa_cfg, rekey), PRESENT(struct fgw_manual_sa_cfg, rekey_set) },
+	{ .key = "natt", .type = T_BOOL, AT(struct fgw_manual_sa_cfg, natt) },
 };
 
 static const struct cfg_schema manual_sa_schema = {

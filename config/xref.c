@@ -130,7 +130,8 @@ static unsigned integrity_key_len(uint8_t alg)
 	}
 }
 
-static bool manual_keys(struct cfg_ctx *c, unsigned t, const char *dir,
+/* The keys of manual_sa.<dir>, or with rekey of manual_sa.rekey.<dir>. */
+static bool manual_keys(struct cfg_ctx *c, unsigned t, bool rekey, const char *dir,
 			const struct fgw_sa_keys_cfg *k,
 			const struct fgw_ipsec_transform_set_cfg *ts)
 {
@@ -138,10 +139,16 @@ static bool manual_keys(struct cfg_ctx *c, unsigned t, const char *dir,
 				     { .key = dir }, { .key = "encryption_key" } }, .depth = 5 };
 	unsigned want = encryption_key_len(ts->esp_encryption);
 
+	if (rekey) {
+		p.e[3].key = "rekey";
+		p.e[4].key = dir;
+		p.e[5].key = "encryption_key";
+		p.depth = 6;
+	}
 	if (k->encryption_key_len != want)
 		return cfg_fail_at(c, &p, CFG_AT_VALUE, "%u bytes, but transform set \"%s\" "
 				   "needs %u", k->encryption_key_len, ts->name, want);
-	p.e[4].key = "integrity_key";
+	p.e[p.depth - 1].key = "integrity_key";
 	want = integrity_key_len(ts->esp_integrity);
 	if (k->integrity_key_len != want)
 		return cfg_fail_at(c, &p, CFG_AT_VALUE, want ? "%u bytes, but transform set "
@@ -176,9 +183,20 @@ static bool tunnels(struct cfg_ctx *c)
 				FIND(cfg->ipsec.transform_sets, cfg->ipsec.n_transform_sets,
 				     t->manual_sa.transform_set);
 
-			if (!manual_keys(c, i, "inbound", &t->manual_sa.inbound, ts) ||
-			    !manual_keys(c, i, "outbound", &t->manual_sa.outbound, ts))
+			const struct fgw_manual_sa_cfg *ms = &t->manual_sa;
+
+			if (!manual_keys(c, i, false, "inbound", &ms->inbound, ts) ||
+			    !manual_keys(c, i, false, "outbound", &ms->outbound, ts))
 				return false;
+			if (ms->rekey_set &&
+			    (!manual_keys(c, i, true, "inbound", &ms->rekey.inbound, ts) ||
+			     !manual_keys(c, i, true, "outbound", &ms->rekey.outbound, ts)))
+				return false;
+			p.e[2].key = "manual_sa";
+			if (ms->rekey_set && (ms->rekey.inbound.spi == ms->inbound.spi ||
+					      ms->rekey.outbound.spi == ms->outbound.spi))
+				return cfg_fail_at(c, &p, CFG_AT_KEY, "the rekey SPIs must differ "
+						   "from the first ones");
 		}
 	}
 	for (unsigned i = 0; i < cfg->n_virtual_templates; i++) {

@@ -152,6 +152,7 @@ static void dp_free(struct fgw_dp *dp)
 		dp->workers[i] = NULL;
 	}
 	fgw_tunnels_fini(dp);
+	fgw_ifs_fini(dp);
 	fgw_fib_fini(dp);
 	fgw_nh_fini(dp);
 	if (dp->punt != NULL)
@@ -196,7 +197,7 @@ int fgw_dp_init(struct fgw_dp *dp, const struct fgw_dp_params *p, char *err, siz
 		goto error;
 	}
 	if (fgw_nh_init(dp, err, errlen) < 0 || fgw_fib_init(dp, err, errlen) < 0 ||
-	    fgw_tunnels_init(dp, err, errlen) < 0)
+	    fgw_ifs_init(dp, err, errlen) < 0 || fgw_tunnels_init(dp, err, errlen) < 0)
 		goto error;
 	for (unsigned i = 0; i < dp->n_workers; i++)
 		if (worker_create(dp, i, err, errlen) < 0)

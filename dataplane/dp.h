@@ -22,8 +22,12 @@
 #include "dataplane/stats.h"
 
 #define FGW_MAX_PORTS 16
-#define FGW_MAX_IFS 1024
-#define FGW_MAX_NEXTHOPS 65536
+/* Interfaces (ports, loopbacks, tunnels): the table holds params.max_ifs,
+ * by default FGW_DEFAULT_IFS. An ifindex is 32 bits in the data plane so
+ * that a hub's tunnels are not bounded by it. */
+#define FGW_DEFAULT_IFS 4096
+#define FGW_MAX_IFS (1u << 24)
+#define FGW_MAX_NEXTHOPS (1u << 18)
 #define FGW_MAX_BURST 64
 #define FGW_DP_MAX_WORKERS 8
 
@@ -66,7 +70,7 @@ enum fgw_nh_type {
 
 struct fgw_nexthop {
 	uint8_t type;			/* enum fgw_nh_type */
-	uint16_t ifindex;
+	uint32_t ifindex;
 	struct fgw_addr gw;		/* FGW_NH_GATEWAY */
 };
 
@@ -92,7 +96,7 @@ extern const char *const fgw_punt_reason_names[FGW_PUNT_MAX];
 /* Kept in an mbuf dynamic field of every punted packet. */
 struct fgw_punt_meta {
 	uint32_t nh;			/* next hop id (NEIGH_MISS, FRAG_NEEDED) */
-	uint16_t in_if;			/* ingress ifindex */
+	uint32_t in_if;			/* ingress ifindex */
 	uint16_t mtu;			/* egress MTU (FRAG_NEEDED) */
 	uint8_t reason;			/* enum fgw_punt_reason */
 };
@@ -106,9 +110,9 @@ enum fgw_msg_type {
 
 struct fgw_msg {
 	uint16_t type;			/* enum fgw_msg_type */
-	uint16_t ifindex;
-	struct rte_ether_addr mac;
 	uint16_t pad;
+	uint32_t ifindex;
+	struct rte_ether_addr mac;
 	struct fgw_addr addr;
 	uint8_t pad2[3];
 	void *obj;			/* later messages carry an object (an SA) */
@@ -136,6 +140,8 @@ struct fgw_dp_params {
 	unsigned mbufs;
 	unsigned idle_sleep_us;
 	unsigned max_sas;		/* inbound SA slots, a power of two; 0: 65536 */
+	unsigned max_ifs;		/* interfaces; 0: FGW_DEFAULT_IFS */
+	unsigned max_routes;		/* per family; 0: 65536 */
 };
 
 struct fgw_dp {
@@ -143,9 +149,10 @@ struct fgw_dp {
 	struct fgw_worker *workers[FGW_DP_MAX_WORKERS];
 	unsigned n_workers;
 
-	struct fgw_if ifs[FGW_MAX_IFS];		/* ifindex = position */
+	struct fgw_if *ifs;			/* params.max_ifs, ifindex = position */
 	unsigned n_ifs;
-	uint16_t port_if[FGW_MAX_PORTS];	/* DPDK port id -> ifindex */
+	struct rte_hash *if_names;		/* name -> ifindex (control lcore) */
+	uint32_t port_if[FGW_MAX_PORTS];	/* DPDK port id -> ifindex */
 
 	struct rte_fib *fib4;			/* next hop ids */
 	struct rte_fib6 *fib6;
@@ -159,7 +166,7 @@ struct fgw_dp {
 	 * store reaches them all at once, cannot be lost to a full ring, and
 	 * a swap has no window where a worker holds neither SA. Replaced SAs
 	 * are freed after an RCU grace period, like next hops. */
-	struct fgw_tunnel *tunnels[FGW_MAX_IFS];	/* by ifindex, FGW_IF_TUNNEL */
+	struct fgw_tunnel **tunnels;		/* by ifindex, FGW_IF_TUNNEL */
 	struct fgw_sa **sa_in;			/* max_sas slots, by SPI & sa_in_mask */
 	uint32_t sa_in_mask;
 	struct fgw_crypto *ctl_crypto;		/* key schedules (control lcore) */

@@ -15,23 +15,24 @@
 #include "dataplane/dp.h"
 #include "dataplane/private.h"
 
-#define MAX_ROUTES (1 << 16)
+#define DEFAULT_MAX_ROUTES (1 << 16)
 /* tbl8 groups: one per /24 (IPv4) or per trie level (IPv6) that holds a
  * longer prefix. 1 KB each with 4-byte next hops. */
 #define TBL8_GROUPS (1 << 14)
 
 int fgw_fib_init(struct fgw_dp *dp, char *err, size_t errlen)
 {
+	unsigned max_routes = dp->params.max_routes ? dp->params.max_routes : DEFAULT_MAX_ROUTES;
 	struct rte_fib_conf c4 = {
 		.type = RTE_FIB_DIR24_8,
 		.default_nh = 0,
-		.max_routes = MAX_ROUTES,
+		.max_routes = (int)max_routes,
 		.dir24_8 = { .nh_sz = RTE_FIB_DIR24_8_4B, .num_tbl8 = TBL8_GROUPS },
 	};
 	struct rte_fib6_conf c6 = {
 		.type = RTE_FIB6_TRIE,
 		.default_nh = 0,
-		.max_routes = MAX_ROUTES,
+		.max_routes = (int)max_routes,
 		.trie = { .nh_sz = RTE_FIB6_TRIE_4B, .num_tbl8 = TBL8_GROUPS },
 	};
 

@@ -14,7 +14,7 @@ int fgw_ipv4_fragment(struct fgw_dp *dp, struct rte_mbuf *m, uint16_t mtu,
 		      struct rte_mbuf **out, unsigned max)
 {
 	struct rte_ether_hdr eth = *rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	uint16_t in_if = fgw_punt_meta(dp, m)->in_if;	/* see fgw_in_if */
+	uint32_t in_if = fgw_punt_meta(dp, m)->in_if;	/* see fgw_in_if */
 	int n;
 
 	rte_pktmbuf_adj(m, RTE_ETHER_HDR_LEN);

@@ -16,7 +16,7 @@
  * punt meta (in_if). */
 #define INJECT_TUNNEL UINT16_MAX
 
-int fgw_tunnel_inject(struct fgw_dp *dp, struct rte_mbuf *m, uint16_t ifindex)
+int fgw_tunnel_inject(struct fgw_dp *dp, struct rte_mbuf *m, uint32_t ifindex)
 {
 	struct fgw_worker *w;
 
@@ -61,7 +61,7 @@ unsigned fgw_inject_drain(struct fgw_worker_ctx *ctx)
 	unsigned n;
 
 	struct rte_mbuf *tun[FGW_MAX_BURST];
-	uint16_t tun_if[FGW_MAX_BURST];
+	uint32_t tun_if[FGW_MAX_BURST];
 	bool counted[FGW_MAX_BURST] = { false };
 	unsigned n_tun = 0;
 

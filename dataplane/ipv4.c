@@ -25,7 +25,7 @@ struct v4_pkt {
 	struct rte_mbuf *m;
 	struct rte_ipv4_hdr *ip;
 	uint32_t nh;			/* next-hop id */
-	uint16_t out_if;
+	uint32_t out_if;
 	bool group;			/* arrived as an Ethernet broadcast/multicast */
 	bool frag;			/* larger than the egress MTU, DF clear */
 };
@@ -208,10 +208,10 @@ static void ipv4_forward(struct fgw_burst *b, struct v4_pkt *p, const struct rte
 /* Stage 5 for a tunnel: the packet goes into ESP with its TTL lowered,
  * as fragments when it does not fit the tunnel MTU (DF clear). */
 static void ipv4_to_tunnel(struct fgw_burst *b, struct v4_pkt *p, struct rte_mbuf **out,
-			   uint16_t *ifs, bool *counts, unsigned *n)
+			   uint32_t *ifs, bool *counts, unsigned *n)
 {
 	struct rte_mbuf *frags[MAX_FRAGMENTS];
-	uint16_t fifs[MAX_FRAGMENTS];
+	uint32_t fifs[MAX_FRAGMENTS];
 	bool fcounts[MAX_FRAGMENTS];
 	int k;
 
@@ -294,7 +294,7 @@ void fgw_ipv4_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
 	const struct fgw_neigh_key *key_ptrs[FGW_MAX_BURST];
 	struct rte_ether_addr macs[FGW_MAX_BURST];
 	struct rte_mbuf *esp[FGW_MAX_BURST], *tun[FGW_MAX_BURST];
-	uint16_t tun_if[FGW_MAX_BURST];
+	uint32_t tun_if[FGW_MAX_BURST];
 	bool tun_counts[FGW_MAX_BURST];
 	unsigned k = 0, f = 0, n_esp = 0, n_tun = 0;
 	uint64_t hits;

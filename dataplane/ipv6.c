@@ -19,7 +19,7 @@ struct v6_pkt {
 	struct rte_mbuf *m;
 	struct rte_ipv6_hdr *ip;
 	uint32_t nh;
-	uint16_t out_if;
+	uint32_t out_if;
 	bool group;			/* arrived as an Ethernet broadcast/multicast */
 	bool nd;			/* an ICMPv6 neighbour discovery message */
 };
@@ -223,7 +223,7 @@ void fgw_ipv6_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
 	const struct fgw_neigh_key *key_ptrs[FGW_MAX_BURST];
 	struct rte_ether_addr macs[FGW_MAX_BURST];
 	struct rte_mbuf *esp[FGW_MAX_BURST], *tun[FGW_MAX_BURST];
-	uint16_t tun_if[FGW_MAX_BURST];
+	uint32_t tun_if[FGW_MAX_BURST];
 	bool tun_counts[FGW_MAX_BURST];
 	unsigned k = 0, f = 0, n_esp = 0, n_tun = 0;
 	uint64_t hits;

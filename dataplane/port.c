@@ -5,7 +5,10 @@
 
 #include <rte_errno.h>
 #include <rte_ethdev.h>
+#include <rte_hash.h>
+#include <rte_jhash.h>
 #include <rte_lcore.h>
+#include <rte_malloc.h>
 
 #include "dataplane/dp.h"
 #include "dataplane/private.h"
@@ -19,12 +22,75 @@ const char *fgw_port_eal_flag(const char *device)
 	return strncmp(device, "net_", 4) == 0 ? "--vdev" : "-a";
 }
 
+/* Interface names are unique; the control lcore finds them through a
+ * hash (a hub has tens of thousands of tunnels). Names never go away. */
+#define NAME_KEY 48
+_Static_assert(sizeof(((struct fgw_if *)0)->name) == NAME_KEY, "name key size");
+
+int fgw_ifs_init(struct fgw_dp *dp, char *err, size_t errlen)
+{
+	unsigned n = dp->params.max_ifs ? dp->params.max_ifs : FGW_DEFAULT_IFS;
+	struct rte_hash_parameters hp = {
+		.name = "fgw_if_names", .key_len = NAME_KEY, .hash_func = rte_jhash,
+		.socket_id = (int)rte_socket_id(),
+	};
+
+	if (n < FGW_MAX_PORTS || n > FGW_MAX_IFS) {
+		snprintf(err, errlen, "max_ifs %u: between %u and %u", n, FGW_MAX_PORTS,
+			 FGW_MAX_IFS);
+		return -1;
+	}
+	dp->params.max_ifs = n;
+	hp.entries = RTE_MAX(n, 8u);
+	dp->ifs = rte_zmalloc("fgw_ifs", (size_t)n * sizeof(*dp->ifs), RTE_CACHE_LINE_SIZE);
+	dp->tunnels = rte_zmalloc("fgw_tunnels", (size_t)n * sizeof(*dp->tunnels),
+				  RTE_CACHE_LINE_SIZE);
+	dp->if_names = rte_hash_create(&hp);
+	if (dp->ifs == NULL || dp->tunnels == NULL || dp->if_names == NULL) {
+		snprintf(err, errlen, "cannot allocate a table of %u interfaces", n);
+		return -1;
+	}
+	return 0;
+}
+
+void fgw_ifs_fini(struct fgw_dp *dp)
+{
+	rte_hash_free(dp->if_names);
+	rte_free(dp->tunnels);
+	rte_free(dp->ifs);
+	dp->if_names = NULL;
+	dp->tunnels = NULL;
+	dp->ifs = NULL;
+	dp->n_ifs = 0;
+}
+
+static void name_key(char *key, const char *name)
+{
+	memset(key, 0, NAME_KEY);
+	snprintf(key, NAME_KEY, "%s", name);
+}
+
 int fgw_if_by_name(const struct fgw_dp *dp, const char *name)
 {
-	for (unsigned i = 0; i < dp->n_ifs; i++)
-		if (strcmp(dp->ifs[i].name, name) == 0)
-			return (int)i;
-	return -1;
+	char key[NAME_KEY];
+	void *data;
+
+	if (dp->if_names == NULL || strlen(name) >= NAME_KEY)
+		return -1;
+	name_key(key, name);
+	if (rte_hash_lookup_data(dp->if_names, key, &data) < 0)
+		return -1;
+	return (int)(uintptr_t)data;
+}
+
+/* Makes the interface in the last slot (just filled) findable by name.
+ * The hash was sized for every slot, so this cannot fail. */
+void fgw_if_name_add(struct fgw_dp *dp, uint32_t ifindex)
+{
+	char key[NAME_KEY];
+
+	name_key(key, dp->ifs[ifindex].name);
+	rte_hash_add_key_data(dp->if_names, key, (void *)(uintptr_t)ifindex);
 }
 
 /* The slot for a new interface, or NULL with err set. */
@@ -32,8 +98,8 @@ static struct fgw_if *if_new(struct fgw_dp *dp, const char *name, char *err, siz
 {
 	struct fgw_if *ifp;
 
-	if (dp->n_ifs >= FGW_MAX_IFS) {
-		snprintf(err, errlen, "too many interfaces (at most %u)", FGW_MAX_IFS);
+	if (dp->n_ifs >= dp->params.max_ifs) {
+		snprintf(err, errlen, "too many interfaces (at most %u)", dp->params.max_ifs);
 		return NULL;
 	}
 	if (strlen(name) >= sizeof(ifp->name)) {
@@ -215,7 +281,8 @@ int fgw_port_add(struct fgw_dp *dp, const char *name, const char *device, uint16
 	link_local_from_mac(&ifp->ll6, &ifp->mac);
 	if_set_addrs(ifp, addr4, addr6);
 	ifp->up = true;
-	dp->port_if[port] = (uint16_t)dp->n_ifs;
+	dp->port_if[port] = dp->n_ifs;
+	fgw_if_name_add(dp, dp->n_ifs);
 	return (int)dp->n_ifs++;
 }
 
@@ -230,6 +297,7 @@ int fgw_loopback_add(struct fgw_dp *dp, const char *name, const struct fgw_prefi
 	ifp->mtu = LOOPBACK_MTU;
 	if_set_addrs(ifp, addr4, addr6);
 	ifp->up = true;
+	fgw_if_name_add(dp, dp->n_ifs);
 	return (int)dp->n_ifs++;
 }
 

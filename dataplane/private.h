@@ -16,9 +16,10 @@
 #include "common/sa.h"
 #include "dataplane/dp.h"
 #include "dataplane/ipsec/crypto.h"
+#include "dataplane/tunnel.h"
 
 /* port_if[] of a DPDK port that is none of ours. */
-#define FGW_IF_NONE UINT16_MAX
+#define FGW_IF_NONE UINT32_MAX
 
 /* ---- a worker --------------------------------------------------------- */
 
@@ -53,7 +54,7 @@ struct fgw_burst {
 	struct fgw_worker_ctx *ctx;
 	struct fgw_worker_stats *stats;
 	uint16_t port;				/* ingress DPDK port */
-	uint16_t in_if;				/* its ifindex (not for inner packets) */
+	uint32_t in_if;				/* its ifindex (not for inner packets) */
 	bool inner;				/* decapsulated packets: no nested ESP;
 						 * each names its tunnel (fgw_in_if) */
 	unsigned n_punt;
@@ -65,7 +66,7 @@ struct fgw_burst {
  * many tunnels and go through the forwarding path together, so each
  * carries its tunnel in the punt metadata field (set by esp_input.c, kept
  * by fragmentation). */
-static inline uint16_t fgw_in_if(const struct fgw_burst *b, struct rte_mbuf *m)
+static inline uint32_t fgw_in_if(const struct fgw_burst *b, struct rte_mbuf *m)
 {
 	return b->inner ? fgw_punt_meta(b->dp, m)->in_if : b->in_if;
 }
@@ -109,13 +110,13 @@ void fgw_punt_uncounted(struct fgw_burst *b, struct rte_mbuf *m, enum fgw_punt_r
  * 8-byte aligned and sized because rte_hash_crc reads 8 bytes at a time. */
 struct fgw_neigh_key {
 	uint8_t addr[16];
-	uint16_t ifindex;
+	uint32_t ifindex;
 	uint8_t family;
-	uint8_t zero[5];
+	uint8_t zero[3];
 } __rte_aligned(8);
 
 struct rte_hash *fgw_neigh_cache_create(unsigned worker, int socket);
-static inline void fgw_neigh_key_set(struct fgw_neigh_key *k, uint16_t ifindex,
+static inline void fgw_neigh_key_set(struct fgw_neigh_key *k, uint32_t ifindex,
 				     uint8_t family, const void *addr)
 {
 	memset(k, 0, sizeof(*k));
@@ -175,7 +176,7 @@ struct fgw_tunnel_stats {
  * lookups. Generations start at 1: a zeroed entry is never valid. */
 struct fgw_outer_hop {
 	uint32_t route_gen, neigh_gen;
-	uint16_t port_if;
+	uint32_t port_if;
 	struct rte_ether_addr mac;
 };
 
@@ -187,13 +188,14 @@ struct fgw_tunnel_worker {
 
 struct fgw_tunnel {
 	struct fgw_sa *sa_out;			/* atomic: swapped by the control lcore */
-	uint16_t ifindex;
+	uint32_t ifindex;
 	uint8_t kind;				/* enum fgw_tunnel_kind */
 	bool gre_key_set;
 	rte_be32_t gre_key;
 	uint16_t mss;				/* 0: no clamping */
 	struct fgw_addr src, dst;		/* outer */
-	struct fgw_tunnel_worker w[FGW_DP_MAX_WORKERS];
+	struct fgw_tunnel_counters cleared;	/* control lcore: sums at the last clear */
+	struct fgw_tunnel_worker w[];		/* one per worker (dp->n_workers) */
 };
 
 /* The worker's copy of the published pointers: acquire loads pair with
@@ -213,7 +215,7 @@ static inline struct fgw_sa *fgw_sa_slot(const struct fgw_dp *dp, uint32_t spi)
  * GRE, ESP, outer route, neighbour, TX. Only frames with counts[i] set
  * count as a received packet's outcome (the first fragment of a packet
  * stands for all of them). */
-void fgw_tunnel_output(struct fgw_burst *b, struct rte_mbuf **frames, const uint16_t *ifs,
+void fgw_tunnel_output(struct fgw_burst *b, struct rte_mbuf **frames, const uint32_t *ifs,
 		       const bool *counts, unsigned n);
 
 /* esp_input.c: whether the IP packet in frame m, for one of our
@@ -256,6 +258,12 @@ void fgw_mss_clamp(struct rte_mbuf *m, unsigned l3_off, uint16_t mss);
 
 int fgw_tunnels_init(struct fgw_dp *dp, char *err, size_t errlen);
 void fgw_tunnels_fini(struct fgw_dp *dp);
+
+/* port.c: the interface table (params.max_ifs) and its name index;
+ * fgw_if_name_add indexes ifs[ifindex] once filled. */
+int fgw_ifs_init(struct fgw_dp *dp, char *err, size_t errlen);
+void fgw_ifs_fini(struct fgw_dp *dp);
+void fgw_if_name_add(struct fgw_dp *dp, uint32_t ifindex);
 
 /* nexthop.c and fib.c, called by fgw_dp_init / fgw_dp_stop. */
 int fgw_nh_init(struct fgw_dp *dp, char *err, size_t errlen);

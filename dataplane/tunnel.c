@@ -41,7 +41,7 @@ int fgw_tunnels_init(struct fgw_dp *dp, char *err, size_t errlen)
 /* Workers have stopped: nothing holds an SA any more. */
 void fgw_tunnels_fini(struct fgw_dp *dp)
 {
-	for (unsigned i = 0; i < FGW_MAX_IFS; i++) {
+	for (unsigned i = 0; dp->tunnels != NULL && i < dp->n_ifs; i++) {
 		if (dp->tunnels[i] == NULL)
 			continue;
 		fgw_sa_free(dp->tunnels[i]->sa_out);
@@ -64,7 +64,7 @@ IMB_MGR *fgw_dp_crypto_mgr(struct fgw_dp *dp)
 	return dp->ctl_crypto ? dp->ctl_crypto->mgr : NULL;
 }
 
-static struct fgw_tunnel *tunnel_of(const struct fgw_dp *dp, uint16_t ifindex)
+static struct fgw_tunnel *tunnel_of(const struct fgw_dp *dp, uint32_t ifindex)
 {
 	return ifindex < dp->n_ifs ? dp->tunnels[ifindex] : NULL;
 }
@@ -76,8 +76,10 @@ int fgw_tunnel_add(struct fgw_dp *dp, const struct fgw_tunnel_params *p,
 	struct fgw_if *ifp;
 	unsigned overhead;
 
-	if (dp->n_ifs >= FGW_MAX_IFS)
-		FAIL("too many interfaces (%u)", FGW_MAX_IFS);
+	if (dp->n_ifs >= dp->params.max_ifs)
+		FAIL("too many interfaces (%u)", dp->params.max_ifs);
+	if (strlen(p->name) >= sizeof(dp->ifs[0].name))
+		FAIL("interface name longer than %zu characters", sizeof(dp->ifs[0].name) - 1);
 	if (fgw_if_by_name(dp, p->name) >= 0)
 		FAIL("interface %s exists already", p->name);
 	if (p->kind != FGW_TUNNEL_IPSEC && p->kind != FGW_TUNNEL_GRE)
@@ -88,10 +90,11 @@ int fgw_tunnel_add(struct fgw_dp *dp, const struct fgw_tunnel_params *p,
 	overhead = ESP_WORST_OVERHEAD + (p->kind == FGW_TUNNEL_GRE ? GRE_WORST_OVERHEAD : 0);
 	if (p->mtu != 0 && p->mtu < 576)
 		FAIL("%s: MTU %u below 576", p->name, p->mtu);
-	t = rte_zmalloc("fgw_tunnel", sizeof(*t), RTE_CACHE_LINE_SIZE);
+	t = rte_zmalloc("fgw_tunnel", sizeof(*t) + dp->n_workers * sizeof(t->w[0]),
+			RTE_CACHE_LINE_SIZE);
 	if (t == NULL)
 		FAIL("%s: out of memory", p->name);
-	t->ifindex = (uint16_t)dp->n_ifs;
+	t->ifindex = dp->n_ifs;
 	t->kind = p->kind;
 	t->gre_key_set = p->gre_key_set;
 	t->gre_key = rte_cpu_to_be_32(p->gre_key);
@@ -108,11 +111,12 @@ int fgw_tunnel_add(struct fgw_dp *dp, const struct fgw_tunnel_params *p,
 	ifp->addr6 = p->addr6;
 	ifp->up = true;
 	dp->tunnels[dp->n_ifs] = t;
+	fgw_if_name_add(dp, dp->n_ifs);
 	dp->n_ifs++;
 	return t->ifindex;
 }
 
-int fgw_tunnel_endpoints(const struct fgw_dp *dp, uint16_t ifindex, struct fgw_addr *src,
+int fgw_tunnel_endpoints(const struct fgw_dp *dp, uint32_t ifindex, struct fgw_addr *src,
 			 struct fgw_addr *dst)
 {
 	const struct fgw_tunnel *t = tunnel_of(dp, ifindex);
@@ -147,7 +151,7 @@ static int sa_check(const struct fgw_tunnel *t, const struct fgw_sa *sa, bool in
 	return 0;
 }
 
-int fgw_tunnel_sa_out_set(struct fgw_dp *dp, uint16_t ifindex, struct fgw_sa *sa,
+int fgw_tunnel_sa_out_set(struct fgw_dp *dp, uint32_t ifindex, struct fgw_sa *sa,
 			  char *err, size_t errlen)
 {
 	struct fgw_tunnel *t = tunnel_of(dp, ifindex);
@@ -168,7 +172,7 @@ int fgw_tunnel_sa_out_set(struct fgw_dp *dp, uint16_t ifindex, struct fgw_sa *sa
 	return 0;
 }
 
-int fgw_sa_in_add(struct fgw_dp *dp, uint16_t ifindex, struct fgw_sa *sa, unsigned worker,
+int fgw_sa_in_add(struct fgw_dp *dp, uint32_t ifindex, struct fgw_sa *sa, unsigned worker,
 		  char *err, size_t errlen)
 {
 	struct fgw_tunnel *t = tunnel_of(dp, ifindex);
@@ -209,21 +213,17 @@ struct fgw_sa *fgw_sa_in_get(const struct fgw_dp *dp, uint32_t spi)
 	return sa != NULL && sa->spi == spi ? sa : NULL;
 }
 
-struct fgw_sa *fgw_tunnel_sa_out_get(const struct fgw_dp *dp, uint16_t ifindex)
+struct fgw_sa *fgw_tunnel_sa_out_get(const struct fgw_dp *dp, uint32_t ifindex)
 {
 	const struct fgw_tunnel *t = tunnel_of(dp, ifindex);
 
 	return t ? t->sa_out : NULL;
 }
 
-void fgw_tunnel_counters_sum(const struct fgw_dp *dp, uint16_t ifindex,
-			     struct fgw_tunnel_counters *out)
+static void tunnel_counters_raw(const struct fgw_dp *dp, const struct fgw_tunnel *t,
+				struct fgw_tunnel_counters *out)
 {
-	const struct fgw_tunnel *t = tunnel_of(dp, ifindex);
-
 	memset(out, 0, sizeof(*out));
-	if (t == NULL)
-		return;
 	for (unsigned i = 0; i < dp->n_workers; i++) {
 		const struct fgw_tunnel_stats *s = &t->w[i].stats;
 
@@ -233,4 +233,60 @@ void fgw_tunnel_counters_sum(const struct fgw_dp *dp, uint16_t ifindex,
 		out->tx_bytes += __atomic_load_n(&s->tx_bytes, __ATOMIC_RELAXED);
 		out->drops += __atomic_load_n(&s->drops, __ATOMIC_RELAXED);
 	}
+}
+
+/* Counters only grow, so now >= base; clamp anyway rather than wrap. */
+static uint64_t since(uint64_t now, uint64_t base)
+{
+	return now >= base ? now - base : 0;
+}
+
+void fgw_tunnel_counters_sum(const struct fgw_dp *dp, uint32_t ifindex,
+			     struct fgw_tunnel_counters *out)
+{
+	const struct fgw_tunnel *t = tunnel_of(dp, ifindex);
+	struct fgw_tunnel_counters now;
+
+	memset(out, 0, sizeof(*out));
+	if (t == NULL)
+		return;
+	tunnel_counters_raw(dp, t, &now);
+	out->rx_packets = since(now.rx_packets, t->cleared.rx_packets);
+	out->rx_bytes = since(now.rx_bytes, t->cleared.rx_bytes);
+	out->tx_packets = since(now.tx_packets, t->cleared.tx_packets);
+	out->tx_bytes = since(now.tx_bytes, t->cleared.tx_bytes);
+	out->drops = since(now.drops, t->cleared.drops);
+}
+
+static void sa_stats_read(const struct fgw_sa *sa, struct fgw_sa_stats *out)
+{
+	out->packets = __atomic_load_n(&sa->stats.packets, __ATOMIC_RELAXED);
+	out->bytes = __atomic_load_n(&sa->stats.bytes, __ATOMIC_RELAXED);
+	for (unsigned r = 0; r < FGW_SA_DROP_MAX; r++)
+		out->drop[r] = __atomic_load_n(&sa->stats.drop[r], __ATOMIC_RELAXED);
+}
+
+void fgw_sa_counters(const struct fgw_sa *sa, struct fgw_sa_stats *out)
+{
+	sa_stats_read(sa, out);
+	out->packets = since(out->packets, sa->cleared.packets);
+	out->bytes = since(out->bytes, sa->cleared.bytes);
+	for (unsigned r = 0; r < FGW_SA_DROP_MAX; r++)
+		out->drop[r] = since(out->drop[r], sa->cleared.drop[r]);
+}
+
+void fgw_tunnels_counters_clear(struct fgw_dp *dp)
+{
+	for (unsigned i = 0; dp->tunnels != NULL && i < dp->n_ifs; i++) {
+		struct fgw_tunnel *t = dp->tunnels[i];
+
+		if (t == NULL)
+			continue;
+		tunnel_counters_raw(dp, t, &t->cleared);
+		if (t->sa_out != NULL)
+			sa_stats_read(t->sa_out, &t->sa_out->cleared);
+	}
+	for (uint32_t i = 0; dp->sa_in != NULL && i <= dp->sa_in_mask; i++)
+		if (dp->sa_in[i] != NULL)
+			sa_stats_read(dp->sa_in[i], &dp->sa_in[i]->cleared);
 }

@@ -60,7 +60,7 @@ int fgw_tunnel_add(struct fgw_dp *dp, const struct fgw_tunnel_params *p,
 
 /* The outer endpoints a tunnel was added with (src is ours), for IKE to
  * find the peer. -1 when ifindex is not a tunnel. */
-int fgw_tunnel_endpoints(const struct fgw_dp *dp, uint16_t ifindex, struct fgw_addr *src,
+int fgw_tunnel_endpoints(const struct fgw_dp *dp, uint32_t ifindex, struct fgw_addr *src,
 			 struct fgw_addr *dst);
 
 /* The IPsec-MB manager to derive SA key schedules with (fgw_sa_prepare):
@@ -71,7 +71,7 @@ IMB_MGR *fgw_dp_crypto_mgr(struct fgw_dp *dp);
  * transport for FGW_TUNNEL_GRE; src/dst the tunnel's). The previous one,
  * if any, is freed after a grace period. sa NULL removes it (packets are
  * then dropped, NO_SA). 0, or -1 with a line in err. */
-int fgw_tunnel_sa_out_set(struct fgw_dp *dp, uint16_t ifindex, struct fgw_sa *sa,
+int fgw_tunnel_sa_out_set(struct fgw_dp *dp, uint32_t ifindex, struct fgw_sa *sa,
 			  char *err, size_t errlen);
 
 /* Inbound: sa (FGW_SA_F_INBOUND) decrypts what arrives for sa->spi and
@@ -81,20 +81,20 @@ int fgw_tunnel_sa_out_set(struct fgw_dp *dp, uint16_t ifindex, struct fgw_sa *sa
  * max_sas), so SPIs from fgw_spi_make with an index below max_sas never
  * collide; -1 when the slot is taken. For make-before-break, add the new
  * inbound SA, switch the peer, then delete the old one. */
-int fgw_sa_in_add(struct fgw_dp *dp, uint16_t ifindex, struct fgw_sa *sa, unsigned worker,
+int fgw_sa_in_add(struct fgw_dp *dp, uint32_t ifindex, struct fgw_sa *sa, unsigned worker,
 		  char *err, size_t errlen);
 /* Removes the inbound SA with this SPI, frees it after a grace period.
  * -1 when there is none. */
 int fgw_sa_in_del(struct fgw_dp *dp, uint32_t spi);
 /* For show commands: the SA, or NULL. */
 struct fgw_sa *fgw_sa_in_get(const struct fgw_dp *dp, uint32_t spi);
-struct fgw_sa *fgw_tunnel_sa_out_get(const struct fgw_dp *dp, uint16_t ifindex);
+struct fgw_sa *fgw_tunnel_sa_out_get(const struct fgw_dp *dp, uint32_t ifindex);
 
 /* For packets the control lcore originates: m is an Ethernet frame (the
  * header's ethertype set, addresses ignored) holding an IP packet that
  * fits the tunnel MTU; a worker encrypts and sends it like one it
  * forwarded. Takes ownership of m. 0, or -errno (m freed). */
-int fgw_tunnel_inject(struct fgw_dp *dp, struct rte_mbuf *m, uint16_t ifindex);
+int fgw_tunnel_inject(struct fgw_dp *dp, struct rte_mbuf *m, uint32_t ifindex);
 
 /* Per tunnel counters, summed over the workers. rx: decrypted inner
  * packets that came in on the tunnel; tx: inner packets sent into it;
@@ -105,7 +105,16 @@ struct fgw_tunnel_counters {
 	uint64_t tx_packets, tx_bytes;
 	uint64_t drops;
 };
-void fgw_tunnel_counters_sum(const struct fgw_dp *dp, uint16_t ifindex,
+void fgw_tunnel_counters_sum(const struct fgw_dp *dp, uint32_t ifindex,
 			     struct fgw_tunnel_counters *out);
+
+/* "clear counters" for tunnels: from now on fgw_tunnel_counters_sum and
+ * fgw_sa_counters count from zero, for every tunnel and every SA, in and
+ * out (IOS "clear crypto sa counters"). Workers keep counting; only the
+ * baselines the control lcore subtracts move, so SA lifetimes still see
+ * every packet. */
+void fgw_tunnels_counters_clear(struct fgw_dp *dp);
+/* An SA's counters since the last clear. */
+void fgw_sa_counters(const struct fgw_sa *sa, struct fgw_sa_stats *out);
 
 #endif

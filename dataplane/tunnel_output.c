@@ -34,7 +34,7 @@ struct out_frame {
 	struct fgw_tunnel *t;
 	uint32_t inner_len;
 	uint32_t nh;			/* outer next hop */
-	uint16_t port_if;
+	uint32_t port_if;
 	bool counts;
 };
 
@@ -311,7 +311,7 @@ static void route_send(struct fgw_burst *b, struct out_frame *f, unsigned k,
 	}
 }
 
-static void output_chunk(struct fgw_burst *b, struct rte_mbuf **frames, const uint16_t *ifs,
+static void output_chunk(struct fgw_burst *b, struct rte_mbuf **frames, const uint32_t *ifs,
 			 const bool *counts, unsigned n)
 {
 	struct fgw_dp *dp = b->dp;
@@ -366,7 +366,7 @@ static void output_chunk(struct fgw_burst *b, struct rte_mbuf **frames, const ui
 		route_send(b, f, slow, route_gen, neigh_gen);
 }
 
-void fgw_tunnel_output(struct fgw_burst *b, struct rte_mbuf **frames, const uint16_t *ifs,
+void fgw_tunnel_output(struct fgw_burst *b, struct rte_mbuf **frames, const uint32_t *ifs,
 		       const bool *counts, unsigned n)
 {
 	for (unsigned off = 0; off < n; off += FGW_CRYPTO_BURST)

@@ -62,7 +62,13 @@ static const struct fgw_cmd commands[] = {
 	{ "no debug crypto ikev2", NULL, fgw_no_debug_crypto_ikev2, fgw_render_debug_crypto_ikev2,
 	  "Stop logging IKEv2 messages" },
 	{ "clear counters", NULL, fgw_clear_counters, NULL,
-	  "Zero the counters flexctl shows (telemetry keeps counting)" },
+	  "Zero the counters flexctl shows, tunnels and SAs included (telemetry keeps counting)" },
+	{ "crypto ipsec rekey install", "TUNNEL", fgw_crypto_ipsec_rekey_install, NULL,
+	  "Manual SAs: add the inbound SA of the other key set (manual_sa.rekey)" },
+	{ "crypto ipsec rekey switch", "TUNNEL", fgw_crypto_ipsec_rekey_switch, NULL,
+	  "Manual SAs: send on the other key set's outbound SA" },
+	{ "crypto ipsec rekey finish", "TUNNEL", fgw_crypto_ipsec_rekey_finish, NULL,
+	  "Manual SAs: remove the inbound SA of the key set no longer sent on" },
 	{ "help", NULL, help_build, help_render, "List commands" },
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -65,6 +65,10 @@ json_t *fgw_show_dataplane_stats(struct fgw_cmd_ctx *x);
 void fgw_render_dataplane_stats(const json_t *j, struct fgw_text *t);
 json_t *fgw_clear_counters(struct fgw_cmd_ctx *x);
 
+json_t *fgw_crypto_ipsec_rekey_install(struct fgw_cmd_ctx *x);
+json_t *fgw_crypto_ipsec_rekey_switch(struct fgw_cmd_ctx *x);
+json_t *fgw_crypto_ipsec_rekey_finish(struct fgw_cmd_ctx *x);
+
 json_t *fgw_show_crypto_ipsec_sa(struct fgw_cmd_ctx *x);
 void fgw_render_crypto_ipsec_sa(const json_t *j, struct fgw_text *t);
 

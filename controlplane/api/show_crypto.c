@@ -9,20 +9,22 @@
 #include "common/sa.h"
 #include "dataplane/tunnel.h"
 
-static json_t *drops_json(const struct fgw_sa *sa)
+static json_t *drops_json(const struct fgw_sa_stats *st)
 {
 	json_t *o = json_object();
 
 	for (unsigned r = 1; o != NULL && r < FGW_SA_DROP_MAX; r++)
-		json_object_set_new(o, fgw_sa_drop_name(r),
-				    fgw_json_u64_new(__atomic_load_n(&sa->stats.drop[r],
-								     __ATOMIC_RELAXED)));
+		json_object_set_new(o, fgw_sa_drop_name(r), fgw_json_u64_new(st->drop[r]));
 	return o;
 }
 
+/* Counters since the last "clear counters" (fgw_sa_counters). */
 static json_t *sa_json(const struct fgw_sa *sa)
 {
 	char transform[64];
+	struct fgw_sa_stats st;
+
+	fgw_sa_counters(sa, &st);
 
 	snprintf(transform, sizeof(transform), "%s%s%s", fgw_cipher_name(sa->cipher),
 		 sa->integ ? " " : "", sa->integ ? fgw_integ_name(sa->integ) : "");
@@ -30,13 +32,11 @@ static json_t *sa_json(const struct fgw_sa *sa)
 			 "spi", (json_int_t)sa->spi,
 			 "transform", transform,
 			 "mode", sa->mode == FGW_SA_TUNNEL ? "tunnel" : "transport",
-			 "packets", fgw_json_u64_new(__atomic_load_n(&sa->stats.packets,
-								     __ATOMIC_RELAXED)),
-			 "bytes", fgw_json_u64_new(__atomic_load_n(&sa->stats.bytes,
-								   __ATOMIC_RELAXED)),
+			 "packets", fgw_json_u64_new(st.packets),
+			 "bytes", fgw_json_u64_new(st.bytes),
 			 "replay_window", (json_int_t)sa->replay.size,
 			 "esn", (sa->flags & FGW_SA_F_ESN) != 0,
-			 "drops", drops_json(sa));
+			 "drops", drops_json(&st));
 }
 
 static json_t *tunnel_json(const struct fgw_dp *dp, uint16_t ifindex)

@@ -107,8 +107,8 @@ static json_t *port_counters(const struct fgw_cmd_ctx *x, uint16_t port)
 				   "rx_nombuf", fgw_json_u64_new(eth.rx_nombuf)));
 }
 
-/* A tunnel's inner packets (dataplane/tunnel.h); "clear counters" does
- * not reach them yet. */
+/* A tunnel's inner packets since the last "clear counters"
+ * (dataplane/tunnel.h). */
 static json_t *tunnel_counters(const struct fgw_cmd_ctx *x, const struct fgw_if *ifp)
 {
 	struct fgw_tunnel_counters tc;

@@ -11,6 +11,8 @@
 
 #include <rte_cycles.h>
 
+#include "dataplane/tunnel.h"
+
 static const char *const punt_text[FGW_PUNT_MAX] = {
 #define X(n, s) s,
 	FGW_PUNT_REASONS(X)
@@ -147,6 +149,7 @@ json_t *fgw_clear_counters(struct fgw_cmd_ctx *x)
 	json_t *j;
 
 	fgw_counters_clear(x->c, x->baseline);
+	fgw_tunnels_counters_clear(x->c->dp);
 	j = json_pack("{s:b}", "cleared", 1);
 	return j != NULL ? j : fgw_cmd_nomem(x);
 }

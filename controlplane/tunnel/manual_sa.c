@@ -16,6 +16,8 @@
 
 /* Outer TTL of tunnel-mode packets, as IOS sends them. */
 #define OUTER_TTL 255
+/* RFC 3948: ESP in UDP from and to the IKE NAT-T port. */
+#define NATT_PORT 4500
 
 #define FAIL(...) do { snprintf(err, errlen, __VA_ARGS__); return -1; } while (0)
 
@@ -97,6 +99,9 @@ static struct fgw_sa *sa_make(struct fgw_control *c, const struct fgw_tunnel_cfg
 	sa->df = df_of(c->cfg->ipsec.df_bit);
 	sa->src = inbound ? *dst : *src;
 	sa->dst = inbound ? *src : *dst;
+	/* Inbound takes ESP and ESP in UDP alike; natt picks what we send. */
+	if (!inbound && t->manual_sa.natt)
+		sa->natt_sport = sa->natt_dport = NATT_PORT;
 
 	memset(&keys, 0, sizeof(keys));
 	if (k->encryption_key_len > sizeof(keys.enc) || k->integrity_key_len > sizeof(keys.auth)) {
@@ -127,7 +132,7 @@ static struct fgw_sa *sa_make(struct fgw_control *c, const struct fgw_tunnel_cfg
 }
 
 int fgw_manual_sa_install(struct fgw_control *c, const struct fgw_tunnel_cfg *t,
-			  uint16_t ifindex, const struct fgw_addr *src,
+			  uint32_t ifindex, const struct fgw_addr *src,
 			  const struct fgw_addr *dst, char *err, size_t errlen)
 {
 	const struct fgw_manual_sa_cfg *ms = &t->manual_sa;
@@ -156,5 +161,97 @@ int fgw_manual_sa_install(struct fgw_control *c, const struct fgw_tunnel_cfg *t,
 	FGW_INFO("%s: manual SAs in %08x (worker %u), out %08x, %s%s%s", t->name,
 		 ms->inbound.spi, worker, ms->outbound.spi, fgw_cipher_name(in->cipher),
 		 in->integ ? " " : "", in->integ ? fgw_integ_name(in->integ) : "");
+	return 0;
+}
+
+/* ---- an operator's rekey ------------------------------------------------
+ * Stateless: which key set is current is read from the tunnel's outbound
+ * SPI, so the steps can be repeated and go back and forth between the two
+ * sets. Lossless when run on both gateways in this order: install on
+ * both (each then takes the new SPI as well as the old), switch on both,
+ * finish on both (the old inbound SA goes once the peer has switched). */
+
+static const struct fgw_tunnel_cfg *tunnel_cfg(const struct fgw_config *cfg, const char *name)
+{
+	for (unsigned i = 0; i < cfg->n_tunnels; i++)
+		if (strcmp(cfg->tunnels[i].name, name) == 0)
+			return &cfg->tunnels[i];
+	return NULL;
+}
+
+int fgw_manual_sa_rekey(struct fgw_control *c, const char *name, enum fgw_rekey_step step,
+			uint32_t *spi_in, uint32_t *spi_out, char *err, size_t errlen)
+{
+	const struct fgw_tunnel_cfg *t = tunnel_cfg(c->cfg, name);
+	const struct fgw_manual_sa_cfg *ms = t ? &t->manual_sa : NULL;
+	const struct fgw_ipsec_transform_set_cfg *ts;
+	const struct fgw_sa_keys_cfg *cur_in, *cur_out, *new_in, *new_out;
+	struct fgw_addr src, dst;
+	struct fgw_sa *out, *sa;
+	int ifindex;
+
+	if (ms == NULL || ms->transform_set[0] == '\0')
+		FAIL("%s: no tunnel with manual_sa of that name", name);
+	if (!ms->rekey_set)
+		FAIL("%s: manual_sa has no rekey key set", name);
+	ifindex = fgw_if_by_name(c->dp, t->name);
+	ts = transform_set(c->cfg, ms->transform_set);
+	out = ifindex < 0 ? NULL : fgw_tunnel_sa_out_get(c->dp, (uint32_t)ifindex);
+	if (out == NULL || ts == NULL ||
+	    fgw_tunnel_endpoints(c->dp, (uint32_t)ifindex, &src, &dst) < 0)
+		FAIL("%s: the tunnel has no outbound SA", name);
+	cur_in = &ms->inbound;
+	cur_out = &ms->outbound;
+	new_in = &ms->rekey.inbound;
+	new_out = &ms->rekey.outbound;
+	if (out->spi == ms->rekey.outbound.spi) {
+		cur_in = &ms->rekey.inbound;
+		cur_out = &ms->rekey.outbound;
+		new_in = &ms->inbound;
+		new_out = &ms->outbound;
+	}
+	*spi_in = new_in->spi;
+	*spi_out = new_out->spi;
+	switch (step) {
+	case FGW_REKEY_INSTALL:
+		/* The new inbound SA next to the current one. */
+		if (fgw_sa_in_get(c->dp, new_in->spi) != NULL)
+			FAIL("%s: inbound SA %08x is installed already", name, new_in->spi);
+		sa = sa_make(c, t, ts, new_in, true, &src, &dst, err, errlen);
+		if (sa == NULL)
+			return -1;
+		if (fgw_sa_in_add(c->dp, (uint32_t)ifindex, sa, new_in->spi % c->dp->n_workers,
+				  err, errlen) < 0) {
+			fgw_sa_free(sa);
+			return -1;
+		}
+		break;
+	case FGW_REKEY_SWITCH:
+		/* Outbound to the new SA in one pointer store; the old one is
+		 * freed after the workers' grace period. */
+		if (fgw_sa_in_get(c->dp, new_in->spi) == NULL)
+			FAIL("%s: install the new inbound SA %08x first", name, new_in->spi);
+		sa = sa_make(c, t, ts, new_out, false, &src, &dst, err, errlen);
+		if (sa == NULL)
+			return -1;
+		if (fgw_tunnel_sa_out_set(c->dp, (uint32_t)ifindex, sa, err, errlen) < 0) {
+			fgw_sa_free(sa);
+			return -1;
+		}
+		break;
+	case FGW_REKEY_FINISH:
+		/* The inbound SA of the key set no longer sent on (after a
+		 * switch, the old one), as long as the other one is there. */
+		if (fgw_sa_in_get(c->dp, new_in->spi) == NULL ||
+		    fgw_sa_in_get(c->dp, cur_in->spi) == NULL)
+			FAIL("%s: no second inbound SA to remove", name);
+		fgw_sa_in_del(c->dp, new_in->spi);
+		*spi_out = cur_out->spi;
+		break;
+	}
+	FGW_INFO("%s: manual SA rekey, %s: in %08x, out %08x", name,
+		 step == FGW_REKEY_INSTALL ? "new inbound installed" :
+		 step == FGW_REKEY_SWITCH ? "outbound switched" : "old inbound removed",
+		 *spi_in, *spi_out);
 	return 0;
 }

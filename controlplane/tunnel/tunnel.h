@@ -12,7 +12,18 @@
 /* manual_sa.c: installs the tunnel's manual_sa (inbound, then outbound)
  * on tunnel ifindex, whose outer endpoints are src (us) and dst. */
 int fgw_manual_sa_install(struct fgw_control *c, const struct fgw_tunnel_cfg *t,
-			  uint16_t ifindex, const struct fgw_addr *src,
+			  uint32_t ifindex, const struct fgw_addr *src,
 			  const struct fgw_addr *dst, char *err, size_t errlen);
+
+/* The steps of an operator's rekey of a tunnel's manual SAs to the other
+ * key set of its manual_sa (rekey), see manual_sa.c. */
+enum fgw_rekey_step {
+	FGW_REKEY_INSTALL,	/* add the new inbound SA */
+	FGW_REKEY_SWITCH,	/* send on the new outbound SA */
+	FGW_REKEY_FINISH,	/* remove the old inbound SA */
+};
+/* spi_in / spi_out: the SPIs the step installed, switched to or removed. */
+int fgw_manual_sa_rekey(struct fgw_control *c, const char *name, enum fgw_rekey_step step,
+			uint32_t *spi_in, uint32_t *spi_out, char *err, size_t errlen);
 
 #endif

@@ -102,7 +102,7 @@ static int tunnel_setup(struct fgw_control *c, const struct fgw_tunnel_cfg *t,
 			 t->name);
 		return 0;
 	}
-	return fgw_manual_sa_install(c, t, (uint16_t)ifindex, &p.src, &p.dst, err, errlen);
+	return fgw_manual_sa_install(c, t, (uint32_t)ifindex, &p.src, &p.dst, err, errlen);
 }
 
 int fgw_tunnels_setup(struct fgw_control *c, char *err, size_t errlen)

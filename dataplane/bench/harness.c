@@ -11,11 +11,13 @@
  * the worker loop does. Transmitted frames go to net_null, which frees
  * them.
  *
- * Outbound needs one tunnel interface per SA, and interfaces are bounded
- * (FGW_MAX_IFS); beyond that many SAs the harness says so and measures the
- * ESP library's burst call followed by the worker's forwarding path
- * (path "esp-lib+forward"), the SA picked from the destination by
- * arithmetic instead of a FIB lookup into a tunnel.
+ * Every SA has a tunnel interface of its own (the data plane's interface
+ * table is sized for them), each with a /32 route, up to MAX_TUNNELS: the
+ * next-hop table bounds the routes. Beyond that many outbound SAs the
+ * harness says so and measures the ESP library's burst call followed by
+ * the worker's forwarding path (path "esp-lib+forward"), the SA picked
+ * from the destination by arithmetic instead of a FIB lookup into a
+ * tunnel; inbound SAs then share the tunnels.
  *
  * Traffic, per worker:
  *   outbound  Ethernet/IPv4/UDP frames to the lan port, packet c of the
@@ -60,9 +62,10 @@
  * a NIC writes it by DMA, not the core. Inbound frames are copied whole:
  * their ICV must verify. */
 #define OUT_COPY 64
-/* Interfaces left for tunnels: all but the two ports, with room to spare. */
-#define MAX_TUNNELS 1016
-_Static_assert(MAX_TUNNELS <= FGW_MAX_IFS - 2, "tunnels and the two ports exceed FGW_MAX_IFS");
+/* Tunnels, each with a next hop of its own: the next-hop table's size with
+ * room for the ports' routes. */
+#define MAX_TUNNELS 250000
+_Static_assert(MAX_TUNNELS < FGW_MAX_NEXTHOPS - 64, "tunnels exceed the next-hop table");
 
 static const struct rte_ether_addr peer_mac = { { 0x02, 0, 0, 0, 0, 0x02 } };
 
@@ -88,7 +91,7 @@ struct bench_worker {
 struct bench_harness {
 	struct fgw_dp dp;
 	uint16_t lan_port, wan_port;	/* DPDK port ids */
-	uint16_t lan_if, wan_if;
+	uint32_t lan_if, wan_if;
 	struct rte_ether_addr lan_mac, wan_mac;
 	unsigned n_workers;
 	struct bench_worker *bw[FGW_DP_MAX_WORKERS];
@@ -100,7 +103,7 @@ struct bench_harness {
 	struct bench_rate rates[FGW_DP_MAX_WORKERS];
 	bool worker_path;		/* this measurement: tunnels (else esp-lib) */
 	struct fgw_worker_stats base;	/* the workers' counters before it */
-	uint16_t tun_if[MAX_TUNNELS];	/* tunnel interfaces made so far */
+	uint32_t *tun_if;		/* tunnel interfaces made so far */
 	unsigned n_tunnels;
 	unsigned routed;		/* SA destinations routed into tunnels */
 };
@@ -293,7 +296,7 @@ static int bench_worker_main(void *arg)
 /* ---- set-up ----------------------------------------------------------- */
 
 static int port_up(struct bench_harness *h, const char *name, const char *dev,
-		   const char *addr, uint16_t *port, uint16_t *ifindex, struct rte_ether_addr *mac,
+		   const char *addr, uint16_t *port, uint32_t *ifindex, struct rte_ether_addr *mac,
 		   char *err, size_t errlen)
 {
 	char devname[32];
@@ -311,7 +314,7 @@ static int port_up(struct bench_harness *h, const char *name, const char *dev,
 	if (fgw_port_add(&h->dp, name, dev, 1500, &p, NULL, err, errlen) < 0)
 		return -1;
 	ifi = fgw_if_by_name(&h->dp, name);
-	*ifindex = (uint16_t)ifi;
+	*ifindex = (uint32_t)ifi;
 	*port = h->dp.ifs[ifi].port_id;
 	*mac = h->dp.ifs[ifi].mac;
 	/* as the control plane's RIB does: the address itself (local), then
@@ -320,7 +323,7 @@ static int port_up(struct bench_harness *h, const char *name, const char *dev,
 		struct fgw_prefix r = p;
 
 		nh.type = i == 0 ? FGW_NH_LOCAL : FGW_NH_CONNECTED;
-		nh.ifindex = (uint16_t)ifi;
+		nh.ifindex = (uint32_t)ifi;
 		r.len = i == 0 ? 32 : p.len;
 		fgw_prefix_mask(&r);
 		id = fgw_nh_alloc(&h->dp, &nh);
@@ -332,7 +335,7 @@ static int port_up(struct bench_harness *h, const char *name, const char *dev,
 	return 0;
 }
 
-static int neighbour(struct bench_harness *h, uint16_t ifindex, const char *addr)
+static int neighbour(struct bench_harness *h, uint32_t ifindex, const char *addr)
 {
 	struct fgw_msg msg = { .type = FGW_MSG_NEIGH_SET, .ifindex = ifindex, .mac = peer_mac };
 
@@ -343,19 +346,26 @@ static int neighbour(struct bench_harness *h, uint16_t ifindex, const char *addr
 struct bench_harness *bench_harness_create(unsigned n_workers, const unsigned *lcores,
 					   unsigned sas, char *err, size_t errlen)
 {
+	unsigned tunnels = RTE_MIN(sas, (unsigned)MAX_TUNNELS);
 	struct fgw_dp_params p = {
 		.n_workers = n_workers, .mbufs = 32767,
 		.max_sas = rte_align32pow2(RTE_MAX(sas, 65536u)),
+		.max_ifs = RTE_MAX(tunnels + 16, (unsigned)FGW_DEFAULT_IFS),
+		.max_routes = RTE_MAX(tunnels + 1024, 65536u),
 	};
 	struct bench_harness *h = rte_zmalloc("bench_harness", sizeof(*h), 64);
 
-	if (h == NULL) {
+	if (h != NULL)
+		h->tun_if = calloc(tunnels, sizeof(*h->tun_if));
+	if (h == NULL || h->tun_if == NULL) {
+		rte_free(h);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	for (unsigned i = 0; i < n_workers; i++)
 		p.worker_lcores[i] = lcores[i];
 	if (fgw_dp_init(&h->dp, &p, err, errlen) < 0) {
+		free(h->tun_if);
 		rte_free(h);
 		return NULL;
 	}
@@ -400,6 +410,7 @@ void bench_harness_free(struct bench_harness *h)
 	}
 	fgw_crypto_free(&h->ctl);
 	fgw_dp_stop(&h->dp);
+	free(h->tun_if);
 	rte_free(h);
 }
 
@@ -606,7 +617,7 @@ static int tunnels_make(struct bench_harness *h, unsigned n, unsigned sas, bool 
 		ifi = fgw_tunnel_add(&h->dp, &p, err, errlen);
 		if (ifi < 0)
 			return -1;
-		h->tun_if[h->n_tunnels] = (uint16_t)ifi;
+		h->tun_if[h->n_tunnels] = (uint32_t)ifi;
 	}
 	for (; route && h->routed < sas; h->routed++) {
 		struct fgw_nexthop nh = { .type = FGW_NH_TUNNEL, .ifindex = h->tun_if[h->routed] };

@@ -6,13 +6,20 @@
                        203.0.113.1/24 ==WAN== 203.0.113.2/24
                        Tunnel0 192.0.2.129/30 == 192.0.2.130/30, 2001:db8:100::1|2/64
 
-Tunnel0 is "ipsec ipv4" (ESP tunnel mode, AES-GCM-128), "ipsec ipv6" (the
-same over 2001:db8:ff::1 == ::2, AES-GCM-256) or "gre ipv4" (GRE
-with a key in ESP transport mode, AES-CBC-256 + HMAC-SHA-256); each gateway
-routes the far LAN, both families, into it. Pings and a TCP transfer cross
-with zero loss, and the SA counters on both sides show the traffic.
+Tunnel0 is "ipsec ipv4" (ESP tunnel mode, AES-GCM-128), the same with
+NAT-T (ESP in UDP 4500 both ways), "ipsec ipv6" (over 2001:db8:ff::1 == ::2,
+AES-GCM-256) or "gre ipv4" (GRE with a key in ESP transport mode,
+AES-CBC-256 + HMAC-SHA-256); each gateway routes the far LAN, both
+families, into it. Pings and a TCP transfer cross with zero loss, and the
+SA counters on both sides show the traffic; "clear counters" zeroes the
+tunnel's and the SAs' counters; the manual SAs are rekeyed to their second
+key set on both gateways while a ping runs every 10 ms, losing nothing.
 Runs against build/ and, when it exists, build-san/ (ASan, UBSan): both
 gateways must then stop cleanly with no sanitizer report."""
+import subprocess
+import threading
+import time
+
 import pytest
 
 import topo
@@ -28,9 +35,15 @@ PINGS = 30
 TCP_BYTES = 20 * 1000 * 1000
 
 SPI_AB, SPI_BA = 0x1001, 0x2002
+# The second key set (manual_sa.rekey): other SPIs, the keys' bytes reversed.
+REKEY_AB, REKEY_BA = 0x3003, 0x4004
+REKEY_PINGS = 400
 MODES = {
 	"ipsec": dict(mode="ipsec ipv4", transform={"name": "GCM128", "esp_encryption": "esp-gcm 128"},
 		      enc_ab="11" * 16 + "a1a2a3a4", enc_ba="22" * 16 + "b1b2b3b4", auth=None),
+	"natt": dict(mode="ipsec ipv4", transform={"name": "GCM128", "esp_encryption": "esp-gcm 128"},
+		     enc_ab="99" * 16 + "e1e2e3e4", enc_ba="aa" * 16 + "f1f2f3f4", auth=None,
+		     natt=True),
 	"ipsec6": dict(mode="ipsec ipv6",
 		       transform={"name": "GCM256", "esp_encryption": "esp-gcm 256"},
 		       enc_ab="77" * 32 + "c1c2c3c4", enc_ba="88" * 32 + "d1d2d3d4", auth=None),
@@ -43,16 +56,27 @@ MODES = {
 
 def gateway_config(m, me, peer, local4, local6, far4, far6, spi_in, spi_out, enc_in, enc_out,
 		   auth_in, auth_out):
-	sa_in = {"spi": spi_in, "encryption_key": enc_in}
-	sa_out = {"spi": spi_out, "encryption_key": enc_out}
-	if auth_in:
-		sa_in["integrity_key"] = auth_in
-		sa_out["integrity_key"] = auth_out
+	def keys(spi, enc, auth):
+		k = {"spi": spi, "encryption_key": enc}
+		if auth:
+			k["integrity_key"] = auth
+		return k
+
+	def rekeyed(spi):
+		return {SPI_AB: REKEY_AB, SPI_BA: REKEY_BA}[spi]
+
+	def rev(h):
+		return bytes(reversed(bytes.fromhex(h))).hex() if h else h
+
+	manual = {"transform_set": m["transform"]["name"],
+		  "inbound": keys(spi_in, enc_in, auth_in), "outbound": keys(spi_out, enc_out, auth_out),
+		  "rekey": {"inbound": keys(rekeyed(spi_in), rev(enc_in), rev(auth_in)),
+			    "outbound": keys(rekeyed(spi_out), rev(enc_out), rev(auth_out))}}
+	if m.get("natt"):
+		manual["natt"] = True
 	tunnel = {"name": "Tunnel0", "ipv4": local4, "ipv6": local6, "mtu": 1400,
 		  "tcp_adjust_mss": 1360, "source": "GigabitEthernet2", "destination": peer,
-		  "mode": m["mode"],
-		  "manual_sa": {"transform_set": m["transform"]["name"], "inbound": sa_in,
-				"outbound": sa_out}}
+		  "mode": m["mode"], "manual_sa": manual}
 	if m["mode"].startswith("gre"):
 		tunnel["gre_key"] = 42
 	routes = [{"prefix": far4, "interface": "Tunnel0"},
@@ -219,6 +243,72 @@ def test_show_commands_name_the_tunnel(pair):
 	c = ifs["Tunnel0"]["counters"]
 	assert c["tx_packets"] >= 4 * PINGS and c["rx_packets"] >= 4 * PINGS, c
 	assert "packets output" in pair.gwa.flexctl_raw("show", "interfaces", "Tunnel0").stdout
+
+
+def test_natt_sends_esp_in_udp(pair):
+	"""With natt, what crosses the WAN is UDP 4500 both ways; without, ESP."""
+	natt = MODES[pair.mode].get("natt", False)
+	cap = pair.gwb_ns.popen(["tshark", "-i", "w2", "-n", "-l", "-a", "duration:6",
+				 "-f", "udp port 4500 or esp or ip6 proto 50", "-T", "fields",
+				 "-e", "ip.proto", "-e", "ipv6.nxt", "-e", "udp.srcport",
+				 "-e", "udp.dstport"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+	try:
+		for line in cap.stderr:
+			if b"Capturing on" in line:
+				break
+		topo.ping(pair.lan1, LAN2["host4"], count=40)
+		out, _ = cap.communicate(timeout=30)
+	finally:
+		cap.kill()
+	packets = []
+	for line in out.decode().splitlines():
+		f = line.split("	") + ["", "", "", ""]
+		packets.append((f[0] or f[1], f[2], f[3]))
+	assert len(packets) >= 10, out
+	want = ("17", "4500", "4500") if natt else ("50", "", "")
+	assert all(p == want for p in packets), out
+
+
+def test_clear_counters_zeroes_tunnel_and_sa(pair):
+	a = pair.gwa
+	assert any(p for p, _ in sa_packets(a).values())
+	a.flexctl("clear", "counters")
+	assert all(p == 0 and b == 0 for p, b in sa_packets(a).values()), sa_packets(a)
+	ifs = {i["name"]: i for i in a.flexctl("show", "interfaces")["interfaces"]}
+	c = ifs["Tunnel0"]["counters"]
+	assert c["tx_packets"] == 0 and c["rx_packets"] == 0, c
+	tx, rx, out = topo.ping(pair.lan1, LAN2["host4"], count=5)
+	assert rx == 5, out
+	sas = sa_packets(a)
+	assert sas[SPI_AB][0] == 5 and sas[SPI_BA][0] == 5, sas
+	ifs = {i["name"]: i for i in a.flexctl("show", "interfaces")["interfaces"]}
+	c = ifs["Tunnel0"]["counters"]
+	assert c["tx_packets"] == 5 and c["rx_packets"] == 5, c
+
+
+def test_rekey_under_traffic_loses_nothing(pair):
+	"""Both gateways move to the second key set while pings cross every
+	10 ms: install (new inbound SA) on both, switch (outbound) on both,
+	finish (old inbound SA removed) on both. Then back again."""
+	for new_ab, new_ba in ((REKEY_AB, REKEY_BA), (SPI_AB, SPI_BA)):
+		result = {}
+		pinger = threading.Thread(target=lambda: result.setdefault(
+			"ping", topo.ping(pair.lan1, LAN2["host4"], count=REKEY_PINGS, timeout=120)))
+		pinger.start()
+		time.sleep(0.5)
+		for step in ("install", "switch", "finish"):
+			for g in pair.gws:
+				g.flexctl("crypto", "ipsec", "rekey", step, "Tunnel0")
+			time.sleep(0.3)
+		pinger.join()
+		tx, rx, out = result["ping"]
+		assert_alive(pair)
+		assert tx == REKEY_PINGS and rx == REKEY_PINGS, out
+		a, b = sa_packets(pair.gwa), sa_packets(pair.gwb)
+		assert set(a) == {new_ab, new_ba} and set(b) == {new_ab, new_ba}, (a, b)
+		assert a[new_ab][0] > 0 and b[new_ab][0] > 0 and a[new_ba][0] > 0, (a, b)
+	err = pair.gwa.flexctl_raw("crypto", "ipsec", "rekey", "switch", "Tunnel0", check=False)
+	assert err.returncode != 0 and "install" in err.stdout + err.stderr, err
 
 
 def test_clean_shutdown(pair):

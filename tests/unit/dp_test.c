@@ -348,7 +348,7 @@ static bool punts_as(const struct frame *f, enum fgw_punt_reason reason)
 	m = one_punt(reason);
 	if (m == NULL)
 		return false;
-	CHECK(fgw_punt_meta(&dp, m)->in_if == if0, "in_if %u",
+	CHECK(fgw_punt_meta(&dp, m)->in_if == (uint32_t)if0, "in_if %u",
 	      fgw_punt_meta(&dp, m)->in_if);
 	CHECK(w->stats.punt[reason] == before.punt[reason] + 1, "punt counter");
 	rte_pktmbuf_free(m);
@@ -620,7 +620,7 @@ static bool ipv4_neighbour_miss_punts_as_received(void)
 	same = m->pkt_len == f.len && memcmp(rte_pktmbuf_mtod(m, void *), f.b, f.len) == 0;
 	rte_pktmbuf_free(m);
 	CHECK(same, "the punted frame was modified");
-	CHECK(meta.nh == nh_conn1 && meta.in_if == if0, "meta nh %u in_if %u", meta.nh,
+	CHECK(meta.nh == nh_conn1 && meta.in_if == (uint32_t)if0, "meta nh %u in_if %u", meta.nh,
 	      meta.in_if);
 	return quiet();
 }

@@ -358,6 +358,26 @@ CASES = [
                  "outbound": {"spi": 257, "encryption_key": "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
                               "integrity_key": "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"}}}]
 }""", "tunnels[0].manual_sa.inbound.encryption_key", '16 bytes, but transform set "TS" needs 32'),
+	("manual-sa-rekey-key-length", """{""" + PORTS + """,
+  "ipsec": {"transform_sets": [{"name": "TS", "esp_encryption": "esp-gcm 128"}]},
+  "tunnels": [{"name": "Tunnel0", "ip_unnumbered": "Loopback0", "source": "Gi1",
+               "destination": "203.0.113.2", "mode": "ipsec ipv4",
+               "manual_sa": {"transform_set": "TS",
+                 "inbound": {"spi": 256, "encryption_key": "00112233445566778899aabbccddeeff01020304"},
+                 "outbound": {"spi": 257, "encryption_key": "00112233445566778899aabbccddeeff01020304"},
+                 "rekey": {"inbound": {"spi": 258, "encryption_key": "00112233445566778899aabbccddeeff01020304"},
+                           "outbound": {"spi": 259, "encryption_key": ▶"00112233445566778899aabbccddeeff"}}}}]
+}""", "tunnels[0].manual_sa.rekey.outbound.encryption_key", '16 bytes, but transform set "TS" needs 20'),
+	("manual-sa-rekey-same-spi", """{""" + PORTS + """,
+  "ipsec": {"transform_sets": [{"name": "TS", "esp_encryption": "esp-gcm 128"}]},
+  "tunnels": [{"name": "Tunnel0", "ip_unnumbered": "Loopback0", "source": "Gi1",
+               "destination": "203.0.113.2", "mode": "ipsec ipv4",
+               ▶"manual_sa": {"transform_set": "TS",
+                 "inbound": {"spi": 256, "encryption_key": "00112233445566778899aabbccddeeff01020304"},
+                 "outbound": {"spi": 257, "encryption_key": "00112233445566778899aabbccddeeff01020304"},
+                 "rekey": {"inbound": {"spi": 256, "encryption_key": "00112233445566778899aabbccddeeff05060708"},
+                           "outbound": {"spi": 259, "encryption_key": "00112233445566778899aabbccddeeff05060708"}}}}]
+}""", "tunnels[0].manual_sa", "the rekey SPIs must differ from the first ones"),
 	("ipv6-pool-is-ipv4", """{
   "pools": [{"name": "V4", "start": "198.51.100.10", "end": "198.51.100.20"}],
   "ikev2": {"authorization_policies": [{"name": "A", "ipv6_pool": ▶"V4"}]}
@@ -427,6 +447,20 @@ def accepts(flexgw, tmp_path, text):
 	cfg.write_text(text)
 	rc, out = check_config(flexgw, cfg)
 	assert rc == 0, out
+
+
+def test_manual_sa_rekey_and_natt(flexgw, tmp_path):
+	"""A second key set for flexctl's rekey, and ESP in UDP 4500."""
+	accepts(flexgw, tmp_path, """{""" + PORTS + """,
+  "ipsec": {"transform_sets": [{"name": "TS", "esp_encryption": "esp-gcm 128"}]},
+  "tunnels": [{"name": "Tunnel0", "ip_unnumbered": "Loopback0", "source": "Gi1",
+               "destination": "203.0.113.2", "mode": "ipsec ipv4",
+               "manual_sa": {"transform_set": "TS", "natt": true,
+                 "inbound": {"spi": 256, "encryption_key": "00112233445566778899aabbccddeeff01020304"},
+                 "outbound": {"spi": 257, "encryption_key": "00112233445566778899aabbccddeeff01020304"},
+                 "rekey": {"inbound": {"spi": 258, "encryption_key": "00112233445566778899aabbccddeeff05060708"},
+                           "outbound": {"spi": 259, "encryption_key": "00112233445566778899aabbccddeeff05060708"}}}}]
+}""")
 
 
 def test_minimal_config(flexgw, tmp_path):

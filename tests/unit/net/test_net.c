@@ -42,6 +42,7 @@
 #define MAX_CAPTURE 64
 
 static struct fgw_dp dp;
+static struct fgw_if if_table[8];
 static struct fgw_nexthop nh_table[FGW_MAX_NEXTHOPS];
 static uint32_t nh_next = 1;
 static struct { struct fgw_prefix p; uint32_t nh; } fib[64];
@@ -183,7 +184,7 @@ static void add_if(const char *name, uint8_t kind, uint16_t port, const char *v4
 		ifp->mac = (struct rte_ether_addr){ { 0x02, 0, 0, 0, 0, (uint8_t)(port + 1) } };
 		snprintf(ll, sizeof(ll), "fe80::ff:fe00:%u", port + 1);
 		ifp->ll6 = A(ll);
-		dp.port_if[port] = (uint16_t)dp.n_ifs;
+		dp.port_if[port] = dp.n_ifs;
 	}
 	dp.n_ifs++;
 }
@@ -198,6 +199,7 @@ static int setup(void)
 	};
 
 	dp.nh = nh_table;
+	dp.ifs = if_table;
 	dp.pool = rte_pktmbuf_pool_create("test_pool", 1023, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 					  (int)rte_socket_id());
 	dp.punt = rte_ring_create("test_punt", 64, (int)rte_socket_id(), RING_F_SC_DEQ);
