@@ -595,6 +595,24 @@ class Case:
 		return out
 
 
+def show(case):
+	"""The operator's view of the tunnel from both ends, as the demo prints it."""
+	views = []
+	for gw, prompt in ((case.gw, "flexgw#"), (case.gwb, "flexgw-b#")):
+		if gw:
+			for words in (("show", "crypto", "ikev2", "sa", "detailed"),
+				      ("show", "crypto", "ikev2", "session"),
+				      ("show", "crypto", "ipsec", "sa"), ("show", "interfaces", "Tunnel0")):
+				out = gw.flexctl_raw(*words, check=False)
+				views.append((f"{prompt} {' '.join(words)}", out.stdout + out.stderr))
+	for ch in (case.charon_a, case.charon):
+		if ch:
+			out = ch.swanctl("--list-sas", check=False)
+			views.append(("strongswan$ swanctl --list-sas", out.stdout + out.stderr))
+	for title, text in views:
+		print(f"\n{title}\n{text.rstrip()}")
+
+
 def main(argv=None):
 	ap = argparse.ArgumentParser(
 		description="One IKEv2 interop case between flexgw and strongSwan (or flexgw).")
@@ -615,6 +633,9 @@ def main(argv=None):
 			"may be given more than once")
 	ap.add_argument("--json", action="store_true", help="print one JSON object")
 	ap.add_argument("--build", help="build tree (default: $FGW_BUILD or build/)")
+	ap.add_argument("--show", action="store_true",
+			help="after the traffic, print what both ends say of the tunnel "
+			"(flexctl show crypto ..., swanctl --list-sas)")
 	ap.add_argument("--keep", action="store_true",
 			help="leave everything up until Enter is pressed (debugging)")
 	ap.add_argument("--verbose", "-v", action="store_true", help="print peer logs on failure")
@@ -642,6 +663,8 @@ def main(argv=None):
 	r = None
 	try:
 		r = case.run()
+		if args.show:
+			show(case)
 		if args.keep:
 			print(f"interop: kept up (namespaces {topo.PREFIX}*, work dir {case.workdir}); "
 			      "press Enter to clean up", file=sys.stderr)
