@@ -30,6 +30,7 @@ static uint64_t quantile(const uint64_t *v, size_t n, double q)
 
 struct figures {
 	double duration_s, rate, steady_rate, delete_rate;
+	double by_tenth[10];		/* SAs/s over each tenth of the SAs that came up */
 	double p50_ms, p90_ms, p99_ms, max_ms;
 	double cpu_s;
 	long maxrss_kb;
@@ -63,6 +64,13 @@ static void measure(const struct lg *lg, struct figures *f)
 		f->duration_s = (double)(st->t_last_up - st->t_begin) / 1e9;
 		f->rate = f->duration_s > 0 ? n / f->duration_s : 0;
 		f->steady_rate = t90 > t10 ? k / ((double)(t90 - t10) / 1e9) : f->rate;
+		/* a responder that slows down as its tables fill shows here */
+		for (size_t t = 0; t < 10 && n >= 10; t++) {
+			size_t a = t * n / 10, b = (t + 1) * n / 10 - 1;
+			uint64_t from = t ? ups[a - 1] : st->t_begin;
+
+			f->by_tenth[t] = ups[b] > from ? (b - a + 1) / ((double)(ups[b] - from) / 1e9) : 0;
+		}
 		f->p50_ms = (double)quantile(lat, n, 0.5) / 1e6;
 		f->p90_ms = (double)quantile(lat, n, 0.9) / 1e6;
 		f->p99_ms = (double)quantile(lat, n, 0.99) / 1e6;
@@ -83,13 +91,15 @@ out:
 static void report_json(const struct lg *lg, const struct figures *f)
 {
 	const struct lg_stats *st = &lg->st;
-	json_t *fails = json_object(), *o;
+	json_t *fails = json_object(), *tenths = json_array(), *o;
 
 	for (int i = 0; i < LG_FAIL_MAX; i++)
 		if (st->fails[i])
 			json_object_set_new(fails, lg_failure_name(i), json_integer(st->fails[i]));
+	for (int i = 0; i < 10; i++)
+		json_array_append_new(tenths, json_real(f->by_tenth[i]));
 	o = json_pack("{s:I, s:I, s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f,"
-		      " s:{s:f, s:f, s:f, s:f}, s:f, s:f, s:I, s:I}",
+		      " s:o, s:{s:f, s:f, s:f, s:f}, s:f, s:f, s:I, s:I}",
 		      "requested", (json_int_t)st->requested,
 		      "established", (json_int_t)st->established,
 		      "failed", (json_int_t)st->failed,
@@ -104,6 +114,7 @@ static void report_json(const struct lg *lg, const struct figures *f)
 		      "setup_s", f->duration_s,
 		      "rate", f->rate,
 		      "steady_rate", f->steady_rate,
+		      "rate_by_tenth", tenths,
 		      "latency_ms", "p50", f->p50_ms, "p90", f->p90_ms, "p99", f->p99_ms,
 		      "max", f->max_ms,
 		      "delete_rate", f->delete_rate,
@@ -134,6 +145,10 @@ void lg_report(const struct lg *lg)
 			printf("  failed: %u %s\n", st->fails[i], lg_failure_name(i));
 	printf("setup: %.2f s, %.1f SAs/s overall, %.1f SAs/s steady state\n", f.duration_s,
 	       f.rate, f.steady_rate);
+	printf("SAs/s by tenth of the SAs:");
+	for (int i = 0; i < 10; i++)
+		printf(" %.0f", f.by_tenth[i]);
+	printf("\n");
 	printf("latency (IKE_SA_INIT sent -> IKE_AUTH answered): p50 %.1f ms, p90 %.1f ms,"
 	       " p99 %.1f ms, max %.1f ms\n", f.p50_ms, f.p90_ms, f.p99_ms, f.max_ms);
 	if (st->child_refused)
