@@ -256,13 +256,20 @@ fail:
 void ike_child_delete(struct fgw_ike_sa *sa, struct fgw_ike_child *ch)
 {
 	struct fgw_dp *dp = sa->ike->c->dp;
-	struct fgw_ike_child *c;
+	struct fgw_ike_child *c, *next = ch->successor;
 
+	/* A rekey we answered while our own rekey of ch was in flight has no
+	 * successor link yet (our answer was to decide, 2.8.1): the peer
+	 * deleting ch means its exchange completed first and its SA stays. */
+	if (next == NULL)
+		TAILQ_FOREACH(c, &sa->children, link)
+			if (c->predecessor == ch && c->sa_out_pending != NULL)
+				next = c;
 	/* A rekey's responder: the peer deleted the old SA, so the new
 	 * outbound takes over now, before the old one goes. */
-	if (ch->successor != NULL && ch->successor->sa_out_pending != NULL &&
+	if (next != NULL && next->sa_out_pending != NULL &&
 	    ch->sa_out != NULL && fgw_tunnel_sa_out_get(dp, ch->ifindex) == ch->sa_out)
-		ike_child_publish(sa, ch->successor);
+		ike_child_publish(sa, next);
 	TAILQ_FOREACH(c, &sa->children, link) {
 		if (c->successor == ch)
 			c->successor = NULL;

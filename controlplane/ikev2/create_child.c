@@ -260,9 +260,13 @@ static void child_response(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg)
 	ch->tsr = msg->tsr.ts[0];
 	set_min_nonce(ch->min_nonce, &ch->min_nonce_len, sa->xchg_nonce, sa->xchg_nonce_len,
 		      msg->nonce.data, msg->nonce.len);
-	/* other: the peer rekeyed old too, through a request we answered. */
-	bool lost = other != NULL && nonce_cmp(ch->min_nonce, ch->min_nonce_len, other->min_nonce,
-					       other->min_nonce_len) < 0;
+	/* other: the peer rekeyed old too, through a request we answered.
+	 * orphan: old went while our rekey was in flight: the peer's rekey of
+	 * it completed first and the peer deleted it; ours replaces nothing. */
+	bool orphan = sa->req.kind == FGW_IKE_REQ_CHILD_REKEY && old == NULL;
+	bool lost = orphan || (other != NULL &&
+			       nonce_cmp(ch->min_nonce, ch->min_nonce_len, other->min_nonce,
+					 other->min_nonce_len) < 0);
 	int rc = ike_child_install(sa, ch, &et, et.dh ? g_ir : NULL, (size_t)(et.dh ? g_len : 0),
 				   sa->xchg_nonce, sa->xchg_nonce_len, msg->nonce.data,
 				   msg->nonce.len, !lost);
@@ -275,7 +279,7 @@ static void child_response(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg)
 		ike_child_delete(sa, ch);
 		return;
 	}
-	if (old == NULL) {
+	if (old == NULL && !orphan) {
 		FGW_INFO("IKEv2 SA %u: new CHILD SA in %08x out %08x", sa->serial, ch->spi_in,
 			 ch->spi_out);
 		return;
@@ -283,14 +287,17 @@ static void child_response(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg)
 	sa->ike->stats.child_rekeyed++;
 	if (lost) {
 		/* Ours is the redundant one: we delete it; the peer's (already
-		 * answered) takes over, and the peer deletes old. */
+		 * answered) takes over as after any rekey we answered: our
+		 * outbound moves when the peer, once it has our answer, deletes
+		 * old (it may not have it yet). */
 		FGW_INFO("IKEv2 SA %u: CHILD SA rekey collision with %s, ours (in %08x) yields",
 			 sa->serial, ike_peer_str(sa), ch->spi_in);
-		ike_child_publish(sa, other);
-		responder_rekeyed(old, other);
+		if (other != NULL)
+			responder_rekeyed(old, other);
+		/* Deleted by the next tick; its outbound never ran, so nothing
+		 * moves to a successor then. */
 		ch->predecessor = NULL;
-		ch->state = FGW_CHILD_REKEYED;	/* deleted by the next tick */
-		ch->successor = other;
+		ch->state = FGW_CHILD_REKEYED;
 		return;
 	}
 	if (other != NULL) {
