@@ -33,6 +33,24 @@ static void report(const char *what, const char *source, bool ok)
 	unit_report(name, ok);
 }
 
+/* Every record of a vector file through each(); a file that cannot be read
+ * or holds a malformed record is a failed case of its own. */
+static void vectors(const char *file, void (*each)(const struct vec *v))
+{
+	static struct vec v;
+	FILE *f = vec_open(file);
+	int r = -1;
+
+	while (f && (r = vec_next(f, &v)) == 1)
+		each(&v);
+	if (r < 0) {
+		snprintf(unit_why, sizeof(unit_why), "cannot read it, or a malformed record");
+		unit_report(file, false);
+	}
+	if (f)
+		fclose(f);
+}
+
 static uint16_t prf_of(const char *alg)
 {
 	if (!strcmp(alg, "hmac-sha1"))
@@ -244,32 +262,19 @@ static bool kdf_child(const struct kdf *t)
 	return true;
 }
 
-static void kdf_vectors(void)
+static void kdf_record(const struct vec *v)
 {
-	FILE *f = vec_open("ikev2-kdf.txt");
-	struct vec *v = malloc(sizeof(*v));
 	struct kdf t;
-	int r;
+	bool ok = kdf_load(v, &t);
 
-	while (f && (r = vec_next(f, v)) == 1) {
-		bool ok = kdf_load(v, &t);
-
-		if (!ok)
-			snprintf(unit_why, sizeof(unit_why), "malformed record");
-		report("SKEYSEED", v->source, ok && kdf_skeyseed(&t));
-		report("prf+ DKM", v->source, ok && kdf_prf_plus(&t));
-		report("keys_derive", v->source, ok && kdf_keys(&t));
-		report("keys_derive_rekey", v->source, ok && kdf_rekey(&t));
-		if (t.dkm_child)
-			report("child_keymat", v->source, ok && kdf_child(&t));
-	}
-	if (!f || r < 0) {
-		snprintf(unit_why, sizeof(unit_why), "cannot read ikev2-kdf.txt");
-		unit_report("kdf vectors", false);
-	}
-	if (f)
-		fclose(f);
-	free(v);
+	if (!ok)
+		snprintf(unit_why, sizeof(unit_why), "malformed record");
+	report("SKEYSEED", v->source, ok && kdf_skeyseed(&t));
+	report("prf+ DKM", v->source, ok && kdf_prf_plus(&t));
+	report("keys_derive", v->source, ok && kdf_keys(&t));
+	report("keys_derive_rekey", v->source, ok && kdf_rekey(&t));
+	if (ok && t.dkm_child)
+		report("child_keymat", v->source, kdf_child(&t));
 }
 
 /* Boundaries of the API: prf+ stops at 255 blocks, nonces within 3.9. */
@@ -409,24 +414,11 @@ out:
 	return ok;
 }
 
-static void dh_vectors(void)
+static void dh_record(const struct vec *v)
 {
-	FILE *f = vec_open("ecdh.txt");
-	struct vec *v = malloc(sizeof(*v));
-	int r;
-
-	while (f && (r = vec_next(f, v)) == 1) {
-		report("DH known answer", v->source, dh_vector(v));
-		if (strcmp(v->alg, "x25519"))
-			report("ECP peer value checks", v->source, ecp_invalid(v));
-	}
-	if (!f || r < 0) {
-		snprintf(unit_why, sizeof(unit_why), "cannot read ecdh.txt");
-		unit_report("dh vectors", false);
-	}
-	if (f)
-		fclose(f);
-	free(v);
+	report("DH known answer", v->source, dh_vector(v));
+	if (strcmp(v->alg, "x25519"))
+		report("ECP peer value checks", v->source, ecp_invalid(v));
 }
 
 /* RFC 7748 section 6.1 / RFC 8031 2.3: points of small order give an
@@ -577,21 +569,9 @@ out:
 	return ok;
 }
 
-static void modp_vectors(void)
+static void modp_record(const struct vec *v)
 {
-	FILE *f = vec_open("modp.txt");
-	struct vec *v = malloc(sizeof(*v));
-	int r;
-
-	while (f && (r = vec_next(f, v)) == 1)
-		report("MODP peer value checks", v->source, modp_invalid(v));
-	if (!f || r < 0) {
-		snprintf(unit_why, sizeof(unit_why), "cannot read modp.txt");
-		unit_report("modp vectors", false);
-	}
-	if (f)
-		fclose(f);
-	free(v);
+	report("MODP peer value checks", v->source, modp_invalid(v));
 }
 
 static bool dh_unsupported(void)
@@ -963,25 +943,12 @@ static bool strongswan_ike_rekey(const struct vec *v)
 	return true;
 }
 
-static void strongswan_sessions(void)
+static void strongswan_session(const struct vec *v)
 {
-	FILE *f = vec_open("ike/strongswan-keys.txt");
-	struct vec *v = malloc(sizeof(*v));
-	int r;
-
-	while (f && (r = vec_next(f, v)) == 1) {
-		if (vec_get(v, "sk_d", &(size_t){ 0 }))
-			report("strongSwan IKE rekey", v->source, strongswan_ike_rekey(v));
-		else
-			report("strongSwan IKE SA", v->source, strongswan_ike_sa(v));
-	}
-	if (!f || r < 0) {
-		snprintf(unit_why, sizeof(unit_why), "cannot read ike/strongswan-keys.txt");
-		unit_report("strongSwan vectors", false);
-	}
-	if (f)
-		fclose(f);
-	free(v);
+	if (vec_get(v, "sk_d", &(size_t){ 0 }))
+		report("strongSwan IKE rekey", v->source, strongswan_ike_rekey(v));
+	else
+		report("strongSwan IKE SA", v->source, strongswan_ike_sa(v));
 }
 
 /* ---- algorithms, AUTH, NAT-D, random -------------------------------------------- */
@@ -1056,25 +1023,17 @@ static bool auth_psk_inputs(void)
 	return true;
 }
 
+static void hmac_record(const struct vec *v)
+{
+	report("HMAC", v->source, hmac_vector(v));
+}
+
 int main(void)
 {
-	FILE *f = vec_open("hmac.txt");
-	struct vec *v = malloc(sizeof(*v));
-	int r;
-
-	while (f && (r = vec_next(f, v)) == 1)
-		report("HMAC", v->source, hmac_vector(v));
-	if (!f || r < 0) {
-		snprintf(unit_why, sizeof(unit_why), "cannot read hmac.txt");
-		unit_report("hmac vectors", false);
-	}
-	if (f)
-		fclose(f);
-	free(v);
-
-	kdf_vectors();
+	vectors("hmac.txt", hmac_record);
+	vectors("ikev2-kdf.txt", kdf_record);
 	RUN(kdf_limits);
-	dh_vectors();
+	vectors("ecdh.txt", dh_record);
 	RUN(x25519_rejects_low_order);
 	for (uint16_t g = 14; g <= 31; g++)
 		if (fgw_ike_dh_supported(g)) {
@@ -1083,11 +1042,11 @@ int main(void)
 			snprintf(name, sizeof(name), "group %u", g);
 			report("DH agreement", name, dh_agree(g));
 		}
-	modp_vectors();
+	vectors("modp.txt", modp_record);
 	RUN(dh_unsupported);
 	sk_tests();
 	RUN(sk_gcm_iv_unique);
-	strongswan_sessions();
+	vectors("ike/strongswan-keys.txt", strongswan_session);
 	RUN(algorithm_tables);
 	RUN(random_differs);
 	RUN(auth_psk_inputs);
