@@ -10,11 +10,11 @@ import ipaddress
 import os
 import struct
 import subprocess
-from pathlib import Path
 
 import pytest
 
 import topo
+from vector_files import params, records
 
 aead = pytest.importorskip("cryptography.hazmat.primitives.ciphers.aead")
 ciphers = pytest.importorskip("cryptography.hazmat.primitives.ciphers")
@@ -22,7 +22,6 @@ asym = pytest.importorskip("cryptography.hazmat.primitives.asymmetric")
 from cryptography.hazmat.primitives import serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import dh, ec, x25519  # noqa: E402
 
-VECTORS = Path(__file__).resolve().parents[1] / "vectors"
 TOOL = topo.build_dir() / "tests" / "unit" / "ike" / "ike_crypto_tool"
 
 HASH = {2: hashlib.sha1, 5: hashlib.sha256, 6: hashlib.sha384, 7: hashlib.sha512}
@@ -36,24 +35,6 @@ SUITES = [(CBC, 128, 2, 2), (CBC, 128, 12, 5), (CBC, 256, 13, 6), (CBC, 256, 14,
 
 def suite_id(s):
 	return f"{'cbc' if s[0] == CBC else 'gcm'}{s[1]}-integ{s[2]}-prf{s[3]}"
-
-
-def records(name):
-	out, cur = [], {}
-	for line in (VECTORS / name).read_text().splitlines() + [""]:
-		line = line.split("#", 1)[0].strip()
-		if not line:
-			if cur:
-				out.append(cur)
-			cur = {}
-			continue
-		key, _, value = line.partition("=")
-		cur[key.strip()] = value.strip()
-	return out
-
-
-def params(name):
-	return [pytest.param(r, id=r["source"]) for r in records(name)]
 
 
 def tool(*args, check=True):

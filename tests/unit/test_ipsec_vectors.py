@@ -3,33 +3,13 @@ own implementations (hashlib/hmac, the cryptography package): a typo in a
 transcribed vector fails here, not as a mystery in the C tests."""
 import hashlib
 import hmac
-from pathlib import Path
 
 import pytest
 
+from vector_files import params
+
 aead = pytest.importorskip("cryptography.hazmat.primitives.ciphers.aead")
 ciphers = pytest.importorskip("cryptography.hazmat.primitives.ciphers")
-
-VECTORS = Path(__file__).resolve().parents[1] / "vectors"
-
-
-def records(name):
-	"""The file's records: dicts of name -> value (hex fields stay text)."""
-	out, cur = [], {}
-	for line in (VECTORS / name).read_text().splitlines() + [""]:
-		line = line.split("#", 1)[0].strip()
-		if not line:
-			if cur:
-				out.append(cur)
-			cur = {}
-			continue
-		key, _, value = line.partition("=")
-		cur[key.strip()] = value.strip()
-	return out
-
-
-def params(name):
-	return [pytest.param(r, id=r["source"]) for r in records(name)]
 
 
 def b(r, field):
