@@ -114,6 +114,7 @@ struct fgw_control_stats {
 struct fgw_ctl_server;
 struct fgw_control;
 struct fgw_ike;
+struct fgw_flexvpn;
 
 /* ---- packets for this box ------------------------------------------------ */
 
@@ -149,6 +150,7 @@ struct fgw_control {
 	struct fgw_control_stats stats;
 	struct fgw_ctl_server *ctl;
 	struct fgw_ike *ike;		/* the IKEv2 engine (controlplane/ikev2/ike_sa.h) */
+	struct fgw_flexvpn *flexvpn;	/* the FlexVPN server (controlplane/flexvpn/) */
 	uint64_t started;		/* rte_get_timer_cycles() at start */
 	uint64_t icmp_tokens;		/* ICMP error rate limit (token bucket) */
 	uint64_t icmp_last_refill;
@@ -160,6 +162,15 @@ struct fgw_control {
 /* rib.c: connected, local and static routes from the config into the FIBs. */
 int fgw_rib_init(struct fgw_control *c, char *err, size_t errlen);
 void fgw_rib_free(struct fgw_control *c);
+/* Routes that come and go at run time (a FlexVPN peer's address and the
+ * subnets it advertises, through its virtual-access interface): added like
+ * a configured route (the lowest distance owns the prefix in the FIB), and
+ * removed by prefix, origin and next hop, the next best route for the
+ * prefix taking over. 0, or -1 (with a line in err / none matched). */
+int fgw_rib_route_add(struct fgw_control *c, const struct fgw_prefix *p, char origin,
+		      uint8_t distance, const struct fgw_nexthop *nh, char *err, size_t errlen);
+int fgw_rib_route_del(struct fgw_control *c, const struct fgw_prefix *p, char origin,
+		      const struct fgw_nexthop *nh);
 
 /* tunnel/: tunnel interfaces and their manual SAs from the config. Before
  * fgw_rib_init, which routes to them. */

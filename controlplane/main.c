@@ -23,6 +23,7 @@
 #include "common/log.h"
 #include "config/config.h"
 #include "controlplane/control.h"
+#include "controlplane/flexvpn/flexvpn.h"
 #include "controlplane/ikev2/ike.h"
 #include "dataplane/dp.h"
 
@@ -301,9 +302,13 @@ static int run(struct fgw_config *cfg, const char *ctl_path, bool debug,
 	}
 	if (fgw_telemetry_register(&control) < 0)
 		FGW_WARN("DPDK telemetry commands not registered: counters only via flexctl");
+	if (fgw_flexvpn_init(&control, err, sizeof(err)) < 0) {
+		FGW_ERR("FlexVPN: %s", err);
+		goto out_ctl;
+	}
 	if (fgw_ike_start(&control, err, sizeof(err)) < 0) {
 		FGW_ERR("%s", err);
-		goto out_ctl;
+		goto out_flexvpn;
 	}
 
 	if (fgw_workers_launch(&dp) < 0) {
@@ -319,6 +324,8 @@ static int run(struct fgw_config *cfg, const char *ctl_path, bool debug,
 out_ike:
 	/* While the workers still run: the DELETEs go out through them. */
 	fgw_ike_stop(&control);
+out_flexvpn:
+	fgw_flexvpn_free(&control);
 out_ctl:
 	fgw_ctl_server_close(&control);
 out_neigh:

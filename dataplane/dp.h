@@ -43,7 +43,9 @@ struct fgw_crypto;
 
 /* ---- interfaces ------------------------------------------------------- */
 
-enum fgw_if_kind { FGW_IF_PORT, FGW_IF_LOOPBACK, FGW_IF_TUNNEL };
+/* FGW_IF_UNUSED: a deleted tunnel's slot, nameless and down, until
+ * fgw_tunnel_add reuses its ifindex. */
+enum fgw_if_kind { FGW_IF_PORT, FGW_IF_LOOPBACK, FGW_IF_TUNNEL, FGW_IF_UNUSED };
 
 struct fgw_if {
 	char name[48];

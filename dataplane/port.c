@@ -93,6 +93,14 @@ void fgw_if_name_add(struct fgw_dp *dp, uint32_t ifindex)
 	rte_hash_add_key_data(dp->if_names, key, (void *)(uintptr_t)ifindex);
 }
 
+void fgw_if_name_del(struct fgw_dp *dp, uint32_t ifindex)
+{
+	char key[NAME_KEY];
+
+	name_key(key, dp->ifs[ifindex].name);
+	rte_hash_del_key(dp->if_names, key);
+}
+
 /* The slot for a new interface, or NULL with err set. */
 static struct fgw_if *if_new(struct fgw_dp *dp, const char *name, char *err, size_t errlen)
 {

@@ -264,6 +264,8 @@ void fgw_tunnels_fini(struct fgw_dp *dp);
 int fgw_ifs_init(struct fgw_dp *dp, char *err, size_t errlen);
 void fgw_ifs_fini(struct fgw_dp *dp);
 void fgw_if_name_add(struct fgw_dp *dp, uint32_t ifindex);
+/* ... and forgets it (a deleted tunnel). */
+void fgw_if_name_del(struct fgw_dp *dp, uint32_t ifindex);
 
 /* nexthop.c and fib.c, called by fgw_dp_init / fgw_dp_stop. */
 int fgw_nh_init(struct fgw_dp *dp, char *err, size_t errlen);

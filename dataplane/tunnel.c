@@ -1,5 +1,6 @@
 /* Tunnel interfaces and SA publication (control lcore). See tunnel.h. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_ip.h>
@@ -69,14 +70,24 @@ static struct fgw_tunnel *tunnel_of(const struct fgw_dp *dp, uint32_t ifindex)
 	return ifindex < dp->n_ifs ? dp->tunnels[ifindex] : NULL;
 }
 
+/* A deleted tunnel's ifindex, else the next new one. */
+static unsigned free_slot(const struct fgw_dp *dp)
+{
+	for (unsigned i = 0; i < dp->n_ifs; i++)
+		if (dp->ifs[i].kind == FGW_IF_UNUSED)
+			return i;
+	return dp->n_ifs;
+}
+
 int fgw_tunnel_add(struct fgw_dp *dp, const struct fgw_tunnel_params *p,
 		   char *err, size_t errlen)
 {
 	struct fgw_tunnel *t;
 	struct fgw_if *ifp;
-	unsigned overhead;
+	unsigned overhead, slot;
 
-	if (dp->n_ifs >= dp->params.max_ifs)
+	slot = free_slot(dp);
+	if (slot >= dp->params.max_ifs)
 		FAIL("too many interfaces (%u)", dp->params.max_ifs);
 	if (strlen(p->name) >= sizeof(dp->ifs[0].name))
 		FAIL("interface name longer than %zu characters", sizeof(dp->ifs[0].name) - 1);
@@ -94,7 +105,7 @@ int fgw_tunnel_add(struct fgw_dp *dp, const struct fgw_tunnel_params *p,
 			RTE_CACHE_LINE_SIZE);
 	if (t == NULL)
 		FAIL("%s: out of memory", p->name);
-	t->ifindex = dp->n_ifs;
+	t->ifindex = slot;
 	t->kind = p->kind;
 	t->gre_key_set = p->gre_key_set;
 	t->gre_key = rte_cpu_to_be_32(p->gre_key);
@@ -102,17 +113,19 @@ int fgw_tunnel_add(struct fgw_dp *dp, const struct fgw_tunnel_params *p,
 	t->src = p->src;
 	t->dst = p->dst;
 
-	ifp = &dp->ifs[dp->n_ifs];
+	ifp = &dp->ifs[slot];
 	memset(ifp, 0, sizeof(*ifp));
 	snprintf(ifp->name, sizeof(ifp->name), "%s", p->name);
 	ifp->kind = FGW_IF_TUNNEL;
 	ifp->mtu = p->mtu ? p->mtu : (uint16_t)(1500 - overhead);
 	ifp->addr4 = p->addr4;
 	ifp->addr6 = p->addr6;
-	ifp->up = true;
-	dp->tunnels[dp->n_ifs] = t;
-	fgw_if_name_add(dp, dp->n_ifs);
-	dp->n_ifs++;
+	dp->tunnels[slot] = t;
+	fgw_if_name_add(dp, slot);
+	if (slot == dp->n_ifs)
+		dp->n_ifs++;
+	/* the tunnel is complete before a worker can see the interface up */
+	__atomic_store_n(&ifp->up, true, __ATOMIC_RELEASE);
 	return t->ifindex;
 }
 
@@ -132,6 +145,48 @@ int fgw_tunnel_endpoints(const struct fgw_dp *dp, uint32_t ifindex, struct fgw_a
 static void grace_period(struct fgw_dp *dp)
 {
 	rte_rcu_qsbr_synchronize(dp->rcu, RTE_QSBR_THRID_INVALID);
+}
+
+int fgw_tunnel_del(struct fgw_dp *dp, uint32_t ifindex)
+{
+	struct fgw_tunnel *t = tunnel_of(dp, ifindex);
+	struct fgw_sa **gone, *sa_out;
+	unsigned n_gone = 0;
+
+	if (t == NULL)
+		return -1;
+	/* Inbound SAs name their tunnel: none may outlive it, or a packet
+	 * for it would reach whatever reuses the ifindex. Counted first so
+	 * that running out of memory changes nothing. */
+	for (uint32_t i = 0; i <= dp->sa_in_mask; i++)
+		n_gone += dp->sa_in[i] != NULL && dp->sa_in[i]->ifindex == ifindex;
+	gone = malloc((n_gone ? n_gone : 1) * sizeof(*gone));
+	if (gone == NULL)
+		return -1;
+	n_gone = 0;
+	__atomic_store_n(&dp->ifs[ifindex].up, false, __ATOMIC_RELEASE);
+	sa_out = __atomic_exchange_n(&t->sa_out, NULL, __ATOMIC_ACQ_REL);
+	for (uint32_t i = 0; i <= dp->sa_in_mask; i++) {
+		struct fgw_sa *sa = dp->sa_in[i];
+
+		if (sa != NULL && sa->ifindex == ifindex) {
+			__atomic_store_n(&dp->sa_in[i], NULL, __ATOMIC_RELEASE);
+			gone[n_gone++] = sa;
+		}
+	}
+	grace_period(dp);
+	/* No worker holds the tunnel, its SAs, or a next hop to it read
+	 * while the interface was up. */
+	fgw_sa_free(sa_out);
+	for (unsigned i = 0; i < n_gone; i++)
+		fgw_sa_free(gone[i]);
+	free(gone);
+	dp->tunnels[ifindex] = NULL;
+	rte_free(t);
+	fgw_if_name_del(dp, ifindex);
+	memset(&dp->ifs[ifindex], 0, sizeof(dp->ifs[ifindex]));
+	dp->ifs[ifindex].kind = FGW_IF_UNUSED;
+	return 0;
 }
 
 static int sa_check(const struct fgw_tunnel *t, const struct fgw_sa *sa, bool inbound,

@@ -58,6 +58,15 @@ struct fgw_tunnel_params {
 int fgw_tunnel_add(struct fgw_dp *dp, const struct fgw_tunnel_params *p,
 		   char *err, size_t errlen);
 
+/* Removes a tunnel without pausing other traffic: the interface goes
+ * down, its outbound SA and every inbound SA bound to it leave the tables,
+ * and after one RCU grace period (no worker can hold them any more) they
+ * and the tunnel are freed and the ifindex becomes free for the next
+ * fgw_tunnel_add. Routes are the caller's: remove every route through the
+ * tunnel first (until then its packets are dropped as IF_DOWN). 0, or -1
+ * when ifindex is not a tunnel. */
+int fgw_tunnel_del(struct fgw_dp *dp, uint32_t ifindex);
+
 /* The outer endpoints a tunnel was added with (src is ours), for IKE to
  * find the peer. -1 when ifindex is not a tunnel. */
 int fgw_tunnel_endpoints(const struct fgw_dp *dp, uint32_t ifindex, struct fgw_addr *src,

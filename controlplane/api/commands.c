@@ -21,6 +21,8 @@ static const struct fgw_cmd commands[] = {
 	  "Software versions, uptime and lcores" },
 	{ "show interfaces", "[NAME]", fgw_show_interfaces, fgw_render_interfaces,
 	  "Interface status, addresses and counters" },
+	{ "show interfaces virtual-access", "[N]", fgw_show_interfaces_virtual_access,
+	  fgw_render_interfaces_virtual_access, "FlexVPN per-peer virtual-access interfaces" },
 	{ "show ip interface brief", NULL, fgw_show_ip_interface_brief,
 	  fgw_render_ip_interface_brief, "IPv4 address and state of every interface" },
 	{ "show ipv6 interface brief", NULL, fgw_show_ipv6_interface_brief,

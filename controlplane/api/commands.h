@@ -51,6 +51,9 @@ void fgw_render_ip_interface_brief(const json_t *j, struct fgw_text *t);
 json_t *fgw_show_ipv6_interface_brief(struct fgw_cmd_ctx *x);
 void fgw_render_ipv6_interface_brief(const json_t *j, struct fgw_text *t);
 
+json_t *fgw_show_interfaces_virtual_access(struct fgw_cmd_ctx *x);
+void fgw_render_interfaces_virtual_access(const json_t *j, struct fgw_text *t);
+
 json_t *fgw_show_ip_route(struct fgw_cmd_ctx *x);
 void fgw_render_ip_route(const json_t *j, struct fgw_text *t);
 json_t *fgw_show_ipv6_route(struct fgw_cmd_ctx *x);

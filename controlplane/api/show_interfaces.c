@@ -176,7 +176,8 @@ json_t *fgw_show_interfaces(struct fgw_cmd_ctx *x)
 	if (list == NULL)
 		return fgw_cmd_nomem(x);
 	for (unsigned i = 0; i < dp->n_ifs; i++) {
-		if (x->arg != NULL && !name_matches(dp->ifs[i].name, x->arg))
+		if (dp->ifs[i].kind == FGW_IF_UNUSED ||
+		    (x->arg != NULL && !name_matches(dp->ifs[i].name, x->arg)))
 			continue;
 		if (json_array_append_new(list, interface_json(x, &dp->ifs[i])) != 0) {
 			json_decref(list);
@@ -289,6 +290,8 @@ json_t *fgw_show_ip_interface_brief(struct fgw_cmd_ctx *x)
 		char addr[FGW_ADDR_STRLEN];
 		struct if_state st;
 
+		if (ifp->kind == FGW_IF_UNUSED)
+			continue;
 		if_state(ifp, &st);
 		if (json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}",
 			"interface", ifp->name,
@@ -328,9 +331,12 @@ json_t *fgw_show_ipv6_interface_brief(struct fgw_cmd_ctx *x)
 
 	for (unsigned i = 0; list != NULL && i < dp->n_ifs; i++) {
 		const struct fgw_if *ifp = &dp->ifs[i];
-		json_t *addrs = json_array();
+		json_t *addrs;
 		struct if_state st;
 
+		if (ifp->kind == FGW_IF_UNUSED)
+			continue;
+		addrs = json_array();
 		if_state(ifp, &st);
 		if (addrs != NULL && fgw_addr_is_set(&ifp->ll6))
 			json_array_append_new(addrs, addr_json(&ifp->ll6));

@@ -235,6 +235,86 @@ static int add_statics(struct fgw_control *c, char *err, size_t errlen)
 	return rc;
 }
 
+static bool same_prefix(const struct fgw_prefix *a, const struct fgw_prefix *b)
+{
+	return a->len == b->len && fgw_addr_eq(&a->addr, &b->addr);
+}
+
+int fgw_rib_route_add(struct fgw_control *c, const struct fgw_prefix *p, char origin,
+		      uint8_t distance, const struct fgw_nexthop *nh, char *err, size_t errlen)
+{
+	struct fgw_prefix pm = *p;
+	struct fgw_rib_entry *owner = NULL;
+	uint32_t nh_id;
+
+	fgw_prefix_mask(&pm);
+	for (unsigned i = 0; i < c->rib.n; i++)
+		if (c->rib.v[i].installed && same_prefix(&c->rib.v[i].prefix, &pm))
+			owner = &c->rib.v[i];
+	if (owner == NULL || owner->distance <= distance)
+		return rib_add(c, &pm, origin, distance, nh, err, errlen);
+	/* better than the route in use: it takes the prefix over */
+	nh_id = fgw_nh_alloc(c->dp, nh);
+	if (nh_id == 0) {
+		snprintf(err, errlen, "next-hop table full");
+		return -1;
+	}
+	if (fgw_route_add(c->dp, &pm, nh_id) < 0) {
+		fgw_nh_free(c->dp, nh_id);
+		snprintf(err, errlen, "cannot change a FIB route");
+		return -1;
+	}
+	owner->installed = false;
+	if (rib_push(&c->rib, &(struct fgw_rib_entry){ .prefix = pm, .origin = origin,
+						       .distance = distance, .nh_id = nh_id,
+						       .installed = true }) < 0) {
+		snprintf(err, errlen, "out of memory for routes");
+		return -1;
+	}
+	return 0;
+}
+
+int fgw_rib_route_del(struct fgw_control *c, const struct fgw_prefix *p, char origin,
+		      const struct fgw_nexthop *nh)
+{
+	struct fgw_prefix pm = *p;
+	struct fgw_rib_entry gone;
+	struct fgw_rib_entry *next = NULL;
+	unsigned i;
+
+	fgw_prefix_mask(&pm);
+	for (i = 0; i < c->rib.n; i++) {
+		const struct fgw_rib_entry *e = &c->rib.v[i];
+		const struct fgw_nexthop *x = &c->dp->nh[e->nh_id];
+
+		if (e->origin == origin && e->nh_id != 0 && same_prefix(&e->prefix, &pm) &&
+		    x->type == nh->type && x->ifindex == nh->ifindex &&
+		    (x->type != FGW_NH_GATEWAY || fgw_addr_eq(&x->gw, &nh->gw)))
+			break;
+	}
+	if (i == c->rib.n)
+		return -1;
+	gone = c->rib.v[i];
+	/* keep the order: among equal distances the first added wins */
+	memmove(&c->rib.v[i], &c->rib.v[i + 1], (c->rib.n - i - 1) * sizeof(c->rib.v[0]));
+	c->rib.n--;
+	if (gone.installed) {
+		for (i = 0; i < c->rib.n; i++) {
+			struct fgw_rib_entry *e = &c->rib.v[i];
+
+			if (e->nh_id != 0 && same_prefix(&e->prefix, &pm) &&
+			    (next == NULL || e->distance < next->distance))
+				next = e;
+		}
+		if (next != NULL && fgw_route_add(c->dp, &pm, next->nh_id) == 0)
+			next->installed = true;
+		else
+			fgw_route_del(c->dp, &pm);
+	}
+	fgw_nh_free(c->dp, gone.nh_id);
+	return 0;
+}
+
 /* For `show ip route`: by family, then address, then length. */
 static int cmp_display(const void *a, const void *b)
 {

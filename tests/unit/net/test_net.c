@@ -75,6 +75,26 @@ int fgw_route_add(struct fgw_dp *d, const struct fgw_prefix *p, uint32_t nh)
 	return 0;
 }
 
+int fgw_route_del(struct fgw_dp *d, const struct fgw_prefix *p)
+{
+	(void)d;
+	for (unsigned i = 0; i < n_fib; i++) {
+		if (fib[i].p.len == p->len && fgw_addr_eq(&fib[i].p.addr, &p->addr)) {
+			fib[i] = fib[--n_fib];
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Ids are not reused here: a freed one is poisoned, so a FIB entry still
+ * pointing at it reads as no route. */
+void fgw_nh_free(struct fgw_dp *d, uint32_t id)
+{
+	(void)d;
+	memset(&nh_table[id], 0xff, sizeof(nh_table[id]));
+}
+
 uint32_t fgw_route_lookup(const struct fgw_dp *d, const struct fgw_addr *a)
 {
 	int best = -1;
@@ -419,6 +439,40 @@ static const struct fgw_nexthop *route(const char *addr)
 }
 
 /* ---- cases ------------------------------------------------------------- */
+
+/* Routes added and removed at run time (FlexVPN virtual-access): the
+ * lowest distance owns the prefix, the next best takes over when it goes,
+ * and the last one leaves the FIB. */
+static bool rib_dynamic(void)
+{
+	struct fgw_prefix p = P("10.77.0.0/16");
+	struct fgw_nexthop via2 = { .type = FGW_NH_TUNNEL, .ifindex = 2 };
+	struct fgw_nexthop via1 = { .type = FGW_NH_TUNNEL, .ifindex = 1 };
+	unsigned n = c.rib.n;
+	char err[128];
+
+	EXPECT(route("10.77.1.1")->type == FGW_NH_NONE || route("10.77.1.1")->ifindex != 2,
+	       "already routed");
+	EXPECT(fgw_rib_route_add(&c, &p, FGW_RT_STATIC, 2, &via2, err, sizeof(err)) == 0, "%s", err);
+	EXPECT(route("10.77.1.1")->type == FGW_NH_TUNNEL && route("10.77.1.1")->ifindex == 2,
+	       "first");
+	EXPECT(fgw_rib_route_add(&c, &p, FGW_RT_STATIC, 1, &via1, err, sizeof(err)) == 0, "%s", err);
+	EXPECT(route("10.77.1.1")->ifindex == 1, "better distance takes over");
+	EXPECT(fgw_rib_route_add(&c, &p, FGW_RT_STATIC, 5, &via1, err, sizeof(err)) == 0, "%s", err);
+	EXPECT(route("10.77.1.1")->ifindex == 1 && c.rib.n == n + 3, "worse one kept aside");
+	EXPECT(!rib_find("10.77.0.0/16", 5)->installed, "installed?");
+	EXPECT(fgw_rib_route_del(&c, &p, FGW_RT_STATIC, &via1) == 0, "del");
+	EXPECT(route("10.77.1.1")->ifindex == 2 && rib_find("10.77.0.0/16", 2)->installed,
+	       "distance 2 is back");
+	EXPECT(fgw_rib_route_del(&c, &p, FGW_RT_CONNECTED, &via2) == -1, "wrong origin");
+	EXPECT(fgw_rib_route_del(&c, &p, FGW_RT_STATIC, &via2) == 0, "del");
+	EXPECT(route("10.77.1.1")->ifindex == 1 && rib_find("10.77.0.0/16", 5)->installed,
+	       "distance 5 now");
+	EXPECT(fgw_rib_route_del(&c, &p, FGW_RT_STATIC, &via1) == 0, "del");
+	EXPECT(route("10.77.1.1")->type != FGW_NH_TUNNEL && c.rib.n == n, "gone");
+	EXPECT(fgw_rib_route_del(&c, &p, FGW_RT_STATIC, &via1) == -1, "twice");
+	return true;
+}
 
 static bool rib_from_config(void)
 {
@@ -926,6 +980,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	RUN(rib_from_config);
+	RUN(rib_dynamic);
 	RUN(arp_request_answered_and_learnt);
 	RUN(arp_only_for_own_address);
 	RUN(echo_v4_answered);
