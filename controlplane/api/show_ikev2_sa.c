@@ -14,6 +14,7 @@
 #include <rte_cycles.h>
 
 #include "common/sa.h"
+#include "controlplane/flexvpn/client.h"
 #include "controlplane/ikev2/ike_sa.h"
 
 static uint64_t seconds_since(uint64_t then)
@@ -195,6 +196,51 @@ static json_t *msg_ids_json(const struct fgw_config *cfg, const struct fgw_ike_s
 			 "remote_window", (json_int_t)(sa->window ? sa->window : 1));
 }
 
+static json_t *addr_json(const struct fgw_addr *a)
+{
+	char buf[FGW_ADDR_STRLEN];
+
+	return a->family != 0 ? json_string(fgw_addr_str(a, buf, sizeof(buf))) : json_null();
+}
+
+static json_t *prefixes_json(const struct fgw_prefix *p, unsigned n)
+{
+	json_t *list = json_array();
+	char buf[FGW_ADDR_STRLEN + 4];
+
+	for (unsigned i = 0; list != NULL && i < n; i++)
+		json_array_append_new(list, json_string(fgw_prefix_str(&p[i], buf, sizeof(buf))));
+	return list;
+}
+
+/* What a FlexVPN client got in its CFG_REPLY (flexvpn/client.h), on the
+ * IKE SA that carries the tunnel; null otherwise. */
+static json_t *client_json(const struct fgw_ike_sa *sa)
+{
+	const struct fgw_cp_client *cl = sa->tunnel != NULL && sa->tunnel->sa == sa ?
+					 sa->tunnel->cp : NULL;
+	json_t *dns, *wins, *split;
+
+	if (cl == NULL || !cl->installed)
+		return json_null();
+	dns = json_array();
+	wins = json_array();
+	split = json_array();
+	for (unsigned i = 0; dns != NULL && i < cl->n_dns; i++)
+		json_array_append_new(dns, addr_json(&cl->dns[i]));
+	for (unsigned i = 0; wins != NULL && i < cl->n_wins; i++)
+		json_array_append_new(wins, addr_json(&cl->wins[i]));
+	for (unsigned i = 0; split != NULL && i < cl->n_split_dns; i++)
+		json_array_append_new(split, json_string(cl->split_dns[i]));
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:s?, s:o, s:o, s:o}",
+			 "assigned_ip", addr_json(&cl->addr4), "netmask", addr_json(&cl->netmask4),
+			 "assigned_ipv6", addr_json(&cl->addr6), "dns", dns, "wins", wins,
+			 "default_domain", cl->def_domain[0] ? cl->def_domain : NULL,
+			 "split_dns", split,
+			 "routes_received", prefixes_json(cl->routes, cl->n_routes),
+			 "routes_advertised", prefixes_json(cl->advertised, cl->n_advertised));
+}
+
 static json_t *sa_json(const struct fgw_config *cfg, const struct fgw_ike_sa *sa,
 		       bool with_children)
 {
@@ -245,6 +291,10 @@ static json_t *sa_json(const struct fgw_config *cfg, const struct fgw_ike_sa *sa
 		      "rx", fgw_json_u64_new(sa->rx_msgs), "tx", fgw_json_u64_new(sa->tx_msgs),
 		      "retransmits", fgw_json_u64_new(sa->retransmits),
 		      "dup_requests", fgw_json_u64_new(sa->dup_requests));
+	if (o != NULL && json_object_set_new(o, "config_exchange", client_json(sa)) != 0) {
+		json_decref(o);
+		return NULL;
+	}
 	if (o != NULL && with_children &&
 	    json_object_set_new(o, "children", children_json(sa)) != 0) {
 		json_decref(o);
@@ -314,6 +364,55 @@ static const char *str_or_none(const json_t *o, const char *key)
 	return s != NULL ? s : "none";
 }
 
+/* "a.b.c.d/len" as IOS lists subnets: address and mask. */
+static void render_subnet(const char *prefix, struct fgw_text *t)
+{
+	struct fgw_prefix p;
+	struct fgw_addr mask = { .family = AF_INET };
+	char a[FGW_ADDR_STRLEN], m[FGW_ADDR_STRLEN];
+
+	if (!fgw_prefix_parse(prefix, &p, false) || p.addr.family != AF_INET) {
+		fgw_text_printf(t, "      %s\n", prefix);
+		return;
+	}
+	mask.v4 = htonl(p.len ? UINT32_MAX << (32 - p.len) : 0);
+	fgw_text_printf(t, "      %s %s\n", fgw_addr_str(&p.addr, a, sizeof(a)),
+			fgw_addr_str(&mask, m, sizeof(m)));
+}
+
+/* The FlexVPN client's lines, as IOS prints them under the SA. */
+static void render_client(const json_t *cx, struct fgw_text *t)
+{
+	static const char *const dns_word[] = { "Primary", "Secondary", "Tertiary", "4th" };
+	const json_t *v;
+	size_t i;
+
+	if (!json_is_object(cx))
+		return;
+	fgw_text_printf(t, "      Push route support : Enabled\n");
+	if (json_is_string(json_object_get(cx, "assigned_ip")))
+		fgw_text_printf(t, "      Assigned host addr: %s\n", fgw_json_str(cx, "assigned_ip"));
+	if (json_is_string(json_object_get(cx, "assigned_ipv6")))
+		fgw_text_printf(t, "      Assigned IPv6 host addr: %s\n",
+				fgw_json_str(cx, "assigned_ipv6"));
+	json_array_foreach(json_object_get(cx, "dns"), i, v)
+		fgw_text_printf(t, "      DNS %s: %s\n", dns_word[i < 4 ? i : 3],
+				json_string_value(v));
+	json_array_foreach(json_object_get(cx, "wins"), i, v)
+		fgw_text_printf(t, "      WINS %s: %s\n", dns_word[i < 4 ? i : 3],
+				json_string_value(v));
+	if (json_is_string(json_object_get(cx, "default_domain")))
+		fgw_text_printf(t, "      Default Domain: %s\n", fgw_json_str(cx, "default_domain"));
+	json_array_foreach(json_object_get(cx, "split_dns"), i, v)
+		fgw_text_printf(t, "      Split DNS: %s\n", json_string_value(v));
+	fgw_text_printf(t, "      Remote subnets:\n");
+	json_array_foreach(json_object_get(cx, "routes_received"), i, v)
+		render_subnet(json_string_value(v), t);
+	fgw_text_printf(t, "      Local subnets (advertised):\n");
+	json_array_foreach(json_object_get(cx, "routes_advertised"), i, v)
+		render_subnet(json_string_value(v), t);
+}
+
 static void render_sa_detail(const json_t *sa, struct fgw_text *t)
 {
 	const json_t *m = json_object_get(sa, "msg_ids");
@@ -353,6 +452,7 @@ static void render_sa_detail(const json_t *sa, struct fgw_text *t)
 	fgw_text_printf(t, "      Cisco Trust Security SGT is disabled\n");
 	fgw_text_printf(t, "      Initiator of SA : %s\n",
 			json_is_true(json_object_get(sa, "initiator")) ? "Yes" : "No");
+	render_client(json_object_get(sa, "config_exchange"), t);
 }
 
 static const char *const column_head =

@@ -16,8 +16,7 @@ static const uint16_t supported[] = {
 	FGW_IKE_CFG_MODECFG_BACKUPSERVERS,
 };
 
-/* Appends one attribute; false once the reply is full. */
-static bool put(struct fgw_cp_reply *r, uint16_t type, const void *v, size_t len)
+bool fgw_cp_put(struct fgw_cp_reply *r, uint16_t type, const void *v, size_t len)
 {
 	/* 4 octets of attribute header each, 4 more of CP header and 4 of
 	 * generic payload header: the whole must fit one message. */
@@ -26,7 +25,8 @@ static bool put(struct fgw_cp_reply *r, uint16_t type, const void *v, size_t len
 	if (r->cp.n == FGW_IKE_MAX_CP_ATTRS || len > UINT16_MAX ||
 	    r->used + len > sizeof(r->data) || wire > FGW_IKE_MSG_MAX - FGW_IKE_HDR_LEN)
 		return false;
-	memcpy(r->data + r->used, v, len);
+	if (len > 0)	/* an empty attribute asks for a value */
+		memcpy(r->data + r->used, v, len);
 	r->cp.a[r->cp.n++] = (struct fgw_ike_cp_attr){
 		.type = type, .data = r->data + r->used, .len = (uint16_t)len };
 	r->used += len;
@@ -35,7 +35,7 @@ static bool put(struct fgw_cp_reply *r, uint16_t type, const void *v, size_t len
 
 static bool put_v4(struct fgw_cp_reply *r, uint16_t type, const struct fgw_addr *a)
 {
-	return put(r, type, &a->v4, 4);
+	return fgw_cp_put(r, type, &a->v4, 4);
 }
 
 static uint32_t mask4(uint8_t len)
@@ -44,7 +44,7 @@ static uint32_t mask4(uint8_t len)
 }
 
 /* address then mask, or address then prefix length */
-static bool put_subnet(struct fgw_cp_reply *r, const struct fgw_prefix *p)
+bool fgw_cp_put_subnet(struct fgw_cp_reply *r, const struct fgw_prefix *p)
 {
 	uint8_t v[17];
 
@@ -53,11 +53,11 @@ static bool put_subnet(struct fgw_cp_reply *r, const struct fgw_prefix *p)
 
 		memcpy(v, &p->addr.v4, 4);
 		memcpy(v + 4, &m, 4);
-		return put(r, FGW_IKE_CFG_INTERNAL_IP4_SUBNET, v, 8);
+		return fgw_cp_put(r, FGW_IKE_CFG_INTERNAL_IP4_SUBNET, v, 8);
 	}
 	memcpy(v, p->addr.v6, 16);
 	v[16] = p->len;
-	return put(r, FGW_IKE_CFG_INTERNAL_IP6_SUBNET, v, 17);
+	return fgw_cp_put(r, FGW_IKE_CFG_INTERNAL_IP6_SUBNET, v, 17);
 }
 
 /* Names joined with commas, for Cisco's list attributes. */
@@ -74,7 +74,7 @@ static bool put_joined(struct fgw_cp_reply *r, uint16_t type, const char (*names
 			return false;
 		len += (size_t)k;
 	}
-	return put(r, type, s, len);
+	return fgw_cp_put(r, type, s, len);
 }
 
 static const struct fgw_ike_cp_attr *asked(const struct fgw_ike_cp *req, uint16_t type)
@@ -113,6 +113,27 @@ unsigned fgw_cp_interface_networks(const struct fgw_config *cfg, const char *nam
 	if (v6 != NULL && v6->addr.family == AF_INET6) {
 		out[n] = *v6;
 		fgw_prefix_mask(&out[n++]);
+	}
+	return n;
+}
+
+unsigned fgw_cp_route_set(const struct fgw_config *cfg,
+			  const struct fgw_ikev2_authz_policy_cfg *pol, struct fgw_prefix *out,
+			  unsigned max)
+{
+	struct fgw_prefix nets[2];
+	unsigned n = 0, n_if = pol->route_set_interface[0] ?
+		fgw_cp_interface_networks(cfg, pol->route_set_interface, nets) : 0;
+
+	for (unsigned i = 0; i < n_if + pol->n_route_set_access_list && n < max; i++) {
+		struct fgw_prefix p = i < n_if ? nets[i] : pol->route_set_access_list[i - n_if];
+		bool dup = false;
+
+		fgw_prefix_mask(&p);
+		for (unsigned k = 0; k < n; k++)
+			dup |= p.len == out[k].len && fgw_addr_eq(&p.addr, &out[k].addr);
+		if (!dup)
+			out[n++] = p;
 	}
 	return n;
 }
@@ -160,7 +181,7 @@ static bool fill(const struct fgw_config *cfg, const struct fgw_ikev2_authz_poli
 		 const struct fgw_ike_cp *req, struct fgw_cp_reply *r, struct fgw_cp_lease *lease)
 {
 	bool ok = true;
-	struct fgw_prefix nets[2];
+	struct fgw_prefix nets[FGW_CP_ROUTE_SET_MAX];
 	unsigned n_nets;
 
 	if (lease->pool4 != NULL) {
@@ -171,41 +192,38 @@ static bool fill(const struct fgw_config *cfg, const struct fgw_ikev2_authz_poli
 		m = mask4(lease->prefix4);
 		ok &= put_v4(r, FGW_IKE_CFG_INTERNAL_IP4_ADDRESS, &lease->addr4);
 		if (mask)
-			ok &= put(r, FGW_IKE_CFG_INTERNAL_IP4_NETMASK, &m, 4);
+			ok &= fgw_cp_put(r, FGW_IKE_CFG_INTERNAL_IP4_NETMASK, &m, 4);
 	}
 	if (lease->pool6 != NULL) {
 		uint8_t v[17];
 
 		memcpy(v, lease->addr6.v6, 16);
 		v[16] = 128;	/* a host on a point-to-point link */
-		ok &= put(r, FGW_IKE_CFG_INTERNAL_IP6_ADDRESS, v, 17);
+		ok &= fgw_cp_put(r, FGW_IKE_CFG_INTERNAL_IP6_ADDRESS, v, 17);
 	}
 	for (unsigned i = 0; i < pol->n_dns; i++)
 		if (pol->dns[i].family == AF_INET)
 			ok &= put_v4(r, FGW_IKE_CFG_INTERNAL_IP4_DNS, &pol->dns[i]);
 	for (unsigned i = 0; i < pol->n_dns; i++)
 		if (pol->dns[i].family == AF_INET6)
-			ok &= put(r, FGW_IKE_CFG_INTERNAL_IP6_DNS, pol->dns[i].v6, 16);
+			ok &= fgw_cp_put(r, FGW_IKE_CFG_INTERNAL_IP6_DNS, pol->dns[i].v6, 16);
 	for (unsigned i = 0; i < pol->n_wins; i++)
 		ok &= put_v4(r, FGW_IKE_CFG_INTERNAL_IP4_NBNS, &pol->wins[i]);
 	for (unsigned i = 0; i < pol->n_split_dns; i++)
-		ok &= put(r, FGW_IKE_CFG_INTERNAL_DNS_DOMAIN, pol->split_dns[i],
+		ok &= fgw_cp_put(r, FGW_IKE_CFG_INTERNAL_DNS_DOMAIN, pol->split_dns[i],
 			  strlen(pol->split_dns[i]));
 	if (pol->n_split_dns > 0)
 		ok &= put_joined(r, FGW_IKE_CFG_MODECFG_SPLITDNS_NAME, pol->split_dns,
 				 pol->n_split_dns);
 	if (pol->def_domain[0] != '\0')
-		ok &= put(r, FGW_IKE_CFG_MODECFG_DEFDOMAIN, pol->def_domain,
+		ok &= fgw_cp_put(r, FGW_IKE_CFG_MODECFG_DEFDOMAIN, pol->def_domain,
 			  strlen(pol->def_domain));
 	if (pol->n_backup_gateways > 0)
 		ok &= put_joined(r, FGW_IKE_CFG_MODECFG_BACKUPSERVERS, pol->backup_gateways,
 				 pol->n_backup_gateways);
-	n_nets = pol->route_set_interface[0] ?
-		 fgw_cp_interface_networks(cfg, pol->route_set_interface, nets) : 0;
+	n_nets = fgw_cp_route_set(cfg, pol, nets, FGW_CP_ROUTE_SET_MAX);
 	for (unsigned i = 0; i < n_nets; i++)
-		ok &= put_subnet(r, &nets[i]);
-	for (unsigned i = 0; i < pol->n_route_set_access_list; i++)
-		ok &= put_subnet(r, &pol->route_set_access_list[i]);
+		ok &= fgw_cp_put_subnet(r, &nets[i]);
 	if (asked(req, FGW_IKE_CFG_SUPPORTED_ATTRIBUTES)) {
 		uint8_t v[sizeof(supported)];
 
@@ -213,7 +231,7 @@ static bool fill(const struct fgw_config *cfg, const struct fgw_ikev2_authz_poli
 			v[2 * i] = (uint8_t)(supported[i] >> 8);
 			v[2 * i + 1] = (uint8_t)supported[i];
 		}
-		ok &= put(r, FGW_IKE_CFG_SUPPORTED_ATTRIBUTES, v, sizeof(v));
+		ok &= fgw_cp_put(r, FGW_IKE_CFG_SUPPORTED_ATTRIBUTES, v, sizeof(v));
 	}
 	return ok;
 }

@@ -59,6 +59,21 @@ int fgw_cp_answer(const struct fgw_config *cfg, const struct fgw_ikev2_authz_pol
 		  struct fgw_cp_reply *reply, struct fgw_cp_lease *lease);
 void fgw_cp_lease_release(struct fgw_cp_lease *lease);
 
+/* Appends one attribute to r (a request is built in the same container);
+ * false once it is full or would not fit one IKE message. */
+bool fgw_cp_put(struct fgw_cp_reply *r, uint16_t type, const void *v, size_t len);
+/* INTERNAL_IP4_SUBNET (address, mask) or INTERNAL_IP6_SUBNET (address,
+ * prefix length). */
+bool fgw_cp_put_subnet(struct fgw_cp_reply *r, const struct fgw_prefix *p);
+
+/* The networks of a policy's `route set interface` and `route set
+ * access-list`, host bits cleared: what a server pushes and what a client
+ * advertises. Returns how many were written to out (at most max). */
+#define FGW_CP_ROUTE_SET_MAX (2 + FGW_LIST_MAX)
+unsigned fgw_cp_route_set(const struct fgw_config *cfg,
+			  const struct fgw_ikev2_authz_policy_cfg *pol, struct fgw_prefix *out,
+			  unsigned max);
+
 /* `route accept`: the subnets a peer advertises in its CFG_REQUEST or
  * CFG_SET (INTERNAL_IP4_SUBNET with a contiguous mask, INTERNAL_IP6_SUBNET
  * with a length up to 128), host bits cleared; malformed ones are skipped

@@ -12,6 +12,7 @@
 #include <rte_random.h>
 #include <rte_ring.h>
 
+#include "controlplane/flexvpn/client_install.h"
 #include "controlplane/ikev2/ike.h"
 #include "dataplane/tunnel.h"
 #include "engine.h"
@@ -154,6 +155,7 @@ void ike_sa_kill(struct fgw_ike_sa *sa)
 	sa->state = FGW_IKE_ST_DEAD;
 	if (sa->tunnel != NULL && sa->tunnel->sa == sa) {
 		sa->tunnel->sa = NULL;
+		fgw_cp_client_ike_down(ike->c, sa->tunnel);
 		ike_tunnel_down(sa->tunnel, sa->failed);
 	}
 	sa->tunnel = NULL;
@@ -491,8 +493,11 @@ void fgw_ike_stop(struct fgw_control *c)
 
 	if (ike == NULL)
 		return;
-	for (unsigned i = 0; i < ike->n_tunnels; i++)
+	for (unsigned i = 0; i < ike->n_tunnels; i++) {
 		rte_timer_stop_sync(&ike->tunnels[i].timer);
+		free(ike->tunnels[i].cp);	/* the RIB goes with the box */
+		ike->tunnels[i].cp = NULL;
+	}
 	/* No tunnel restarts what stops now. */
 	ike->n_tunnels = 0;
 	TAILQ_FOREACH(sa, &ike->sas, link) {

@@ -11,6 +11,7 @@
 
 #include <openssl/crypto.h>
 
+#include "controlplane/flexvpn/client_install.h"
 #include "dataplane/tunnel.h"
 #include "engine.h"
 
@@ -140,6 +141,7 @@ static uint16_t error_notify(const struct fgw_ike_msg *msg)
 int ike_auth_start(struct fgw_ike_sa *sa)
 {
 	static struct fgw_ike_sa_payload esp;
+	static struct fgw_cp_reply cp;
 	const struct fgw_config *cfg = sa->ike->c->cfg;
 	struct fgw_ike_tunnel *t = sa->tunnel;
 	uint8_t buf[FGW_IKE_MSG_MAX], body[4 + FGW_IKE_ID_MAX], auth[FGW_IKE_PRF_MAX];
@@ -189,6 +191,8 @@ int ike_auth_start(struct fgw_ike_sa *sa)
 	explicit_bzero(auth, sizeof(auth));
 	if (first_contact(sa))
 		fgw_ike_build_notify(&b, 0, NULL, 0, FGW_IKE_N_INITIAL_CONTACT, NULL, 0);
+	if (fgw_cp_client_ike_request(sa, &cp))
+		fgw_ike_build_cp(&b, &cp.cp);
 	fgw_ike_build_sa(&b, &esp);
 	ts_any(&ts, inner_family(t));
 	fgw_ike_build_ts(&b, FGW_IKE_PL_TSI, &ts, 1);
@@ -272,6 +276,7 @@ void ike_auth_response(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg)
 		ike_sa_fail(sa, FGW_IKE_FAIL_INSTALL, "the CHILD SA could not be installed");
 		return;
 	}
+	fgw_cp_client_ike_reply(sa, msg);
 	log_up(sa, ch);
 }
 

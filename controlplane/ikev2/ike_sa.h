@@ -22,6 +22,7 @@
 #include "controlplane/ikev2/message.h"
 
 struct fgw_control;
+struct fgw_cp_client;
 struct rte_hash;
 
 /* ---- IKE SA states ----------------------------------------------------------
@@ -319,6 +320,7 @@ struct fgw_ike_tunnel {
 	uint16_t ifindex;
 	struct fgw_addr src, dst;	/* outer endpoints (dataplane/tunnel.h) */
 	struct fgw_ike_sa *sa;		/* the IKE SA carrying its CHILD SA; NULL: down */
+	struct fgw_cp_client *cp;	/* FlexVPN client: asked and got (flexvpn/client.h) */
 	unsigned failures;		/* initiations failed in a row (back-off) */
 	struct rte_timer timer;		/* next initiation */
 };

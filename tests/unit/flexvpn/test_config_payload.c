@@ -440,8 +440,13 @@ static bool longest(void)
 	EXPECT(back.cp.a[11].len == 10 * 255 + 9, "joined %u", back.cp.a[11].len);
 	fgw_cp_lease_release(&lease);
 	memset(pol->def_domain, 'c', FGW_FQDN_MAX - 1);
-	for (unsigned i = 0; i < FGW_LIST_MAX; i++)
-		pol->route_set_access_list[i] = P("2001:db8::/32");
+	for (unsigned i = 0; i < FGW_LIST_MAX; i++) {
+		char net[32];
+
+		/* distinct: a network given twice is pushed once */
+		snprintf(net, sizeof(net), "2001:db8:%x::/48", i);
+		pol->route_set_access_list[i] = P(net);
+	}
 	pol->n_route_set_access_list = FGW_LIST_MAX;
 	EXPECT(fgw_cp_answer(&cfg, pol, &pools, &req, &reply, &lease) == FGW_CP_TOO_BIG, "fits?");
 	fgw_pool_stats(fgw_pool_find(&pools, "V4"), &st);
