@@ -137,6 +137,7 @@ struct fgw_ikev2_policy_cfg {
 	unsigned n_proposals;
 	struct fgw_addr match_address_local[FGW_LIST_MAX];	/* none: any */
 	unsigned n_match_address_local;
+	char match_fvrf[FGW_NAME_MAX];	/* "global", "any" or empty: flexgw has no VRFs */
 };
 
 struct fgw_ikev2_keyring_peer_cfg {

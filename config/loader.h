@@ -230,6 +230,7 @@ bool cfg_check_port(struct cfg_ctx *c, void *obj);
 bool cfg_check_route(struct cfg_ctx *c, void *obj);
 bool cfg_check_identity(struct cfg_ctx *c, void *obj);
 bool cfg_check_proposal(struct cfg_ctx *c, void *obj);
+bool cfg_check_policy(struct cfg_ctx *c, void *obj);
 bool cfg_check_keyring_peer(struct cfg_ctx *c, void *obj);
 bool cfg_check_ikev2_profile(struct cfg_ctx *c, void *obj);
 bool cfg_check_authz_policy(struct cfg_ctx *c, void *obj);

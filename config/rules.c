@@ -125,6 +125,20 @@ bool cfg_check_identity(struct cfg_ctx *c, void *obj)
 	return true;
 }
 
+/* match fvrf: the WAN side of flexgw is the global routing table, the
+ * only one there is, so IOS's default (global) and `any` are all a policy
+ * can match; a VRF name would silently match nothing. */
+bool cfg_check_policy(struct cfg_ctx *c, void *obj)
+{
+	const struct fgw_ikev2_policy_cfg *p = obj;
+
+	if (p->match_fvrf[0] != '\0' && strcmp(p->match_fvrf, "global") != 0 &&
+	    strcmp(p->match_fvrf, "any") != 0)
+		return cfg_fail_key(c, "match_fvrf", "flexgw has no VRFs: only \"global\" (or "
+				    "\"any\") can be matched, not \"%s\"", p->match_fvrf);
+	return true;
+}
+
 bool cfg_check_proposal(struct cfg_ctx *c, void *obj)
 {
 	struct fgw_ikev2_proposal_cfg *p = obj;

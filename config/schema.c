@@ -360,11 +360,13 @@ static const struct cfg_field policy_fields[] = {
 	{ .key = "match_address_local", .type = T_LIST, .flags = F_UNIQUE,
 	  AT(struct fgw_ikev2_policy_cfg, match_address_local),
 	  COUNT(struct fgw_ikev2_policy_cfg, n_match_address_local), .elem = &address_elem },
+	{ .key = "match_fvrf", .type = T_STRING, .fmt = FMT_NAME,
+	  AT(struct fgw_ikev2_policy_cfg, match_fvrf) },
 };
 
 const struct cfg_schema cfg_policy_schema = {
 	.noun = "policy", .size = sizeof(struct fgw_ikev2_policy_cfg), FIELDS(policy_fields),
-	.defines = NS_POLICY,
+	.defines = NS_POLICY, .check = cfg_check_policy,
 };
 
 #define PSK_LEN .max = FGW_PSK_MAX - 1

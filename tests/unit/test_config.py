@@ -386,6 +386,9 @@ CASES = [
   "ikev2": {"policies": [{"name": "P", "proposals": ["default"],
                           "match_address_local": ["203.0.113.1", ▶"203.0.113.7"]}]}
 }""", "ikev2.policies[0].match_address_local[1]", "203.0.113.7 is not an address of this box"),
+	("policy-fvrf-not-global", """{
+  "ikev2": {"policies": [{"name": "P", "proposals": ["default"], "match_fvrf": ▶"INET"}]}
+}""", "ikev2.policies[0].match_fvrf", 'flexgw has no VRFs: only "global"'),
 	("client-tunnel-not-dynamic", """{""" + PORTS + """,
   "tunnels": [{"name": "Tunnel0", "ip_address_negotiated": true, "source": "Gi1",
                "destination": "203.0.113.2"}],
@@ -461,6 +464,14 @@ def test_manual_sa_rekey_and_natt(flexgw, tmp_path):
                  "rekey": {"inbound": {"spi": 258, "encryption_key": "00112233445566778899aabbccddeeff05060708"},
                            "outbound": {"spi": 259, "encryption_key": "00112233445566778899aabbccddeeff05060708"}}}}]
 }""")
+
+
+def test_policy_match_fvrf_global(flexgw, tmp_path):
+	"""match fvrf: the one routing table there is, by IOS's name or any."""
+	for v in ("global", "any"):
+		accepts(flexgw, tmp_path, """{
+  "ikev2": {"policies": [{"name": "P", "proposals": ["default"], "match_fvrf": "%s"}]}
+}""" % v)
 
 
 def test_minimal_config(flexgw, tmp_path):
