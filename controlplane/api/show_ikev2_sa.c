@@ -257,7 +257,7 @@ static json_t *sa_json(const struct fgw_config *cfg, const struct fgw_ike_sa *sa
 	o = json_pack("{s:I, s:s, s:I, s:s, s:I, s:s, s:s, s:s, s:s, s:b,"
 		      " s:s, s:I, s:s, s:s, s:I, s:s, s:s, s:I, s:I,"
 		      " s:s, s:s, s:o, s:o, s:s*, s:o, s:I, s:I, s:s, s:o,"
-		      " s:{s:o, s:o, s:o, s:o}}",
+		      " s:{s:o, s:o, s:o, s:o, s:o}}",
 		      "tunnel_id", (json_int_t)sa->serial,
 		      "local", fgw_addr_str(&sa->local, local, sizeof(local)),
 		      "local_port", (json_int_t)sa->local_port,
@@ -290,7 +290,8 @@ static json_t *sa_json(const struct fgw_config *cfg, const struct fgw_ike_sa *sa
 		      "messages",
 		      "rx", fgw_json_u64_new(sa->rx_msgs), "tx", fgw_json_u64_new(sa->tx_msgs),
 		      "retransmits", fgw_json_u64_new(sa->retransmits),
-		      "dup_requests", fgw_json_u64_new(sa->dup_requests));
+		      "dup_requests", fgw_json_u64_new(sa->dup_requests),
+		      "nat_keepalives", fgw_json_u64_new(sa->keepalives_sent));
 	if (o != NULL && json_object_set_new(o, "config_exchange", client_json(sa)) != 0) {
 		json_decref(o);
 		return NULL;
@@ -449,6 +450,10 @@ static void render_sa_detail(const json_t *sa, struct fgw_text *t)
 		fgw_text_printf(t, "      NAT-T is not detected\n");
 	else
 		fgw_text_printf(t, "      NAT-T is detected %s\n", fgw_json_str(sa, "nat_t"));
+	/* Behind the NAT: the keepalives that hold its mapping open. */
+	if (strcmp(fgw_json_str(sa, "nat_t"), "inside") == 0)
+		fgw_text_printf(t, "      NAT keepalives sent: %" PRIu64 "\n",
+				fgw_json_u64(json_object_get(sa, "messages"), "nat_keepalives"));
 	fgw_text_printf(t, "      Cisco Trust Security SGT is disabled\n");
 	fgw_text_printf(t, "      Initiator of SA : %s\n",
 			json_is_true(json_object_get(sa, "initiator")) ? "Yes" : "No");

@@ -54,7 +54,7 @@ json_t *fgw_show_crypto_ikev2_stats(struct fgw_cmd_ctx *x)
 		}
 	j = json_pack("{s:b, s:I, s:I, s:I, s:o, s:o,"
 		      " s:{s:o, s:o, s:o, s:o, s:o, s:o},"
-		      " s:{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o},"
+		      " s:{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o},"
 		      " s:o}",
 		      "running", ike != NULL,
 		      "max_sa", (json_int_t)cfg->limits.max_sa,
@@ -66,6 +66,7 @@ json_t *fgw_show_crypto_ikev2_stats(struct fgw_cmd_ctx *x)
 		      "events", STAT(sa_initiated), STAT(sa_responded), STAT(sa_established),
 		      STAT(sa_deleted), STAT(ike_rekeyed), STAT(child_created), STAT(child_deleted),
 		      STAT(child_rekeyed), STAT(dpd_sent), STAT(dpd_dead), STAT(cookies_sent),
+		      STAT(nat_keepalives_sent), STAT(nat_keepalives_rx), STAT(dup_identity),
 		      "failures", failures_json(s));
 	return j != NULL ? j : fgw_cmd_nomem(x);
 }
@@ -116,6 +117,10 @@ void fgw_render_crypto_ikev2_stats(const json_t *j, struct fgw_text *t)
 			u(j, "events", "child_rekeyed"));
 	fgw_text_printf(t, "DPD requests sent: %" PRIu64 ", peers declared dead: %" PRIu64 "\n",
 			u(j, "events", "dpd_sent"), u(j, "events", "dpd_dead"));
+	fgw_text_printf(t, "IKE SAs replaced by a duplicate identity: %" PRIu64 "\n",
+			u(j, "events", "dup_identity"));
+	fgw_text_printf(t, "NAT keepalives sent: %" PRIu64 ", received: %" PRIu64 "\n",
+			u(j, "events", "nat_keepalives_sent"), u(j, "events", "nat_keepalives_rx"));
 	if (!json_is_true(json_object_get(j, "running")))
 		fgw_text_printf(t, "IKEv2 is not running\n");
 

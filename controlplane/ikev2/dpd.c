@@ -16,8 +16,7 @@
 /* IOS sends five retries before it gives a peer up. */
 #define DPD_RETRIES 5
 
-/* Packets in and out of the IKE SA's CHILD SAs so far. */
-static void child_packets(const struct fgw_ike_sa *sa, uint64_t *in, uint64_t *out)
+void ike_child_packets(const struct fgw_ike_sa *sa, uint64_t *in, uint64_t *out)
 {
 	const struct fgw_ike_child *ch;
 
@@ -53,7 +52,7 @@ static void tick(struct rte_timer *tim, void *arg)
 	(void)tim;
 	if (sa->state != FGW_IKE_ST_ESTABLISHED)
 		return;
-	child_packets(sa, &in, &out);
+	ike_child_packets(sa, &in, &out);
 	if (d->mode == FGW_DPD_PERIODIC)
 		check = true;
 	else
@@ -73,7 +72,7 @@ void ike_dpd_start(struct fgw_ike_sa *sa)
 {
 	if (sa->profile == NULL || sa->profile->dpd.interval == 0)
 		return;
-	child_packets(sa, &sa->dpd_in, &sa->dpd_out);
+	ike_child_packets(sa, &sa->dpd_in, &sa->dpd_out);
 	rte_timer_reset(&sa->dpd_timer, ike_ms_to_cycles(sa->profile->dpd.interval * 1000ull),
 			SINGLE, rte_lcore_id(), tick, sa);
 }

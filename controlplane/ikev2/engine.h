@@ -182,6 +182,10 @@ void ike_natd_build(struct fgw_ike_buf *b, uint64_t spi_i, uint64_t spi_r,
 /* Reads the peer's NAT detection notifies into sa->nat_local/nat_remote.
  * false when the message has none (the peer does not do NAT-T). */
 bool ike_natd_check(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg);
+/* NAT keepalives (RFC 3948 2.3) from an SA that sees a NAT in front of
+ * us, every profile nat_keepalive seconds in which nothing else went to
+ * the peer. */
+void ike_keepalive_start(struct fgw_ike_sa *sa);
 int ike_cookie_init(struct fgw_ike *ike);
 /* The cookie we demand from this initiator (RFC 7296 2.6). Its length. */
 size_t ike_cookie_make(struct fgw_ike *ike, const struct fgw_ike_msg *req,
@@ -252,6 +256,8 @@ void ike_invalid_spi_answer(struct fgw_ike *ike, const struct fgw_ike_msg *req,
 			    const struct fgw_local_pkt *p);
 
 /* dpd.c: dead peer detection (2.4) under the profile's dpd settings. */
+/* Packets in and out of the IKE SA's CHILD SAs so far (data path counters). */
+void ike_child_packets(const struct fgw_ike_sa *sa, uint64_t *in, uint64_t *out);
 void ike_dpd_start(struct fgw_ike_sa *sa);
 /* The peer did not answer a liveness check: declared dead, its SAs go. */
 void ike_dpd_dead(struct fgw_ike_sa *sa);

@@ -10,6 +10,7 @@
 #include <rte_cycles.h>
 #include <rte_lcore.h>
 
+#include "dataplane/ipsec/sa_setup.h"
 #include "engine.h"
 
 void ike_log_msg(struct fgw_ike *ike, const char *dir, const struct fgw_ike_msg *msg,
@@ -111,6 +112,7 @@ static int msg_close(struct fgw_ike_sa *sa, struct fgw_ike_buf *b)
 static void transmit(struct fgw_ike_sa *sa, const uint8_t *msg, size_t len)
 {
 	sa->tx_msgs++;
+	sa->last_tx = rte_get_timer_cycles();
 	ike_send_raw(sa->ike, &sa->local, sa->local_port, &sa->remote, sa->remote_port, msg, len);
 }
 
@@ -246,16 +248,35 @@ void ike_send_init_error(struct fgw_ike *ike, const struct fgw_ike_msg *req,
 /* ---- input ------------------------------------------------------------------------ */
 
 /* The peer's message reached us from where we now talk to it: after the
- * NAT-T float (2.23) a peer behind a NAT may come from a new port. */
+ * NAT-T float (2.23) a peer behind a NAT may come from a new port. Its
+ * CHILD SAs' ESP in UDP follows the port; the address a static tunnel
+ * sends to is its configured destination and stays. */
 static void follow_peer(struct fgw_ike_sa *sa, const struct fgw_local_pkt *p)
 {
+	char was[FGW_ADDR_STRLEN], now[FGW_ADDR_STRLEN];
+	struct fgw_ike_child *ch;
+
 	if (p->dport == FGW_IKE_NATT_PORT && sa->local_port != FGW_IKE_NATT_PORT) {
 		sa->local_port = FGW_IKE_NATT_PORT;
 		sa->natt = true;
 	}
-	if (sa->nat_remote && (sa->remote_port != p->sport || !fgw_addr_eq(&sa->remote, &p->src))) {
-		sa->remote = p->src;
-		sa->remote_port = p->sport;
+	if (!sa->nat_remote || (sa->remote_port == p->sport && fgw_addr_eq(&sa->remote, &p->src)))
+		return;
+	FGW_NOTICE("IKEv2 SA %u: peer moved behind its NAT from %s[%u] to %s[%u]", sa->serial,
+		   fgw_addr_str(&sa->remote, was, sizeof(was)), sa->remote_port,
+		   fgw_addr_str(&p->src, now, sizeof(now)), p->sport);
+	sa->remote = p->src;
+	sa->remote_port = p->sport;
+	if (sa->local_port != FGW_IKE_NATT_PORT)
+		return;
+	TAILQ_FOREACH(ch, &sa->children, link) {
+		if (!ch->natt_sport || ch->natt_dport == p->sport)
+			continue;
+		ch->natt_dport = p->sport;
+		if (ch->sa_out != NULL)
+			fgw_sa_natt_dport_set(ch->sa_out, p->sport);
+		if (ch->sa_out_pending != NULL)
+			fgw_sa_natt_dport_set(ch->sa_out_pending, p->sport);
 	}
 }
 

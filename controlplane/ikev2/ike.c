@@ -103,6 +103,7 @@ struct fgw_ike_sa *ike_sa_new(struct fgw_ike *ike, bool initiator,
 	rte_timer_init(&sa->retx_timer);
 	rte_timer_init(&sa->life_timer);
 	rte_timer_init(&sa->dpd_timer);
+	rte_timer_init(&sa->keepalive_timer);
 	if (rte_hash_add_key_data(ike->by_spi, &spi, sa) < 0) {
 		free(sa);
 		return NULL;
@@ -127,6 +128,7 @@ void ike_sa_kill(struct fgw_ike_sa *sa)
 	rte_timer_stop(&sa->retx_timer);
 	rte_timer_stop(&sa->life_timer);
 	rte_timer_stop(&sa->dpd_timer);
+	rte_timer_stop(&sa->keepalive_timer);
 	while ((ch = TAILQ_FIRST(&sa->children)) != NULL)
 		ike_child_delete(sa, ch);
 	/* No other SA keeps pointing at this one; a rekey it had in flight
@@ -191,6 +193,7 @@ void ike_sa_established(struct fgw_ike_sa *sa)
 	sa->init_i = sa->init_r = NULL;
 	ike_life_start(sa);
 	ike_dpd_start(sa);
+	ike_keepalive_start(sa);
 	if (sa->tunnel != NULL) {
 		/* The newest SA serves the tunnel; an older one of ours (both
 		 * ends initiated at once) keeps its CHILD SAs until it goes. */
@@ -404,7 +407,9 @@ static void udp_input(struct fgw_control *c, struct rte_mbuf *m, const struct fg
 		/* RFC 3948: a one-octet 0xff is a NAT keepalive; IKE carries a
 		 * zero non-ESP marker (ESP went to the data path). */
 		if (len < FGW_IKE_NON_ESP_MARKER_LEN || d[0] | d[1] | d[2] | d[3]) {
-			if (len != 1 || d[0] != 0xff)
+			if (len == 1 && d[0] == 0xff)
+				ike->stats.nat_keepalives_rx++;
+			else
 				ike->stats.rx_dropped++;
 			return;
 		}

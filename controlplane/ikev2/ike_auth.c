@@ -88,19 +88,47 @@ static bool first_contact(const struct fgw_ike_sa *sa)
 	return true;
 }
 
-/* INITIAL_CONTACT from the peer: it rebooted, so every other IKE SA with
- * it (same address and identity) is stale. */
+static bool same_identity(const struct fgw_ike_identity *a, const struct fgw_ike_identity *b)
+{
+	return a->type == b->type && a->len == b->len && memcmp(a->data, b->data, a->len) == 0;
+}
+
+/* INITIAL_CONTACT from the peer: it rebooted, so every other IKE SA
+ * authenticated with its identity is stale, whatever address it had (a
+ * peer behind a NAT comes back from another one). */
 static void initial_contact(struct fgw_ike_sa *sa)
 {
 	struct fgw_ike_sa *o;
 
 	TAILQ_FOREACH(o, &sa->ike->sas, link) {
-		if (o == sa || o->state == FGW_IKE_ST_DEAD || !fgw_addr_eq(&o->remote, &sa->remote) ||
-		    o->id_remote.type != sa->id_remote.type || o->id_remote.len != sa->id_remote.len ||
-		    memcmp(o->id_remote.data, sa->id_remote.data, o->id_remote.len) != 0)
+		if (o == sa || o->state == FGW_IKE_ST_DEAD || !same_identity(&o->id_remote, &sa->id_remote))
 			continue;
 		FGW_INFO("IKEv2 SA %u with %s: INITIAL_CONTACT, removing stale SA %u", sa->serial,
 			 ike_peer_str(sa), o->serial);
+		ike_sa_kill(o);
+	}
+}
+
+/* A peer authenticated again with the identity of an IKE SA it had
+ * started before, on the same profile, without INITIAL_CONTACT: as IOS
+ * does, the new IKE SA replaces the old one, which goes with its CHILD SAs
+ * and a DELETE to where the old one talked. Only SAs the peer initiated:
+ * when both ends initiate at once, the one we started is not a duplicate. */
+static void duplicate_identity(struct fgw_ike_sa *sa)
+{
+	struct fgw_ike_sa *o;
+	char a[FGW_ADDR_STRLEN], id[300];
+
+	TAILQ_FOREACH(o, &sa->ike->sas, link) {
+		if (o == sa || o->initiator || o->state != FGW_IKE_ST_ESTABLISHED ||
+		    o->profile != sa->profile || !same_identity(&o->id_remote, &sa->id_remote))
+			continue;
+		sa->ike->stats.dup_identity++;
+		FGW_NOTICE("IKEv2 SA %u with %s: duplicate identity %s on profile %s, replacing "
+			   "SA %u with %s[%u]", sa->serial, fgw_addr_str(&sa->remote, a, sizeof(a)),
+			   ike_identity_str(&sa->id_remote, id, sizeof(id)), sa->profile->name,
+			   o->serial, ike_peer_str(o), o->remote_port);
+		ike_delete_send_now(o);
 		ike_sa_kill(o);
 	}
 }
@@ -343,6 +371,8 @@ void ike_auth_request(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg)
 	}
 	if (fgw_ike_msg_notify(msg, FGW_IKE_N_INITIAL_CONTACT) != NULL)
 		initial_contact(sa);
+	else
+		duplicate_identity(sa);
 
 	/* The CHILD SA goes to the tunnel whose destination is this peer. */
 	t = ike_tunnel_by_peer(sa->ike, &sa->local, &sa->remote);

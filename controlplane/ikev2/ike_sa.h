@@ -257,6 +257,10 @@ struct fgw_ike_sa {
 	unsigned dpd_missed;		/* liveness checks unanswered in a row */
 	struct rte_timer dpd_timer;	/* DPD interval (dpd.c) */
 	uint64_t dpd_in, dpd_out;	/* CHILD SA packets at the last DPD tick */
+	uint64_t last_tx;		/* cycles of our last IKE message to the peer */
+	struct rte_timer keepalive_timer;	/* NAT keepalives (natt.c) */
+	uint64_t keepalive_out;		/* CHILD SA packets out at the last keepalive tick */
+	uint64_t keepalives_sent;
 	struct fgw_ike_sa *rekeyed_by;	/* the SA that replaced this one */
 	unsigned rekey_failures;	/* CREATE_CHILD_SA attempts refused in a row */
 
@@ -306,6 +310,8 @@ struct fgw_ike_stats {
 	uint64_t child_created, child_deleted, child_rekeyed, ike_rekeyed;
 	uint64_t dpd_sent, dpd_dead;
 	uint64_t cookies_sent;
+	uint64_t nat_keepalives_sent, nat_keepalives_rx;	/* RFC 3948 2.3 */
+	uint64_t dup_identity;		/* IKE SAs replaced by a newer one of the same peer */
 	uint64_t failures[FGW_IKE_FAIL_MAX];
 };
 

@@ -3,10 +3,19 @@
  * means a NAT rewrote that side. Then IKE moves to UDP 4500 and ESP goes
  * inside UDP (RFC 3948). strongSwan's userspace ESP (kernel-libipsec)
  * fakes a NAT on its side on purpose, so against it the tunnel always
- * ends up on 4500. */
+ * ends up on 4500.
+ *
+ * The side behind the NAT keeps the NAT's mapping alive with keepalives
+ * (RFC 3948 2.3, IOS `crypto ikev2 nat keepalive`): one 0xff octet from
+ * 4500, sent only after an interval in which neither IKE nor ESP went to
+ * the peer. The side in front of the NAT cannot open a mapping and sends
+ * none. */
 #include <string.h>
+#include <sys/uio.h>
 
 #include <openssl/crypto.h>
+#include <rte_cycles.h>
+#include <rte_lcore.h>
 
 #include "engine.h"
 
@@ -49,4 +58,39 @@ bool ike_natd_check(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg)
 	sa->nat_remote = !src_ok;
 	sa->nat_local = !dst_ok;
 	return true;
+}
+
+static void keepalive_tick(struct rte_timer *tim, void *arg)
+{
+	static const uint8_t ka = 0xff;
+	struct fgw_ike_sa *sa = arg;
+	uint64_t interval = ike_ms_to_cycles(sa->profile->nat_keepalive * 1000ull);
+	uint64_t in, out;
+	struct iovec iov = { (void *)&ka, sizeof(ka) };
+
+	(void)tim;
+	if (sa->state != FGW_IKE_ST_ESTABLISHED)
+		return;
+	ike_child_packets(sa, &in, &out);
+	if (out == sa->keepalive_out && rte_get_timer_cycles() - sa->last_tx >= interval &&
+	    fgw_udp_output(sa->ike->c, &sa->local, FGW_IKE_NATT_PORT, &sa->remote,
+			   sa->remote_port, &iov, 1) == 0) {
+		sa->keepalives_sent++;
+		sa->ike->stats.nat_keepalives_sent++;
+	}
+	sa->keepalive_out = out;
+	rte_timer_reset(&sa->keepalive_timer, interval, SINGLE, rte_lcore_id(), keepalive_tick,
+			sa);
+}
+
+void ike_keepalive_start(struct fgw_ike_sa *sa)
+{
+	uint64_t in;
+
+	if (!sa->nat_local || !sa->natt || sa->profile == NULL || sa->profile->nat_keepalive == 0)
+		return;
+	ike_child_packets(sa, &in, &sa->keepalive_out);
+	rte_timer_reset(&sa->keepalive_timer,
+			ike_ms_to_cycles(sa->profile->nat_keepalive * 1000ull), SINGLE,
+			rte_lcore_id(), keepalive_tick, sa);
 }

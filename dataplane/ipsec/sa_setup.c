@@ -1,4 +1,5 @@
 /* SA allocation, validation, derivation and wiping. See sa_setup.h. */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -80,6 +81,22 @@ static void build_outer(struct fgw_sa *sa)
 		udp->dst_port = rte_cpu_to_be_16(sa->natt_dport);
 		sa->outer_len += sizeof(*udp);
 	}
+}
+
+/* The UDP header ends the template, which starts at an even offset, and
+ * every header before it has an even length: its ports are aligned. */
+_Static_assert(offsetof(struct fgw_sa, outer) % 2 == 0, "outer template alignment");
+
+void fgw_sa_natt_dport_set(struct fgw_sa *sa, uint16_t dport)
+{
+	uint16_t *port;
+
+	if (!sa->natt_sport || sa->outer_len < sizeof(struct rte_udp_hdr))
+		return;
+	port = (uint16_t *)(void *)(sa->outer + sa->outer_len - sizeof(struct rte_udp_hdr) +
+				     offsetof(struct rte_udp_hdr, dst_port));
+	__atomic_store_n(port, rte_cpu_to_be_16(dport), __ATOMIC_RELAXED);
+	sa->natt_dport = dport;
 }
 
 int fgw_sa_prepare(struct fgw_sa *sa, const struct fgw_sa_keys *keys, IMB_MGR *mgr,

@@ -21,6 +21,12 @@ struct fgw_sa *fgw_sa_alloc(unsigned replay_window, int socket);
 int fgw_sa_prepare(struct fgw_sa *sa, const struct fgw_sa_keys *keys, IMB_MGR *mgr,
 		   char *err, size_t errlen);
 
+/* A published outbound NAT-T SA now sends to UDP port dport (a NAT in
+ * front of the peer gave it a new mapping). The one change a live SA
+ * allows: workers copy the outer header template per packet and the port
+ * is one aligned 16-bit store, so each packet carries the old port or the
+ * new one, never a mix; keys and sequence numbers go on untouched. */
+void fgw_sa_natt_dport_set(struct fgw_sa *sa, uint16_t dport);
 /* Wipes the SA, keys included, and frees it. After an RCU grace period. */
 void fgw_sa_free(struct fgw_sa *sa);
 

@@ -3,7 +3,8 @@ peer deletes the IKE SA or its CHILD SA (flexgw answers, both planes forget
 the SAs, a tunnel flexgw initiates for comes back by itself), dead peer
 detection tears down the SAs of a killed charon within interval + retries x
 retry-interval while another peer goes on, INITIAL_CONTACT from a
-restarted charon removes the stale IKE SA, and limits.max_sa refuses a
+restarted charon removes the stale IKE SA (from another address too), a
+restart without it replaces the old IKE SA (duplicate identity), limits.max_sa refuses a
 second peer without touching the first.
 
 The namespaces come from interop.py (LAN -- flexgw -- WAN -- charon -- LAN);
@@ -30,13 +31,7 @@ PEER2_LAN = LANC["host"]
 
 
 def wait(cond, timeout, step=0.2):
-	deadline = time.time() + timeout
-	while time.time() < deadline:
-		v = cond()
-		if v:
-			return v
-		time.sleep(step)
-	return cond()
+	return topo.wait(cond, timeout, step)
 
 
 def stats(gw):
@@ -307,19 +302,24 @@ def test_peer_liveness_checks_are_answered(life):
 # ---- INITIAL_CONTACT ------------------------------------------------------------
 
 
+def restart(charon, conf_text=None):
+	"""SIGKILL (no DELETE reaches flexgw), then a fresh charon that initiates."""
+	charon.proc.send_signal(signal.SIGKILL)
+	charon.proc.wait(5)
+	charon.stop()
+	(charon.dir / "run").mkdir()
+	charon.start()
+	charon.load(conf_text or charon.conf_text)
+	charon.initiate("net", check=False)
+
+
 @pytest.mark.parametrize("role", ["initiator", "responder"])
 def test_initial_contact_from_restarted_peer(life, role):
 	t = life(role)
 	gw, charon = t.case.gw, t.case.charon
 	t.up()
 	(old,) = ike_sas(gw)
-	charon.proc.send_signal(signal.SIGKILL)
-	charon.proc.wait(5)
-	charon.stop()
-	(charon.dir / "run").mkdir()
-	charon.start()
-	charon.load(charon.conf_text)
-	charon.initiate("net", check=False)
+	restart(charon)
 	assert wait(lambda: charon.established("gw", "net"), 15), t.context()
 	assert wait(lambda: [s["local_spi"] for s in ike_sas(gw)] not in ([], [old["local_spi"]]),
 		    10), t.context()
@@ -329,6 +329,54 @@ def test_initial_contact_from_restarted_peer(life, role):
 	assert f"INITIAL_CONTACT, removing stale SA {old['tunnel_id']}" in gw.log_text()
 	inb, outb = sas_of(gw)
 	assert len(inb) == 1 and len(outb) == 1
+	loss, out = t.case.ping(10)
+	assert loss == 0, out + t.context()
+
+
+def test_initial_contact_from_another_address(life):
+	# the peer comes back from another address (as behind a NAT that
+	# changed its mapping): INITIAL_CONTACT clears the SAs of its
+	# authenticated identity, not of its old address
+	t = life("responder")
+	gw, charon = t.case.gw, t.case.charon
+	t.up()
+	(old,) = ike_sas(gw)
+	moved = "192.0.2.5"
+	t.case.peerns.run(f"ip addr add {moved}/24 dev wan")
+	conf = charon.conf_text.replace(f"local_addrs = {interop.PEER_WAN}", f"local_addrs = {moved}")
+	assert conf != charon.conf_text
+	restart(charon, conf)
+	assert wait(lambda: [s for s in ike_sas(gw) if s["remote"] == moved], 15), t.context()
+	assert wait(lambda: not [s for s in gw.flexctl("show", "crypto", "ikev2", "sa")["sas"]
+				 if s["local_spi"] == old["local_spi"]], 5), t.context()
+	assert f"INITIAL_CONTACT, removing stale SA {old['tunnel_id']}" in gw.log_text()
+	assert stats(gw)["events"]["dup_identity"] == 0
+
+
+def test_duplicate_identity_replaces_old_sa(life):
+	# a restarted charon that sends no INITIAL_CONTACT (unique = never):
+	# its new IKE SA replaces the old one, as IOS does, with a log line and
+	# a counter, and the tunnel carries traffic on the new SAs
+	t = life("responder", charon_extra="    unique = never\n")
+	gw, charon = t.case.gw, t.case.charon
+	t.up()
+	(old,) = ike_sas(gw)
+	old_in, _ = sas_of(gw)
+	restart(charon)
+	assert wait(lambda: charon.established("gw", "net"), 15), t.context()
+	assert wait(lambda: [s["local_spi"] for s in ike_sas(gw)] not in ([], [old["local_spi"]]),
+		    10), t.context()
+	assert wait(lambda: len(gw.flexctl("show", "crypto", "ikev2", "sa")["sas"]) == 1, 5), \
+		t.context()
+	(new,) = ike_sas(gw)
+	assert new["local_spi"] != old["local_spi"]
+	log = gw.log_text()
+	assert "INITIAL_CONTACT" not in log, log
+	assert f"duplicate identity fqdn peer.example.com on profile PEER, replacing SA " \
+		f"{old['tunnel_id']}" in log, log
+	assert stats(gw)["events"]["dup_identity"] == 1
+	inb, outb = sas_of(gw)
+	assert len(inb) == 1 and len(outb) == 1 and not inb & old_in
 	loss, out = t.case.ping(10)
 	assert loss == 0, out + t.context()
 

@@ -320,6 +320,18 @@ class FlexGW:
 
 # ---- traffic ---------------------------------------------------------------
 
+def wait(cond, timeout, step=0.5):
+	"""cond()'s first true value within timeout seconds (polled every
+	step), else its value at the deadline."""
+	deadline = time.time() + timeout
+	while time.time() < deadline:
+		v = cond()
+		if v:
+			return v
+		time.sleep(step)
+	return cond()
+
+
 def ping(ns, dst, count=50, interval=0.01, size=56, timeout=60, ttl=None, quiet=True):
 	"""Returns (transmitted, received, output). quiet=False keeps the
 	per-packet lines (ICMP errors show there)."""
