@@ -1,5 +1,9 @@
-"""Writes the seed corpora of fuzz_ike and fuzz_ike_sk: strongSwan's own
-messages (tests/vectors/ike/messages.txt, from capture.py) and a few made
+"""Writes the seed corpora of fuzz_ike and fuzz_ike_sk: real messages
+captured by tests/vectors/ike/capture.py, flexgw's exchanges with strongSwan
+in the interop topology (messages-flexgw.txt, `capture.py --flexgw`: NAT-T,
+IKE_SA_INIT, IKE_AUTH, CREATE_CHILD_SA with KE for CHILD and IKE SA rekeys,
+INFORMATIONAL deletes, both directions) and strongSwan's own messages
+(messages.txt, charon <-> charon), and a few made
 here for the payloads strongSwan did not send in that capture (CP, EAP,
 CERT, CERTREQ, IPv6 selectors, ESP delete, an unknown critical payload).
 fuzz_ike takes whole messages; fuzz_ike_sk takes the first inner payload's
@@ -67,10 +71,10 @@ def made():
 	return [(name, *chain(p)) for name, p in cases]
 
 
-def vectors():
-	"""(summary, message, inner or None) from messages.txt."""
+def vectors(name):
+	"""(summary, message, inner or None) from a capture file."""
 	out, cur = [], None
-	for line in (REPO / "tests" / "vectors" / "ike" / "messages.txt").read_text().splitlines():
+	for line in (REPO / "tests" / "vectors" / "ike" / name).read_text().splitlines():
 		if line.startswith("msg "):
 			cur = [line[4:], None, None]
 			out.append(cur)
@@ -87,11 +91,12 @@ def main():
 		d.mkdir(exist_ok=True)
 		for f in d.iterdir():
 			f.unlink()
-	for i, (summary, msg, inner) in enumerate(vectors()):
-		name = f"strongswan-{i:02d}-" + "-".join(summary.split()[:2]).lower()
-		(ike / name).write_bytes(msg)
-		if inner is not None:
-			(sk / name).write_bytes(bytes([msg[28]]) + inner)
+	for prefix, capture in (("strongswan", "messages.txt"), ("flexgw", "messages-flexgw.txt")):
+		for i, (summary, msg, inner) in enumerate(vectors(capture)):
+			name = f"{prefix}-{i:02d}-" + "-".join(summary.split()[:2]).lower()
+			(ike / name).write_bytes(msg)
+			if inner is not None:
+				(sk / name).write_bytes(bytes([msg[28]]) + inner)
 	for name, first, inner in made():
 		(ike / name).write_bytes(message(first, inner))
 		(sk / name).write_bytes(bytes([first]) + inner)

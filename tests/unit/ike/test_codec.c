@@ -1221,14 +1221,19 @@ static bool builder_refuses_what_parser_refuses(void)
 /* ---- strongSwan's messages ------------------------------------------------
  * tests/vectors/ike/messages.txt (capture.py): two charons bringing up,
  * rekeying and deleting SAs, each message with charon's own summary and,
- * when encrypted, its decrypted inner chain. */
+ * when encrypted, its decrypted inner chain; then messages-flexgw.txt
+ * (capture.py --flexgw): charon behind a NAT and flexgw in the interop
+ * topology, the same exchanges with flexgw's own messages among them. The
+ * checks that walk every vector (summaries, rebuild, truncations) cover
+ * both; the field checks read the charon <-> charon ones by index. */
 struct vector {
 	char summary[256];
 	uint8_t msg[2048], inner[2048];
 	size_t msg_len, inner_len;
 };
 
-static struct vector vec[32];
+#define MAX_VEC 48
+static struct vector vec[MAX_VEC];
 static unsigned n_vec;
 
 static size_t unhex(const char *s, uint8_t *out, size_t cap)
@@ -1241,15 +1246,16 @@ static size_t unhex(const char *s, uint8_t *out, size_t cap)
 	return n;
 }
 
-static bool load_vectors(void)
+static bool load_file(const char *path)
 {
-	FILE *f = fopen(FGW_IKE_VECTORS "/messages.txt", "r");
+	FILE *f = fopen(path, "r");
 	static char line[8192];
+	unsigned first = n_vec;
 
-	EXPECT(f, "cannot open %s", FGW_IKE_VECTORS "/messages.txt");
+	EXPECT(f, "cannot open %s", path);
 	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
-		if (strncmp(line, "msg ", 4) == 0 && n_vec < 32)
+		if (strncmp(line, "msg ", 4) == 0 && n_vec < MAX_VEC)
 			snprintf(vec[n_vec++].summary, sizeof(vec[0].summary), "%.255s", line + 4);
 		else if (strncmp(line, "hex ", 4) == 0 && n_vec)
 			vec[n_vec - 1].msg_len = unhex(line + 4, vec[n_vec - 1].msg, 2048);
@@ -1257,8 +1263,14 @@ static bool load_vectors(void)
 			vec[n_vec - 1].inner_len = unhex(line + 6, vec[n_vec - 1].inner, 2048);
 	}
 	fclose(f);
-	EXPECT(n_vec >= 14, "%u messages", n_vec);
+	EXPECT(n_vec - first >= 14, "%s: %u messages", path, n_vec - first);
 	return true;
+}
+
+static bool load_vectors(void)
+{
+	return load_file(FGW_IKE_VECTORS "/messages.txt") &&
+	       load_file(FGW_IKE_VECTORS "/messages-flexgw.txt");
 }
 
 /* Parses vector v completely (the inner chain too). */

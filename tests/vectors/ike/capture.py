@@ -11,6 +11,14 @@ Writes messages.txt here: for every message, a line
 followed by its hex, and for encrypted ones a line `inner <first> <hex>`
 with the decrypted inner chain (without padding). Run as root from the
 repository:  /usr/bin/python3 tests/vectors/ike/capture.py
+
+With --flexgw it captures flexgw's side of the interop tests instead
+(messages-flexgw.txt): interop.Case with charon initiating from behind the
+NAT box (so IKE floats to 4500 and carries NAT detection) and flexgw
+responding, ESP with PFS; charon then rekeys the CHILD SA (KE), rekeys the
+IKE SA and deletes it; the capture is taken on the WAN bridge, the
+plaintexts again come from charon's log, so every message flexgw built
+and every one it parsed is there. Needs a built flexgw (build/).
 """
 import re
 import subprocess
@@ -63,6 +71,8 @@ secrets {{
 
 
 def main():
+	if "--flexgw" in sys.argv[1:]:
+		return capture_flexgw()
 	work = Path(f"/tmp/{topo.PREFIX}ikecap")
 	work.mkdir(parents=True, exist_ok=True)
 	a = topo.Namespace("ikecapA")
@@ -107,7 +117,42 @@ def main():
 			dump.wait(5)
 		a.delete()
 		b.delete()
-	write(pcap, (work / "a" / "charon.log").read_text())
+	write(pcap, (work / "a" / "charon.log").read_text(), HERE / "messages.txt",
+	      "strongSwan 5.9 <-> strongSwan, written by capture.py")
+
+
+def capture_flexgw():
+	import interop
+
+	work = Path(f"/tmp/{topo.PREFIX}ikecapf")
+	work.mkdir(parents=True, exist_ok=True)
+	case = interop.Case(role="responder", nat=True, ike="aes256-sha512-modp2048",
+			    esp="aes256gcm16-modp2048", tag="ikecapf", workdir=work)
+	pcap, dump = work / "ike.pcap", None
+	try:
+		case.setup()
+		ch = case.charon
+		ch.conf.write_text(ch.conf.read_text().replace("cfg = 2", "cfg = 2\n      enc = 4"))
+		dump = case.wan.popen(["dumpcap", "-q", "-i", "br0", "-f", "udp", "-w", str(pcap)],
+				      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+		time.sleep(1)
+		case.start()
+		if case.up() is None:
+			raise SystemExit("the tunnel did not come up")
+		ch.swanctl("--rekey", "--child", "net")
+		time.sleep(2)
+		ch.swanctl("--rekey", "--ike", "gw")
+		time.sleep(2)
+		ch.terminate_ike("gw")
+		time.sleep(2)
+		log = ch.log_text()
+	finally:
+		if dump:
+			dump.terminate()
+			dump.wait(5)
+		case.teardown()
+	write(pcap, log, HERE / "messages-flexgw.txt",
+	      "strongSwan 5.9 (behind a NAT) <-> flexgw, written by capture.py --flexgw")
 
 
 def plaintexts(log):
@@ -129,7 +174,7 @@ def plaintexts(log):
 	return found
 
 
-def write(pcap, log):
+def write(pcap, log, out, title):
 	from scapy.all import IP, UDP, rdpcap
 
 	summaries = re.findall(r"(?:generating|parsed) (\S+ (?:request|response) \d+ \[[^\]]*\])", log)
@@ -149,8 +194,8 @@ def write(pcap, log):
 		raise SystemExit(f"{len(msgs)} messages, {len(summaries)} summaries, "
 				 f"{len(encrypted)} encrypted, {len(plains)} plaintexts: a retransmission? run again")
 	k = 0
-	with open(HERE / "messages.txt", "w") as f:
-		f.write("# strongSwan 5.9 <-> strongSwan, written by capture.py: each message as\n"
+	with open(out, "w") as f:
+		f.write(f"# {title}: each message as\n"
 			"# `msg SUMMARY` (charon's own), `hex` the datagram (without the\n"
 			"# non-ESP marker), `inner` the decrypted SK chain for encrypted ones.\n")
 		for (src, data), summary in zip(msgs, summaries):
