@@ -482,6 +482,30 @@ static void ike_move_children(struct fgw_ike_sa *to, struct fgw_ike_sa *from)
 	}
 }
 
+void ike_rekey_redundant_deleted(struct fgw_ike_sa *sa)
+{
+	struct fgw_ike_sa *o;
+
+	/* The old SA itself: the peer's new SA won and its DELETE of the old
+	 * one overtook its answer to ours, which never completes. */
+	if (sa->xchg_sa != NULL && sa->peer_rekey_sa != NULL &&
+	    sa->peer_rekey_sa->state == FGW_IKE_ST_ESTABLISHED)
+		FGW_INFO("IKEv2 SA %u: IKE SA rekey collision with %s, ours (SA %u) yields to SA %u "
+			 "(the peer deleted SA %u first)", sa->serial, ike_peer_str(sa),
+			 sa->xchg_sa->serial, sa->peer_rekey_sa->serial, sa->serial);
+
+	TAILQ_FOREACH(o, &sa->ike->sas, link)
+		if (o->peer_rekey_sa == sa && o->xchg_sa != NULL &&
+		    o->state == FGW_IKE_ST_ESTABLISHED) {
+			FGW_INFO("IKEv2 SA %u: IKE SA rekey collision with %s, ours (SA %u) stays "
+				 "(the peer deletes its SA %u)", o->serial, ike_peer_str(o),
+				 o->xchg_sa->serial, sa->serial);
+			ike_move_children(o, sa);
+			o->peer_rekey_sa = NULL;
+			return;
+		}
+}
+
 int ike_ike_rekey_start(struct fgw_ike_sa *sa)
 {
 	static struct fgw_ike_sa_payload ours;
@@ -584,8 +608,12 @@ static void ike_rekey_response(struct fgw_ike_sa *sa, const struct fgw_ike_msg *
 	ike_inherit(n, sa);
 	if (other != NULL && other->state == FGW_IKE_ST_ESTABLISHED) {
 		/* Ours stays: what moved to the peer's SA comes back; the peer
-		 * deletes its SA, we delete the old one. */
+		 * deletes its SA, we delete the old one. When our DELETE of the
+		 * old one reaches the peer before our answer to its rekey, the
+		 * peer cannot finish its exchange, so its SA here also goes by
+		 * itself after the linger. */
 		ike_move_children(n, other);
+		ike_sa_rekeyed(other, n);
 		FGW_INFO("IKEv2 SA %u: IKE SA rekey collision with %s, ours (SA %u) stays",
 			 sa->serial, ike_peer_str(sa), n->serial);
 	}

@@ -227,6 +227,12 @@ int ike_child_rekey_start(struct fgw_ike_sa *sa, struct fgw_ike_child *old);
 int ike_ike_rekey_start(struct fgw_ike_sa *sa);
 void ike_create_child_request(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg);
 void ike_create_child_response(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg);
+/* The peer deletes sa during an IKE SA rekey collision (2.8.2). sa is the
+ * SA its rekey made while ours of the same old SA was in flight: its
+ * exchange had the lowest nonce, so ours stands; what moved to sa goes
+ * back to the old SA until our answer comes (then to our new SA, as after
+ * any rekey). Or sa is the old SA and the peer's new one won: logged. */
+void ike_rekey_redundant_deleted(struct fgw_ike_sa *sa);
 
 /* rekey.c: lifetimes and what rekeys leave to do, on a 1 s tick per IKE
  * SA (life_timer) from ESTABLISHED on. An old SA lingers this long for

@@ -134,6 +134,7 @@ void ike_informational_request(struct fgw_ike_sa *sa, const struct fgw_ike_msg *
 		return;
 	if (delete_ike) {
 		FGW_NOTICE("IKEv2 SA %u with %s deleted by the peer", sa->serial, ike_peer_str(sa));
+		ike_rekey_redundant_deleted(sa);
 		ike_sa_kill(sa);
 	} else if (n_gone) {
 		/* A tunnel left without a CHILD SA gets a new one now (rekey.c),

@@ -9,7 +9,9 @@ one CHILD SA pair, the same SPIs on both sides (the old SAs are gone).
   to the new IKE SA;
 - flexgw rekeys: the CHILD SA on the data path's soft volume mark
   (lifetime_kilobytes 2560, driven by 1300-octet pings), the IKE SA at
-  85-90 % of a 120 s profile lifetime.
+  85-90 % of a 120 s profile lifetime;
+- two flexgw rekey the same CHILD SA, or the same IKE SA, at once, the
+  crossing ordered on the WAN bridge (ikehold.py).
 """
 import json
 import re
@@ -212,6 +214,93 @@ def test_flexgw_pair_rekey_collisions(root, build, tmp_path):
 				spis(a_in) == spis(b_out) and spis(b_in) == spis(a_out))
 		assert wait(pair_settled, 20), context(case, notes)
 	finally:
+		if hold is not None:
+			hold.close()
+		case.teardown()
+
+
+def test_flexgw_pair_ike_rekey_collision(root, build, tmp_path):
+	"""Two flexgw with the same 120 s IKE SA lifetime both rekey the IKE SA
+	(RFC 7296 2.8.2). The WAN bridge holds all IKE until both ends logged
+	their rekey, then orders the crossing as for CHILD SAs: A's request
+	reaches B, B's answer held; B's request reaches A, which answers; then
+	B's answer. Both ends must agree which new IKE SA survives (the one not
+	made by the exchange with the lowest nonce), delete the redundant one and
+	the old one, keep the CHILD SA pair on the survivor, and lose no ping."""
+	notes = []
+	case = interop.Case(role="initiator", peer="flexgw", ike=IKE, esp=ESP, build=build,
+			    workdir=tmp_path, log=notes.append, tag="ric")
+	a, b = interop.GW_WAN, interop.PEER_WAN
+	hold = p = None
+	try:
+		case.setup()
+		for gw in (case.gw, case.gwb):
+			for prof in gw.config["ikev2"]["profiles"]:
+				prof["lifetime"] = 120
+			gw.cfg_path.write_text(json.dumps(gw.config, indent=2) + "\n")
+		case.start()
+		assert case.up() is not None, context(case, notes)
+		gwa, gwb = case.gw, case.gwb
+		case.resolve_lan_neighbours()
+		(ike_a,) = gwa.flexctl("show", "crypto", "ikev2", "sa")["sas"]
+		child_a = interop.flexgw_sas(gwa)
+		hold = ikehold.IkeHold(case.wan)
+		hold.hold(a, "all")
+		hold.hold(b, "all")
+		p = case.lana.popen(["ping", "-n", "-q", "-i", "0.1", "-W", "2", interop.LANB["host"]],
+				    stdout=subprocess.PIPE, text=True)
+
+		def logged(gw, pattern):
+			return lambda: re.search(pattern, gw.log_text())
+		steps = [(lambda: all("rekeying the IKE SA with" in g.log_text() for g in (gwa, gwb)),
+			  "both ends start an IKE SA rekey", 150, lambda: hold.hold(a, None)),
+			 (logged(gwb, rf"with {a} rekeyed by the peer"), "B answers A's request", 25,
+			  lambda: hold.hold(b, "responses")),
+			 (logged(gwa, rf"with {b} rekeyed by the peer"), "A answers B's request", 25,
+			  lambda: hold.hold(b, None))]
+		for cond, what, timeout, then in steps:
+			ok = wait(cond, timeout)
+			then()
+			assert ok, f"{what}: not seen\n" + context(case, notes)
+
+		def pair_settled():
+			sas = [g.flexctl("show", "crypto", "ikev2", "sa")["sas"] for g in (gwa, gwb)]
+			a_in, a_out = interop.flexgw_sas(gwa)
+			b_in, b_out = interop.flexgw_sas(gwb)
+			spis = lambda v: {s["spi"] for s in v}  # noqa: E731
+			return (len(sas[0]) == len(sas[1]) == 1 and
+				{sas[0][0]["local_spi"], sas[0][0]["remote_spi"]} ==
+				{sas[1][0]["local_spi"], sas[1][0]["remote_spi"]} and
+				len(a_in) == len(a_out) == len(b_in) == len(b_out) == 1 and
+				spis(a_in) == spis(b_out) and spis(b_in) == spis(a_out)) and sas
+		# (the redundant SA goes by itself after the 30 s linger when the
+		# DELETE of the old one overtook the answer that would complete it)
+		sas = wait(pair_settled, 45)
+		assert sas, context(case, notes)
+		# the ping went on through all of it
+		time.sleep(1)
+		p.send_signal(2)
+		out = p.communicate(timeout=10)[0]
+		p = None
+		m = re.search(r"(\d+) packets transmitted, (\d+) received", out)
+		assert m and int(m.group(1)) > 500, out
+		# SIGINT may cut the last echo short, never more
+		assert int(m.group(1)) - int(m.group(2)) <= 1, out + context(case, notes)
+		logs = [g.log_text() for g in (gwa, gwb)]
+		yields = [len(re.findall(r"IKE SA rekey collision with [\d.]+, ours \(SA \d+\) yields", t))
+			  for t in logs]
+		stays = [len(re.findall(r"IKE SA rekey collision with [\d.]+, ours \(SA \d+\) stays", t))
+			 for t in logs]
+		# the survivor says "stays" whether its answer or the peer's DELETE
+		# of the redundant SA came first
+		assert sorted(yields) == [0, 1] and stays[yields.index(1)] == 0 and \
+			stays[yields.index(0)] == 1, f"{stays} {yields}\n" + context(case, notes)
+		# a new IKE SA, the CHILD SAs unchanged (an IKE rekey moves them)
+		assert sas[0][0]["local_spi"] != ike_a["local_spi"]
+		assert interop.flexgw_sas(gwa)[0][0]["spi"] == child_a[0][0]["spi"]
+	finally:
+		if p is not None:
+			p.kill()
 		if hold is not None:
 			hold.close()
 		case.teardown()
