@@ -5,6 +5,7 @@ test_ikeload_smoke.py and by controlplane/ikev2/loadgen/bench.py.
 Topology: namespace `ini` (the load generator, 192.0.2.2 plus optional
 extra source addresses) and namespace `resp` (192.0.2.1), one veth pair.
 """
+import ipaddress
 import json
 import time
 
@@ -17,6 +18,8 @@ PSK = "load-generator-shared-key"
 # one /32 selector per peer out of this prefix (--ts-per-peer)
 PEER_TS = "10.128.0.0/9"
 HUB_LAN = "10.1.0.0/24"
+# the FlexVPN hub's pool (hub_va): room for 2^20 peers
+VA_POOL_START = "10.16.0.1"
 
 # A responder tuned for many peers from one address: the per-address
 # half-open limit (block_threshold, 5 by default) and the cookie threshold
@@ -109,13 +112,17 @@ class Topology:
 		self.resp.delete()
 
 
-def run_ikeload(build, ns, n, window=128, ike=None, esp=None, extra=(), timeout=600):
+def run_ikeload(build, ns, n, window=128, ike=None, esp=None, extra=(), timeout=600,
+		vip=False):
 	"""Runs flexgw-ikeload in ns against the responder; its JSON report and
-	the wall time."""
+	the wall time. vip: each peer asks for an address and proposes
+	0.0.0.0/0 as its selector, as a remote-access client does (the
+	responder narrows it to the address it lends); else peer N proposes
+	PEER_TS + N."""
 	tool = build / "controlplane" / "ikev2" / "loadgen" / "flexgw-ikeload"
+	ts = ["--vip", "--tsi", "0.0.0.0/0"] if vip else ["--tsi", PEER_TS, "--ts-per-peer"]
 	args = [str(tool), "--server", RESP_ADDR, "--psk", PSK, "-n", str(n), "-w", str(window),
-		"--tsi", PEER_TS, "--ts-per-peer", "--tsr", HUB_LAN, "--json",
-		"--timeout", str(timeout)]
+		*ts, "--tsr", HUB_LAN, "--json", "--timeout", str(timeout)]
 	if ike:
 		args += ["--ike", ike]
 	if esp:
@@ -130,11 +137,14 @@ def run_ikeload(build, ns, n, window=128, ike=None, esp=None, extra=(), timeout=
 
 # ---- flexgw as the responder ------------------------------------------------
 
-def flexgw_hub_config(ike, esp, tunnel_peers=0, max_sa=0):
+def flexgw_hub_config(ike, esp, tunnel_peers=0, max_sa=0, va_pool=0):
 	"""A flexgw responder for peer*.example.com with one PSK, keyed by any
 	address. tunnel_peers: that many static tunnels (responder only), one
 	per source address INI_ADDR, INI_ADDR+1, ... (the engine on main gives
-	a CHILD SA only to a tunnel whose destination is the peer)."""
+	a CHILD SA only to a tunnel whose destination is the peer). va_pool:
+	a FlexVPN hub instead, whose profile clones a virtual-access interface
+	from a virtual template for every peer and lends it an address from a
+	pool of that many (VA_POOL_START onwards), routed through it."""
 	import proposals
 	sets, _ = proposals.transform_sets("ESP_", esp)
 	cfg = {
@@ -157,6 +167,8 @@ def flexgw_hub_config(ike, esp, tunnel_peers=0, max_sa=0):
 			"ikev2_profile": "PEERS", "responder_only": True}]},
 		"tunnels": [],
 	}
+	if va_pool:
+		hub_va(cfg, va_pool)
 	base = int(INI_ADDR.rsplit(".", 1)[1])
 	for i in range(tunnel_peers):
 		cfg["tunnels"].append({
@@ -166,13 +178,31 @@ def flexgw_hub_config(ike, esp, tunnel_peers=0, max_sa=0):
 	return cfg
 
 
-def start_flexgw(t, build, ike, esp, tunnel_peers=0, max_sa=0):
+def hub_va(cfg, pool_size):
+	"""The virtual-template half of flexgw_hub_config: Virtual-Template1
+	(unnumbered to a loopback holding the hub LAN's first address, MTU
+	1400, MSS 1360, IPsec over IPv4) named by the profile, and a pool."""
+	start = ipaddress.IPv4Address(VA_POOL_START)
+	cfg["loopbacks"] = [{"name": "Loopback0", "ipv4": HUB_LAN.replace("0/24", "1/32")}]
+	cfg["pools"] = [{"name": "PEERS", "start": str(start),
+			 "end": str(start + pool_size - 1)}]
+	cfg["ikev2"]["authorization_policies"] = [{"name": "PEERS", "pool": "PEERS"}]
+	prof = cfg["ikev2"]["profiles"][0]
+	prof["virtual_template"] = "Virtual-Template1"
+	prof["aaa_authorization_group"] = {"policy": "PEERS"}
+	cfg["virtual_templates"] = [{
+		"name": "Virtual-Template1", "ip_unnumbered": "Loopback0", "mtu": 1400,
+		"tcp_adjust_mss": 1360, "mode": "ipsec ipv4", "tunnel_protection": "PEERS"}]
+
+
+def start_flexgw(t, build, ike, esp, tunnel_peers=0, max_sa=0, va_pool=0):
 	"""flexgw in t.resp on wan0 (which loses its kernel address)."""
 	t.resp.run(f"ip addr flush dev wan0")
 	topo.quiet_port(t.resp, "wan0")
 	gw = topo.FlexGW(t.resp, t.dir / "flexgw",
 			 [{"name": "GigabitEthernet1", "iface": "wan0", "ipv4": f"{RESP_ADDR}/24"}],
-			 build=build, extra_config=flexgw_hub_config(ike, esp, tunnel_peers, max_sa))
+			 build=build, extra_config=flexgw_hub_config(ike, esp, tunnel_peers, max_sa,
+							va_pool))
 	t.flexgw = gw
 	gw.start()
 	return gw
