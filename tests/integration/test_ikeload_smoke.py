@@ -56,3 +56,24 @@ def test_flexgw_responder(topology, build):
 	stats = gw.flexctl_raw("show", "crypto", "ikev2", "stats").stdout
 	assert "responded: 20, established: 20, deleted: 20" in stats, stats
 	assert "CHILD SAs created: 3" in stats, stats
+
+
+def test_hub_va_config(build, tmp_path):
+	"""bench.py's virtual-template hub (responder flexgw-va) is a valid
+	configuration: the 10,000-peer run must not be the first to find out."""
+	import json
+	import subprocess
+
+	import topo
+	cfg = {"system": {"hostname": "hub", "control_socket": str(tmp_path / "s")},
+	       "ports": [{"name": "GigabitEthernet1", "device": "net_af_packet0,iface=wan0",
+			  "ipv4": f"{ikeload.RESP_ADDR}/24"}]}
+	cfg.update(ikeload.flexgw_hub_config(IKE, ESP, va_pool=10064))
+	path = tmp_path / "hub.json"
+	path.write_text(json.dumps(cfg))
+	flexgw, _ = topo.binaries(build)
+	p = subprocess.run([str(flexgw), "--check-config", str(path)], capture_output=True,
+			   text=True, timeout=30)
+	assert p.returncode == 0, p.stdout + p.stderr
+	assert cfg["pools"][0]["end"] == "10.16.39.80"
+	assert cfg["ikev2"]["profiles"][0]["virtual_template"] == "Virtual-Template1"
