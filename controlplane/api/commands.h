@@ -75,6 +75,12 @@ json_t *fgw_crypto_ipsec_rekey_finish(struct fgw_cmd_ctx *x);
 json_t *fgw_show_crypto_ipsec_sa(struct fgw_cmd_ctx *x);
 void fgw_render_crypto_ipsec_sa(const json_t *j, struct fgw_text *t);
 
+json_t *fgw_show_crypto_session(struct fgw_cmd_ctx *x);
+void fgw_render_crypto_session(const json_t *j, struct fgw_text *t);
+void fgw_render_crypto_session_detail(const json_t *j, struct fgw_text *t);
+json_t *fgw_show_ip_local_pool(struct fgw_cmd_ctx *x);
+void fgw_render_ip_local_pool(const json_t *j, struct fgw_text *t);
+
 json_t *fgw_show_crypto_ikev2_proposal(struct fgw_cmd_ctx *x);
 void fgw_render_crypto_ikev2_proposal(const json_t *j, struct fgw_text *t);
 json_t *fgw_show_crypto_ikev2_policy(struct fgw_cmd_ctx *x);
@@ -123,6 +129,12 @@ static inline json_t *fgw_json_u64_new(uint64_t v)
 {
 	return json_integer((json_int_t)v);
 }
+
+/* Seconds from rte_get_timer_cycles() value then to now (0: never). */
+uint64_t fgw_cmd_seconds_since(uint64_t then);
+struct fgw_ike_identity;
+/* An IKE identity for show: an address, printable text, or hex (key-id). */
+json_t *fgw_cmd_ike_identity_json(const struct fgw_ike_identity *id);
 
 /* "01:02:03" for short spans, "3d04h" past a day, as IOS prints ages. */
 void fgw_format_duration(uint64_t seconds, char *buf, size_t len);

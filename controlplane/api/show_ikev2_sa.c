@@ -17,7 +17,7 @@
 #include "controlplane/flexvpn/client.h"
 #include "controlplane/ikev2/ike_sa.h"
 
-static uint64_t seconds_since(uint64_t then)
+uint64_t fgw_cmd_seconds_since(uint64_t then)
 {
 	uint64_t now = rte_get_timer_cycles(), hz = rte_get_timer_hz();
 
@@ -69,7 +69,7 @@ static void printable(const uint8_t *d, size_t len, char *buf, size_t size)
 	buf[n] = '\0';
 }
 
-static json_t *identity_json(const struct fgw_ike_identity *id)
+json_t *fgw_cmd_ike_identity_json(const struct fgw_ike_identity *id)
 {
 	char buf[FGW_IKE_ID_MAX * 2 + 16];
 	struct fgw_addr a = { 0 };
@@ -158,7 +158,7 @@ static json_t *child_json(const struct fgw_ike_child *ch)
 				 mode_of->mode == FGW_SA_TUNNEL ? "tunnel" : "transport",
 			 "local_selector", ts_json(local), "remote_selector", ts_json(remote),
 			 "lifetime", (json_int_t)ch->lifetime_s,
-			 "active_time", (json_int_t)seconds_since(ch->created),
+			 "active_time", (json_int_t)fgw_cmd_seconds_since(ch->created),
 			 "packets_in", fgw_json_u64_new(sa_counter(ch->sa_in, false)),
 			 "bytes_in", fgw_json_u64_new(sa_counter(ch->sa_in, true)),
 			 "packets_out", fgw_json_u64_new(sa_counter(ch->sa_out, false)),
@@ -275,11 +275,11 @@ static json_t *sa_json(const struct fgw_config *cfg, const struct fgw_ike_sa *sa
 		      "dh_group", (json_int_t)sa->suite.dh,
 		      "auth_sign", "PSK", "auth_verify", "PSK",
 		      "lifetime", (json_int_t)sa->lifetime_s,
-		      "active_time", (json_int_t)seconds_since(sa->established ? sa->established :
+		      "active_time", (json_int_t)fgw_cmd_seconds_since(sa->established ? sa->established :
 							       sa->created),
 		      "local_spi", spi_l, "remote_spi", spi_r,
-		      "local_id", identity_json(&sa->id_local),
-		      "remote_id", identity_json(&sa->id_remote),
+		      "local_id", fgw_cmd_ike_identity_json(&sa->id_local),
+		      "remote_id", fgw_cmd_ike_identity_json(&sa->id_remote),
 		      "profile", sa->profile != NULL ? sa->profile->name : NULL,
 		      "msg_ids", msg_ids_json(cfg, sa),
 		      "dpd_interval", (json_int_t)(dpd != NULL ? dpd->interval : 0),

@@ -1,5 +1,5 @@
-/* Virtual-access interfaces (see virtual_access.h) and the server state
- * that numbers them (flexvpn.h). */
+/* Virtual-access interfaces (see virtual_access.h), numbered in the
+ * server state (flexvpn.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,37 +8,6 @@
 #include "dataplane/tunnel.h"
 #include "flexvpn.h"
 #include "virtual_access.h"
-
-int fgw_flexvpn_init(struct fgw_control *c, char *err, size_t errlen)
-{
-	struct fgw_flexvpn *f = calloc(1, sizeof(*f));
-
-	if (f == NULL) {
-		snprintf(err, errlen, "FlexVPN: out of memory");
-		return -1;
-	}
-	if (fgw_pools_init(&f->pools, c->cfg, err, errlen) < 0) {
-		free(f);
-		return -1;
-	}
-	c->flexvpn = f;
-	return 0;
-}
-
-void fgw_flexvpn_free(struct fgw_control *c)
-{
-	struct fgw_flexvpn *f = c->flexvpn;
-
-	if (f == NULL)
-		return;
-	for (unsigned i = 0; i < f->va_cap; i++)
-		if (f->va[i] != NULL)
-			fgw_vaccess_destroy(c, f->va[i]);
-	free(f->va);
-	fgw_pools_free(&f->pools);
-	free(f);
-	c->flexvpn = NULL;
-}
 
 const struct fgw_virtual_template_cfg *fgw_vtemplate_find(const struct fgw_config *cfg,
 							 const char *name)

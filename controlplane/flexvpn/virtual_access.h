@@ -35,6 +35,7 @@ struct fgw_vaccess {
 	uint8_t distance[FGW_VA_MAX_ROUTES];
 	unsigned n_routes;
 	time_t created;
+	void *owner;			/* the FlexVPN session (server.c); NULL: none */
 };
 
 /* A virtual-access for a peer at `peer` whose IKE SA arrived on our address

@@ -445,6 +445,7 @@ static void ike_inherit(struct fgw_ike_sa *n, struct fgw_ike_sa *old)
 	n->natt = old->natt;
 	n->nat_local = old->nat_local;
 	n->nat_remote = old->nat_remote;
+	n->peer_flexvpn = old->peer_flexvpn;
 	n->local_port = old->local_port;
 	n->remote_port = old->remote_port;
 	n->profile = old->profile;

@@ -13,6 +13,7 @@
 #include <rte_ring.h>
 
 #include "controlplane/flexvpn/client_install.h"
+#include "controlplane/flexvpn/flexvpn.h"
 #include "controlplane/ikev2/ike.h"
 #include "dataplane/tunnel.h"
 #include "engine.h"
@@ -131,6 +132,8 @@ void ike_sa_kill(struct fgw_ike_sa *sa)
 	rte_timer_stop(&sa->keepalive_timer);
 	while ((ch = TAILQ_FIRST(&sa->children)) != NULL)
 		ike_child_delete(sa, ch);
+	/* Its FlexVPN session, if it carries one, goes: no tunnel restarts. */
+	fgw_flexvpn_peer_down(sa);
 	/* No other SA keeps pointing at this one; a rekey it had in flight
 	 * never completes. */
 	TAILQ_FOREACH(o, &ike->sas, link) {

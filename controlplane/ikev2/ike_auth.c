@@ -12,6 +12,7 @@
 #include <openssl/crypto.h>
 
 #include "controlplane/flexvpn/client_install.h"
+#include "controlplane/flexvpn/flexvpn.h"
 #include "dataplane/tunnel.h"
 #include "engine.h"
 
@@ -332,6 +333,8 @@ void ike_auth_request(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg)
 	struct fgw_ike_proposal chosen;
 	struct esp_transform et;
 	struct fgw_ike_tunnel *t;
+	const struct fgw_ike_cp *cp = NULL;
+	struct fgw_ike_ts tsi = { 0 };
 	struct fgw_ike_buf b;
 	uint16_t child_err = 0;
 	char id[300], text[512];
@@ -374,10 +377,21 @@ void ike_auth_request(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg)
 	else
 		duplicate_identity(sa);
 
-	/* The CHILD SA goes to the tunnel whose destination is this peer. */
+	/* The CHILD SA goes to the tunnel whose destination is this peer,
+	 * else to a virtual-access cloned for it (the FlexVPN server). */
 	t = ike_tunnel_by_peer(sa->ike, &sa->local, &sa->remote);
 	if (!msg->has_sa || !msg->has_tsi || !msg->has_tsr || msg->tsi.n == 0 || msg->tsr.n == 0) {
 		child_err = FGW_IKE_N_INVALID_SYNTAX;
+	} else if (t == NULL && sa->profile->virtual_template[0] != '\0' &&
+		   (sa->tunnel = t = fgw_flexvpn_peer_up(sa, msg, &cp, &tsi, &child_err)) == NULL) {
+		if (child_err == FGW_IKE_N_AUTHENTICATION_FAILED) {
+			snprintf(text, sizeof(text), "peer %s (%s): no authorization policy",
+				 ike_peer_str(sa), id);
+			refuse(sa, child_err, FGW_IKE_FAIL_AUTHORIZATION, text);
+			return;
+		}
+		if (child_err != FGW_IKE_N_INTERNAL_ADDRESS_FAILURE)
+			sa->ike->stats.failures[FGW_IKE_FAIL_VIRTUAL_ACCESS]++;
 	} else if (t == NULL) {
 		sa->ike->stats.failures[FGW_IKE_FAIL_NO_TUNNEL]++;
 		FGW_WARN("IKEv2 SA %u: no tunnel has %s as its destination: no CHILD SA",
@@ -396,12 +410,14 @@ void ike_auth_request(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg)
 		ike_child_delete(sa, ch);
 		ch = NULL;
 	}
+	if (child_err)
+		fgw_flexvpn_peer_down(sa);
 	if (ch != NULL) {
 		sa->tunnel = t;
 		sa->ipsec_profile = t->ipsec_profile;
 		ike_proposal_esp(&chosen, &et);
 		ch->spi_out = spi_of(&chosen);
-		ch->tsi = msg->tsi.ts[0];
+		ch->tsi = tsi.type != 0 ? tsi : msg->tsi.ts[0];
 		ch->tsr = msg->tsr.ts[0];
 		if (ike_child_install(sa, ch, &et, NULL, 0, sa->ni, sa->ni_len, sa->nr,
 				      sa->nr_len, true) < 0) {
@@ -430,7 +446,12 @@ void ike_auth_request(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg)
 	fgw_ike_build_id(&b, FGW_IKE_PL_IDR, sa->id_local.type, sa->id_local.data, sa->id_local.len);
 	fgw_ike_build_auth(&b, FGW_IKE_AUTH_SHARED_KEY_MIC, auth, fgw_ike_prf_len(sa->suite.prf));
 	explicit_bzero(auth, sizeof(auth));
+	if (cp != NULL && ch != NULL)
+		fgw_ike_build_cp(&b, cp);
 	if (ch != NULL) {
+		if (fgw_ike_msg_notify(msg, FGW_IKE_N_USE_TRANSPORT_MODE) != NULL &&
+		    (t->cfg->mode == FGW_TUNNEL_GRE_IPV4 || t->cfg->mode == FGW_TUNNEL_GRE_IPV6))
+			fgw_ike_build_notify(&b, 0, NULL, 0, FGW_IKE_N_USE_TRANSPORT_MODE, NULL, 0);
 		fgw_ike_build_sa(&b, &answer);
 		fgw_ike_build_ts(&b, FGW_IKE_PL_TSI, &ch->tsi, 1);
 		fgw_ike_build_ts(&b, FGW_IKE_PL_TSR, &ch->tsr, 1);
@@ -440,5 +461,17 @@ void ike_auth_request(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg)
 	if (ike_send_response(sa, &b) < 0)
 		return;
 	ike_sa_established(sa);
+	if (child_err == FGW_IKE_N_INTERNAL_ADDRESS_FAILURE) {
+		/* A client without an address has nothing to carry: its IKE SA
+		 * goes too, rather than idle on both ends. The DELETE is a
+		 * request we retransmit: the peer may see it before our answer. */
+		sa->ike->stats.failures[FGW_IKE_FAIL_NO_ADDRESS]++;
+		FGW_WARN("IKEv2 SA %u with %s: no pool address for the peer (%s): "
+			 "INTERNAL_ADDRESS_FAILURE answered, deleting the IKE SA", sa->serial,
+			 ike_peer_str(sa), id);
+		if (ike_ike_delete_start(sa) < 0)
+			ike_sa_kill(sa);
+		return;
+	}
 	log_up(sa, ch);
 }

@@ -80,6 +80,9 @@ static inline const char *fgw_ike_state_text(unsigned s)
 	X(LIMIT_NEGOTIATING,	"over limits.max_in_negotiation_sa") \
 	X(LIMIT_SA,		"over limits.max_sa") \
 	X(NO_TUNNEL,		"no tunnel to install the CHILD SA on") \
+	X(AUTHORIZATION,	"no authorization policy for the peer") \
+	X(NO_ADDRESS,		"pool exhausted: INTERNAL_ADDRESS_FAILURE sent") \
+	X(VIRTUAL_ACCESS,	"no virtual-access interface for the peer") \
 	X(INSTALL,		"data path refused the CHILD SA") \
 	X(INTERNAL,		"out of memory or crypto failure")
 
@@ -217,6 +220,7 @@ struct fgw_ike_sa {
 	uint16_t in_if;			/* port the peer's packets arrive on */
 	bool natt;			/* floated to 4500: non-ESP marker, ESP in UDP */
 	bool nat_local, nat_remote;	/* NAT detected in front of us / of the peer */
+	bool peer_flexvpn;		/* FLEXVPN-SUPPORTED in its IKE_SA_INIT request */
 
 	/* ---- negotiation */
 	struct fgw_ike_suite suite;	/* chosen; dh is the group in use */

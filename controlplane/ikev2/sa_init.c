@@ -19,6 +19,17 @@ static const char vid_flexvpn[] = "FLEXVPN-SUPPORTED";
 static const char vid_delete_reason[] = "CISCO-DELETE-REASON";
 static const char vid_copyright[] = "CISCO(COPYRIGHT)&Copyright (c) 2009 Cisco Systems, Inc.";
 
+/* The peer says it is a FlexVPN peer (route-based: a FlexVPN server keeps
+ * its selectors rather than narrowing them to its virtual IP). */
+static bool peer_is_flexvpn(const struct fgw_ike_msg *msg)
+{
+	for (unsigned i = 0; i < msg->n_vendor; i++)
+		if (msg->vendor[i].len == strlen(vid_flexvpn) &&
+		    memcmp(msg->vendor[i].data, vid_flexvpn, msg->vendor[i].len) == 0)
+			return true;
+	return false;
+}
+
 static void build_vendor_ids(struct fgw_ike_buf *b)
 {
 	fgw_ike_build_vendor(b, (const uint8_t *)vid_copyright, strlen(vid_copyright));
@@ -313,6 +324,7 @@ void ike_sa_init_request(struct fgw_ike *ike, const struct fgw_ike_msg *msg,
 	ike->stats.sa_responded++;
 	sa->spi_i = msg->hdr.spi_i;
 	sa->suite = suite;
+	sa->peer_flexvpn = peer_is_flexvpn(msg);
 	sa->rx_msgs++;
 	memcpy(sa->ni, msg->nonce.data, msg->nonce.len);
 	sa->ni_len = msg->nonce.len;

@@ -1,0 +1,255 @@
+"""A FlexVPN remote-access hub and strongSwan remote-access clients.
+
+    lan (eth0)      hub (lan | wan)              wan: br0          clientN (wan)
+    10.10.0.10/24 -- 10.10.0.1 | 192.0.2.1 ------ bridge ------ 192.0.2.(10+N)
+                    flexgw: Virtual-Template1 -> Virtual-AccessN   charon, vips = 0.0.0.0
+
+The hub lends addresses from pool RA (10.99.0.1 upwards, pool_size of
+them), pushes DNS, WINS, split-DNS, the default domain, a backup gateway
+and the route to its LAN (authorization policy RA), and clones a
+virtual-access interface per client. Each client is a charon with
+kernel-libipsec: its virtual IP and the route to the hub's LAN go on its
+TUN device; its resolve plugin writes the DNS servers it received into
+its own resolv.conf (never the host's).
+"""
+import json
+import secrets
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import strongswan
+import topo
+
+LAN = dict(net="10.10.0.0/24", gw="10.10.0.1", host="10.10.0.10")
+HUB_WAN = "192.0.2.1"
+POOL_START = "10.99.0.1"
+DNS = ["10.10.0.53", "10.10.0.54"]
+WINS = "10.10.0.55"
+SPLIT_DNS = ["corp.example.com", "lab.example.com"]
+DEF_DOMAIN = "corp.example.com"
+BACKUP_GW = "192.0.2.2"
+HUB_ID = "hub.example.com"
+
+# What a client asks for and gets, read from charon's log: the CP payload
+# of the IKE_AUTH response as charon's parser names its attributes.
+PUSHED = ("ADDR", "MASK", "DNS", "NBNS", "SUBNET", "UNITY_DEF_DOMAIN", "UNITY_SPLITDNS_NAME",
+	  "UNITY_BACKUP_SERVERS")
+
+
+def client_wan(n):
+	return f"192.0.2.{10 + n}"
+
+
+def client_id(n):
+	return f"client{n}@example.com"
+
+
+def hub_config(pool_size, psk):
+	"""flexgw's objects for the hub (ports and routes apart)."""
+	last = POOL_START.rsplit(".", 1)[0] + "." + str(int(POOL_START.rsplit(".", 1)[1]) + pool_size - 1)
+	return {
+		"loopbacks": [{"name": "Loopback0", "ipv4": "10.255.0.1/32"}],
+		"pools": [{"name": "RA", "start": POOL_START, "end": last}],
+		"ikev2": {
+			"keyrings": [{"name": "RA", "peers": [
+				{"name": "clients", "address": "0.0.0.0/0",
+				 "pre_shared_key": psk}]}],
+			"authorization_policies": [{
+				"name": "RA", "pool": "RA", "netmask": "255.255.255.255",
+				"dns": DNS, "wins": [WINS], "split_dns": SPLIT_DNS,
+				"def_domain": DEF_DOMAIN, "backup_gateways": [BACKUP_GW],
+				"route_set_access_list": [LAN["net"]]}],
+			"profiles": [{
+				"name": "RA", "match_identity_remote": [{"email_domain": "example.com"}],
+				"identity_local": {"fqdn": HUB_ID}, "authentication_local": "pre-share",
+				"authentication_remote": ["pre-share"], "keyring": "RA",
+				"virtual_template": "Virtual-Template1",
+				"aaa_authorization_group": {"policy": "RA"}}],
+		},
+		"ipsec": {"profiles": [{"name": "RA", "ikev2_profile": "RA", "responder_only": True}]},
+		"virtual_templates": [{
+			"name": "Virtual-Template1", "ip_unnumbered": "Loopback0", "mtu": 1400,
+			"tcp_adjust_mss": 1360, "mode": "ipsec ipv4", "tunnel_protection": "RA"}],
+	}
+
+
+def client_swanctl(n, psk):
+	"""swanctl.conf of client n: a virtual IP, DNS through the resolve
+	plugin, the hub's LAN through the tunnel."""
+	return f"""connections {{
+  ra {{
+    version = 2
+    local_addrs = {client_wan(n)}
+    remote_addrs = {HUB_WAN}
+    vips = 0.0.0.0
+    proposals = aes256-sha512-ecp256
+    mobike = no
+    local {{
+      auth = psk
+      id = email:{client_id(n)}
+    }}
+    remote {{
+      auth = psk
+      id = fqdn:{HUB_ID}
+    }}
+    children {{
+      ra {{
+        remote_ts = {LAN['net']}
+        esp_proposals = aes256gcm16
+        start_action = none
+      }}
+    }}
+  }}
+}}
+secrets {{
+  ike-1 {{
+    id-1 = email:{client_id(n)}
+    id-2 = fqdn:{HUB_ID}
+    secret = "{psk}"
+  }}
+}}
+"""
+
+
+class Hub:
+	"""setup() builds the namespaces and starts the hub and n_clients
+	charons (none connected); teardown() removes everything."""
+
+	def __init__(self, build=None, workdir=None, n_clients=2, pool_size=10, tag="ra"):
+		self.build = Path(build) if build else topo.build_dir()
+		self.own_workdir = workdir is None
+		self.workdir = Path(workdir or tempfile.mkdtemp(prefix="flexgw-ra-"))
+		self.n_clients, self.pool_size, self.tag = n_clients, pool_size, tag
+		self.psk = "ra-" + secrets.token_hex(8)
+		self.namespaces, self.charons = [], {}
+		self.gw = None
+
+	def ns(self, name):
+		n = topo.Namespace(f"{self.tag}-{name}")
+		self.namespaces.append(n)
+		return n
+
+	def setup(self):
+		self.wan = self.ns("wan")
+		self.wan.run("ip link add br0 type bridge")
+		self.wan.run("ip link set br0 up")
+		self.hubns, self.lan = self.ns("hub"), self.ns("lan")
+		topo.veth(self.hubns, "lan", self.lan, "eth0", quiet_a=True)
+		topo.host(self.lan, "eth0", LAN["host"] + "/24", gw4=LAN["gw"])
+		topo.veth(self.hubns, "wan", self.wan, "bhub", quiet_a=True)
+		self.wan.run("ip link set bhub master br0")
+		self.gw = topo.FlexGW(self.hubns, self.workdir / "hub", [
+			dict(name="GigabitEthernet1", iface="lan", ipv4=LAN["gw"] + "/24"),
+			dict(name="GigabitEthernet2", iface="wan", ipv4=HUB_WAN + "/24"),
+		], build=self.build, extra_config=hub_config(self.pool_size, self.psk))
+		self.gw.start()
+		for n in range(1, self.n_clients + 1):
+			ns = self.ns(f"c{n}")
+			topo.veth(ns, "wan", self.wan, f"bc{n}")
+			self.wan.run(f"ip link set bc{n} master br0")
+			ns.run(f"ip addr add {client_wan(n)}/24 dev wan")
+			ch = client_charon(ns, self.workdir / f"c{n}")
+			ch.start(timeout=60)
+			ch.load(client_swanctl(n, self.psk))
+			self.charons[n] = ch
+		# the LAN host answers ARP before any tunnel is measured
+		self.lan.run(f"ping -c 1 -W 5 {LAN['gw']}", check=False)
+
+	def teardown(self):
+		if self.gw:
+			try:
+				self.gw.stop()
+			except Exception:  # noqa: BLE001 - keep cleaning up
+				pass
+		for ch in self.charons.values():
+			try:
+				ch.stop()
+			except Exception:  # noqa: BLE001
+				pass
+		for n in reversed(self.namespaces):
+			n.delete()
+		self.namespaces = []
+		if self.own_workdir:
+			shutil.rmtree(self.workdir, ignore_errors=True)
+
+	# ---- clients ----------------------------------------------------------
+
+	def connect(self, n, timeout=30):
+		"""Client n initiates; its virtual IP once up (IKE and CHILD SA, and
+		libipsec's route to the hub's LAN), else None."""
+		ch = self.charons[n]
+		ch.initiate("ra", timeout=timeout, check=False)
+		deadline = time.time() + timeout
+		while time.time() < deadline:
+			vip = self.virtual_ip(n)
+			if vip and ch.routes_to(LAN["net"]):
+				return vip
+			time.sleep(0.1)
+		return None
+
+	def virtual_ip(self, n):
+		"""The virtual IP `swanctl --list-sas` shows for client n's CHILD SA
+		INSTALLED, or None."""
+		got = self.charons[n].established("ra", "ra")
+		if not got:
+			return None
+		vips = got[0].get("local-vips") or []
+		return vips[0] if vips else None
+
+	def disconnect(self, n):
+		self.charons[n].terminate_ike("ra")
+
+	def resolv_conf(self, n):
+		p = self.charons[n].dir / "resolv.conf"
+		return p.read_text() if p.exists() else ""
+
+	# ---- the hub's view -----------------------------------------------------
+
+	def sessions(self):
+		return self.gw.flexctl("show", "crypto", "session")["sessions"]
+
+	def virtual_access(self):
+		return self.gw.flexctl("show", "interfaces", "virtual-access")["virtual_access"]
+
+	def pool(self):
+		return next(p for p in self.gw.flexctl("show", "ip", "local", "pool")["pools"]
+			    if p["name"] == "RA")
+
+	def routes(self):
+		return self.gw.flexctl("show", "ip", "route")
+
+
+def client_charon(ns, workdir):
+	"""A charon for a remote-access client: it installs its virtual IP (on
+	libipsec's TUN device), and its resolve plugin writes what DNS servers
+	it got to workdir/resolv.conf (resolvconf(8) is pointed nowhere)."""
+	ch = strongswan.Charon(ns, workdir)
+	text = ch.conf.read_text().replace("install_virtual_ip = no", "install_virtual_ip = yes")
+	text = text.replace("  plugins {\n", "  plugins {\n"
+			    f"    resolve {{\n      file = {ch.dir}/resolv.conf\n"
+			    "      resolvconf {\n        path = /nonexistent/resolvconf\n      }\n    }\n")
+	text = text.replace(strongswan.PLUGINS, strongswan.PLUGINS + " resolve")
+	ch.conf.write_text(text)
+	return ch
+
+
+if __name__ == "__main__":
+	import argparse
+
+	ap = argparse.ArgumentParser(description=__doc__)
+	ap.add_argument("--clients", type=int, default=2)
+	ap.add_argument("--pool-size", type=int, default=10)
+	ap.add_argument("--keep", action="store_true", help="wait for Enter before teardown")
+	a = ap.parse_args()
+	hub = Hub(n_clients=a.clients, pool_size=a.pool_size)
+	try:
+		hub.setup()
+		for i in range(1, a.clients + 1):
+			print(f"client{i}:", hub.connect(i))
+		print(json.dumps(hub.sessions(), indent=1))
+		if a.keep:
+			input("Enter to tear down ")
+	finally:
+		hub.teardown()
