@@ -386,4 +386,15 @@ step "part 2: flexgw (initiator) <-> strongSwan over IKEv2"
 /usr/bin/python3 tests/integration/interop.py --role initiator --ike aes256-sha512-modp2048 \
 	--esp aes256gcm16 --build "$BUILD" --show
 
-step "demo: all traffic passed, encrypted on the wire; IKEv2 with strongSwan up and carrying traffic"
+# ---- part 3: a FlexVPN hub with a flexgw spoke and a strongSwan client ------------------
+# hub LAN -- flexgw hub (Virtual-Template1/2) == WAN == strongSwan remote-access client
+#                                               == flexgw spoke (ip address negotiated) -- spoke LAN
+# The client gets a pool address, DNS and the hub LAN route; the spoke gets its
+# address, DNS, split DNS and the hub's route set, and advertises its LAN, which the
+# hub installs through the spoke's Virtual-Access (route accept). Pings: client and
+# spoke LAN to the hub LAN; then the hub's view (sessions, SAs, virtual-access, routes).
+step "part 3: FlexVPN hub with a flexgw spoke and a strongSwan remote-access client"
+/usr/bin/python3 tests/integration/interop.py --scenario hub --clients 1 --spokes 1 \
+	--build "$BUILD" --show
+
+step "demo: all traffic passed, encrypted on the wire; IKEv2 with strongSwan up and carrying traffic; FlexVPN hub serving a spoke and a client"

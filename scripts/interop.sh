@@ -11,6 +11,13 @@
 # sides agree on SPIs and algorithms. The work is done by
 # tests/integration/interop.py (shared with the pytest suite), which removes
 # every namespace and process it made, also when interrupted.
+#
+# The FlexVPN hub scenario:
+#   scripts/interop.sh --scenario hub --clients N --spokes M [--pool-size P] [--json] [--show]
+# one flexgw hub, N strongSwan remote-access clients and M flexgw spokes;
+# exit 0 only when every peer that should be up is up and carries traffic
+# to the hub LAN (spokes also to each other), and exactly the clients the
+# pool cannot serve were refused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 exec /usr/bin/python3 tests/integration/interop.py "$@"

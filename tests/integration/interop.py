@@ -595,6 +595,254 @@ class Case:
 		return out
 
 
+# ---- the hub scenario (--scenario hub) ------------------------------------------
+#
+#     hub LAN 10.10.0.10 -- hub (flexgw) 192.0.2.1 ---- WAN bridge ---- clientN  192.0.2.(10+N) charon
+#                           Virtual-Template1 (clients)                 spokeM   192.0.2.(100+M) flexgw
+#                           Virtual-Template2 (spokes)                       spokeM LAN 10.20.M.0/24
+#
+# remote_access.Hub builds the hub and its strongSwan remote-access clients;
+# HubScenario adds the flexgw spokes (`ip address negotiated`, the LAN
+# port as their route set) and the hub's side for them: pool SPOKES, an
+# authorization policy that pushes the hub LAN and the spokes' summary
+# 10.20.0.0/16 and accepts the spokes' routes, a second virtual template.
+SPOKE_SUMMARY = "10.20.0.0/16"
+SPOKE_POOL = ("10.98.0.1", "10.98.0.63")
+SPOKE_PROPOSALS = ("aes256-sha512-ecp256", "aes256gcm16")
+
+
+def spoke_lan(m):
+	return dict(net=f"10.20.{m}.0/24", gw=f"10.20.{m}.1", host=f"10.20.{m}.10")
+
+
+def spoke_wan(m):
+	return f"192.0.2.{100 + m}"
+
+
+def hub_spoke_config(cfg, psk):
+	"""Adds the spokes' objects to a remote_access hub configuration."""
+	import remote_access
+	cfg["pools"].append({"name": "SPOKES", "start": SPOKE_POOL[0], "end": SPOKE_POOL[1]})
+	ik = cfg["ikev2"]
+	ik["keyrings"].append({"name": "SPOKES", "peers": [
+		{"name": "spokes", "address": "0.0.0.0/0", "pre_shared_key": psk}]})
+	ik["authorization_policies"].append({
+		"name": "SPOKES", "pool": "SPOKES", "dns": remote_access.DNS[:1],
+		"split_dns": ["spokes.example.com"], "def_domain": "example.com",
+		"route_set_access_list": [remote_access.LAN["net"], SPOKE_SUMMARY],
+		"route_accept": {"any": True}})
+	ik["profiles"].append({
+		"name": "SPOKES", "match_identity_remote": [{"fqdn_domain": "spokes.example.com"}],
+		"identity_local": {"fqdn": remote_access.HUB_ID}, "authentication_local": "pre-share",
+		"authentication_remote": ["pre-share"], "keyring": "SPOKES",
+		"virtual_template": "Virtual-Template2", "aaa_authorization_group": {"policy": "SPOKES"}})
+	cfg["ipsec"]["profiles"].append({"name": "SPOKES", "ikev2_profile": "SPOKES",
+					 "responder_only": True})
+	cfg["virtual_templates"].append({
+		"name": "Virtual-Template2", "ip_unnumbered": "Loopback0", "mtu": 1400,
+		"tcp_adjust_mss": 1360, "mode": "ipsec ipv4", "tunnel_protection": "SPOKES"})
+	return cfg
+
+
+def spoke_config(m, psk):
+	"""A flexgw spoke: Tunnel0 to the hub with `ip address negotiated`, its
+	LAN port advertised (route set interface), nothing routed by hand."""
+	import remote_access
+	me = Peer(f"spoke{m}", spoke_lan(m), spoke_wan(m), {"fqdn": f"spoke{m}.spokes.example.com"},
+		  psk, psk)
+	hub = Peer("hub", remote_access.LAN, remote_access.HUB_WAN, {"fqdn": remote_access.HUB_ID},
+		   psk, psk)
+	cfg = flexgw_ike_config(me, hub, remote_access.HUB_WAN, *SPOKE_PROPOSALS,
+				responder_only=False)
+	t = cfg["tunnels"][0]
+	del t["ipv4"]
+	t["ip_address_negotiated"] = True
+	cfg["routes"] = []
+	cfg["ikev2"]["authorization_policies"] = [
+		{"name": "SPOKE", "route_set_interface": "GigabitEthernet1"}]
+	cfg["ikev2"]["profiles"][0]["aaa_authorization_group"] = {"policy": "SPOKE"}
+	return cfg
+
+
+def spoke_exchange(gw):
+	"""What a spoke got (config_exchange of its READY IKE SA), or None."""
+	sas = gw.flexctl("show", "crypto", "ikev2", "sa")["sas"]
+	ready = [sa for sa in sas if sa["status"] == "READY" and sa.get("config_exchange")]
+	return ready[0]["config_exchange"] if len(ready) == 1 else None
+
+
+def _hub_class():
+	import remote_access
+
+	class HubScenario(remote_access.Hub):
+		"""remote_access.Hub with n_spokes flexgw spokes besides its clients."""
+
+		def __init__(self, n_spokes=1, **kw):
+			super().__init__(**kw)
+			self.n_spokes = n_spokes
+			self.spokes = {}	# m -> (spoke flexgw, its LAN host namespace)
+
+		def hub_config(self):
+			return hub_spoke_config(super().hub_config(), self.psk)
+
+		def setup(self):
+			super().setup()
+			for m in range(1, self.n_spokes + 1):
+				ns, lan = self.ns(f"s{m}"), self.ns(f"s{m}lan")
+				topo.veth(ns, "lan", lan, "eth0", quiet_a=True)
+				topo.host(lan, "eth0", spoke_lan(m)["host"] + "/24", gw4=spoke_lan(m)["gw"])
+				topo.veth(ns, "wan", self.wan, f"bs{m}", quiet_a=True)
+				self.wan.run(f"ip link set bs{m} master br0")
+				cfg = spoke_config(m, self.psk)
+				gw = topo.FlexGW(ns, self.workdir / f"s{m}", [
+					dict(name="GigabitEthernet1", iface="lan",
+					     ipv4=spoke_lan(m)["gw"] + "/24"),
+					dict(name="GigabitEthernet2", iface="wan", ipv4=spoke_wan(m) + "/24"),
+				], build=self.build, extra_config=cfg)
+				self.spokes[m] = (gw, lan)
+				gw.start()
+				lan.run(f"ping -c 1 -W 5 {spoke_lan(m)['gw']}", check=False)
+
+		def teardown(self):
+			for gw, _ in self.spokes.values():
+				try:
+					gw.stop()
+				except Exception:  # noqa: BLE001 - keep cleaning up
+					pass
+			super().teardown()
+
+		def spoke_up(self, m, timeout=60):
+			"""Spoke m's config exchange once its tunnel is up, else None."""
+			gw = self.spokes[m][0]
+			deadline = time.time() + timeout
+			while time.time() < deadline:
+				got = spoke_exchange(gw)
+				inb, outb = flexgw_sas(gw)
+				if got and got.get("assigned_ip") and inb and outb:
+					return got
+				if not gw.alive():
+					raise RuntimeError("spoke flexgw died:\n" + gw.log_text()[-4000:])
+				time.sleep(0.2)
+			return None
+
+	return HubScenario
+
+
+def _loss(ns, dst, count=PINGS):
+	tx, rx, _ = topo.ping(ns, dst, count=count, interval=0.01)
+	return round(100.0 * (tx - rx) / tx, 1) if tx else 100.0
+
+
+def hub_accepted(hub, m):
+	"""Spoke m's LAN in the hub's RIB, through a virtual-access interface."""
+	for r in hub.routes()["routes"]:
+		if r["prefix"] == spoke_lan(m)["net"] and r.get("installed") and \
+				(r.get("interface") or "").startswith("Virtual-Access"):
+			return r["interface"]
+	return None
+
+
+def run_hub(n_clients, n_spokes, pool_size, build=None, log=None, scenario=None):
+	"""The hub scenario; returns (result dict, scenario object torn down)."""
+	import remote_access
+	log = log or (lambda msg: None)
+	sc = scenario or _hub_class()(n_spokes=n_spokes, build=build, n_clients=n_clients,
+				       pool_size=pool_size, tag="hub")
+	r = {"scenario": "hub", "clients": n_clients, "spokes": n_spokes, "pool_size": pool_size,
+	     "peers": [], "refused": 0, "passed": False}
+	t0 = time.time()
+	try:
+		sc.setup()
+		expected_refused = max(0, n_clients - pool_size)
+		for n in range(1, n_clients + 1):
+			ch = sc.charons[n]
+			p = ch.initiate("ra", timeout=30, check=False)
+			vip = None
+			deadline = time.time() + 30
+			while p.returncode == 0 and time.time() < deadline:
+				vip = sc.virtual_ip(n)
+				if vip and ch.routes_to(remote_access.LAN["net"]):
+					break
+				time.sleep(0.1)
+			refused = p.returncode != 0 and "INTERNAL_ADDRESS_FAILURE" in p.stdout
+			r["refused"] += refused
+			peer = {"kind": "client", "name": remote_access.client_id(n), "up": bool(vip),
+				"should_be_up": n <= pool_size, "refused": refused, "assigned_ip": vip,
+				"dns": [], "split_dns": [], "ping_loss_pct": None}
+			if vip:
+				# charon logs no split-DNS values: only what it wrote down
+				peer["dns"] = [d for d in remote_access.DNS if d in sc.resolv_conf(n)]
+			r["peers"].append(peer)
+		# every client has tried before any is measured: the refused one
+		# must not disturb the others
+		for n, peer in enumerate(r["peers"], 1):
+			if peer["up"]:
+				peer["ping_loss_pct"] = _loss(sc.charons[n].ns, remote_access.LAN["host"])
+		for m in range(1, n_spokes + 1):
+			got = sc.spoke_up(m)
+			gw, lan = sc.spokes[m]
+			peer = {"kind": "spoke", "name": f"spoke{m}", "up": bool(got), "should_be_up": True,
+				"refused": False, "assigned_ip": got and got.get("assigned_ip"),
+				"dns": (got or {}).get("dns", []), "split_dns": (got or {}).get("split_dns", []),
+				"routes_received": (got or {}).get("routes_received", []),
+				"hub_route_via": None, "ping_loss_pct": None}
+			if got:
+				deadline = time.time() + 20
+				while peer["hub_route_via"] is None and time.time() < deadline:
+					peer["hub_route_via"] = hub_accepted(sc, m)
+					time.sleep(0.2)
+				peer["ping_loss_pct"] = _loss(lan, remote_access.LAN["host"])
+			r["peers"].append(peer)
+		# spoke to spoke through the hub: each spoke's LAN pings the next one's
+		r["spoke_to_spoke_loss_pct"] = {}
+		for m in range(1, n_spokes):
+			r["spoke_to_spoke_loss_pct"][f"{m}->{m + 1}"] = _loss(sc.spokes[m][1],
+									      spoke_lan(m + 1)["host"])
+		r["expected_refused"] = expected_refused
+		ips = [p["assigned_ip"] for p in r["peers"] if p["assigned_ip"]]
+		r["distinct_addresses"] = len(ips) == len(set(ips))
+		r["passed"] = bool(
+			all(p["up"] == p["should_be_up"] and (not p["up"] or p["ping_loss_pct"] == 0)
+			    for p in r["peers"])
+			and all(p["hub_route_via"] for p in r["peers"] if p["kind"] == "spoke")
+			and all(v == 0 for v in r["spoke_to_spoke_loss_pct"].values())
+			and r["refused"] == expected_refused and r["distinct_addresses"])
+	except Exception as e:  # noqa: BLE001 - a failure is a result
+		log(f"error: {e}")
+		r["error"] = str(e)
+	finally:
+		r["seconds"] = round(time.time() - t0, 1)
+		if not r["passed"]:
+			for name, text in hub_logs(sc).items():
+				log(f"----- {name} -----\n{text}")
+		if scenario is None:
+			sc.teardown()
+	return r, sc
+
+
+def hub_logs(sc):
+	out = {}
+	if sc.gw:
+		out["hub"] = sc.gw.log_text()[-6000:]
+	for m, (gw, _) in getattr(sc, "spokes", {}).items():
+		out[f"spoke{m}"] = gw.log_text()[-4000:]
+	for n, ch in sc.charons.items():
+		out[f"client{n}"] = ch.log_text()[-3000:]
+	return out
+
+
+def show_hub(sc):
+	"""The hub's view, as the demo prints it, and each spoke's SA."""
+	for words in (("show", "crypto", "session"), ("show", "crypto", "ikev2", "sa", "detailed"),
+		      ("show", "interfaces", "virtual-access"), ("show", "ip", "route")):
+		out = sc.gw.flexctl_raw(*words, check=False)
+		print(f"\nhub# {' '.join(words)}\n{(out.stdout + out.stderr).rstrip()}")
+	for m, (gw, _) in sc.spokes.items():
+		for words in (("show", "crypto", "ikev2", "sa", "detailed"), ("show", "ip", "route")):
+			out = gw.flexctl_raw(*words, check=False)
+			print(f"\nspoke{m}# {' '.join(words)}\n{(out.stdout + out.stderr).rstrip()}")
+
+
 def show(case):
 	"""The operator's view of the tunnel from both ends, as the demo prints it."""
 	views = []
@@ -639,6 +887,10 @@ def main(argv=None):
 	ap.add_argument("--keep", action="store_true",
 			help="leave everything up until Enter is pressed (debugging)")
 	ap.add_argument("--verbose", "-v", action="store_true", help="print peer logs on failure")
+	if argv is None:
+		argv = sys.argv[1:]
+	if "--scenario" in argv:
+		return main_scenario(argv)
 	args = ap.parse_args(argv)
 	if os.geteuid() != 0:
 		print("interop: run as root (network namespaces)", file=sys.stderr)
@@ -692,6 +944,62 @@ def main(argv=None):
 				continue
 			print(f"{k}: {r.get(k)}")
 	return 0 if r.get("passed") else 1
+
+
+def main_scenario(argv):
+	"""scripts/interop.sh --scenario hub --clients N --spokes M [--pool-size P] [--json]"""
+	ap = argparse.ArgumentParser(
+		description="A FlexVPN hub (flexgw) with strongSwan remote-access clients and "
+		"flexgw spokes, each in its own namespace.")
+	ap.add_argument("--scenario", choices=("hub",), required=True)
+	ap.add_argument("--clients", type=int, default=2, help="strongSwan remote-access clients")
+	ap.add_argument("--spokes", type=int, default=1, help="flexgw spokes")
+	ap.add_argument("--pool-size", type=int, default=None,
+			help="addresses in the clients' pool (default: one per client)")
+	ap.add_argument("--json", action="store_true", help="print one JSON object")
+	ap.add_argument("--show", action="store_true", help="print the hub's and spokes' view")
+	ap.add_argument("--build", help="build tree (default: $FGW_BUILD or build/)")
+	ap.add_argument("--verbose", "-v", action="store_true", help="print logs on failure")
+	args = ap.parse_args(argv)
+	if not (0 <= args.clients <= 50 and 0 <= args.spokes <= 20) or \
+			(args.pool_size is not None and not 1 <= args.pool_size <= 250):
+		print("interop: --clients 0..50, --spokes 0..20, --pool-size 1..250", file=sys.stderr)
+		return 2
+	if os.geteuid() != 0:
+		print("interop: run as root (network namespaces)", file=sys.stderr)
+		return 2
+
+	def log(msg):
+		if args.verbose or msg.startswith("error"):
+			print(f"interop: {msg}", file=sys.stderr)
+
+	def on_signal(sig, frame):
+		raise KeyboardInterrupt
+
+	signal.signal(signal.SIGTERM, on_signal)
+	signal.signal(signal.SIGHUP, on_signal)
+	pool = args.pool_size if args.pool_size is not None else max(1, args.clients)
+	sc = _hub_class()(n_spokes=args.spokes, build=args.build, n_clients=args.clients,
+			  pool_size=pool, tag="hub")
+	try:
+		r, _ = run_hub(args.clients, args.spokes, pool, log=log, scenario=sc)
+		if args.show:
+			show_hub(sc)
+	except KeyboardInterrupt:
+		log("error: interrupted")
+		return 1
+	finally:
+		sc.teardown()
+	if args.json:
+		print(json.dumps(r))
+	else:
+		for p in r["peers"]:
+			print(f"{p['kind']} {p['name']}: up {p['up']}, address {p['assigned_ip']}, "
+			      f"loss {p['ping_loss_pct']}%")
+		print(f"refused: {r['refused']} (expected {r.get('expected_refused')})")
+		print(f"spoke to spoke loss: {r.get('spoke_to_spoke_loss_pct')}")
+		print(f"passed: {r['passed']}")
+	return 0 if r["passed"] else 1
 
 
 if __name__ == "__main__":

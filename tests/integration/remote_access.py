@@ -126,6 +126,10 @@ class Hub:
 		self.namespaces, self.charons = [], {}
 		self.gw = None
 
+	def hub_config(self):
+		"""The hub's configuration (a subclass adds to it)."""
+		return hub_config(self.pool_size, self.psk)
+
 	def ns(self, name):
 		n = topo.Namespace(f"{self.tag}-{name}")
 		self.namespaces.append(n)
@@ -143,7 +147,7 @@ class Hub:
 		self.gw = topo.FlexGW(self.hubns, self.workdir / "hub", [
 			dict(name="GigabitEthernet1", iface="lan", ipv4=LAN["gw"] + "/24"),
 			dict(name="GigabitEthernet2", iface="wan", ipv4=HUB_WAN + "/24"),
-		], build=self.build, extra_config=hub_config(self.pool_size, self.psk))
+		], build=self.build, extra_config=self.hub_config())
 		self.gw.start()
 		for n in range(1, self.n_clients + 1):
 			ns = self.ns(f"c{n}")
