@@ -196,6 +196,19 @@ static int attach_vdev(const struct fgw_port_cfg *p, unsigned n_workers)
 	return 0;
 }
 
+/* A hub clones one virtual-access interface per peer: room for as many
+ * peers as limits.max_sa lets in, or 64k when it is unlimited, beside the
+ * configured interfaces. The control plane keeps 16-bit ifindexes in
+ * places yet, so the table stops at 2^16. 0: the data plane's default. */
+static unsigned interfaces_needed(const struct fgw_config *cfg)
+{
+	unsigned peers = cfg->ikev2.limits.max_sa ? cfg->ikev2.limits.max_sa : 1u << 16;
+
+	if (cfg->n_virtual_templates == 0)
+		return 0;
+	return peers < (1u << 16) - FGW_DEFAULT_IFS ? FGW_DEFAULT_IFS + peers : 1u << 16;
+}
+
 static int add_interfaces(struct fgw_dp *dp, const struct fgw_config *cfg)
 {
 	char err[256];
@@ -273,6 +286,7 @@ static int run(struct fgw_config *cfg, const char *ctl_path, bool debug,
 	params.burst = cfg->dataplane.burst;
 	params.mbufs = cfg->dataplane.mbufs;
 	params.idle_sleep_us = cfg->dataplane.idle_sleep_us;
+	params.max_ifs = interfaces_needed(cfg);
 	if (fgw_dp_init(&dp, &params, err, sizeof(err)) < 0) {
 		FGW_ERR("data plane: %s", err);
 		goto out_eal;
