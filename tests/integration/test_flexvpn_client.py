@@ -16,7 +16,6 @@ rule in the WAN namespace): the address and the route are gone; released,
 flexgw comes back with them and the ping passes again.
 """
 import json
-import time
 
 import interop
 import topo
@@ -103,16 +102,6 @@ def client_view(gw):
 	return cx, addr, routes
 
 
-def wait_for(what, cond, timeout):
-	deadline = time.time() + timeout
-	while time.time() < deadline:
-		got = cond()
-		if got:
-			return got
-		time.sleep(0.2)
-	raise AssertionError(f"timed out waiting for {what}")
-
-
 def ping_assigned(case, addr):
 	tx, rx, out = topo.ping(case.lanb, addr, count=20, interval=0.01)
 	assert tx == 20 and rx == 20, out
@@ -126,7 +115,7 @@ def test_negotiated_address_and_routes(root, build, tmp_path):
 		negotiated(case)
 		case.charon.conf_text = charon_conf(case)
 		case.start()
-		cx, addr, routes = wait_for("the assigned address", lambda: (
+		cx, addr, routes = topo.wait_for("the assigned address", lambda: (
 			lambda v: v if v[0] and v[1] and v[2] else None)(client_view(case.gw)), 60)
 		assert cx["assigned_ip"] in POOL, cx
 		assert addr == cx["assigned_ip"] + "/32", addr
@@ -139,7 +128,7 @@ def test_negotiated_address_and_routes(root, build, tmp_path):
 		# charon's view: the lease it handed out
 		leases = case.charon.swanctl("--list-pools", "--leases").stdout
 		assert cx["assigned_ip"] in leases and "online" in leases, leases
-		wait_for("charon's route", lambda: case.charon.routes_to(cx["assigned_ip"]), 20)
+		topo.wait_for("charon's route", lambda: case.charon.routes_to(cx["assigned_ip"]), 20)
 		topo.ping(case.lanb, LANB_GW, count=1, interval=0.2)
 		ping_assigned(case, cx["assigned_ip"])
 
@@ -148,14 +137,14 @@ def test_negotiated_address_and_routes(root, build, tmp_path):
 		case.wan.run("nft add chain bridge hold c '{ type filter hook forward priority 0 ; }'")
 		case.wan.run(f"nft add rule bridge hold c ip saddr {case.a.wan_addr} udp dport 500 drop")
 		case.charon.terminate_ike("hub")
-		wait_for("address and routes to go", lambda: (
+		topo.wait_for("address and routes to go", lambda: (
 			lambda v: v[0] is None and v[1] is None and v[2] == [])(client_view(case.gw)), 30)
 		case.wan.run("nft delete table bridge hold")
-		cx2, addr2, routes2 = wait_for("the address to come back", lambda: (
+		cx2, addr2, routes2 = topo.wait_for("the address to come back", lambda: (
 			lambda v: v if v[0] and v[1] and v[2] else None)(client_view(case.gw)), 60)
 		assert cx2["assigned_ip"] in POOL and addr2 == cx2["assigned_ip"] + "/32"
 		assert routes2 == ["10.2.0.0/24"]
-		wait_for("charon's route", lambda: case.charon.routes_to(cx2["assigned_ip"]), 20)
+		topo.wait_for("charon's route", lambda: case.charon.routes_to(cx2["assigned_ip"]), 20)
 		ping_assigned(case, cx2["assigned_ip"])
 	except BaseException:
 		for name, text in case.logs().items():

@@ -14,21 +14,10 @@ tests/integration/interop.py (scripts/interop.sh --scenario hub):
 """
 import json
 import subprocess
-import time
 
 import interop
 import remote_access
 import topo
-
-
-def wait_for(what, cond, timeout):
-	deadline = time.time() + timeout
-	while time.time() < deadline:
-		got = cond()
-		if got:
-			return got
-		time.sleep(0.2)
-	raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_hub_clients_and_spokes(root, build, tmp_path):
@@ -60,12 +49,12 @@ def test_hub_clients_and_spokes(root, build, tmp_path):
 		sc.wan.run(f"nft add rule bridge hold c ip saddr {interop.spoke_wan(1)} "
 			   "udp dport 500 @th,208,8 34 drop")
 		gw.flexctl_raw("clear", "crypto", "ikev2", "sa")
-		wait_for("the hub to drop spoke 1's route", lambda: interop.hub_accepted(sc, 1) is None, 30)
+		topo.wait_for("the hub to drop spoke 1's route", lambda: interop.hub_accepted(sc, 1) is None, 30)
 		assert interop.spoke_exchange(gw) is None
 		assert interop.hub_accepted(sc, 2), "spoke 2's route went too"
 		sc.wan.run("nft delete table bridge hold")
-		wait_for("spoke 1 back", lambda: sc.spoke_up(1, timeout=1), 60)
-		wait_for("the hub's route back", lambda: interop.hub_accepted(sc, 1), 30)
+		topo.wait_for("spoke 1 back", lambda: sc.spoke_up(1, timeout=1), 60)
+		topo.wait_for("the hub's route back", lambda: interop.hub_accepted(sc, 1), 30)
 		tx, rx, out = topo.ping(lan, remote_access.LAN["host"], count=20, interval=0.01)
 		assert tx == rx == 20, out
 	finally:

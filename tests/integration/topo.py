@@ -332,6 +332,14 @@ def wait(cond, timeout, step=0.5):
 	return cond()
 
 
+def wait_for(what, cond, timeout, step=0.2):
+	"""wait(), where a timeout is a failure that names what was awaited."""
+	v = wait(cond, timeout, step)
+	if not v:
+		raise AssertionError(f"timed out waiting for {what}")
+	return v
+
+
 def ping(ns, dst, count=50, interval=0.01, size=56, timeout=60, ttl=None, quiet=True):
 	"""Returns (transmitted, received, output). quiet=False keeps the
 	per-packet lines (ICMP errors show there)."""
