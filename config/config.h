@@ -352,6 +352,21 @@ enum fgw_tunnel_mode {
 	FGW_TUNNEL_AUTO,		/* virtual templates: follow the peer */
 };
 
+/* The address family a mode carries outside; 0 for auto. */
+static inline int fgw_tunnel_mode_family(uint8_t mode)
+{
+	switch (mode) {
+	case FGW_TUNNEL_GRE_IPV4:
+	case FGW_TUNNEL_IPSEC_IPV4:
+		return AF_INET;
+	case FGW_TUNNEL_GRE_IPV6:
+	case FGW_TUNNEL_IPSEC_IPV6:
+		return AF_INET6;
+	default:
+		return 0;
+	}
+}
+
 /* tunnel destination: an address, a name to resolve, or dynamic (a FlexVPN
  * client profile supplies the peer). */
 struct fgw_tunnel_dest_cfg {

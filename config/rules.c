@@ -18,20 +18,6 @@ static bool fail_item(struct cfg_ctx *c, const char *key, unsigned index, const 
 	return cfg_fail_at(c, &p, CFG_AT_VALUE, "%s", msg);
 }
 
-static int outer_family(uint8_t mode)
-{
-	switch (mode) {
-	case FGW_TUNNEL_GRE_IPV4:
-	case FGW_TUNNEL_IPSEC_IPV4:
-		return AF_INET;
-	case FGW_TUNNEL_GRE_IPV6:
-	case FGW_TUNNEL_IPSEC_IPV6:
-		return AF_INET6;
-	default:
-		return 0;
-	}
-}
-
 static bool is_ipsec_mode(uint8_t mode)
 {
 	return mode == FGW_TUNNEL_IPSEC_IPV4 || mode == FGW_TUNNEL_IPSEC_IPV6;
@@ -268,7 +254,7 @@ bool cfg_check_transform_set(struct cfg_ctx *c, void *obj)
 bool cfg_check_tunnel(struct cfg_ctx *c, void *obj)
 {
 	const struct fgw_tunnel_cfg *t = obj;
-	int family = outer_family(t->mode);
+	int family = fgw_tunnel_mode_family(t->mode);
 	const char *mode = family == AF_INET ? "IPv4" : "IPv6";
 
 	if (fgw_addr_is_set(&t->ipv4.addr) && t->ip_unnumbered[0])

@@ -60,21 +60,6 @@ static uint8_t template_kind(uint8_t mode, uint8_t peer_kind)
 	}
 }
 
-/* The family a fixed mode carries outside; 0 for auto. */
-static uint8_t template_family(uint8_t mode)
-{
-	switch (mode) {
-	case FGW_TUNNEL_GRE_IPV4:
-	case FGW_TUNNEL_IPSEC_IPV4:
-		return AF_INET;
-	case FGW_TUNNEL_GRE_IPV6:
-	case FGW_TUNNEL_IPSEC_IPV6:
-		return AF_INET6;
-	default:
-		return 0;
-	}
-}
-
 struct fgw_vaccess *fgw_vaccess_create(struct fgw_control *c,
 				       const struct fgw_virtual_template_cfg *tmpl,
 				       const struct fgw_addr *local, const struct fgw_addr *peer,
@@ -82,7 +67,7 @@ struct fgw_vaccess *fgw_vaccess_create(struct fgw_control *c,
 {
 	struct fgw_flexvpn *f = c->flexvpn;
 	struct fgw_tunnel_params p = { 0 };
-	uint8_t family = template_family(tmpl->mode);
+	uint8_t family = fgw_tunnel_mode_family(tmpl->mode);
 	struct fgw_vaccess *va;
 	char name[FGW_NAME_MAX];
 	int slot, ifindex;
