@@ -219,6 +219,13 @@ static void child_response(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg)
 		TAILQ_FOREACH(c, &sa->children, link)
 			if (c != ch && c->predecessor == old)
 				other = c;
+	ike_proposals_esp(cfg, sa->tunnel->ipsec_profile, ch->spi_in,
+			  sa->tunnel->ipsec_profile->pfs_group, &esp);
+	if (err == FGW_IKE_N_INVALID_KE_PAYLOAD)
+		/* Our proposal offers one PFS group at most (IOS's set pfs), so
+		 * the peer names one we do not offer: logged, backed off. */
+		ike_invalid_ke_group(sa, fgw_ike_msg_notify(msg, err), &esp,
+				     sa->xchg_dh ? fgw_ike_dh_group(sa->xchg_dh) : 0);
 	if (!msg->has_sa || err) {
 		sa->rekey_failures++;
 		FGW_WARN("IKEv2 SA %u: %s refused our CREATE_CHILD_SA: %s", sa->serial,
@@ -235,8 +242,6 @@ static void child_response(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg)
 		xchg_clear(sa);
 		return;
 	}
-	ike_proposals_esp(cfg, sa->tunnel->ipsec_profile, ch->spi_in,
-			  sa->tunnel->ipsec_profile->pfs_group, &esp);
 	if (msg->sa.n != 1 || msg->sa.p[0].spi_len != 4 || !ike_proposal_check(&msg->sa.p[0], &esp) ||
 	    !nonce_ok(msg) || msg->tsi.n == 0 || msg->tsr.n == 0) {
 		FGW_WARN("IKEv2 SA %u: CREATE_CHILD_SA response of %s is not acceptable", sa->serial,
@@ -507,7 +512,7 @@ void ike_rekey_redundant_deleted(struct fgw_ike_sa *sa)
 		}
 }
 
-int ike_ike_rekey_start(struct fgw_ike_sa *sa)
+int ike_ike_rekey_start(struct fgw_ike_sa *sa, uint16_t group)
 {
 	static struct fgw_ike_sa_payload ours;
 	uint8_t buf[FGW_IKE_MSG_MAX], pub[FGW_IKE_DH_MAX];
@@ -527,8 +532,13 @@ int ike_ike_rekey_start(struct fgw_ike_sa *sa)
 		ours.p[i].spi_len = 8;
 		put64(ours.p[i].spi, n->spi_i);
 	}
-	/* The group in use: the peer accepted it once already. */
-	sa->xchg_dh = fgw_ike_dh_new(sa->suite.dh);
+	/* The group in use (the peer accepted it once already) unless the
+	 * peer asked for another. */
+	if (group == 0) {
+		group = sa->suite.dh;
+		sa->ke_retries = 0;
+	}
+	sa->xchg_dh = fgw_ike_dh_new(group);
 	if (sa->xchg_dh == NULL || (len = fgw_ike_dh_public(sa->xchg_dh, pub, sizeof(pub))) < 0 ||
 	    fgw_ike_random(sa->xchg_nonce, IKE_NONCE_LEN) < 0) {
 		ike_sa_kill(n);
@@ -540,11 +550,11 @@ int ike_ike_rekey_start(struct fgw_ike_sa *sa)
 	ike_msg_begin(sa, &b, buf, sizeof(buf), FGW_IKE_CREATE_CHILD_SA, false, sa->next_msg_id);
 	fgw_ike_build_sa(&b, &ours);
 	fgw_ike_build_nonce(&b, sa->xchg_nonce, sa->xchg_nonce_len);
-	fgw_ike_build_ke(&b, sa->suite.dh, pub, (size_t)len);
+	fgw_ike_build_ke(&b, group, pub, (size_t)len);
 	if (ike_send_request_as(sa, &b, FGW_IKE_REQ_IKE_REKEY) < 0)
 		return -1;
-	FGW_INFO("IKEv2 SA %u: rekeying the IKE SA with %s (new SA %u)", sa->serial,
-		 ike_peer_str(sa), n->serial);
+	FGW_INFO("IKEv2 SA %u: rekeying the IKE SA with %s (new SA %u, DH group %u)", sa->serial,
+		 ike_peer_str(sa), n->serial, group);
 	return 0;
 }
 
@@ -552,13 +562,23 @@ static void ike_rekey_response(struct fgw_ike_sa *sa, const struct fgw_ike_msg *
 {
 	static struct fgw_ike_sa_payload ours;
 	struct fgw_ike_sa *n = sa->xchg_sa, *other = sa->peer_rekey_sa;
+	const struct fgw_ike_notify *ke = fgw_ike_msg_notify(msg, FGW_IKE_N_INVALID_KE_PAYLOAD);
 	uint8_t g_ir[FGW_IKE_DH_MAX];
-	uint16_t err = error_notify(msg);
+	uint16_t err = error_notify(msg), g;
 	int g_len, rc;
 
 	if (n == NULL)
 		return;
 	ike_proposals_ike(sa->ike->c->cfg, &sa->local, &ours);
+	if (ke != NULL && sa->xchg_dh != NULL &&
+	    (g = ike_invalid_ke_group(sa, ke, &ours, fgw_ike_dh_group(sa->xchg_dh))) != 0) {
+		/* At once, as in IKE_SA_INIT; a failure falls back to the tick. */
+		ike_sa_kill(n);
+		xchg_clear(sa);
+		if (ike_ike_rekey_start(sa, g) < 0)
+			xchg_clear(sa);
+		return;
+	}
 	if (!msg->has_sa || err || msg->sa.n != 1 || msg->sa.p[0].spi_len != 8 ||
 	    !ike_proposal_check(&msg->sa.p[0], &ours) || !nonce_ok(msg)) {
 		sa->rekey_failures++;
@@ -572,7 +592,8 @@ static void ike_rekey_response(struct fgw_ike_sa *sa, const struct fgw_ike_msg *
 	}
 	ike_proposal_suite(&msg->sa.p[0], &n->suite);
 	n->spi_r = get64(msg->sa.p[0].spi);
-	g_len = n->suite.dh == sa->suite.dh ? shared(sa->xchg_dh, msg, g_ir) : -1;
+	g_len = sa->xchg_dh != NULL && n->suite.dh == fgw_ike_dh_group(sa->xchg_dh) ?
+		shared(sa->xchg_dh, msg, g_ir) : -1;
 	n->keys.suite = n->suite;
 	rc = g_len < 0 || n->spi_r == 0 ? -1 :
 		fgw_ike_keys_derive_rekey(&n->keys, &sa->keys, g_ir, (size_t)g_len, sa->xchg_nonce,

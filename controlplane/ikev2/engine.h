@@ -137,6 +137,10 @@ void ike_proposal_esp(const struct fgw_ike_proposal *p, struct esp_transform *t)
 /* The first DH group of our proposals (what an initiator sends KE for). */
 uint16_t ike_proposals_first_group(const struct fgw_ike_sa_payload *ours);
 bool ike_proposals_have_group(const struct fgw_ike_sa_payload *ours, uint16_t group);
+/* The group to retry with after INVALID_KE_PAYLOAD n answered our KE of
+ * group sent, 0 when there is none (logged, counted). */
+uint16_t ike_invalid_ke_group(struct fgw_ike_sa *sa, const struct fgw_ike_notify *n,
+			      const struct fgw_ike_sa_payload *ours, uint16_t sent);
 
 /* ---- profile.c ---------------------------------------------------------------- */
 
@@ -224,7 +228,7 @@ struct fgw_ike_child *ike_child_by_spi_in(struct fgw_ike_sa *sa, uint32_t spi);
 
 /* create_child.c: CREATE_CHILD_SA, both roles. old NULL: a new CHILD SA. */
 int ike_child_rekey_start(struct fgw_ike_sa *sa, struct fgw_ike_child *old);
-int ike_ike_rekey_start(struct fgw_ike_sa *sa);
+int ike_ike_rekey_start(struct fgw_ike_sa *sa, uint16_t group);
 void ike_create_child_request(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg);
 void ike_create_child_response(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg);
 /* The peer deletes sa during an IKE SA rekey collision (2.8.2). sa is the

@@ -265,6 +265,30 @@ bool ike_proposals_have_group(const struct fgw_ike_sa_payload *ours, uint16_t gr
 	return false;
 }
 
+/* RFC 7296 1.2, 1.3: an INVALID_KE_PAYLOAD answer names the group the peer
+ * wants; the initiator retries at once with it when it is one we offered
+ * (and not the one just refused). Counted either way. */
+uint16_t ike_invalid_ke_group(struct fgw_ike_sa *sa, const struct fgw_ike_notify *n,
+			      const struct fgw_ike_sa_payload *ours, uint16_t sent)
+{
+	uint16_t g = n->len == 2 ? (uint16_t)(n->data[0] << 8 | n->data[1]) : 0;
+
+	sa->ike->stats.failures[FGW_IKE_FAIL_INVALID_KE]++;
+	if (!ike_proposals_have_group(ours, g) || g == sent) {
+		FGW_WARN("IKEv2 SA %u: %s sent INVALID_KE_PAYLOAD for DH group %u (we sent %u): "
+			 "no other group of ours to retry with", sa->serial, ike_peer_str(sa), g,
+			 sent);
+		return 0;
+	}
+	if (++sa->ke_retries > IKE_INIT_RETRIES) {
+		FGW_WARN("IKEv2 SA %u: %s sent INVALID_KE_PAYLOAD again (DH group %u): giving up",
+			 sa->serial, ike_peer_str(sa), g);
+		return 0;
+	}
+	FGW_INFO("IKEv2 SA %u: %s wants DH group %u, retrying", sa->serial, ike_peer_str(sa), g);
+	return g;
+}
+
 /* ---- selection --------------------------------------------------------------------- */
 
 static bool same(const struct fgw_ike_transform *a, const struct fgw_ike_transform *b)

@@ -195,7 +195,7 @@ static void run(struct fgw_ike_sa *sa)
 		ike_child_rekey_start(sa, NULL);
 	}
 	if (sa->req.msg == NULL && sa->rekey_at && now >= sa->rekey_at)
-		ike_ike_rekey_start(sa);
+		ike_ike_rekey_start(sa, 0);
 }
 
 static void tick(struct rte_timer *tim, void *arg)

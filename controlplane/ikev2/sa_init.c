@@ -137,17 +137,13 @@ static bool init_error(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg,
 		return true;
 	}
 	if ((n = fgw_ike_msg_notify(msg, FGW_IKE_N_INVALID_KE_PAYLOAD)) != NULL) {
-		uint16_t g = n->len == 2 ? (uint16_t)(n->data[0] << 8 | n->data[1]) : 0;
+		uint16_t g = ike_invalid_ke_group(sa, n, ours, sa->dh ? fgw_ike_dh_group(sa->dh) : 0);
 
-		sa->ike->stats.failures[FGW_IKE_FAIL_INVALID_KE]++;
-		if (!ike_proposals_have_group(ours, g) || g == sa->suite.dh ||
-		    ++sa->ke_retries > IKE_INIT_RETRIES) {
+		if (g == 0) {
 			ike_sa_fail(sa, FGW_IKE_FAIL_NO_PROPOSAL,
-				    "INVALID_KE_PAYLOAD asks for DH group %u, which we do not allow", g);
+				    "INVALID_KE_PAYLOAD asks for a DH group we do not allow");
 			return true;
 		}
-		FGW_INFO("IKEv2 SA %u: %s wants DH group %u, retrying", sa->serial,
-			 ike_peer_str(sa), g);
 		sa->suite.dh = g;
 		ike_request_done(sa);
 		if (ike_sa_init_start(sa) < 0 && sa->state != FGW_IKE_ST_DEAD)
