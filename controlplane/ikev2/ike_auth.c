@@ -394,8 +394,10 @@ void ike_auth_request(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg)
 			sa->ike->stats.failures[FGW_IKE_FAIL_VIRTUAL_ACCESS]++;
 	} else if (t == NULL) {
 		sa->ike->stats.failures[FGW_IKE_FAIL_NO_TUNNEL]++;
-		FGW_WARN("IKEv2 SA %u: no tunnel has %s as its destination: no CHILD SA",
-			 sa->serial, ike_peer_str(sa));
+		/* As on IOS: a static tunnel takes only the peer its tunnel
+		 * destination names, also when a known identity moves. */
+		FGW_WARN("IKEv2 SA %u: no tunnel has %s (%s) as its destination: no CHILD SA",
+			 sa->serial, ike_peer_str(sa), id);
 		child_err = FGW_IKE_N_TS_UNACCEPTABLE;
 	} else if ((ch = ike_child_new(sa)) == NULL) {
 		child_err = FGW_IKE_N_NO_ADDITIONAL_SAS;

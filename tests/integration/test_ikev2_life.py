@@ -12,6 +12,7 @@ the second peer is one more charon on the WAN bridge (192.0.2.3, LAN
 10.3.0.0/24) served by a second tunnel.
 """
 import json
+import re
 import signal
 import time
 
@@ -349,8 +350,16 @@ def test_initial_contact_from_another_address(life):
 	assert wait(lambda: [s for s in ike_sas(gw) if s["remote"] == moved], 15), t.context()
 	assert wait(lambda: not [s for s in gw.flexctl("show", "crypto", "ikev2", "sa")["sas"]
 				 if s["local_spi"] == old["local_spi"]], 5), t.context()
-	assert f"INITIAL_CONTACT, removing stale SA {old['tunnel_id']}" in gw.log_text()
-	assert stats(gw)["events"]["dup_identity"] == 0
+	log = gw.log_text()
+	assert f"INITIAL_CONTACT, removing stale SA {old['tunnel_id']}" in log
+	st = stats(gw)
+	assert st["events"]["dup_identity"] == 0
+	# Tunnel0's destination pins the peer's old address (as an IOS SVTI):
+	# the new IKE SA gets no CHILD SA, with a log line and a counter
+	assert re.search(rf"no tunnel has {re.escape(moved)}\S* \(fqdn peer\.example\.com\) as its "
+			 r"destination: no CHILD SA", log), log
+	assert st["failures"]["NO_TUNNEL"] == 1, st
+	assert sas_of(gw) == (set(), set())
 
 
 def test_duplicate_identity_replaces_old_sa(life):
