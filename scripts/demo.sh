@@ -146,63 +146,39 @@ host "$NS_LAN2" eth0 203.0.113.10/24 2001:db8:2::10/64 203.0.113.1 2001:db8:2::1
 # ---- the gateways -------------------------------------------------------------
 # Demo keys only: a real box gets its SAs from IKEv2 (tunnel_protection).
 
-cat >"$WORK/gwa.json" <<EOF
-{
-  "system": { "hostname": "gwA", "control_socket": "$WORK/gwa.sock" },
-  "dataplane": { "control_lcore": 0, "worker_lcores": [1], "idle_sleep_us": 20,
-                 "memory_mb": 1024, "eal_args": ["--file-prefix", "$TAG-a"] },
-  "ports": [
-    { "name": "GigabitEthernet1", "description": "LAN1", "device": "net_af_packet0,iface=lan1",
-      "ipv4": "192.0.2.1/26", "ipv6": "2001:db8:1::1/64" },
-    { "name": "GigabitEthernet2", "description": "WAN to gwB", "device": "net_af_packet1,iface=wan",
-      "ipv4": "198.51.100.1/24" }
-  ],
-  "loopbacks": [
-    { "name": "Loopback0", "ipv4": "192.0.2.65/32" }
-  ],
-  "ipsec": {
-    "transform_sets": [
-      { "name": "GCM256", "esp_encryption": "esp-gcm 256", "mode": "tunnel" },
-      { "name": "AES256-SHA256-TRANSPORT", "esp_encryption": "esp-aes 256",
-        "esp_integrity": "esp-sha256-hmac", "mode": "transport" }
-    ]
-  },
-  "tunnels": [
-    { "name": "Tunnel0", "description": "IPv4 LANs, ESP tunnel mode",
-      "ip_unnumbered": "Loopback0", "mtu": 1400, "tcp_adjust_mss": 1360,
-      "source": "GigabitEthernet2", "destination": "198.51.100.2", "mode": "ipsec ipv4",
-      "manual_sa": { "transform_set": "GCM256",
-        "inbound":  { "spi": $((SPI_T0_BA)), "encryption_key": "$(printf 'b0%.0s' {1..32})b1b2b3b4" },
-        "outbound": { "spi": $((SPI_T0_AB)), "encryption_key": "$(printf 'a0%.0s' {1..32})a1a2a3a4" } } },
-    { "name": "Tunnel1", "description": "IPv6 LANs, GRE over ESP transport mode",
-      "ipv4": "192.0.2.129/30", "ipv6": "2001:db8:100::1/64", "mtu": 1400, "tcp_adjust_mss": 1340,
-      "source": "GigabitEthernet2", "destination": "198.51.100.2", "mode": "gre ipv4", "gre_key": 1,
-      "manual_sa": { "transform_set": "AES256-SHA256-TRANSPORT",
-        "inbound":  { "spi": $((SPI_T1_BA)), "encryption_key": "$(printf 'd0%.0s' {1..32})",
-                      "integrity_key": "$(printf 'd5%.0s' {1..32})" },
-        "outbound": { "spi": $((SPI_T1_AB)), "encryption_key": "$(printf 'c0%.0s' {1..32})",
-                      "integrity_key": "$(printf 'c5%.0s' {1..32})" } } }
-  ],
-  "routes": [
-    { "prefix": "203.0.113.0/24", "interface": "Tunnel0" },
-    { "prefix": "2001:db8:2::/64", "interface": "Tunnel1" }
-  ]
-}
-EOF
+# Tunnel keys, one per direction; each gateway's inbound is the other's outbound.
+KEY_T0_AB=$(printf 'a0%.0s' {1..32})a1a2a3a4 KEY_T0_BA=$(printf 'b0%.0s' {1..32})b1b2b3b4
+ENC_T1_AB=$(printf 'c0%.0s' {1..32}) AUTH_T1_AB=$(printf 'c5%.0s' {1..32})
+ENC_T1_BA=$(printf 'd0%.0s' {1..32}) AUTH_T1_BA=$(printf 'd5%.0s' {1..32})
 
-cat >"$WORK/gwb.json" <<EOF
+# write_gw a|b: the two gateways are mirror images; only these values differ.
+write_gw() {
+	local host other lan lan4 lan6 wan4 peer lo t1v4 t1v6 in out far4 far6
+	if [ "$1" = a ]; then
+		host=gwA other=gwB lan=lan1 lan4=192.0.2.1/26 lan6=2001:db8:1::1/64 wan4=198.51.100.1/24
+		peer=198.51.100.2 lo=192.0.2.65 t1v4=192.0.2.129/30 t1v6=2001:db8:100::1/64
+		in=BA out=AB far4=203.0.113.0/24 far6=2001:db8:2::/64
+	else
+		host=gwB other=gwA lan=lan2 lan4=203.0.113.1/24 lan6=2001:db8:2::1/64 wan4=198.51.100.2/24
+		peer=198.51.100.1 lo=192.0.2.66 t1v4=192.0.2.130/30 t1v6=2001:db8:100::2/64
+		in=AB out=BA far4=192.0.2.0/26 far6=2001:db8:1::/64
+	fi
+	local spi_in0=SPI_T0_$in spi_out0=SPI_T0_$out spi_in1=SPI_T1_$in spi_out1=SPI_T1_$out
+	local key_in0=KEY_T0_$in key_out0=KEY_T0_$out
+	local enc_in1=ENC_T1_$in enc_out1=ENC_T1_$out auth_in1=AUTH_T1_$in auth_out1=AUTH_T1_$out
+	cat >"$WORK/gw$1.json" <<EOF
 {
-  "system": { "hostname": "gwB", "control_socket": "$WORK/gwb.sock" },
+  "system": { "hostname": "$host", "control_socket": "$WORK/gw$1.sock" },
   "dataplane": { "control_lcore": 0, "worker_lcores": [1], "idle_sleep_us": 20,
-                 "memory_mb": 1024, "eal_args": ["--file-prefix", "$TAG-b"] },
+                 "memory_mb": 1024, "eal_args": ["--file-prefix", "$TAG-$1"] },
   "ports": [
-    { "name": "GigabitEthernet1", "description": "LAN2", "device": "net_af_packet0,iface=lan2",
-      "ipv4": "203.0.113.1/24", "ipv6": "2001:db8:2::1/64" },
-    { "name": "GigabitEthernet2", "description": "WAN to gwA", "device": "net_af_packet1,iface=wan",
-      "ipv4": "198.51.100.2/24" }
+    { "name": "GigabitEthernet1", "description": "${lan^^}", "device": "net_af_packet0,iface=$lan",
+      "ipv4": "$lan4", "ipv6": "$lan6" },
+    { "name": "GigabitEthernet2", "description": "WAN to $other", "device": "net_af_packet1,iface=wan",
+      "ipv4": "$wan4" }
   ],
   "loopbacks": [
-    { "name": "Loopback0", "ipv4": "192.0.2.66/32" }
+    { "name": "Loopback0", "ipv4": "$lo/32" }
   ],
   "ipsec": {
     "transform_sets": [
@@ -214,25 +190,28 @@ cat >"$WORK/gwb.json" <<EOF
   "tunnels": [
     { "name": "Tunnel0", "description": "IPv4 LANs, ESP tunnel mode",
       "ip_unnumbered": "Loopback0", "mtu": 1400, "tcp_adjust_mss": 1360,
-      "source": "GigabitEthernet2", "destination": "198.51.100.1", "mode": "ipsec ipv4",
+      "source": "GigabitEthernet2", "destination": "$peer", "mode": "ipsec ipv4",
       "manual_sa": { "transform_set": "GCM256",
-        "inbound":  { "spi": $((SPI_T0_AB)), "encryption_key": "$(printf 'a0%.0s' {1..32})a1a2a3a4" },
-        "outbound": { "spi": $((SPI_T0_BA)), "encryption_key": "$(printf 'b0%.0s' {1..32})b1b2b3b4" } } },
+        "inbound":  { "spi": $((${!spi_in0})), "encryption_key": "${!key_in0}" },
+        "outbound": { "spi": $((${!spi_out0})), "encryption_key": "${!key_out0}" } } },
     { "name": "Tunnel1", "description": "IPv6 LANs, GRE over ESP transport mode",
-      "ipv4": "192.0.2.130/30", "ipv6": "2001:db8:100::2/64", "mtu": 1400, "tcp_adjust_mss": 1340,
-      "source": "GigabitEthernet2", "destination": "198.51.100.1", "mode": "gre ipv4", "gre_key": 1,
+      "ipv4": "$t1v4", "ipv6": "$t1v6", "mtu": 1400, "tcp_adjust_mss": 1340,
+      "source": "GigabitEthernet2", "destination": "$peer", "mode": "gre ipv4", "gre_key": 1,
       "manual_sa": { "transform_set": "AES256-SHA256-TRANSPORT",
-        "inbound":  { "spi": $((SPI_T1_AB)), "encryption_key": "$(printf 'c0%.0s' {1..32})",
-                      "integrity_key": "$(printf 'c5%.0s' {1..32})" },
-        "outbound": { "spi": $((SPI_T1_BA)), "encryption_key": "$(printf 'd0%.0s' {1..32})",
-                      "integrity_key": "$(printf 'd5%.0s' {1..32})" } } }
+        "inbound":  { "spi": $((${!spi_in1})), "encryption_key": "${!enc_in1}",
+                      "integrity_key": "${!auth_in1}" },
+        "outbound": { "spi": $((${!spi_out1})), "encryption_key": "${!enc_out1}",
+                      "integrity_key": "${!auth_out1}" } } }
   ],
   "routes": [
-    { "prefix": "192.0.2.0/26", "interface": "Tunnel0" },
-    { "prefix": "2001:db8:1::/64", "interface": "Tunnel1" }
+    { "prefix": "$far4", "interface": "Tunnel0" },
+    { "prefix": "$far6", "interface": "Tunnel1" }
   ]
 }
 EOF
+}
+write_gw a
+write_gw b
 
 # start_gw a|b NS: flexgw in NS, waits until its flexctl answers.
 start_gw() {
