@@ -15,82 +15,21 @@ records per proposal:
 Run as root from the repository:
   /usr/bin/python3 tests/vectors/ike/capture_keys.py
 """
-import re
 import struct
-import subprocess
-import sys
 import time
 from pathlib import Path
 
+from charon_pair import PSK, charon_pair, dumps, ike_datagrams
+import topo  # noqa: E402 (charon_pair puts tests/integration on the path)
+
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parents[1] / "integration"))
 
-import strongswan  # noqa: E402
-import topo  # noqa: E402
-
-PSK = "capture-only-psk"
 # (strongSwan IKE proposal, ESP proposal, crypto.h suite "encr,bits,integ,prf,dh")
 CASES = [
 	("aes256-sha512-modp2048", "aes256-sha512", "12,256,14,7,14"),
 	("aes256gcm16-prfsha384-ecp384", "aes256gcm16", "20,256,0,6,20"),
 	("aes128-sha256-x25519", "aes128gcm16", "12,128,12,5,31"),
 ]
-
-CONN = """connections {{
-  gw {{
-    version = 2
-    local_addrs = {me}
-    remote_addrs = {peer}
-    proposals = {ike}
-    mobike = no
-    dpd_delay = 0
-    local {{
-      auth = psk
-      id = {me_id}
-    }}
-    remote {{
-      auth = psk
-      id = {peer_id}
-    }}
-    children {{
-      net {{
-        local_ts = {me_ts}
-        remote_ts = {peer_ts}
-        esp_proposals = {esp}
-      }}
-    }}
-  }}
-}}
-secrets {{
-  ike-a {{
-    id = a.example
-    secret = "{psk}"
-  }}
-  ike-b {{
-    id = b.example
-    secret = "{psk}"
-  }}
-}}
-"""
-
-
-def dumps(log, label):
-	"""Every chunk charon dumped after `label => N bytes` (%B at level 4),
-	in log order: the hex rows that follow, up to N octets."""
-	lines = log.splitlines()
-	found = []
-	for i, line in enumerate(lines):
-		m = re.search(re.escape(label) + r" => (\d+) bytes", line)
-		if not m:
-			continue
-		want, data = int(m.group(1)), b""
-		for row in lines[i + 1:]:
-			m = re.search(r"\[\w+\]\s+\d+: (.*)$", row)
-			if not m or len(data) >= want:
-				break
-			data += bytes.fromhex(" ".join(m.group(1).split()[:min(16, want - len(data))]))
-		found.append(data)
-	return found
 
 
 def payloads(chain, first):
@@ -112,69 +51,20 @@ def body(chain, first, ptype):
 
 def capture(case, work):
 	ike, esp, _ = case
-	a = topo.Namespace("ikekeyA")
-	b = topo.Namespace("ikekeyB")
-	charons, dump = [], None
-	pcap = work / "ike.pcap"
-	try:
-		topo.veth(a, "wa", b, "wb")
-		a.run("ip addr add 192.0.2.1/24 dev wa")
-		b.run("ip addr add 192.0.2.2/24 dev wb")
-		a.run("ip addr add 10.1.0.1/32 dev lo")
-		b.run("ip addr add 10.2.0.1/32 dev lo")
-		dump = a.popen(["dumpcap", "-q", "-i", "wa", "-f", "udp port 500 or udp port 4500",
-				"-w", str(pcap)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-		time.sleep(1)
-		for ns, name in ((a, "a"), (b, "b")):
-			ch = strongswan.Charon(ns, work / name)
-			conf = ch.conf.read_text().replace("cfg = 2", "cfg = 2\n      ike = 4\n"
-							   "      chd = 4\n      enc = 4")
-			ch.conf.write_text(conf)
-			charons.append(ch.start())
-		ca, cb = charons
-		for ch, me, peer, me_id, peer_id, me_ts, peer_ts in (
-				(ca, "192.0.2.1", "192.0.2.2", "a.example", "b.example", "10.1.0.1/32",
-				 "10.2.0.1/32"),
-				(cb, "192.0.2.2", "192.0.2.1", "b.example", "a.example", "10.2.0.1/32",
-				 "10.1.0.1/32")):
-			ch.load(CONN.format(me=me, peer=peer, me_id=me_id, peer_id=peer_id, me_ts=me_ts,
-					    peer_ts=peer_ts, ike=ike, esp=esp, psk=PSK))
+	with charon_pair(work, "ikekey", {"ike": 4, "chd": 4, "enc": 4}, ike, ike, esp,
+			 "udp port 500 or udp port 4500") as (ca, _):
 		ca.initiate("net")
 		time.sleep(1)
 		ca.swanctl("--rekey", "--ike", "gw")
 		time.sleep(2)
 		ca.terminate_ike("gw")
 		time.sleep(1)
-	finally:
-		for ch in charons:
-			ch.stop()
-		if dump:
-			dump.terminate()
-			dump.wait(5)
-		a.delete()
-		b.delete()
-	return pcap, (work / "a" / "charon.log").read_text()
-
-
-def datagrams(pcap):
-	from scapy.all import UDP, rdpcap
-
-	out = []
-	for p in rdpcap(str(pcap)):
-		if UDP not in p:
-			continue
-		data = bytes(p[UDP].payload)
-		if 4500 in (p[UDP].sport, p[UDP].dport):
-			if len(data) < 32 or data[:4] != bytes(4):
-				continue		# ESP or a NAT keepalive
-			data = data[4:]
-		out.append(data)
-	return out
+	return work / "ike.pcap", (work / "a" / "charon.log").read_text()
 
 
 def records(case, pcap, log):
 	_, _, suite = case
-	msgs = datagrams(pcap)
+	msgs = [data for _, data in ike_datagrams(pcap)]
 	gir = dumps(log, "shared Diffie Hellman secret")
 	# charon dumps SK_ai / SK_ar only when there is an integrity transform
 	names = ("d", "ai", "ar", "ei", "er", "pi", "pr") if suite.split(",")[2] != "0" \
