@@ -586,13 +586,22 @@ class Case:
 		return r
 
 	def logs(self):
-		"""The tails of every peer's log, for a failure report."""
+		"""The tails of every peer's log, for a failure report; charon's
+		without its vici chatter (the tests' swanctl polls), so the
+		exchanges fit."""
 		out = {}
 		for i, g in enumerate(self.gws):
-			out[f"flexgw{i}"] = g.log_text()[-6000:]
+			out[f"flexgw{i}"] = g.log_text()[-12000:]
 		for i, c in enumerate(self.charons + self.others):
-			out[f"charon{i}"] = c.log_text()[-8000:]
+			lines = [ln for ln in c.log_text().splitlines() if "[CFG] vici" not in ln]
+			out[f"charon{i}"] = "\n".join(lines)[-12000:]
 		return out
+
+	def report(self, notes=(), more=None):
+		"""A failed assert's message: the test's notes, then every peer's
+		log tail (and the logs in more, {name: text})."""
+		logs = {**self.logs(), **(more or {})}
+		return "\n".join(notes) + "".join(f"\n----- {k} -----\n{v}" for k, v in logs.items())
 
 
 # ---- the hub scenario (--scenario hub) ------------------------------------------

@@ -104,10 +104,7 @@ class Life:
 			self.charon2.load(self.charon2.conf_text)
 
 	def context(self):
-		logs = self.case.logs()
-		if self.charon2:
-			logs["charon2"] = self.charon2.log_text()[-6000:]
-		return "\n".join(self.notes) + "".join(f"\n----- {k} -----\n{v}" for k, v in logs.items())
+		return self.case.report(self.notes, self.charon2 and {"charon2": self.charon2.log_text()[-6000:]})
 
 	def up(self):
 		took = self.case.up()
@@ -450,7 +447,7 @@ def test_flexgw_pair_delete_and_dpd(root, build, tmp_path):
 				p["dpd"] = dpd
 			g.cfg_path.write_text(json.dumps(g.config, indent=2) + "\n")
 		case.start()
-		assert case.up() is not None, "\n".join(notes) + str(case.logs())
+		assert case.up() is not None, case.report(notes)
 		a, b = case.gw, case.gwb
 		old_in, old_out = sas_of(b)
 		before = stats(b)["events"]
@@ -459,7 +456,7 @@ def test_flexgw_pair_delete_and_dpd(root, build, tmp_path):
 			b.log_text()
 		assert stats(b)["events"]["sa_deleted"] == before["sa_deleted"] + 1
 		new = wait(lambda: (lambda s: s if s[0] and s[0] != old_in else None)(sas_of(b)), 15)
-		assert new and not new[1] & old_out, str(case.logs())
+		assert new and not new[1] & old_out, case.report()
 		assert wait(lambda: up(a), 5)
 		assert len(ike_sas(a)) == 1 and len(ike_sas(b)) == 1
 		loss, out = case.ping(10)

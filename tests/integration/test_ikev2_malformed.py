@@ -60,7 +60,7 @@ def test_malformed_input(root, build, tmp_path):
 		case.charon.conf_text = case.charon.conf_text.replace(
 			"    mobike = no\n", "    mobike = no\n    dpd_delay = 2s\n")
 		case.start()
-		assert case.up() is not None, "\n".join(notes) + str(case.logs())
+		assert case.up() is not None, case.report(notes)
 		gw, charon = case.gw, case.charon
 		charon_sa = charon.list_sas()["gw"]["uniqueid"]
 		(sa,) = [s for s in gw.flexctl("show", "crypto", "ikev2", "sa")["sas"]

@@ -38,13 +38,6 @@ print(json.dumps({"error": err}))
 KEEPALIVE_S = 5
 
 
-def context(case, notes=()):
-	text = "\n".join(notes)
-	for g in case.gws:
-		text += "\n----- flexgw -----\n" + g.log_text()[-8000:]
-	return text
-
-
 def set_profile(gw, **kw):
 	"""Changes every IKEv2 profile of gw's configuration before it starts."""
 	for p in gw.config["ikev2"]["profiles"]:
@@ -91,17 +84,17 @@ def test_nat_keepalives_from_the_natted_side(root, build, tmp_path):
 		for g in case.gws:
 			set_profile(g, nat_keepalive=KEEPALIVE_S)
 		case.start()
-		assert case.up() is not None, context(case, notes)
+		assert case.up() is not None, case.report(notes)
 		case.resolve_lan_neighbours()
 		loss, out = case.ping()
-		assert loss == 0, out + context(case, notes)
+		assert loss == 0, out + case.report(notes)
 		a, b = case.gw, case.gwb	# a: the initiator, behind the NAT
 
 		cap = capture_keepalives(case.wan)
 		t_idle = time.time()
 		# idle: keepalives at the interval
 		assert topo.wait(lambda: events(a)["nat_keepalives_sent"] >= 3, 6 * KEEPALIVE_S), \
-			(events(a), context(case, notes))
+			(events(a), case.report(notes))
 		t_busy = time.time()
 		# busy: ESP every 0.2 s holds the mapping, no keepalive needed
 		p = case.lana.popen(["ping", "-n", "-q", "-i", "0.2", "-c", str(int(2 * KEEPALIVE_S / 0.2)),
@@ -144,10 +137,10 @@ def test_peer_nat_mapping_change_followed(root, build, tmp_path):
 		ch = case.charon
 		ch.conf_text = ch.conf_text.replace("    mobike = no\n", "    mobike = no\n    dpd_delay = 2s\n")
 		case.start()
-		assert case.up() is not None, context(case, notes)
+		assert case.up() is not None, case.report(notes)
 		case.resolve_lan_neighbours()
 		loss, out = case.ping()
-		assert loss == 0, out + context(case, notes)
+		assert loss == 0, out + case.report(notes)
 		gw = case.gw
 		(before,) = gw.flexctl("show", "crypto", "ikev2", "sa")["sas"]
 		inb, outb = interop.flexgw_sas(gw)
@@ -170,7 +163,7 @@ def test_peer_nat_mapping_change_followed(root, build, tmp_path):
 		after = topo.wait(moved, 30)
 		p.kill()
 		p.communicate()
-		assert after, context(case, notes)
+		assert after, case.report(notes)
 		(after,) = after
 		loss, out = case.ping()
 		log = gw.log_text()

@@ -44,28 +44,6 @@ def settled(case):
 	return r if r["spis_agree"] else None
 
 
-def wait(cond, timeout):
-	deadline = time.time() + timeout
-	while time.time() < deadline:
-		v = cond()
-		if v:
-			return v
-		time.sleep(0.5)
-	return cond()
-
-
-def context(case, notes):
-	"""Both peers' logs for a failure report; charon's without its vici
-	chatter (swanctl polls), so the exchanges fit."""
-	text = "\n".join(notes)
-	for g in case.gws:
-		text += "\n----- flexgw -----\n" + g.log_text()[-12000:]
-	for c in case.charons:
-		lines = [ln for ln in c.log_text().splitlines() if "[CFG] vici" not in ln]
-		text += "\n----- charon -----\n" + "\n".join(lines)[-30000:]
-	return text
-
-
 def pings(ns, seconds, interval, size):
 	"""A ping running in the background: (process, count)."""
 	count = int(seconds / interval)
@@ -97,19 +75,19 @@ def test_strongswan_rekeys(root, build, tmp_path, role):
 			      "        rekey_time = 5s\n        rand_time = 1s\n        life_time = 40s\n        start_action")
 		case.charon.conf_text = t
 		case.start()
-		assert case.up() is not None, context(case, notes)
+		assert case.up() is not None, case.report(notes)
 		p, count = pings(case.lana, 30, 0.01, 56)
 		tx, rx, out = received(p, 60)
-		assert tx == count and rx == tx, out + context(case, notes)
+		assert tx == count and rx == tx, out + case.report(notes)
 		ev = stats(case)
-		assert ev["ike_rekeyed"] >= 2 and ev["child_rekeyed"] >= 2, (ev, context(case, notes))
+		assert ev["ike_rekeyed"] >= 2 and ev["child_rekeyed"] >= 2, (ev, case.report(notes))
 		log = case.gw.log_text()
 		assert re.search(r"rekeyed by the peer: now SA \d+", log)
 		assert re.search(r"192\.0\.2\.2 rekeyed CHILD SA in \w+ out \w+ to in", log)
-		assert wait(lambda: settled(case), 20), context(case, notes)
+		assert topo.wait(lambda: settled(case), 20), case.report(notes)
 		# the old IKE SAs are gone too: one left, on charon and on flexgw
 		assert len(case.charon.list_sas()) == 1
-		assert wait(lambda: len(case.gw.flexctl("show", "crypto", "ikev2", "sa")["sas"]) == 1,
+		assert topo.wait(lambda: len(case.gw.flexctl("show", "crypto", "ikev2", "sa")["sas"]) == 1,
 			    15), case.gw.flexctl("show", "crypto", "ikev2", "sa")
 	finally:
 		case.teardown()
@@ -143,7 +121,7 @@ def test_flexgw_rekeys(root, build, tmp_path):
 						  f"proposals = {CHARON_IKE_ORDER}\n")
 		assert case.charon.conf_text != t
 		case.start()
-		assert case.up() is not None, context(case, notes)
+		assert case.up() is not None, case.report(notes)
 		ike = case.charon.list_sas()["gw"]
 		assert ike["dh-group"] == "MODP_2048", ike
 		# 1328-octet pings every 20 ms: the 75 % soft mark of 2560 KB every
@@ -152,9 +130,9 @@ def test_flexgw_rekeys(root, build, tmp_path):
 		# rekey falls at 102-108 s.
 		p, count = pings(case.lana, 112, 0.02, 1300)
 		tx, rx, out = received(p, 200)
-		assert tx == count and rx == tx, out + context(case, notes)
+		assert tx == count and rx == tx, out + case.report(notes)
 		ev = stats(case)
-		assert ev["ike_rekeyed"] == 1 and ev["child_rekeyed"] >= 3, (ev, context(case, notes))
+		assert ev["ike_rekeyed"] == 1 and ev["child_rekeyed"] >= 3, (ev, case.report(notes))
 		log = case.gw.log_text()
 		assert re.search(r"rekeyed: now SA \d+", log), log
 		assert re.search(r"CHILD SA in \w+ out \w+ rekeyed to in \w+ out \w+", log)
@@ -172,7 +150,7 @@ def test_flexgw_rekeys(root, build, tmp_path):
 		clog = case.charon.log_text()
 		assert re.search(r"IKE_SA gw\[\d+\] rekeyed", clog)
 		assert re.search(r"received DELETE for ESP CHILD_SA", clog)
-		assert wait(lambda: settled(case), 20), context(case, notes)
+		assert topo.wait(lambda: settled(case), 20), case.report(notes)
 		assert len(case.charon.list_sas()) == 1
 	finally:
 		case.teardown()
@@ -200,7 +178,7 @@ def test_flexgw_pair_rekey_collisions(root, build, tmp_path):
 				prof["lifetime_kilobytes"] = 2560
 			gw.cfg_path.write_text(json.dumps(gw.config, indent=2) + "\n")
 		case.start()
-		assert case.up() is not None, context(case, notes)
+		assert case.up() is not None, case.report(notes)
 		gwa, gwb = case.gw, case.gwb
 		hold = ikehold.IkeHold(case.wan)
 		hold.hold(a, "all")
@@ -220,12 +198,12 @@ def test_flexgw_pair_rekey_collisions(root, build, tmp_path):
 			 (logged(gwa, rf"{b} rekeyed CHILD SA"), "A answers B's request",
 			  lambda: hold.hold(b, None))]
 		for cond, what, then in steps:
-			ok = wait(cond, 25)
+			ok = topo.wait(cond, 25)
 			then()
-			assert ok, f"{what}: not seen\n" + context(case, notes)
+			assert ok, f"{what}: not seen\n" + case.report(notes)
 		out = p.communicate(timeout=100)[0]
 		runs = re.findall(r"(\d+) packets transmitted, (\d+) received", out)
-		assert runs == [("1600", "1600"), ("400", "400")], out + context(case, notes)
+		assert runs == [("1600", "1600"), ("400", "400")], out + case.report(notes)
 		logs = [g.log_text() for g in (gwa, gwb)]
 		stays = [len(re.findall(r"CHILD SA rekey collision with [\d.]+, ours \(in \w+\) stays", t))
 			 for t in logs]
@@ -235,7 +213,7 @@ def test_flexgw_pair_rekey_collisions(root, build, tmp_path):
 		# new SA; the other keeps its own (it says so when its answer came
 		# before the DELETE of the redundant SA, which the RFC allows either way)
 		assert sorted(yields) == [0, 1] and stays[yields.index(1)] == 0 and \
-			max(stays) <= 1, f"{stays} {yields}\n" + context(case, notes)
+			max(stays) <= 1, f"{stays} {yields}\n" + case.report(notes)
 
 		def pair_settled():
 			a_in, a_out = interop.flexgw_sas(gwa)
@@ -243,7 +221,7 @@ def test_flexgw_pair_rekey_collisions(root, build, tmp_path):
 			spis = lambda v: {s["spi"] for s in v}  # noqa: E731
 			return (len(a_in) == len(a_out) == len(b_in) == len(b_out) == 1 and
 				spis(a_in) == spis(b_out) and spis(b_in) == spis(a_out))
-		assert wait(pair_settled, 20), context(case, notes)
+		assert topo.wait(pair_settled, 20), case.report(notes)
 	finally:
 		if hold is not None:
 			hold.close()
@@ -270,7 +248,7 @@ def test_flexgw_pair_ike_rekey_collision(root, build, tmp_path):
 				prof["lifetime"] = 120
 			gw.cfg_path.write_text(json.dumps(gw.config, indent=2) + "\n")
 		case.start()
-		assert case.up() is not None, context(case, notes)
+		assert case.up() is not None, case.report(notes)
 		gwa, gwb = case.gw, case.gwb
 		case.resolve_lan_neighbours()
 		(ike_a,) = gwa.flexctl("show", "crypto", "ikev2", "sa")["sas"]
@@ -290,9 +268,9 @@ def test_flexgw_pair_ike_rekey_collision(root, build, tmp_path):
 			 (logged(gwa, rf"with {b} rekeyed by the peer"), "A answers B's request", 25,
 			  lambda: hold.hold(b, None))]
 		for cond, what, timeout, then in steps:
-			ok = wait(cond, timeout)
+			ok = topo.wait(cond, timeout)
 			then()
-			assert ok, f"{what}: not seen\n" + context(case, notes)
+			assert ok, f"{what}: not seen\n" + case.report(notes)
 
 		def pair_settled():
 			sas = [g.flexctl("show", "crypto", "ikev2", "sa")["sas"] for g in (gwa, gwb)]
@@ -306,8 +284,8 @@ def test_flexgw_pair_ike_rekey_collision(root, build, tmp_path):
 				spis(a_in) == spis(b_out) and spis(b_in) == spis(a_out)) and sas
 		# (the redundant SA goes by itself after the 30 s linger when the
 		# DELETE of the old one overtook the answer that would complete it)
-		sas = wait(pair_settled, 45)
-		assert sas, context(case, notes)
+		sas = topo.wait(pair_settled, 45)
+		assert sas, case.report(notes)
 		# the ping went on through all of it
 		time.sleep(1)
 		p.send_signal(2)
@@ -316,7 +294,7 @@ def test_flexgw_pair_ike_rekey_collision(root, build, tmp_path):
 		m = re.search(r"(\d+) packets transmitted, (\d+) received", out)
 		assert m and int(m.group(1)) > 500, out
 		# SIGINT may cut the last echo short, never more
-		assert int(m.group(1)) - int(m.group(2)) <= 1, out + context(case, notes)
+		assert int(m.group(1)) - int(m.group(2)) <= 1, out + case.report(notes)
 		logs = [g.log_text() for g in (gwa, gwb)]
 		yields = [len(re.findall(r"IKE SA rekey collision with [\d.]+, ours \(SA \d+\) yields", t))
 			  for t in logs]
@@ -325,7 +303,7 @@ def test_flexgw_pair_ike_rekey_collision(root, build, tmp_path):
 		# the survivor says "stays" whether its answer or the peer's DELETE
 		# of the redundant SA came first
 		assert sorted(yields) == [0, 1] and stays[yields.index(1)] == 0 and \
-			stays[yields.index(0)] == 1, f"{stays} {yields}\n" + context(case, notes)
+			stays[yields.index(0)] == 1, f"{stays} {yields}\n" + case.report(notes)
 		# a new IKE SA, the CHILD SAs unchanged (an IKE rekey moves them)
 		assert sas[0][0]["local_spi"] != ike_a["local_spi"]
 		assert interop.flexgw_sas(gwa)[0][0]["spi"] == child_a[0][0]["spi"]
@@ -354,15 +332,15 @@ def test_strongswan_adds_child_sa(root, build, tmp_path):
 		i = t.index("    children {\n") + len("    children {\n")
 		case.charon.conf_text = t[:i] + net2 + t[i:]
 		case.start()
-		assert case.up() is not None, context(case, notes)
+		assert case.up() is not None, case.report(notes)
 		first_out = {s["spi"] for s in interop.flexgw_sas(case.gw)[1]}
 		p = case.charon.initiate("net2", check=False)
-		assert p.returncode == 0, p.stdout + p.stderr + context(case, notes)
+		assert p.returncode == 0, p.stdout + p.stderr + case.report(notes)
 		inb, outb = interop.flexgw_sas(case.gw)
 		assert len(inb) == 2 and len(outb) == 1 and {s["spi"] for s in outb} != first_out
 		assert re.search(r"192\.0\.2\.2 created CHILD SA in \w+ out \w+", case.gw.log_text())
 		loss, out = case.ping()
-		assert loss == 0, out + context(case, notes)
+		assert loss == 0, out + case.report(notes)
 		ike = case.charon.list_sas()["gw"]
 		assert len([c for c in ike["child-sas"].values() if c["state"] == "INSTALLED"]) == 2
 		assert stats(case)["child_created"] == 2

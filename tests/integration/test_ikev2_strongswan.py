@@ -12,23 +12,13 @@ behind scripts/interop.sh); the full algorithm matrix is
 test_ikev2_interop.py's.
 """
 import re
-import time
 
 import pytest
 
 import interop
+import topo
 
 IKE = "aes256-sha512-modp2048"
-
-
-def wait(cond, timeout):
-	deadline = time.time() + timeout
-	while time.time() < deadline:
-		v = cond()
-		if v:
-			return v
-		time.sleep(0.2)
-	return cond()
 
 
 @pytest.mark.parametrize("esp", ["aes256gcm16", "aes256-sha512"])
@@ -42,16 +32,12 @@ def test_tunnel_with_strongswan(root, build, tmp_path, role, esp):
 		case.start()
 		took = case.up()
 
-		def context():
-			logs = case.logs()
-			return "\n".join(notes) + "".join(f"\n----- {k} -----\n{v}" for k, v in logs.items())
-
-		assert took is not None, "tunnel did not come up\n" + context()
+		assert took is not None, "tunnel did not come up\n" + case.report(notes)
 		loss, out = case.ping()
-		assert loss == 0, out + context()
-		assert case.tcp() == interop.TCP_BYTES, context()
+		assert loss == 0, out + case.report(notes)
+		assert case.tcp() == interop.TCP_BYTES, case.report(notes)
 		r = case.compare()
-		assert r["spis_agree"], str(r["spis"]) + context()
+		assert r["spis_agree"], str(r["spis"]) + case.report(notes)
 		assert r["algs_agree"] and r["ike_alg"] == IKE and r["esp_alg"] == esp, str(r)
 		assert r["natt"] is True
 
@@ -70,7 +56,7 @@ def test_tunnel_with_strongswan(root, build, tmp_path, role, esp):
 
 		# stopping flexgw deletes the IKE SA on charon's side too
 		assert case.gw.stop() == 0, case.gw.log_text()
-		assert wait(lambda: "gw" not in case.charon.list_sas(), 10), case.charon.log_text()[-3000:]
+		assert topo.wait(lambda: "gw" not in case.charon.list_sas(), 10), case.charon.log_text()[-3000:]
 		assert re.search(r"received DELETE for IKE_SA gw\[\d+\]", case.charon.log_text())
 	finally:
 		case.teardown()
