@@ -190,6 +190,19 @@ def flexgw_ike_view(gw):
 		return None
 
 
+def data_path_drops(gw):
+	"""A flexgw's non-zero drop counters summed over its workers, as text."""
+	try:
+		drops = {}
+		for w in gw.flexctl("show", "dataplane", "stats")["workers"]:
+			for reason, n in w["drops"].items():
+				if n:
+					drops[reason] = drops.get(reason, 0) + n
+		return json.dumps(drops, sort_keys=True)
+	except Exception as e:  # noqa: BLE001 - a report must not fail on a dead gateway
+		return f"unreadable: {e}"
+
+
 class Case:
 	"""One interop case. setup() builds the namespaces and starts both
 	peers; up() brings the tunnel up; traffic() and compare() measure;
@@ -599,8 +612,11 @@ class Case:
 
 	def report(self, notes=(), more=None):
 		"""A failed assert's message: the test's notes, then every peer's
-		log tail (and the logs in more, {name: text})."""
+		log tail (and the logs in more, {name: text}) and each flexgw's
+		data-path drops, so a lost ping says where it was lost."""
 		logs = {**self.logs(), **(more or {})}
+		for i, g in enumerate(self.gws):
+			logs[f"flexgw{i} data-path drops"] = data_path_drops(g)
 		return "\n".join(notes) + "".join(f"\n----- {k} -----\n{v}" for k, v in logs.items())
 
 

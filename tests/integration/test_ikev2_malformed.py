@@ -169,7 +169,7 @@ def test_malformed_input(root, build, tmp_path):
 		assert [s["local_spi"] for s in now] == [sa["local_spi"]]
 		assert charon.list_sas()["gw"]["uniqueid"] == charon_sa
 		loss, out = case.ping(10)
-		assert loss == 0, out
+		assert loss == 0, out + case.report(notes)
 		assert gw.alive()
 		print(json.dumps(stats(gw)["failures"]))
 	finally:
