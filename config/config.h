@@ -412,6 +412,7 @@ struct fgw_tunnel_cfg {
 	struct fgw_prefix ipv6;
 	char ip_unnumbered[FGW_NAME_MAX];	/* borrow this interface's IPv4 address */
 	bool ip_address_negotiated;	/* FlexVPN client: address from the server */
+	bool ipv6_address_negotiated;	/* and an IPv6 one */
 	uint16_t mtu;			/* IP MTU inside the tunnel */
 	uint16_t tcp_adjust_mss;	/* 0: off */
 	struct fgw_tunnel_source_cfg source;

@@ -263,6 +263,9 @@ bool cfg_check_tunnel(struct cfg_ctx *c, void *obj)
 	if (t->ip_address_negotiated && (fgw_addr_is_set(&t->ipv4.addr) || t->ip_unnumbered[0]))
 		return cfg_fail_key(c, "ip_address_negotiated", "a negotiated address excludes "
 				    "\"ipv4\" and \"ip_unnumbered\"");
+	if (t->ipv6_address_negotiated && fgw_addr_is_set(&t->ipv6.addr))
+		return cfg_fail_key(c, "ipv6_address_negotiated", "a negotiated address excludes "
+				    "\"ipv6\"");
 	if (!check_ipv6_mtu(c, fgw_addr_is_set(&t->ipv6.addr), t->mtu) ||
 	    !check_mss(c, t->tcp_adjust_mss, t->mtu))
 		return false;

@@ -856,6 +856,8 @@ static const struct cfg_field tunnel_fields[] = {
 	  AT(struct fgw_tunnel_cfg, ip_unnumbered) },
 	{ .key = "ip_address_negotiated", .type = T_BOOL,
 	  AT(struct fgw_tunnel_cfg, ip_address_negotiated) },
+	{ .key = "ipv6_address_negotiated", .type = T_BOOL,
+	  AT(struct fgw_tunnel_cfg, ipv6_address_negotiated) },
 	{ .key = "mtu", .type = T_UINT, AT(struct fgw_tunnel_cfg, mtu), TUNNEL_MTU },
 	{ .key = "tcp_adjust_mss", .type = T_UINT, AT(struct fgw_tunnel_cfg, tcp_adjust_mss),
 	  ADJUST_MSS },

@@ -4,12 +4,27 @@
 #include "client.h"
 
 /* Asked for empty, as IOS's client does: "give me one". */
-static const uint16_t wanted[] = {
+static const uint16_t wanted4[] = {
 	FGW_IKE_CFG_INTERNAL_IP4_ADDRESS, FGW_IKE_CFG_INTERNAL_IP4_NETMASK,
 	FGW_IKE_CFG_INTERNAL_IP4_DNS, FGW_IKE_CFG_INTERNAL_IP4_NBNS,
+};
+static const uint16_t wanted6[] = {
+	FGW_IKE_CFG_INTERNAL_IP6_ADDRESS, FGW_IKE_CFG_INTERNAL_IP6_DNS,
+};
+/* the names, once whatever the families */
+static const uint16_t wanted_names[] = {
 	FGW_IKE_CFG_INTERNAL_DNS_DOMAIN, FGW_IKE_CFG_MODECFG_DEFDOMAIN,
 	FGW_IKE_CFG_MODECFG_SPLITDNS_NAME,
 };
+
+static bool put_empty(struct fgw_cp_reply *req, const uint16_t *types, size_t n)
+{
+	bool ok = true;
+
+	for (size_t i = 0; i < n; i++)
+		ok &= fgw_cp_put(req, types[i], NULL, 0);
+	return ok;
+}
 
 bool fgw_cp_client_request(const struct fgw_config *cfg, const struct fgw_tunnel_cfg *tunnel,
 			   const struct fgw_ikev2_authz_policy_cfg *policy,
@@ -22,14 +37,18 @@ bool fgw_cp_client_request(const struct fgw_config *cfg, const struct fgw_tunnel
 	req->cp.n = 0;
 	req->used = 0;
 	cl->want_addr = tunnel->ip_address_negotiated;
+	cl->want_addr6 = tunnel->ipv6_address_negotiated;
 	if (policy != NULL)
 		cl->n_advertised = fgw_cp_route_set(cfg, policy, cl->advertised,
 						    FGW_CP_ROUTE_SET_MAX);
-	if (!cl->want_addr && cl->n_advertised == 0)
+	if (!cl->want_addr && !cl->want_addr6 && cl->n_advertised == 0)
 		return false;
 	if (cl->want_addr)
-		for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++)
-			ok &= fgw_cp_put(req, wanted[i], NULL, 0);
+		ok &= put_empty(req, wanted4, sizeof(wanted4) / sizeof(wanted4[0]));
+	if (cl->want_addr6)
+		ok &= put_empty(req, wanted6, sizeof(wanted6) / sizeof(wanted6[0]));
+	if (cl->want_addr || cl->want_addr6)
+		ok &= put_empty(req, wanted_names, sizeof(wanted_names) / sizeof(wanted_names[0]));
 	for (unsigned i = 0; i < cl->n_advertised; i++)
 		ok &= fgw_cp_put_subnet(req, &cl->advertised[i]);
 	return ok;

@@ -3,11 +3,12 @@
  *
  * In IKE_AUTH the spoke sends a CFG_REQUEST asking, as IOS does, for an
  * IPv4 address and netmask, DNS and WINS servers, the default domain and
- * the split-DNS names; it advertises the subnets of its own authorization
+ * the split-DNS names (with ipv6_address_negotiated also an IPv6 address
+ * and IPv6 DNS servers); it advertises the subnets of its own authorization
  * policy's `route set interface` / `route set access-list` as
  * INTERNAL_IP4/IP6_SUBNET (the hub's `route accept` turns them into
  * routes). From the CFG_REPLY it keeps what the hub gave: the address
- * goes on the tunnel interface (a /32, as IOS installs it) and the hub's
+ * goes on the tunnel interface (a /32 or /128, as IOS installs it) and the hub's
  * `route set` subnets become routes into the tunnel, until the SA goes.
  * The parsing and building here is plain C (no DPDK); client_install.c
  * puts the result on the interface and in the RIB. */
@@ -26,6 +27,7 @@
 /* What a spoke asked for and got, kept with its tunnel. */
 struct fgw_cp_client {
 	bool want_addr;			/* ip address negotiated */
+	bool want_addr6;		/* ipv6 address negotiated */
 	struct fgw_prefix advertised[FGW_CP_ROUTE_SET_MAX];	/* our route set */
 	unsigned n_advertised;
 	/* from the CFG_REPLY; family 0: not given */

@@ -84,13 +84,15 @@ void fgw_cp_client_install(struct fgw_control *c, uint32_t ifindex, struct fgw_c
 	if (cl->bad > 0)
 		FGW_WARN("%s: %u malformed attribute(s) in the hub's CFG_REPLY skipped", name,
 			 cl->bad);
-	if (cl->want_addr && cl->addr4.family != AF_INET && cl->addr6.family != AF_INET6)
-		FGW_WARN("%s: ip address negotiated, but the hub assigned no address", name);
+	if (cl->want_addr && cl->addr4.family != AF_INET)
+		FGW_WARN("%s: ip address negotiated, but the hub assigned no IPv4 address", name);
+	if (cl->want_addr6 && cl->addr6.family != AF_INET6)
+		FGW_WARN("%s: ipv6 address negotiated, but the hub assigned no IPv6 address", name);
 	if (cl->want_addr && cl->addr4.family == AF_INET)
 		address_add(c, cl, &cl->addr4);
 	else
 		memset(&cl->addr4, 0, sizeof(cl->addr4));
-	if (cl->want_addr && cl->addr6.family == AF_INET6)
+	if (cl->want_addr6 && cl->addr6.family == AF_INET6)
 		address_add(c, cl, &cl->addr6);
 	else
 		memset(&cl->addr6, 0, sizeof(cl->addr6));
@@ -137,10 +139,11 @@ void fgw_cp_client_ike_reply(struct fgw_ike_sa *sa, const struct fgw_ike_msg *ms
 {
 	struct fgw_ike_tunnel *t = sa->tunnel;
 
-	if (t == NULL || t->cp == NULL || (!t->cp->want_addr && t->cp->n_advertised == 0))
+	if (t == NULL || t->cp == NULL ||
+	    (!t->cp->want_addr && !t->cp->want_addr6 && t->cp->n_advertised == 0))
 		return;
 	if (!msg->has_cp || !fgw_cp_client_read(&msg->cp, t->cp)) {
-		if (t->cp->want_addr)
+		if (t->cp->want_addr || t->cp->want_addr6)
 			FGW_WARN("%s: ip address negotiated, but the hub sent no CFG_REPLY",
 				 t->cfg->name);
 		return;

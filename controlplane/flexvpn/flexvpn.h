@@ -14,7 +14,7 @@ struct fgw_vaccess;
 struct fgw_ike_sa;
 struct fgw_ike_msg;
 struct fgw_ike_cp;
-struct fgw_ike_ts;
+struct fgw_ike_ts_payload;
 struct fgw_ike_tunnel;
 struct fgw_cp_lease;
 
@@ -47,13 +47,16 @@ void fgw_flexvpn_free(struct fgw_control *c);
  * peer: authorization, pool addresses and the CFG_REPLY (*reply, valid
  * until the next call; NULL when the peer sent no CFG_REQUEST), the
  * virtual-access with routes to the peer's addresses and accepted
- * subnets. Returns the tunnel to install the CHILD SAs on; *tsi, when its
- * type is set, is the peer's first selector narrowed to its address.
+ * subnets. Returns the tunnel to install the CHILD SAs on; tsi and tsr,
+ * when not empty, are the selectors to answer (a remote-access client's
+ * narrowed to its addresses, one per family, and the LANs of those
+ * families it asked for).
  * NULL: no CHILD SA, answer the notify *notify (AUTHENTICATION_FAILED
  * when authorization fails, INTERNAL_ADDRESS_FAILURE, ...). */
 struct fgw_ike_tunnel *fgw_flexvpn_peer_up(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg,
-					   const struct fgw_ike_cp **reply, struct fgw_ike_ts *tsi,
-					   uint16_t *notify);
+					   const struct fgw_ike_cp **reply,
+					   struct fgw_ike_ts_payload *tsi,
+					   struct fgw_ike_ts_payload *tsr, uint16_t *notify);
 /* When an IKE SA goes: the virtual-access, its routes and the pool
  * addresses of the session it carries, if any; sa->tunnel becomes NULL. */
 void fgw_flexvpn_peer_down(struct fgw_ike_sa *sa);

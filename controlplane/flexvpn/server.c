@@ -147,23 +147,80 @@ static void host_route(struct fgw_control *c, struct fgw_flexvpn_session *s,
 		FGW_WARN("%s: no route to the peer's address: %s", s->tcfg.name, err);
 }
 
-/* Without FLEXVPN-SUPPORTED the peer is a software client: its selector
- * is narrowed to the address it was lent, as IOS does; a FlexVPN peer
- * routes into its tunnel and keeps what it proposed. */
-static void narrow_tsi(const struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg,
-		       const struct fgw_cp_lease *lease, struct fgw_ike_ts *tsi)
+/* A selector as a network: start and end differ only in a host part
+ * that is all zeros in start and all ones in end. */
+static bool ts_prefix(const struct fgw_ike_ts *ts, struct fgw_prefix *p)
 {
+	bool v4 = ts->start.family == AF_INET;
+	const uint8_t *a = v4 ? (const uint8_t *)&ts->start.v4 : ts->start.v6;
+	const uint8_t *b = v4 ? (const uint8_t *)&ts->end.v4 : ts->end.v6;
+	unsigned bits = v4 ? 32 : 128, len = 0;
+	bool host = false;
+
+	if (ts->start.family != ts->end.family || (!v4 && ts->start.family != AF_INET6))
+		return false;
+	for (unsigned i = 0; i < bits; i++) {
+		unsigned x = a[i / 8] >> (7 - i % 8) & 1, y = b[i / 8] >> (7 - i % 8) & 1;
+
+		if (!host && x == y) {
+			len++;
+			continue;
+		}
+		host = true;
+		if (x != 0 || y != 1)
+			return false;
+	}
+	p->addr = ts->start;
+	p->len = (uint8_t)len;
+	return true;
+}
+
+/* A site peer (no CFG_REQUEST: strongSwan or a router as a plain spoke)
+ * proposes its LAN as TSi; that network becomes a route through its
+ * virtual-access, as a dynamic VTI's reverse route does. The first
+ * selector is the one the CHILD SA takes; "everything" is no route. */
+static void reverse_route(struct fgw_control *c, struct fgw_flexvpn_session *s,
+			  const struct fgw_ike_msg *msg)
+{
+	struct fgw_prefix p;
+	char err[160], buf[FGW_ADDR_STRLEN + 4];
+
+	if (!msg->has_tsi || msg->tsi.n == 0 || !ts_prefix(&msg->tsi.ts[0], &p) || p.len == 0)
+		return;
+	if (fgw_vaccess_route_add(c, s->va, &p, 1, err, sizeof(err)) < 0)
+		FGW_WARN("%s: no route to the peer's selector %s: %s", s->tcfg.name,
+			 fgw_prefix_str(&p, buf, sizeof(buf)), err);
+}
+
+/* Without FLEXVPN-SUPPORTED the peer is a software client: its selectors
+ * are narrowed to the addresses it was lent, as IOS does (one per family
+ * it proposed and got an address of), and of its TSr we keep those of
+ * these families (a dual-stack client asks for both LANs); a FlexVPN peer
+ * routes into its tunnel and keeps what it proposed. */
+static void narrow_ts(const struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg,
+		      const struct fgw_cp_lease *lease, struct fgw_ike_ts_payload *tsi,
+		      struct fgw_ike_ts_payload *tsr)
+{
+	bool fam4 = false, fam6 = false;
+
 	for (unsigned i = 0; !sa->peer_flexvpn && msg->has_tsi && i < msg->tsi.n; i++) {
 		const struct fgw_ike_ts *ts = &msg->tsi.ts[i];
-		const struct fgw_addr *a = ts->type == FGW_IKE_TS_IPV6_ADDR_RANGE ?
-					   (lease->pool6 ? &lease->addr6 : NULL) :
-					   (lease->pool4 ? &lease->addr4 : NULL);
+		bool v6 = ts->type == FGW_IKE_TS_IPV6_ADDR_RANGE;
+		const struct fgw_addr *a = v6 ? (lease->pool6 ? &lease->addr6 : NULL) :
+						(lease->pool4 ? &lease->addr4 : NULL);
 
-		if (a != NULL) {
-			*tsi = *ts;
-			tsi->start = tsi->end = *a;
-			return;
-		}
+		if (a == NULL || (v6 ? fam6 : fam4))
+			continue;
+		tsi->ts[tsi->n] = *ts;
+		tsi->ts[tsi->n].start = tsi->ts[tsi->n].end = *a;
+		tsi->n++;
+		*(v6 ? &fam6 : &fam4) = true;
+	}
+	for (unsigned i = 0; tsi->n > 0 && msg->has_tsr && i < msg->tsr.n; i++) {
+		bool v6 = msg->tsr.ts[i].type == FGW_IKE_TS_IPV6_ADDR_RANGE;
+
+		if (v6 ? fam6 : fam4)
+			tsr->ts[tsr->n++] = msg->tsr.ts[i];
 	}
 }
 
@@ -183,8 +240,9 @@ static void log_session(const char *what, const struct fgw_ike_sa *sa,
 }
 
 struct fgw_ike_tunnel *fgw_flexvpn_peer_up(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg,
-					   const struct fgw_ike_cp **reply, struct fgw_ike_ts *tsi,
-					   uint16_t *notify)
+					   const struct fgw_ike_cp **reply,
+					   struct fgw_ike_ts_payload *tsi,
+					   struct fgw_ike_ts_payload *tsr, uint16_t *notify)
 {
 	static struct fgw_ikev2_authz_policy_cfg pol;
 	static struct fgw_cp_reply cp;
@@ -195,7 +253,7 @@ struct fgw_ike_tunnel *fgw_flexvpn_peer_up(struct fgw_ike_sa *sa, const struct f
 	int rc;
 
 	*reply = NULL;
-	memset(tsi, 0, sizeof(*tsi));
+	tsi->n = tsr->n = 0;
 	*notify = FGW_IKE_N_TS_UNACCEPTABLE;
 	tmpl = fgw_vtemplate_find(c->cfg, sa->profile->virtual_template);
 	if (c->flexvpn == NULL || tmpl == NULL)
@@ -256,7 +314,9 @@ struct fgw_ike_tunnel *fgw_flexvpn_peer_up(struct fgw_ike_sa *sa, const struct f
 		host_route(c, s, &s->lease.addr6);
 	if (pol.route_accept.any && msg->has_cp)
 		accept_routes(c, s, &pol, &msg->cp);
-	narrow_tsi(sa, msg, &s->lease, tsi);
+	if (*reply == NULL)
+		reverse_route(c, s, msg);
+	narrow_ts(sa, msg, &s->lease, tsi, tsr);
 	log_session("up", sa, s);
 	*notify = 0;
 	return &s->tun;

@@ -76,6 +76,14 @@ static int inner_family(const struct fgw_ike_tunnel *t)
 	return t->cfg->mode == FGW_TUNNEL_IPSEC_IPV6 ? AF_INET6 : AF_INET;
 }
 
+/* GRE rides ESP in transport mode (child_sa.c): said with
+ * USE_TRANSPORT_MODE both ways, so a hub's virtual template in auto mode
+ * clones a GRE virtual-access for us. */
+static bool gre_mode(const struct fgw_ike_tunnel *t)
+{
+	return t->cfg->mode == FGW_TUNNEL_GRE_IPV4 || t->cfg->mode == FGW_TUNNEL_GRE_IPV6;
+}
+
 /* No other IKE SA with this peer: the peer may drop whatever it still
  * holds of ours (INITIAL_CONTACT, 2.4). */
 static bool first_contact(const struct fgw_ike_sa *sa)
@@ -222,6 +230,8 @@ int ike_auth_start(struct fgw_ike_sa *sa)
 		fgw_ike_build_notify(&b, 0, NULL, 0, FGW_IKE_N_INITIAL_CONTACT, NULL, 0);
 	if (fgw_cp_client_ike_request(sa, &cp))
 		fgw_ike_build_cp(&b, &cp.cp);
+	if (gre_mode(t))
+		fgw_ike_build_notify(&b, 0, NULL, 0, FGW_IKE_N_USE_TRANSPORT_MODE, NULL, 0);
 	fgw_ike_build_sa(&b, &esp);
 	ts_any(&ts, inner_family(t));
 	fgw_ike_build_ts(&b, FGW_IKE_PL_TSI, &ts, 1);
@@ -334,7 +344,7 @@ void ike_auth_request(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg)
 	struct esp_transform et;
 	struct fgw_ike_tunnel *t;
 	const struct fgw_ike_cp *cp = NULL;
-	struct fgw_ike_ts tsi = { 0 };
+	static struct fgw_ike_ts_payload tsi, tsr;	/* a FlexVPN server's answer */
 	struct fgw_ike_buf b;
 	uint16_t child_err = 0;
 	char id[300], text[512];
@@ -344,6 +354,7 @@ void ike_auth_request(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg)
 		return;
 	}
 	rte_timer_stop(&sa->life_timer);
+	tsi.n = tsr.n = 0;
 	if (!msg->has_idi || !msg->has_auth) {
 		refuse(sa, FGW_IKE_N_INVALID_SYNTAX, FGW_IKE_FAIL_INVALID_SYNTAX,
 		       "IKE_AUTH request without IDi or AUTH (EAP is not supported)");
@@ -383,7 +394,8 @@ void ike_auth_request(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg)
 	if (!msg->has_sa || !msg->has_tsi || !msg->has_tsr || msg->tsi.n == 0 || msg->tsr.n == 0) {
 		child_err = FGW_IKE_N_INVALID_SYNTAX;
 	} else if (t == NULL && sa->profile->virtual_template[0] != '\0' &&
-		   (sa->tunnel = t = fgw_flexvpn_peer_up(sa, msg, &cp, &tsi, &child_err)) == NULL) {
+		   (sa->tunnel = t = fgw_flexvpn_peer_up(sa, msg, &cp, &tsi, &tsr,
+							 &child_err)) == NULL) {
 		if (child_err == FGW_IKE_N_AUTHENTICATION_FAILED) {
 			snprintf(text, sizeof(text), "peer %s (%s): no authorization policy",
 				 ike_peer_str(sa), id);
@@ -419,8 +431,8 @@ void ike_auth_request(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg)
 		sa->ipsec_profile = t->ipsec_profile;
 		ike_proposal_esp(&chosen, &et);
 		ch->spi_out = spi_of(&chosen);
-		ch->tsi = tsi.type != 0 ? tsi : msg->tsi.ts[0];
-		ch->tsr = msg->tsr.ts[0];
+		ch->tsi = tsi.n > 0 ? tsi.ts[0] : msg->tsi.ts[0];
+		ch->tsr = tsr.n > 0 ? tsr.ts[0] : msg->tsr.ts[0];
 		if (ike_child_install(sa, ch, &et, NULL, 0, sa->ni, sa->ni_len, sa->nr,
 				      sa->nr_len, true) < 0) {
 			refuse(sa, FGW_IKE_N_NO_ADDITIONAL_SAS, FGW_IKE_FAIL_INSTALL,
@@ -451,12 +463,13 @@ void ike_auth_request(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg)
 	if (cp != NULL && ch != NULL)
 		fgw_ike_build_cp(&b, cp);
 	if (ch != NULL) {
-		if (fgw_ike_msg_notify(msg, FGW_IKE_N_USE_TRANSPORT_MODE) != NULL &&
-		    (t->cfg->mode == FGW_TUNNEL_GRE_IPV4 || t->cfg->mode == FGW_TUNNEL_GRE_IPV6))
+		if (fgw_ike_msg_notify(msg, FGW_IKE_N_USE_TRANSPORT_MODE) != NULL && gre_mode(t))
 			fgw_ike_build_notify(&b, 0, NULL, 0, FGW_IKE_N_USE_TRANSPORT_MODE, NULL, 0);
 		fgw_ike_build_sa(&b, &answer);
-		fgw_ike_build_ts(&b, FGW_IKE_PL_TSI, &ch->tsi, 1);
-		fgw_ike_build_ts(&b, FGW_IKE_PL_TSR, &ch->tsr, 1);
+		fgw_ike_build_ts(&b, FGW_IKE_PL_TSI, tsi.n > 0 ? tsi.ts : &ch->tsi,
+				 tsi.n > 0 ? tsi.n : 1);
+		fgw_ike_build_ts(&b, FGW_IKE_PL_TSR, tsr.n > 0 ? tsr.ts : &ch->tsr,
+				 tsr.n > 0 ? tsr.n : 1);
 	} else {
 		fgw_ike_build_notify(&b, 0, NULL, 0, child_err, NULL, 0);
 	}

@@ -147,6 +147,26 @@ static bool nothing_to_ask(void)
 	return true;
 }
 
+/* ipv6 address negotiated: an IPv6 address and DNS asked for, the names
+ * once, IPv4 only when ip address negotiated is set too. */
+static bool ipv6_request(void)
+{
+	static const uint16_t v6[] = { 8, 10, 25, 28674, 28675 };
+	static const uint16_t both[] = { 1, 2, 3, 4, 8, 10, 25, 28674, 28675 };
+	struct fgw_tunnel_cfg t = { .name = "Tunnel9", .ipv6_address_negotiated = true };
+
+	EXPECT(fgw_cp_client_request(spoke, &t, NULL, &cl, &req), "asked");
+	EXPECT(!cl.want_addr && cl.want_addr6 && req.cp.n == 5, "%u attributes", req.cp.n);
+	for (unsigned i = 0; i < 5; i++)
+		EXPECT(req.cp.a[i].type == v6[i] && req.cp.a[i].len == 0, "attribute %u", i);
+	t.ip_address_negotiated = true;
+	EXPECT(fgw_cp_client_request(spoke, &t, NULL, &cl, &req), "asked");
+	EXPECT(cl.want_addr && cl.want_addr6 && req.cp.n == 9, "%u attributes", req.cp.n);
+	for (unsigned i = 0; i < 9; i++)
+		EXPECT(req.cp.a[i].type == both[i], "attribute %u", i);
+	return true;
+}
+
 /* A reply with everything wrong in it: each counted, nothing kept. */
 static bool malformed_reply(void)
 {
@@ -173,6 +193,7 @@ int main(void)
 	RUN(spoke_request);
 	RUN(hub_reply);
 	RUN(nothing_to_ask);
+	RUN(ipv6_request);
 	RUN(malformed_reply);
 	fgw_pools_free(&pools);
 	fgw_config_free(hub);
