@@ -13,8 +13,10 @@
 # every namespace and process it made, also when interrupted.
 #
 # The FlexVPN hub scenario:
-#   scripts/interop.sh --scenario hub --clients N --spokes M [--pool-size P] [--json] [--show]
-# one flexgw hub, N strongSwan remote-access clients and M flexgw spokes;
+#   scripts/interop.sh --scenario hub --clients N --spokes M [--gre-spokes G] [--swan-spokes K]
+#                      [--pool-size P] [--json] [--show]
+# one flexgw hub, N strongSwan remote-access clients, M flexgw spokes (the
+# last G in GRE mode) and K strongSwan site spokes;
 # exit 0 only when every peer that should be up is up and carries traffic
 # to the hub LAN (spokes also to each other), and exactly the clients the
 # pool cannot serve were refused.

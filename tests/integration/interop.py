@@ -624,15 +624,23 @@ class Case:
 #
 #     hub LAN 10.10.0.10 -- hub (flexgw) 192.0.2.1 ---- WAN bridge ---- clientN  192.0.2.(10+N) charon
 #                           Virtual-Template1 (clients)                 spokeM   192.0.2.(100+M) flexgw
-#                           Virtual-Template2 (spokes)                       spokeM LAN 10.20.M.0/24
+#                           Virtual-Template2 (spokes, auto mode)            spokeM LAN 10.20.M.0/24
+#                                                                       swanK    192.0.2.(150+K) charon
+#                                                                            swanK LAN 172.16.K.0/24
 #
 # remote_access.Hub builds the hub and its strongSwan remote-access clients;
 # HubScenario adds the flexgw spokes (`ip address negotiated`, the LAN
-# port as their route set) and the hub's side for them: pool SPOKES, an
-# authorization policy that pushes the hub LAN and the spokes' summary
-# 10.20.0.0/16 and accepts the spokes' routes, a second virtual template.
+# port as their route set; the last gre_spokes of them in tunnel mode gre
+# ipv4, ESP in transport mode), strongSwan site spokes (no virtual IP,
+# their LAN as TSi, everything in 10.0.0.0/8 as TSr) and the hub's side
+# for them: pools SPOKES and SPOKES6, an authorization policy that pushes
+# the hub LAN and the summaries of both kinds of spoke and accepts the
+# flexgw spokes' routes, a second virtual template in auto mode (a GRE
+# spoke gets a GRE virtual-access, the others an IPsec one).
 SPOKE_SUMMARY = "10.20.0.0/16"
+SWAN_SUMMARY = "172.16.0.0/16"
 SPOKE_POOL = ("10.98.0.1", "10.98.0.63")
+SPOKE_POOL6 = ("fd00:98::1", "fd00:98::3f")
 SPOKE_PROPOSALS = ("aes256-sha512-ecp256", "aes256gcm16")
 
 
@@ -644,17 +652,67 @@ def spoke_wan(m):
 	return f"192.0.2.{100 + m}"
 
 
+def swan_lan(k):
+	return dict(net=f"172.16.{k}.0/24", gw=f"172.16.{k}.1", host=f"172.16.{k}.10")
+
+
+def swan_wan(k):
+	return f"192.0.2.{150 + k}"
+
+
+def swan_spoke_swanctl(k, psk):
+	"""strongSwan as a site spoke: no virtual IP, its LAN as TSi; the hub's
+	LAN and the flexgw spokes' LANs (all of 10/8) through the tunnel."""
+	import remote_access
+	return f"""connections {{
+  site {{
+    version = 2
+    local_addrs = {swan_wan(k)}
+    remote_addrs = {remote_access.HUB_WAN}
+    proposals = {SPOKE_PROPOSALS[0]}
+    mobike = no
+    local {{
+      auth = psk
+      id = fqdn:swan{k}.spokes.example.com
+    }}
+    remote {{
+      auth = psk
+      id = fqdn:{remote_access.HUB_ID}
+    }}
+    children {{
+      site {{
+        local_ts = {swan_lan(k)['net']}
+        remote_ts = 10.0.0.0/8
+        esp_proposals = {SPOKE_PROPOSALS[1]}
+        start_action = none
+      }}
+    }}
+  }}
+}}
+secrets {{
+  ike-1 {{
+    id-1 = fqdn:swan{k}.spokes.example.com
+    id-2 = fqdn:{remote_access.HUB_ID}
+    secret = "{psk}"
+  }}
+}}
+"""
+
+
 def hub_spoke_config(cfg, psk):
 	"""Adds the spokes' objects to a remote_access hub configuration."""
 	import remote_access
 	cfg["pools"].append({"name": "SPOKES", "start": SPOKE_POOL[0], "end": SPOKE_POOL[1]})
+	cfg["pools"].append({"name": "SPOKES6", "start": SPOKE_POOL6[0], "end": SPOKE_POOL6[1]})
 	ik = cfg["ikev2"]
 	ik["keyrings"].append({"name": "SPOKES", "peers": [
 		{"name": "spokes", "address": "0.0.0.0/0", "pre_shared_key": psk}]})
 	ik["authorization_policies"].append({
-		"name": "SPOKES", "pool": "SPOKES", "dns": remote_access.DNS[:1],
+		"name": "SPOKES", "pool": "SPOKES", "ipv6_pool": "SPOKES6",
+		"dns": remote_access.DNS[:1] + remote_access.DNS6,
 		"split_dns": ["spokes.example.com"], "def_domain": "example.com",
-		"route_set_access_list": [remote_access.LAN["net"], SPOKE_SUMMARY],
+		"route_set_access_list": [remote_access.LAN["net"], SPOKE_SUMMARY, SWAN_SUMMARY,
+					  remote_access.LAN6["net"]],
 		"route_accept": {"any": True}})
 	ik["profiles"].append({
 		"name": "SPOKES", "match_identity_remote": [{"fqdn_domain": "spokes.example.com"}],
@@ -665,13 +723,15 @@ def hub_spoke_config(cfg, psk):
 					 "responder_only": True})
 	cfg["virtual_templates"].append({
 		"name": "Virtual-Template2", "ip_unnumbered": "Loopback0", "mtu": 1400,
-		"tcp_adjust_mss": 1360, "mode": "ipsec ipv4", "tunnel_protection": "SPOKES"})
+		"tcp_adjust_mss": 1360, "mode": "auto", "tunnel_protection": "SPOKES"})
 	return cfg
 
 
-def spoke_config(m, psk):
+def spoke_config(m, psk, gre=False, v6=False):
 	"""A flexgw spoke: Tunnel0 to the hub with `ip address negotiated`, its
-	LAN port advertised (route set interface), nothing routed by hand."""
+	LAN port advertised (route set interface), nothing routed by hand; gre:
+	tunnel mode gre ipv4 over ESP in transport mode; v6: ipv6 address
+	negotiated too."""
 	import remote_access
 	me = Peer(f"spoke{m}", spoke_lan(m), spoke_wan(m), {"fqdn": f"spoke{m}.spokes.example.com"},
 		  psk, psk)
@@ -682,6 +742,12 @@ def spoke_config(m, psk):
 	t = cfg["tunnels"][0]
 	del t["ipv4"]
 	t["ip_address_negotiated"] = True
+	if v6:
+		t["ipv6_address_negotiated"] = True
+	if gre:
+		t["mode"] = "gre ipv4"
+		for ts in cfg["ipsec"]["transform_sets"]:
+			ts["mode"] = "transport"
 	cfg["routes"] = []
 	cfg["ikev2"]["authorization_policies"] = [
 		{"name": "SPOKE", "route_set_interface": "GigabitEthernet1"}]
@@ -702,10 +768,18 @@ def _hub_class():
 	class HubScenario(remote_access.Hub):
 		"""remote_access.Hub with n_spokes flexgw spokes besides its clients."""
 
-		def __init__(self, n_spokes=1, **kw):
+		def __init__(self, n_spokes=1, n_swan=0, gre_spokes=0, v6_spokes=(), **kw):
+			"""gre_spokes: the last ones of the n_spokes flexgw spokes run
+			GRE; v6_spokes: the flexgw spokes that also ask for IPv6;
+			n_swan: strongSwan site spokes."""
 			super().__init__(**kw)
-			self.n_spokes = n_spokes
+			self.n_spokes, self.n_swan = n_spokes, n_swan
+			self.gre_spokes, self.v6_spokes = gre_spokes, set(v6_spokes)
 			self.spokes = {}	# m -> (spoke flexgw, its LAN host namespace)
+			self.swans = {}		# k -> (charon, its LAN host namespace)
+
+		def spoke_gre(self, m):
+			return m > self.n_spokes - self.gre_spokes
 
 		def hub_config(self):
 			return hub_spoke_config(super().hub_config(), self.psk)
@@ -718,7 +792,7 @@ def _hub_class():
 				topo.host(lan, "eth0", spoke_lan(m)["host"] + "/24", gw4=spoke_lan(m)["gw"])
 				topo.veth(ns, "wan", self.wan, f"bs{m}", quiet_a=True)
 				self.wan.run(f"ip link set bs{m} master br0")
-				cfg = spoke_config(m, self.psk)
+				cfg = spoke_config(m, self.psk, gre=self.spoke_gre(m), v6=m in self.v6_spokes)
 				gw = topo.FlexGW(ns, self.workdir / f"s{m}", [
 					dict(name="GigabitEthernet1", iface="lan",
 					     ipv4=spoke_lan(m)["gw"] + "/24"),
@@ -727,12 +801,42 @@ def _hub_class():
 				self.spokes[m] = (gw, lan)
 				gw.start()
 				lan.run(f"ping -c 1 -W 5 {spoke_lan(m)['gw']}", check=False)
+			for k in range(1, self.n_swan + 1):
+				ns, lan = self.ns(f"w{k}"), self.ns(f"w{k}lan")
+				topo.veth(ns, "lan", lan, "eth0")
+				ns.run(f"ip addr add {swan_lan(k)['gw']}/24 dev lan")
+				ns.run("sysctl -qw net.ipv4.ip_forward=1")
+				topo.host(lan, "eth0", swan_lan(k)["host"] + "/24", gw4=swan_lan(k)["gw"])
+				topo.veth(ns, "wan", self.wan, f"bw{k}")
+				self.wan.run(f"ip link set bw{k} master br0")
+				ns.run(f"ip addr add {swan_wan(k)}/24 dev wan")
+				ch = strongswan.Charon(ns, self.workdir / f"w{k}")
+				self.swans[k] = (ch, lan)
+				ch.start(timeout=60)
+				ch.load(swan_spoke_swanctl(k, self.psk))
+
+		def swan_up(self, k, timeout=30):
+			"""Swan spoke k initiates; True once its CHILD SA and libipsec's
+			route are in place."""
+			ch = self.swans[k][0]
+			ch.initiate("site", timeout=timeout, check=False)
+			deadline = time.time() + timeout
+			while time.time() < deadline:
+				if ch.established("site", "site") and ch.routes_to("10.0.0.0/8"):
+					return True
+				time.sleep(0.1)
+			return False
 
 		def teardown(self):
 			for gw, _ in self.spokes.values():
 				try:
 					gw.stop()
 				except Exception:  # noqa: BLE001 - keep cleaning up
+					pass
+			for ch, _ in self.swans.values():
+				try:
+					ch.stop()
+				except Exception:  # noqa: BLE001
 					pass
 			super().teardown()
 
@@ -754,26 +858,38 @@ def _hub_class():
 
 
 def _loss(ns, dst, count=PINGS):
-	tx, rx, _ = topo.ping(ns, dst, count=count, interval=0.01)
+	tx, rx, _ = topo.ping(ns, dst, count=count, interval=0.01, deadline=30)
 	return round(100.0 * (tx - rx) / tx, 1) if tx else 100.0
 
 
-def hub_accepted(hub, m):
-	"""Spoke m's LAN in the hub's RIB, through a virtual-access interface."""
+def hub_accepted(hub, m, lan=spoke_lan):
+	"""Spoke m's LAN (lan(m), swan_lan for a strongSwan spoke) in the
+	hub's RIB, through a virtual-access interface."""
 	for r in hub.routes()["routes"]:
-		if r["prefix"] == spoke_lan(m)["net"] and r.get("installed") and \
+		if r["prefix"] == lan(m)["net"] and r.get("installed") and \
 				(r.get("interface") or "").startswith("Virtual-Access"):
 			return r["interface"]
 	return None
 
 
-def run_hub(n_clients, n_spokes, pool_size, build=None, log=None, scenario=None):
+def va_mode(sc, peer_addr):
+	"""The mode of the hub's virtual-access for the peer at peer_addr."""
+	for va in sc.virtual_access():
+		if va["destination"] == peer_addr:
+			return va["mode"]
+	return None
+
+
+def run_hub(n_clients, n_spokes, pool_size, build=None, log=None, scenario=None, n_swan=0,
+	    gre_spokes=0):
 	"""The hub scenario; returns (result dict, scenario object torn down)."""
 	import remote_access
 	log = log or (lambda msg: None)
 	sc = scenario or _hub_class()(n_spokes=n_spokes, build=build, n_clients=n_clients,
-				       pool_size=pool_size, tag="hub")
-	r = {"scenario": "hub", "clients": n_clients, "spokes": n_spokes, "pool_size": pool_size,
+				       pool_size=pool_size, tag="hub", n_swan=n_swan,
+				       gre_spokes=gre_spokes)
+	r = {"scenario": "hub", "clients": n_clients, "spokes": n_spokes,
+	     "swan_spokes": sc.n_swan, "gre_spokes": sc.gre_spokes, "pool_size": pool_size,
 	     "peers": [], "refused": 0, "passed": False}
 	t0 = time.time()
 	try:
@@ -795,8 +911,8 @@ def run_hub(n_clients, n_spokes, pool_size, build=None, log=None, scenario=None)
 				"should_be_up": n <= pool_size, "refused": refused, "assigned_ip": vip,
 				"dns": [], "split_dns": [], "ping_loss_pct": None}
 			if vip:
-				# charon logs no split-DNS values: only what it wrote down
-				peer["dns"] = [d for d in remote_access.DNS if d in sc.resolv_conf(n)]
+				got = sc.received(n)
+				peer["dns"], peer["split_dns"] = got["dns"], got["split_dns"]
 			r["peers"].append(peer)
 		# every client has tried before any is measured: the refused one
 		# must not disturb the others
@@ -808,6 +924,7 @@ def run_hub(n_clients, n_spokes, pool_size, build=None, log=None, scenario=None)
 			gw, lan = sc.spokes[m]
 			peer = {"kind": "spoke", "name": f"spoke{m}", "up": bool(got), "should_be_up": True,
 				"refused": False, "assigned_ip": got and got.get("assigned_ip"),
+				"assigned_ipv6": got and got.get("assigned_ipv6"),
 				"dns": (got or {}).get("dns", []), "split_dns": (got or {}).get("split_dns", []),
 				"routes_received": (got or {}).get("routes_received", []),
 				"hub_route_via": None, "ping_loss_pct": None}
@@ -817,6 +934,21 @@ def run_hub(n_clients, n_spokes, pool_size, build=None, log=None, scenario=None)
 					peer["hub_route_via"] = hub_accepted(sc, m)
 					time.sleep(0.2)
 				peer["ping_loss_pct"] = _loss(lan, remote_access.LAN["host"])
+				peer["va_mode"] = va_mode(sc, spoke_wan(m))
+			r["peers"].append(peer)
+		for k in range(1, sc.n_swan + 1):
+			up = sc.swan_up(k)
+			ch, lan = sc.swans[k]
+			peer = {"kind": "swan-spoke", "name": f"swan{k}", "up": up, "should_be_up": True,
+				"refused": False, "assigned_ip": None, "dns": [], "split_dns": [],
+				"hub_route_via": None, "ping_loss_pct": None}
+			if up:
+				peer["hub_route_via"] = topo.wait(
+					lambda: hub_accepted(sc, k, lan=swan_lan), 20, step=0.2) or None
+				peer["ping_loss_pct"] = _loss(lan, remote_access.LAN["host"])
+				peer["va_mode"] = va_mode(sc, swan_wan(k))
+				if n_spokes:
+					peer["to_spoke1_loss_pct"] = _loss(lan, spoke_lan(1)["host"])
 			r["peers"].append(peer)
 		# spoke to spoke through the hub: each spoke's LAN pings the next one's
 		r["spoke_to_spoke_loss_pct"] = {}
@@ -829,7 +961,8 @@ def run_hub(n_clients, n_spokes, pool_size, build=None, log=None, scenario=None)
 		r["passed"] = bool(
 			all(p["up"] == p["should_be_up"] and (not p["up"] or p["ping_loss_pct"] == 0)
 			    for p in r["peers"])
-			and all(p["hub_route_via"] for p in r["peers"] if p["kind"] == "spoke")
+			and all(p["hub_route_via"] for p in r["peers"] if p["kind"] != "client")
+			and all(p.get("to_spoke1_loss_pct", 0) == 0 for p in r["peers"])
 			and all(v == 0 for v in r["spoke_to_spoke_loss_pct"].values())
 			and r["refused"] == expected_refused and r["distinct_addresses"])
 	except Exception as e:  # noqa: BLE001 - a failure is a result
@@ -853,6 +986,8 @@ def hub_logs(sc):
 		out[f"spoke{m}"] = gw.log_text()[-4000:]
 	for n, ch in sc.charons.items():
 		out[f"client{n}"] = ch.log_text()[-3000:]
+	for k, (ch, _) in getattr(sc, "swans", {}).items():
+		out[f"swan{k}"] = ch.log_text()[-3000:]
 	return out
 
 
@@ -979,6 +1114,10 @@ def main_scenario(argv):
 	ap.add_argument("--scenario", choices=("hub",), required=True)
 	ap.add_argument("--clients", type=int, default=2, help="strongSwan remote-access clients")
 	ap.add_argument("--spokes", type=int, default=1, help="flexgw spokes")
+	ap.add_argument("--gre-spokes", type=int, default=0,
+			help="how many of the flexgw spokes run tunnel mode gre ipv4 (the last ones)")
+	ap.add_argument("--swan-spokes", type=int, default=0,
+			help="strongSwan site spokes (no virtual IP, their LAN as TSi)")
 	ap.add_argument("--pool-size", type=int, default=None,
 			help="addresses in the clients' pool (default: one per client)")
 	ap.add_argument("--json", action="store_true", help="print one JSON object")
@@ -986,9 +1125,11 @@ def main_scenario(argv):
 	ap.add_argument("--build", help="build tree (default: $FGW_BUILD or build/)")
 	ap.add_argument("--verbose", "-v", action="store_true", help="print logs on failure")
 	args = ap.parse_args(argv)
-	if not (0 <= args.clients <= 50 and 0 <= args.spokes <= 20) or \
+	if not (0 <= args.clients <= 50 and 0 <= args.spokes <= 20 and 0 <= args.swan_spokes <= 20
+		and 0 <= args.gre_spokes <= args.spokes) or \
 			(args.pool_size is not None and not 1 <= args.pool_size <= 250):
-		print("interop: --clients 0..50, --spokes 0..20, --pool-size 1..250", file=sys.stderr)
+		print("interop: --clients 0..50, --spokes 0..20, --gre-spokes 0..spokes, "
+		      "--swan-spokes 0..20, --pool-size 1..250", file=sys.stderr)
 		return 2
 	if os.geteuid() != 0:
 		print("interop: run as root (network namespaces)", file=sys.stderr)
@@ -1005,7 +1146,8 @@ def main_scenario(argv):
 	signal.signal(signal.SIGHUP, on_signal)
 	pool = args.pool_size if args.pool_size is not None else max(1, args.clients)
 	sc = _hub_class()(n_spokes=args.spokes, build=args.build, n_clients=args.clients,
-			  pool_size=pool, tag="hub")
+			  pool_size=pool, tag="hub", n_swan=args.swan_spokes,
+			  gre_spokes=args.gre_spokes)
 	try:
 		r, _ = run_hub(args.clients, args.spokes, pool, log=log, scenario=sc)
 		if args.show:

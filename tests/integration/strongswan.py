@@ -180,7 +180,8 @@ class Charon:
 		"""Whether kernel-libipsec's route to prefix (table 220, via its TUN
 		device) is in place: charon lists a CHILD SA as INSTALLED a moment
 		before, and until then replies into the tunnel go nowhere."""
-		out = self.ns.run("ip -4 route show table 220", check=False).stdout
+		fam = "-6" if ":" in prefix else "-4"
+		out = self.ns.run(f"ip {fam} route show table 220", check=False).stdout
 		return any(line.split()[:1] == [prefix] for line in out.splitlines())
 
 	def wait_established(self, ike_name, child_name, timeout=15):

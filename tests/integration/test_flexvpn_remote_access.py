@@ -68,7 +68,7 @@ def session_of(hub, n):
 
 def assert_ping(hub, n):
 	ch = hub.charons[n]
-	tx, rx, out = topo.ping(ch.ns, ra.LAN["host"], count=PINGS, interval=0.02)
+	tx, rx, out = topo.ping(ch.ns, ra.LAN["host"], count=PINGS, interval=0.02, deadline=30)
 	assert tx == PINGS and rx == PINGS, f"client {n} -> hub LAN: {out}"
 
 
@@ -93,6 +93,10 @@ def test_two_clients(hub):
 			assert a in attrs, attrs
 		assert attrs.count("DNS") == 2 and attrs.count("DOMAIN") == len(ra.SPLIT_DNS), attrs
 		assert "processing UNITY_SPLITDNS_NAME attribute" in log
+		# and the values, from charon's parser (remote_access.received_attributes)
+		got = hub.received(n)
+		assert got["split_dns"] == ra.SPLIT_DNS and got["dns"] == ra.DNS, got
+		assert got["def_domain"] == ra.DEF_DOMAIN, got
 		assert f"installing new virtual IP {vips[n]}" in log, log[-3000:]
 
 	# each on its own Virtual-AccessN with a host route to its address
@@ -123,7 +127,7 @@ def test_two_clients(hub):
 	before = {v["name"]: v["counters"]["rx_packets"] for v in vas.values()}
 	for n in (1, 2):
 		assert_ping(hub, n)
-		tx, rx, out = topo.ping(hub.lan, vips[n], count=PINGS, interval=0.02)
+		tx, rx, out = topo.ping(hub.lan, vips[n], count=PINGS, interval=0.02, deadline=30)
 		assert tx == PINGS and rx == PINGS, f"hub LAN -> client {n}: {out}"
 	after = {v["name"]: v["counters"]["rx_packets"] for v in hub.virtual_access()}
 	assert all(after[k] - before[k] >= 2 * PINGS for k in before), (before, after)

@@ -340,10 +340,16 @@ def wait_for(what, cond, timeout, step=0.2):
 	return v
 
 
-def ping(ns, dst, count=50, interval=0.01, size=56, timeout=60, ttl=None, quiet=True):
+def ping(ns, dst, count=50, interval=0.01, size=56, timeout=60, ttl=None, quiet=True,
+	 deadline=None):
 	"""Returns (transmitted, received, output). quiet=False keeps the
-	per-packet lines (ICMP errors show there)."""
+	per-packet lines (ICMP errors show there). deadline: wait up to that
+	many seconds for every reply (ping -w), else ping gives up on a reply
+	two round trips after its last request, which a loaded host's stall
+	of a gateway outlasts: a loss test that must hold at load wants it."""
 	args = ["ping", "-n", "-c", str(count), "-i", str(interval), "-W", "2", "-s", str(size)]
+	if deadline:
+		args += ["-w", str(deadline)]
 	if quiet:
 		args.append("-q")
 	if ttl:
