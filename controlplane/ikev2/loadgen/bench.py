@@ -20,7 +20,7 @@ pair's ratio, so that a noisy host's slow minute hits both of a pair.
 
   sudo controlplane/ikev2/loadgen/bench.py [--build build] [--counts 1000,10000]
       [--responders charon,flexgw,flexgw-tunnels,flexgw-va] [--window 128]
-      [--dataplane 3 [--dp-sas 10000] [--dp-size 64,1420]]
+      [--dataplane 3 [--dp-sas 10000] [--dp-size 64,1420]] [--timeout S]
 """
 import argparse
 import json
@@ -58,7 +58,7 @@ def va_count(gw):
 	return len(gw.flexctl("show", "interfaces", "virtual-access")["virtual_access"])
 
 
-def va_run(build, t, n, window):
+def va_run(build, t, n, window, timeout):
 	"""flexgw-va: the SAs stay up after the tool; RSS and interfaces are
 	read then, and the teardown is timed."""
 	gw = ikeload.start_flexgw(t, build, IKE, ESP, max_sa=0, va_pool=n + 64)
@@ -66,7 +66,7 @@ def va_run(build, t, n, window):
 	time.sleep(1)
 	before = ikeload.rss_kb(pid)
 	r, wall, _ = ikeload.run_ikeload(build, t.ini, n, window=window, ike=IKE, esp=ESP,
-					 extra=["--delete", "none"], timeout=900, vip=True)
+					 extra=["--delete", "none"], timeout=timeout, vip=True)
 	up = ikeload.rss_kb(pid)
 	vas = va_count(gw)
 	t0 = time.time()
@@ -83,11 +83,11 @@ def va_run(build, t, n, window):
 		"teardown_s": round(teardown, 2), "virtual_access_left": left}
 
 
-def one_run(build, kind, n, window, workdir):
+def one_run(build, kind, n, window, workdir, timeout=900):
 	if kind == "flexgw-va":
 		t = ikeload.Topology(workdir)
 		try:
-			return va_run(build, t, n, window)
+			return va_run(build, t, n, window, timeout)
 		finally:
 			t.teardown()
 	tunnels = min(n, MAX_TUNNELS) if kind == "flexgw-tunnels" else 0
@@ -110,7 +110,7 @@ def one_run(build, kind, n, window, workdir):
 		sampler = RssSampler(pid)
 		sampler.start()
 		r, wall, _ = ikeload.run_ikeload(build, t.ini, n, window=window, ike=IKE, esp=ESP,
-						 extra=extra, timeout=900)
+						 extra=extra, timeout=timeout)
 		sampler.stop_flag = True
 		sampler.join()
 		after = ikeload.rss_kb(pid)
@@ -164,6 +164,9 @@ def main():
 	ap.add_argument("--dataplane", type=int, default=0, metavar="PAIRS")
 	ap.add_argument("--dp-sas", type=int, default=10000)
 	ap.add_argument("--dp-size", default="64,1420")
+	ap.add_argument("--timeout", type=int, default=900,
+			help="seconds one flexgw-ikeload run may take (charon at 10,000 "
+			"took about 10 minutes in session 2)")
 	a = ap.parse_args()
 	build = Path(a.build).resolve()
 	if a.dataplane:
@@ -171,7 +174,8 @@ def main():
 	for kind in filter(None, a.responders.split(",")):
 		for n in [int(x) for x in a.counts.split(",")]:
 			with tempfile.TemporaryDirectory(prefix="ikeload-") as d:
-				print(json.dumps(one_run(build, kind, n, a.window, Path(d))), flush=True)
+				print(json.dumps(one_run(build, kind, n, a.window, Path(d), a.timeout)),
+				      flush=True)
 			if kind == "flexgw-tunnels":
 				break
 
