@@ -8,6 +8,7 @@ per-run name prefix, processes are killed by the pid we started.
 import ctypes
 import json
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -343,24 +344,31 @@ def wait_for(what, cond, timeout, step=0.2):
 def ping(ns, dst, count=50, interval=0.01, size=56, timeout=60, ttl=None, quiet=True,
 	 deadline=None):
 	"""Returns (transmitted, received, output). quiet=False keeps the
-	per-packet lines (ICMP errors show there). deadline: wait up to that
-	many seconds for every reply (ping -w), else ping gives up on a reply
-	two round trips after its last request, which a loaded host's stall
-	of a gateway outlasts: a loss test that must hold at load wants it."""
+	per-packet lines (ICMP errors show there).
+
+	deadline: wait up to that many seconds for the replies (ping -w);
+	without it ping gives up on a reply two round trips after its last
+	request, which a gateway stalled on a loaded host outlasts, so a loss
+	test that must hold at load wants it. ping -w keeps sending until it
+	has count replies, so then (count, how many of requests 1..count were
+	answered) is returned, read from the reply lines."""
 	args = ["ping", "-n", "-c", str(count), "-i", str(interval), "-W", "2", "-s", str(size)]
 	if deadline:
 		args += ["-w", str(deadline)]
-	if quiet:
+	elif quiet:
 		args.append("-q")
 	if ttl:
 		args += ["-t", str(ttl)]
-	p = ns.run(args + [dst], check=False, timeout=timeout)
+	p = ns.run(args + [dst], check=False, timeout=max(timeout, (deadline or 0) + 10))
 	tx = rx = 0
 	for line in p.stdout.splitlines():
 		if "packets transmitted" in line:
 			parts = line.split(",")
 			tx = int(parts[0].split()[0])
 			rx = int(parts[1].split()[0])
+	if deadline:
+		seqs = {int(m.group(1)) for m in re.finditer(r"bytes from .*icmp_seq=(\d+)", p.stdout)}
+		tx, rx = count, len(seqs & set(range(1, count + 1)))
 	return tx, rx, p.stdout + p.stderr
 
 

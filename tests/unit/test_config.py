@@ -395,6 +395,10 @@ CASES = [
   "ikev2": {"client_profiles": [{"name": "C", "peers": [{"priority": 1, "address": "203.0.113.1"}],
                                  "tunnel": ▶"Tunnel0"}]}
 }""", "ikev2.client_profiles[0].tunnel", 'needs destination "dynamic"'),
+	("v6-negotiated-and-address", """{""" + PORTS + """,
+  "tunnels": [{"name": "Tunnel0", "ipv6": "2001:db8::1/64", "ipv6_address_negotiated": ▶true,
+               "source": "Gi1", "destination": "203.0.113.2"}]
+}""", "tunnels[0].ipv6_address_negotiated", 'a negotiated address excludes "ipv6"'),
 	# ---- smart defaults switched off: "default" is gone ------------------------------------------------
 	("no-smart-defaults-transform-set", """{"ipsec": {"smart_defaults": false,
   "transform_sets": [{"name": "T", "esp_encryption": "esp-gcm 128"}],
