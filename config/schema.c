@@ -15,10 +15,13 @@
 #define FIELDS(a)	.fields = (a), .n_fields = sizeof(a) / sizeof((a)[0])
 #define NS(n)		(1u << (n))
 
-/* dataplane/dp.h FGW_MAX_PORTS and FGW_MAX_IFS; the config cannot include
- * dp.h (DPDK) but must not promise more than the data path holds. */
+/* dataplane/dp.h FGW_MAX_PORTS; the config cannot include dp.h (DPDK) but
+ * must not promise more than the data path holds. Tunnels: flexgw sizes the
+ * interface and inbound SA tables for them; what binds is the next-hop table
+ * (FGW_MAX_NEXTHOPS, 2^18): a dual-stack tunnel takes four (connected and
+ * local per family), and the 65,536 routes one each. */
 #define MAX_PORTS 16
-#define MAX_IFS 1024
+#define MAX_TUNNELS 32768
 #define LCORE_MAX 127
 
 /* ---- enumerations --------------------------------------------------------- */
@@ -959,7 +962,7 @@ static const struct cfg_field root_fields[] = {
 	  AT(struct fgw_config, ikev2) },
 	{ .key = "ipsec", .type = T_OBJECT, .schema = &ipsec_schema,
 	  AT(struct fgw_config, ipsec) },
-	ROOT_LIST("tunnels", tunnels, n_tunnels, tunnel_elem, MAX_IFS),
+	ROOT_LIST("tunnels", tunnels, n_tunnels, tunnel_elem, MAX_TUNNELS),
 	ROOT_LIST("virtual_templates", virtual_templates, n_virtual_templates, template_elem, 64),
 	ROOT_LIST("pools", pools, n_pools, pool_elem, 256),
 };

@@ -61,7 +61,7 @@ enum fgw_neigh_state {
 #define FGW_NEIGH_PENDING_MAX 3
 
 struct fgw_neigh {
-	uint16_t ifindex;
+	uint32_t ifindex;
 	struct fgw_addr addr;
 	struct rte_ether_addr mac;
 	uint8_t state;			/* enum fgw_neigh_state */
@@ -122,7 +122,7 @@ struct fgw_flexvpn;
  * from the start of the Ethernet frame; every byte up to l4_off + l4_len is in
  * the first segment. */
 struct fgw_local_pkt {
-	uint16_t in_if;
+	uint32_t in_if;
 	uint16_t l3_off, l4_off, l4_len;
 	uint8_t proto;			/* upper-layer protocol (IPv6: after extension headers) */
 	struct fgw_addr src, dst;
@@ -184,7 +184,7 @@ void fgw_neigh_free(struct fgw_control *c);
  * neighbour addressed us (ARP request or NS for our address); otherwise
  * (replies, gratuitous ARP, unsolicited NA) only an existing entry is updated,
  * so nobody can fill the table by talking at us. */
-void fgw_neigh_learn(struct fgw_control *c, uint16_t ifindex, const struct fgw_addr *addr,
+void fgw_neigh_learn(struct fgw_control *c, uint32_t ifindex, const struct fgw_addr *addr,
 		     const struct rte_ether_addr *mac, bool create);
 /* Send m to next hop `addr` on ifindex once its MAC is known: now if it is,
  * else queue m (FGW_NEIGH_PENDING_MAX per entry and pending_max in all, then
@@ -196,7 +196,7 @@ void fgw_neigh_learn(struct fgw_control *c, uint16_t ifindex, const struct fgw_a
  * any rewrite; punt.c decrements the TTL/hop limit (fixing the IPv4 header
  * checksum) and calls this. A worker punts NEIGH_MISS only after its TTL and
  * MTU checks passed, so the frame needs nothing else. */
-void fgw_neigh_resolve(struct fgw_control *c, uint16_t ifindex, const struct fgw_addr *addr,
+void fgw_neigh_resolve(struct fgw_control *c, uint32_t ifindex, const struct fgw_addr *addr,
 		       struct rte_mbuf *m);
 /* For frames the control lcore itself originates (ICMP, later IKE): route
  * dst, fill the Ethernet header and inject, or queue behind resolution.
@@ -212,15 +212,15 @@ int fgw_udp_output(struct fgw_control *c, const struct fgw_addr *src, uint16_t s
 
 /* arp.c and nd.c: answer for our addresses, learn, probe. The input
  * functions borrow m: the caller frees it. */
-void fgw_arp_input(struct fgw_control *c, struct rte_mbuf *m, uint16_t ifindex);
-void fgw_arp_request(struct fgw_control *c, uint16_t ifindex, const struct fgw_addr *target);
-void fgw_nd_input(struct fgw_control *c, struct rte_mbuf *m, uint16_t ifindex);
-void fgw_nd_solicit(struct fgw_control *c, uint16_t ifindex, const struct fgw_addr *target);
+void fgw_arp_input(struct fgw_control *c, struct rte_mbuf *m, uint32_t ifindex);
+void fgw_arp_request(struct fgw_control *c, uint32_t ifindex, const struct fgw_addr *target);
+void fgw_nd_input(struct fgw_control *c, struct rte_mbuf *m, uint32_t ifindex);
+void fgw_nd_solicit(struct fgw_control *c, uint32_t ifindex, const struct fgw_addr *target);
 
 /* local.c: a packet for one of our addresses (punt reason LOCAL): ICMP echo,
  * UDP to a listener, or the answer a router gives when nothing listens.
  * Borrows m. */
-void fgw_local_input(struct fgw_control *c, struct rte_mbuf *m, uint16_t ifindex);
+void fgw_local_input(struct fgw_control *c, struct rte_mbuf *m, uint32_t ifindex);
 /* Claim a UDP port of ours for fn. -1 when the port is taken or the table full. */
 int fgw_udp_listen(struct fgw_control *c, uint16_t port, fgw_udp_input_fn *fn, void *arg);
 
@@ -229,10 +229,10 @@ int fgw_udp_listen(struct fgw_control *c, uint16_t port, fgw_udp_input_fn *fn, v
  * These never take ownership of m. */
 void fgw_icmp_echo_input(struct fgw_control *c, struct rte_mbuf *m,
 			 const struct fgw_local_pkt *p);
-void fgw_icmp_time_exceeded(struct fgw_control *c, struct rte_mbuf *m, uint16_t ifindex);
-void fgw_icmp_unreachable(struct fgw_control *c, struct rte_mbuf *m, uint16_t ifindex,
+void fgw_icmp_time_exceeded(struct fgw_control *c, struct rte_mbuf *m, uint32_t ifindex);
+void fgw_icmp_unreachable(struct fgw_control *c, struct rte_mbuf *m, uint32_t ifindex,
 			  int code);	/* ICMP codes for v4; mapped to ICMPv6 codes */
-void fgw_icmp_too_big(struct fgw_control *c, struct rte_mbuf *m, uint16_t ifindex,
+void fgw_icmp_too_big(struct fgw_control *c, struct rte_mbuf *m, uint32_t ifindex,
 		      uint16_t mtu);
 
 /* punt.c: drain the punt ring, dispatch by reason, free. Returns the number

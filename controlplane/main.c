@@ -16,6 +16,7 @@
 #include <rte_dev.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_common.h>
 #include <rte_lcore.h>
 #include <rte_timer.h>
 #include <rte_version.h>
@@ -196,19 +197,6 @@ static int attach_vdev(const struct fgw_port_cfg *p, unsigned n_workers)
 	return 0;
 }
 
-/* A hub clones one virtual-access interface per peer: room for as many
- * peers as limits.max_sa lets in, or 64k when it is unlimited, beside the
- * configured interfaces. The control plane keeps 16-bit ifindexes in
- * places yet, so the table stops at 2^16. 0: the data plane's default. */
-static unsigned interfaces_needed(const struct fgw_config *cfg)
-{
-	unsigned peers = cfg->ikev2.limits.max_sa ? cfg->ikev2.limits.max_sa : 1u << 16;
-
-	if (cfg->n_virtual_templates == 0)
-		return 0;
-	return peers < (1u << 16) - FGW_DEFAULT_IFS ? FGW_DEFAULT_IFS + peers : 1u << 16;
-}
-
 static int add_interfaces(struct fgw_dp *dp, const struct fgw_config *cfg)
 {
 	char err[256];
@@ -260,6 +248,26 @@ static enum fgw_log_level log_level_from(const char *name)
 	return FGW_LOG_INFO;
 }
 
+/* Tables sized for the configuration: every port, loopback and tunnel an
+ * interface, with the default's room left for interfaces made at run time;
+ * inbound SA slots for four SAs per tunnel (current, rekeyed, and a
+ * make-before-break pair); per family, the static routes and a connected
+ * and a local route per interface. */
+static void size_tables(struct fgw_dp_params *p, const struct fgw_config *cfg)
+{
+	/* a hub clones a virtual-access per peer: as many as limits.max_sa
+	 * lets in, 64k when it is unlimited */
+	unsigned peers = cfg->n_virtual_templates == 0 ? 0 :
+			 cfg->ikev2.limits.max_sa ? cfg->ikev2.limits.max_sa : 1u << 16;
+	unsigned ifs = cfg->n_ports + cfg->n_loopbacks + cfg->n_tunnels + peers;
+	unsigned sas = rte_align32pow2(4 * (cfg->n_tunnels + peers));
+	unsigned routes = cfg->n_routes + 2 * ifs;
+
+	p->max_ifs = ifs + FGW_DEFAULT_IFS;
+	p->max_sas = sas > FGW_DEFAULT_SAS ? sas : 0;
+	p->max_routes = routes > FGW_DEFAULT_ROUTES ? routes : 0;
+}
+
 static int run(struct fgw_config *cfg, const char *ctl_path, bool debug,
 	       char *const *extra, int n_extra)
 {
@@ -286,7 +294,7 @@ static int run(struct fgw_config *cfg, const char *ctl_path, bool debug,
 	params.burst = cfg->dataplane.burst;
 	params.mbufs = cfg->dataplane.mbufs;
 	params.idle_sleep_us = cfg->dataplane.idle_sleep_us;
-	params.max_ifs = interfaces_needed(cfg);
+	size_tables(&params, cfg);
 	if (fgw_dp_init(&dp, &params, err, sizeof(err)) < 0) {
 		FGW_ERR("data plane: %s", err);
 		goto out_eal;

@@ -28,6 +28,8 @@
 #define FGW_DEFAULT_IFS 4096
 #define FGW_MAX_IFS (1u << 24)
 #define FGW_MAX_NEXTHOPS (1u << 18)
+#define FGW_DEFAULT_SAS 65536		/* inbound SA slots */
+#define FGW_DEFAULT_ROUTES 65536	/* routes per family */
 #define FGW_MAX_BURST 64
 #define FGW_DP_MAX_WORKERS 8
 
@@ -141,9 +143,9 @@ struct fgw_dp_params {
 	unsigned burst;
 	unsigned mbufs;
 	unsigned idle_sleep_us;
-	unsigned max_sas;		/* inbound SA slots, a power of two; 0: 65536 */
+	unsigned max_sas;		/* inbound SA slots, a power of two; 0: FGW_DEFAULT_SAS */
 	unsigned max_ifs;		/* interfaces; 0: FGW_DEFAULT_IFS */
-	unsigned max_routes;		/* per family; 0: 65536 */
+	unsigned max_routes;		/* per family; 0: FGW_DEFAULT_ROUTES */
 };
 
 struct fgw_dp {

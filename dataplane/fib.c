@@ -15,14 +15,13 @@
 #include "dataplane/dp.h"
 #include "dataplane/private.h"
 
-#define DEFAULT_MAX_ROUTES (1 << 16)
 /* tbl8 groups: one per /24 (IPv4) or per trie level (IPv6) that holds a
  * longer prefix. 1 KB each with 4-byte next hops. */
 #define TBL8_GROUPS (1 << 14)
 
 int fgw_fib_init(struct fgw_dp *dp, char *err, size_t errlen)
 {
-	unsigned max_routes = dp->params.max_routes ? dp->params.max_routes : DEFAULT_MAX_ROUTES;
+	unsigned max_routes = dp->params.max_routes ? dp->params.max_routes : FGW_DEFAULT_ROUTES;
 	struct rte_fib_conf c4 = {
 		.type = RTE_FIB_DIR24_8,
 		.default_nh = 0,

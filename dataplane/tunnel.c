@@ -12,7 +12,6 @@
 #include "dataplane/private.h"
 #include "dataplane/tunnel.h"
 
-#define DEFAULT_MAX_SAS 65536
 /* Worst case added in front of and behind an inner packet: outer IPv6,
  * UDP (NAT-T), ESP header, CBC IV, 15 bytes of padding, trailer, 32-byte
  * ICV; plus, for GRE, the GRE header with a key. */
@@ -23,7 +22,7 @@
 
 int fgw_tunnels_init(struct fgw_dp *dp, char *err, size_t errlen)
 {
-	unsigned n = dp->params.max_sas ? dp->params.max_sas : DEFAULT_MAX_SAS;
+	unsigned n = dp->params.max_sas ? dp->params.max_sas : FGW_DEFAULT_SAS;
 
 	if ((n & (n - 1)) != 0 || n > FGW_SPI_MAX_INDEX + 1)
 		FAIL("max_sas %u: a power of two up to %u", n, FGW_SPI_MAX_INDEX + 1);

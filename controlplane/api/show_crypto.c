@@ -39,7 +39,7 @@ static json_t *sa_json(const struct fgw_sa *sa)
 			 "drops", drops_json(&st));
 }
 
-static json_t *tunnel_json(const struct fgw_dp *dp, uint16_t ifindex)
+static json_t *tunnel_json(const struct fgw_dp *dp, uint32_t ifindex)
 {
 	struct fgw_sa *out = fgw_tunnel_sa_out_get(dp, ifindex);
 	json_t *in_list = json_array(), *out_list = json_array();
@@ -88,7 +88,7 @@ json_t *fgw_show_crypto_ipsec_sa(struct fgw_cmd_ctx *x)
 
 		if (dp->ifs[i].kind != FGW_IF_TUNNEL)
 			continue;
-		t = tunnel_json(dp, (uint16_t)i);
+		t = tunnel_json(dp, (uint32_t)i);
 		if (t == NULL || json_array_append_new(list, t) != 0) {
 			json_decref(list);
 			return fgw_cmd_nomem(x);

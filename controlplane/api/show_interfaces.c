@@ -113,7 +113,7 @@ static json_t *tunnel_counters(const struct fgw_cmd_ctx *x, const struct fgw_if 
 {
 	struct fgw_tunnel_counters tc;
 
-	fgw_tunnel_counters_sum(x->c->dp, (uint16_t)(ifp - x->c->dp->ifs), &tc);
+	fgw_tunnel_counters_sum(x->c->dp, (uint32_t)(ifp - x->c->dp->ifs), &tc);
 	return json_pack("{s:o, s:o, s:o, s:o, s:o}",
 			 "rx_packets", fgw_json_u64_new(tc.rx_packets),
 			 "rx_bytes", fgw_json_u64_new(tc.rx_bytes),

@@ -36,7 +36,7 @@ uint64_t ike_ms_to_cycles(uint64_t ms);
  * memory. */
 struct fgw_ike_sa *ike_sa_new(struct fgw_ike *ike, bool initiator,
 			      const struct fgw_addr *local, uint16_t lport,
-			      const struct fgw_addr *remote, uint16_t rport, uint16_t in_if);
+			      const struct fgw_addr *remote, uint16_t rport, uint32_t in_if);
 struct fgw_ike_sa *ike_sa_find(struct fgw_ike *ike, uint64_t our_spi);
 /* A half-open responder SA for this initiator SPI from this peer. */
 struct fgw_ike_sa *ike_sa_find_half_open(struct fgw_ike *ike, uint64_t spi_i,

@@ -76,7 +76,7 @@ static uint64_t new_spi(struct fgw_ike *ike)
 
 struct fgw_ike_sa *ike_sa_new(struct fgw_ike *ike, bool initiator,
 			      const struct fgw_addr *local, uint16_t lport,
-			      const struct fgw_addr *remote, uint16_t rport, uint16_t in_if)
+			      const struct fgw_addr *remote, uint16_t rport, uint32_t in_if)
 {
 	struct fgw_ike_sa *sa = calloc(1, sizeof(*sa));
 	uint64_t spi;
@@ -375,10 +375,10 @@ static int tunnels_setup(struct fgw_ike *ike, char *err, size_t errlen)
 		ifindex = fgw_if_by_name(ike->c->dp, tc->name);
 		if (ifindex < 0)
 			continue;	/* not created (a destination not supported yet) */
-		if (fgw_tunnel_endpoints(ike->c->dp, (uint16_t)ifindex, &t->src, &t->dst) < 0)
+		if (fgw_tunnel_endpoints(ike->c->dp, ifindex, &t->src, &t->dst) < 0)
 			continue;
 		t->cfg = tc;
-		t->ifindex = (uint16_t)ifindex;
+		t->ifindex = ifindex;
 		t->ipsec_profile = ike_ipsec_profile(cfg, tc->tunnel_protection);
 		if (t->ipsec_profile == NULL) {
 			snprintf(err, errlen, "%s: IPsec profile %s is not defined", tc->name,

@@ -143,7 +143,7 @@ struct fgw_ike_child {
 	uint16_t encr, encr_bits, integ, pfs_group;
 	bool esn;
 	uint8_t cipher, dp_integ;	/* enum fgw_cipher, enum fgw_integ */
-	uint16_t ifindex;		/* the tunnel interface */
+	uint32_t ifindex;		/* the tunnel interface */
 	uint16_t natt_sport, natt_dport;	/* ESP-in-UDP ports; 0: plain ESP */
 	unsigned worker;		/* owner of the inbound SA */
 	/* In the data path; read only for their counters and state bits.
@@ -217,7 +217,7 @@ struct fgw_ike_sa {
 	uint64_t spi_i, spi_r;		/* as numbers; ours is the table key */
 	struct fgw_addr local, remote;
 	uint16_t local_port, remote_port;	/* 500, or 4500 after the float */
-	uint16_t in_if;			/* port the peer's packets arrive on */
+	uint32_t in_if;			/* port the peer's packets arrive on */
 	bool natt;			/* floated to 4500: non-ESP marker, ESP in UDP */
 	bool nat_local, nat_remote;	/* NAT detected in front of us / of the peer */
 	bool peer_flexvpn;		/* FLEXVPN-SUPPORTED in its IKE_SA_INIT request */
@@ -327,7 +327,7 @@ struct fgw_ike_stats {
 struct fgw_ike_tunnel {
 	const struct fgw_tunnel_cfg *cfg;
 	const struct fgw_ipsec_profile_cfg *ipsec_profile;
-	uint16_t ifindex;
+	uint32_t ifindex;
 	struct fgw_addr src, dst;	/* outer endpoints (dataplane/tunnel.h) */
 	struct fgw_ike_sa *sa;		/* the IKE SA carrying its CHILD SA; NULL: down */
 	struct fgw_cp_client *cp;	/* FlexVPN client: asked and got (flexvpn/client.h) */

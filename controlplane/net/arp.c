@@ -14,7 +14,7 @@
 #include "common/log.h"
 #include "net.h"
 
-static void arp_send(struct fgw_control *c, uint16_t ifindex, uint16_t op,
+static void arp_send(struct fgw_control *c, uint32_t ifindex, uint16_t op,
 		     const struct rte_ether_addr *eth_dst, const struct rte_ether_addr *tha,
 		     uint32_t tip)
 {
@@ -40,7 +40,7 @@ static void arp_send(struct fgw_control *c, uint16_t ifindex, uint16_t op,
 	fgw_net_eth_send(c, m, ifindex, eth_dst, RTE_ETHER_TYPE_ARP);
 }
 
-void fgw_arp_request(struct fgw_control *c, uint16_t ifindex, const struct fgw_addr *target)
+void fgw_arp_request(struct fgw_control *c, uint32_t ifindex, const struct fgw_addr *target)
 {
 	static const struct rte_ether_addr unknown;
 	const struct fgw_if *ifp = fgw_net_port(c, ifindex);
@@ -69,7 +69,7 @@ static bool arp_sender_on_link(const struct fgw_if *ifp, const struct fgw_addr *
 	return ifp->addr4.len >= 31 || (host != 0 && host != host_mask);
 }
 
-void fgw_arp_input(struct fgw_control *c, struct rte_mbuf *m, uint16_t ifindex)
+void fgw_arp_input(struct fgw_control *c, struct rte_mbuf *m, uint32_t ifindex)
 {
 	const struct fgw_if *ifp = fgw_net_port(c, ifindex);
 	const struct rte_arp_hdr *arp;

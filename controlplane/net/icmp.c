@@ -117,7 +117,7 @@ static bool error_allowed(const struct fgw_control *c, const struct rte_mbuf *m,
 
 /* The ingress interface's address; else any of ours of the family. An IPv6
  * link-local source only reaches a link-local destination on its link. */
-static bool error_source(const struct fgw_control *c, uint16_t in_if, const struct fgw_addr *to,
+static bool error_source(const struct fgw_control *c, uint32_t in_if, const struct fgw_addr *to,
 			 struct fgw_addr *out)
 {
 	const struct fgw_if *ifp = &c->dp->ifs[in_if];
@@ -163,7 +163,7 @@ static void icmp_finish(struct icmp_hdr *icmp, const struct fgw_addr *src,
 		icmp->cksum = fgw_net_l4_cksum(src, dst, IPPROTO_ICMPV6, icmp, len);
 }
 
-static void icmp_send_error(struct fgw_control *c, struct rte_mbuf *m, uint16_t in_if,
+static void icmp_send_error(struct fgw_control *c, struct rte_mbuf *m, uint32_t in_if,
 			    const struct icmp_error *e)
 {
 	struct fgw_net_ip ip;
@@ -195,14 +195,14 @@ static void icmp_send_error(struct fgw_control *c, struct rte_mbuf *m, uint16_t 
 	c->stats.icmp_errors_tx++;
 }
 
-void fgw_icmp_time_exceeded(struct fgw_control *c, struct rte_mbuf *m, uint16_t ifindex)
+void fgw_icmp_time_exceeded(struct fgw_control *c, struct rte_mbuf *m, uint32_t ifindex)
 {
 	const struct icmp_error e = { .type4 = ICMP4_TIME_EXCEEDED, .type6 = ICMP6_TIME_EXCEEDED };
 
 	icmp_send_error(c, m, ifindex, &e);
 }
 
-void fgw_icmp_unreachable(struct fgw_control *c, struct rte_mbuf *m, uint16_t ifindex, int code)
+void fgw_icmp_unreachable(struct fgw_control *c, struct rte_mbuf *m, uint32_t ifindex, int code)
 {
 	/* RFC 4443 2.4: ICMPv6 names these differently; protocol
 	 * unreachable is a parameter problem pointing at the Next Header. */
@@ -227,7 +227,7 @@ void fgw_icmp_unreachable(struct fgw_control *c, struct rte_mbuf *m, uint16_t if
 	icmp_send_error(c, m, ifindex, &e);
 }
 
-void fgw_icmp_too_big(struct fgw_control *c, struct rte_mbuf *m, uint16_t ifindex, uint16_t mtu)
+void fgw_icmp_too_big(struct fgw_control *c, struct rte_mbuf *m, uint32_t ifindex, uint16_t mtu)
 {
 	const struct icmp_error e = { .type4 = ICMP4_UNREACH,
 				      .code4 = ICMP4_UNREACH_FRAG_NEEDED,

@@ -11,7 +11,7 @@
 #include "dataplane/tunnel.h"
 #include "net.h"
 
-const struct fgw_if *fgw_net_port(const struct fgw_control *c, uint16_t ifindex)
+const struct fgw_if *fgw_net_port(const struct fgw_control *c, uint32_t ifindex)
 {
 	const struct fgw_if *ifp;
 
@@ -95,7 +95,7 @@ uint16_t fgw_net_ethertype(const struct rte_mbuf *m)
 	return (l3[0] >> 4) == 6 ? RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4;
 }
 
-void fgw_net_eth_send(struct fgw_control *c, struct rte_mbuf *m, uint16_t ifindex,
+void fgw_net_eth_send(struct fgw_control *c, struct rte_mbuf *m, uint32_t ifindex,
 		      const struct rte_ether_addr *dst, uint16_t ethertype)
 {
 	const struct fgw_if *ifp = fgw_net_port(c, ifindex);
@@ -124,7 +124,7 @@ static void multicast_mac(const struct fgw_addr *a, struct rte_ether_addr *mac)
 	}
 }
 
-void fgw_net_output(struct fgw_control *c, struct rte_mbuf *m, uint16_t ifindex,
+void fgw_net_output(struct fgw_control *c, struct rte_mbuf *m, uint32_t ifindex,
 		    const struct fgw_addr *next)
 {
 	const struct fgw_if *ifp = fgw_net_port(c, ifindex);
@@ -162,7 +162,7 @@ void fgw_net_output(struct fgw_control *c, struct rte_mbuf *m, uint16_t ifindex,
 }
 
 /* Into a tunnel: a worker encrypts it (dataplane/tunnel.h). */
-static void tunnel_output(struct fgw_control *c, struct rte_mbuf *m, uint16_t ifindex)
+static void tunnel_output(struct fgw_control *c, struct rte_mbuf *m, uint32_t ifindex)
 {
 	const struct fgw_if *ifp = ifindex < c->dp->n_ifs ? &c->dp->ifs[ifindex] : NULL;
 	struct rte_ether_hdr *eth;
@@ -201,7 +201,7 @@ void fgw_ip_output(struct fgw_control *c, struct rte_mbuf *m, const struct fgw_a
 	}
 }
 
-void fgw_net_reply(struct fgw_control *c, struct rte_mbuf *m, uint16_t in_if,
+void fgw_net_reply(struct fgw_control *c, struct rte_mbuf *m, uint32_t in_if,
 		   const struct fgw_addr *dst)
 {
 	if (fgw_net_is_linklocal6(dst))

@@ -102,7 +102,7 @@ static void tcp_input(struct fgw_control *c, struct rte_mbuf *m, struct fgw_loca
 	c->stats.tcp_resets_tx++;
 }
 
-void fgw_local_input(struct fgw_control *c, struct rte_mbuf *m, uint16_t ifindex)
+void fgw_local_input(struct fgw_control *c, struct rte_mbuf *m, uint32_t ifindex)
 {
 	struct fgw_net_ip ip;
 	bool v6;

@@ -93,7 +93,7 @@ static bool if_owns(const struct fgw_if *ifp, const struct fgw_addr *a)
 
 /* An ND message from src to dst on ifindex: IPv6 header, nd_msg, one
  * link-layer option carrying our MAC. */
-static void nd_send(struct fgw_control *c, uint16_t ifindex, const struct fgw_addr *src,
+static void nd_send(struct fgw_control *c, uint32_t ifindex, const struct fgw_addr *src,
 		    const struct fgw_addr *dst, uint8_t type, uint8_t flags,
 		    const struct fgw_addr *target, uint8_t opt)
 {
@@ -119,7 +119,7 @@ static void nd_send(struct fgw_control *c, uint16_t ifindex, const struct fgw_ad
 	fgw_net_output(c, m, ifindex, dst);
 }
 
-void fgw_nd_solicit(struct fgw_control *c, uint16_t ifindex, const struct fgw_addr *target)
+void fgw_nd_solicit(struct fgw_control *c, uint32_t ifindex, const struct fgw_addr *target)
 {
 	const struct fgw_if *ifp = fgw_net_port(c, ifindex);
 	struct fgw_addr dst = { .family = AF_INET6,
@@ -140,7 +140,7 @@ void fgw_nd_solicit(struct fgw_control *c, uint16_t ifindex, const struct fgw_ad
 	c->stats.nd_ns_tx++;
 }
 
-static void ns_input(struct fgw_control *c, const struct fgw_if *ifp, uint16_t ifindex,
+static void ns_input(struct fgw_control *c, const struct fgw_if *ifp, uint32_t ifindex,
 		     const struct fgw_net_ip *ip, const struct fgw_addr *target,
 		     const struct nd_opts *opts)
 {
@@ -191,7 +191,7 @@ static void ns_input(struct fgw_control *c, const struct fgw_if *ifp, uint16_t i
 	c->stats.nd_na_tx++;
 }
 
-static void na_input(struct fgw_control *c, const struct fgw_if *ifp, uint16_t ifindex,
+static void na_input(struct fgw_control *c, const struct fgw_if *ifp, uint32_t ifindex,
 		     const struct fgw_net_ip *ip, const struct nd_msg *nd,
 		     const struct fgw_addr *target, const struct nd_opts *opts)
 {
@@ -213,7 +213,7 @@ static void na_input(struct fgw_control *c, const struct fgw_if *ifp, uint16_t i
 	fgw_neigh_learn(c, ifindex, target, &opts->tlla, false);
 }
 
-void fgw_nd_input(struct fgw_control *c, struct rte_mbuf *m, uint16_t ifindex)
+void fgw_nd_input(struct fgw_control *c, struct rte_mbuf *m, uint32_t ifindex)
 {
 	const struct fgw_if *ifp = fgw_net_port(c, ifindex);
 	struct fgw_addr target = { .family = AF_INET6 };

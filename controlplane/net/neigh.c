@@ -62,13 +62,13 @@
 #define NEIGH_RECLAIM_SCAN 64
 
 struct neigh_key {
-	uint16_t ifindex;
+	uint32_t ifindex;
 	uint8_t family;
 	uint8_t pad;
 	uint8_t addr[16];
 };
 
-static void key_of(struct neigh_key *k, uint16_t ifindex, const struct fgw_addr *a)
+static void key_of(struct neigh_key *k, uint32_t ifindex, const struct fgw_addr *a)
 {
 	memset(k, 0, sizeof(*k));
 	k->ifindex = ifindex;
@@ -76,7 +76,7 @@ static void key_of(struct neigh_key *k, uint16_t ifindex, const struct fgw_addr 
 	memcpy(k->addr, a->bytes, a->family == AF_INET ? 4 : 16);
 }
 
-static struct fgw_neigh *neigh_find(struct fgw_neigh_table *t, uint16_t ifindex,
+static struct fgw_neigh *neigh_find(struct fgw_neigh_table *t, uint32_t ifindex,
 				    const struct fgw_addr *a)
 {
 	struct neigh_key k;
@@ -112,7 +112,7 @@ static bool neigh_reclaim(struct fgw_control *c)
 	return false;
 }
 
-static struct fgw_neigh *neigh_create(struct fgw_control *c, uint16_t ifindex,
+static struct fgw_neigh *neigh_create(struct fgw_control *c, uint32_t ifindex,
 				      const struct fgw_addr *a)
 {
 	struct fgw_neigh_table *t = &c->neigh;
@@ -323,7 +323,7 @@ static void neigh_timer(struct rte_timer *t, void *arg)
 	neigh_arm(c, n, NEIGH_RETRANS_MS);
 }
 
-void fgw_neigh_learn(struct fgw_control *c, uint16_t ifindex, const struct fgw_addr *addr,
+void fgw_neigh_learn(struct fgw_control *c, uint32_t ifindex, const struct fgw_addr *addr,
 		     const struct rte_ether_addr *mac, bool create)
 {
 	struct rte_mbuf *pending[FGW_NEIGH_PENDING_MAX];
@@ -364,7 +364,7 @@ void fgw_neigh_learn(struct fgw_control *c, uint16_t ifindex, const struct fgw_a
 		neigh_xmit(c, n, pending[i]);
 }
 
-void fgw_neigh_output(struct fgw_control *c, uint16_t ifindex, const struct fgw_addr *addr,
+void fgw_neigh_output(struct fgw_control *c, uint32_t ifindex, const struct fgw_addr *addr,
 		      struct rte_mbuf *m)
 {
 	struct fgw_neigh_table *t = &c->neigh;
@@ -400,7 +400,7 @@ void fgw_neigh_output(struct fgw_control *c, uint16_t ifindex, const struct fgw_
 	}
 }
 
-void fgw_neigh_resolve(struct fgw_control *c, uint16_t ifindex, const struct fgw_addr *addr,
+void fgw_neigh_resolve(struct fgw_control *c, uint32_t ifindex, const struct fgw_addr *addr,
 		       struct rte_mbuf *m)
 {
 	struct fgw_neigh *n = neigh_find(&c->neigh, ifindex, addr);

@@ -30,7 +30,7 @@ struct fgw_net_ip {
 
 /* false when the frame is not IPv4/IPv6 or a length field disagrees with it.
  * The IPv6 extension header chain is walked up to the upper layer. */
-bool fgw_net_parse(const struct rte_mbuf *m, uint16_t in_if, struct fgw_net_ip *ip);
+bool fgw_net_parse(const struct rte_mbuf *m, uint32_t in_if, struct fgw_net_ip *ip);
 
 /* The TCP/UDP/ICMPv6 checksum with the pseudo-header. Over a received
  * segment (checksum field included) it is 0 when the segment is intact;
@@ -52,7 +52,7 @@ static inline bool fgw_net_is_linklocal6(const struct fgw_addr *a)
 
 /* The port behind ifindex when it can send: NULL for a loopback, a port
  * that is shut down, or an index out of range. */
-const struct fgw_if *fgw_net_port(const struct fgw_control *c, uint16_t ifindex);
+const struct fgw_if *fgw_net_port(const struct fgw_control *c, uint32_t ifindex);
 
 /* The FIB says the address is one of ours. */
 bool fgw_net_is_local(const struct fgw_control *c, const struct fgw_addr *a);
@@ -72,19 +72,19 @@ struct rte_mbuf *fgw_net_ip_alloc(struct fgw_control *c, const struct fgw_addr *
 /* An IP packet we originate (m starts at the IP header) to next hop `next`
  * on ifindex: adds the Ethernet header, maps multicast, or hands it to
  * neighbour resolution. Takes ownership of m. */
-void fgw_net_output(struct fgw_control *c, struct rte_mbuf *m, uint16_t ifindex,
+void fgw_net_output(struct fgw_control *c, struct rte_mbuf *m, uint32_t ifindex,
 		    const struct fgw_addr *next);
 /* An answer to a packet that came in on in_if: a link-local IPv6 destination
  * only means something on that link, anything else is routed. */
-void fgw_net_reply(struct fgw_control *c, struct rte_mbuf *m, uint16_t in_if,
+void fgw_net_reply(struct fgw_control *c, struct rte_mbuf *m, uint32_t in_if,
 		   const struct fgw_addr *dst);
 /* fgw_neigh_resolve for our own frames: a known neighbour is no news for
  * the workers. */
-void fgw_neigh_output(struct fgw_control *c, uint16_t ifindex, const struct fgw_addr *addr,
+void fgw_neigh_output(struct fgw_control *c, uint32_t ifindex, const struct fgw_addr *addr,
 		      struct rte_mbuf *m);
 /* Fill m's Ethernet header (m starts at it) and transmit on ifindex.
  * Takes ownership of m. */
-void fgw_net_eth_send(struct fgw_control *c, struct rte_mbuf *m, uint16_t ifindex,
+void fgw_net_eth_send(struct fgw_control *c, struct rte_mbuf *m, uint32_t ifindex,
 		      const struct rte_ether_addr *dst, uint16_t ethertype);
 /* The ethertype that matches the IP version of the packet behind the
  * Ethernet header. */

@@ -88,7 +88,7 @@ static bool parse_ipv6(const uint8_t *l3, uint32_t avail, struct fgw_net_ip *ip)
 	return true;
 }
 
-bool fgw_net_parse(const struct rte_mbuf *m, uint16_t in_if, struct fgw_net_ip *ip)
+bool fgw_net_parse(const struct rte_mbuf *m, uint32_t in_if, struct fgw_net_ip *ip)
 {
 	uint32_t len = rte_pktmbuf_data_len(m);
 	const struct rte_ether_hdr *eth;

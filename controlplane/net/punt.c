@@ -13,7 +13,7 @@
  * is looked up again, not taken from the punt meta: next-hop ids are kept
  * alive for the workers only (RCU), and by the time the frame is read here
  * the control lcore may have changed the route and freed or reused the id. */
-static void neigh_miss(struct fgw_control *c, struct rte_mbuf *m, uint16_t in_if)
+static void neigh_miss(struct fgw_control *c, struct rte_mbuf *m, uint32_t in_if)
 {
 	const struct fgw_nexthop *nh;
 	const struct fgw_addr *next;

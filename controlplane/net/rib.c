@@ -82,7 +82,7 @@ static int rib_add(struct fgw_control *c, const struct fgw_prefix *prefix, char 
 	return 0;
 }
 
-static int add_interface_prefix(struct fgw_control *c, uint16_t ifindex,
+static int add_interface_prefix(struct fgw_control *c, uint32_t ifindex,
 				const struct fgw_prefix *p, char *err, size_t errlen)
 {
 	const struct fgw_if *ifp = &c->dp->ifs[ifindex];
@@ -142,7 +142,7 @@ static bool static_nexthop(const struct fgw_control *c, const struct static_rout
 			*why = "the interface does not exist";
 			return false;
 		}
-		nh->ifindex = (uint16_t)ifindex;
+		nh->ifindex = ifindex;
 		if (c->dp->ifs[ifindex].kind == FGW_IF_LOOPBACK)
 			nh->type = FGW_NH_BLACKHOLE;
 		else if (c->dp->ifs[ifindex].kind == FGW_IF_TUNNEL)
@@ -160,7 +160,7 @@ static bool static_nexthop(const struct fgw_control *c, const struct static_rout
 		return false;
 	}
 	nh->type = c->dp->ifs[ifindex].kind == FGW_IF_TUNNEL ? FGW_NH_TUNNEL : FGW_NH_GATEWAY;
-	nh->ifindex = (uint16_t)ifindex;
+	nh->ifindex = ifindex;
 	nh->gw = s->next_hop;
 	return true;
 }
@@ -341,13 +341,13 @@ int fgw_rib_init(struct fgw_control *c, char *err, size_t errlen)
 	for (unsigned i = 0; i < dp->n_ifs; i++) {
 		const struct fgw_if *ifp = &dp->ifs[i];
 		const struct fgw_prefix ll6 = { .addr = ifp->ll6, .len = 128 };
-		struct fgw_nexthop local = { .type = FGW_NH_LOCAL, .ifindex = (uint16_t)i };
+		struct fgw_nexthop local = { .type = FGW_NH_LOCAL, .ifindex = (uint32_t)i };
 
 		if (ifp->addr4.addr.family == AF_INET &&
-		    add_interface_prefix(c, (uint16_t)i, &ifp->addr4, err, errlen) < 0)
+		    add_interface_prefix(c, (uint32_t)i, &ifp->addr4, err, errlen) < 0)
 			goto fail;
 		if (ifp->addr6.addr.family == AF_INET6 &&
-		    add_interface_prefix(c, (uint16_t)i, &ifp->addr6, err, errlen) < 0)
+		    add_interface_prefix(c, (uint32_t)i, &ifp->addr6, err, errlen) < 0)
 			goto fail;
 		if (ifp->ll6.family == AF_INET6 &&
 		    rib_add(c, &ll6, FGW_RT_LOCAL, DISTANCE_CONNECTED, &local, err, errlen) < 0)

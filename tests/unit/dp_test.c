@@ -89,7 +89,7 @@ static struct fgw_addr addr(const char *s)
 
 static uint32_t nh_new(uint8_t type, int ifindex, const char *gw)
 {
-	struct fgw_nexthop nh = { .type = type, .ifindex = (uint16_t)ifindex };
+	struct fgw_nexthop nh = { .type = type, .ifindex = ifindex };
 
 	if (gw != NULL)
 		nh.gw = addr(gw);
@@ -108,7 +108,7 @@ static void route(const char *p, uint32_t nh)
 
 static void neigh(uint8_t type, int ifindex, const char *a, const struct rte_ether_addr *mac)
 {
-	struct fgw_msg msg = { .type = type, .ifindex = (uint16_t)ifindex, .addr = addr(a) };
+	struct fgw_msg msg = { .type = type, .ifindex = ifindex, .addr = addr(a) };
 
 	if (mac != NULL)
 		msg.mac = *mac;

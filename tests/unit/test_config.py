@@ -538,3 +538,20 @@ def test_secrets_never_in_syntax_errors(flexgw, tmp_path):
 	assert rc == 1
 	assert "invalid JSON" in out and ":2:" in out
 	assert "s3cr3t" not in out
+
+
+def tunnels_text(n):
+	tunnels = ",\n".join(
+		f'{{"name": "Tunnel{i}", "ip_unnumbered": "Loopback0", "source": "Gi1", '
+		f'"destination": "192.0.2.{2 + i % 250}", "mode": "ipsec ipv4"}}' for i in range(n))
+	return "{" + PORTS + ',\n  "tunnels": [\n' + tunnels + "]}"
+
+
+def test_tunnels_beyond_1024(flexgw, tmp_path):
+	"""Tunnels are bounded by the data path's tables (32768), not by 1024."""
+	accepts(flexgw, tmp_path, tunnels_text(32768))
+	cfg = tmp_path / "many.json"
+	cfg.write_text(tunnels_text(32769))
+	rc, out = check_config(flexgw, cfg)
+	assert rc == 1
+	assert "tunnels: too many entries (at most 32768)" in out, out

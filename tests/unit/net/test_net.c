@@ -131,7 +131,7 @@ int fgw_inject(struct fgw_dp *d, struct rte_mbuf *m, uint16_t port)
 }
 
 /* These tests have no tunnels: nothing may be routed into one. */
-int fgw_tunnel_inject(struct fgw_dp *d, struct rte_mbuf *m, uint16_t ifindex)
+int fgw_tunnel_inject(struct fgw_dp *d, struct rte_mbuf *m, uint32_t ifindex)
 {
 	(void)d;
 	(void)ifindex;
@@ -330,7 +330,7 @@ static uint16_t ipv6(uint8_t *buf, const char *src, const char *dst, uint8_t hop
 	return (uint16_t)(sizeof(*h) + len);
 }
 
-static void punt(struct rte_mbuf *m, uint8_t reason, uint16_t in_if, uint32_t nh)
+static void punt(struct rte_mbuf *m, uint8_t reason, uint32_t in_if, uint32_t nh)
 {
 	struct fgw_punt_meta *pm = fgw_punt_meta(&dp, m);
 
