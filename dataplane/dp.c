@@ -11,6 +11,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf_dyn.h>
 #include <rte_mempool.h>
+#include <rte_random.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
@@ -89,6 +90,8 @@ static int worker_create(struct fgw_dp *dp, unsigned i, char *err, size_t errlen
 	if (ctx == NULL)
 		return fail(err, errlen, "cannot allocate a worker");
 	ctx->dp = dp;
+	/* not where a restarted gateway's peer still holds fragments from */
+	ctx->frag_id6 = (uint32_t)rte_rand();
 	w = &ctx->pub;
 	w->index = i;
 	w->lcore = lcore;

@@ -37,6 +37,7 @@ struct fgw_worker_ctx {
 	struct fgw_txq tx[FGW_MAX_PORTS];	/* by DPDK port id */
 	bool launched;
 	uint16_t ip_id;				/* IPv4 ID of the GRE outer headers */
+	uint32_t frag_id6;			/* IPv6 outer fragments: next ID */
 	struct rte_ip_frag_tbl *frags;		/* outer packets in reassembly */
 	struct rte_ip_frag_death_row death_row;
 	struct fgw_crypto crypto;		/* this worker's IPsec-MB manager */
@@ -90,6 +91,10 @@ void fgw_ipv6_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
  * behind a copy of m's Ethernet header and with its header checksum set.
  * Consumes m. Returns the number of fragments, or a drop reason negated. */
 int fgw_ipv4_fragment(struct fgw_dp *dp, struct rte_mbuf *m, uint16_t mtu,
+		      struct rte_mbuf **out, unsigned max);
+/* The same for an IPv6 frame without extension headers, which we
+ * originated: each fragment gets a Fragment header with Identification id. */
+int fgw_ipv6_fragment(struct fgw_dp *dp, struct rte_mbuf *m, uint16_t mtu, uint32_t id,
 		      struct rte_mbuf **out, unsigned max);
 
 /* punt.c: hand m to the control lcore. Punts are collected per burst and

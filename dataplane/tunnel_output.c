@@ -207,8 +207,18 @@ static void outer_lookup(struct fgw_burst *b, const struct out_frame *f, unsigne
 		id[at6[i]] = nh6[i];
 }
 
-/* Stage 3, neighbour known: fragment the outer IPv4 packet when the
- * egress MTU asks for it (the tunnel MTU keeps that rare), transmit. */
+/* An Identification for the outer IPv6 packet we fragment: a counter per
+ * worker, the worker's index in the low bits so that two workers sending
+ * to one peer never pick the same. */
+static uint32_t frag_id6(struct fgw_worker_ctx *ctx)
+{
+	return ctx->frag_id6++ * FGW_DP_MAX_WORKERS + ctx->pub.index;
+}
+
+/* Stage 3, neighbour known: fragment the outer packet when the egress MTU
+ * asks for it (the tunnel MTU keeps that rare), transmit. We are the
+ * source of the outer packet: IPv6 fragments it (RFC 8200 4.5; RFC 2473
+ * section 7 has the tunnel entry point do so), IPv4 unless DF is set. */
 static void outer_send(struct fgw_burst *b, struct out_frame *f, const struct rte_ether_addr *mac)
 {
 	const struct fgw_if *out = &b->dp->ifs[f->port_if];
@@ -225,12 +235,15 @@ static void outer_send(struct fgw_burst *b, struct out_frame *f, const struct rt
 		const struct rte_ipv4_hdr *ip =
 			rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
 
-		if ((ip->version_ihl >> 4) != 4 ||
-		    (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG))) {
+		if ((ip->version_ihl >> 4) == 6) {
+			n = fgw_ipv6_fragment(b->dp, m, out->mtu, frag_id6(b->ctx), frags,
+					      MAX_FRAGMENTS);
+		} else if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)) {
 			out_drop(b, f, FGW_DROP_OUTER_TOO_BIG);
 			return;
+		} else {
+			n = fgw_ipv4_fragment(b->dp, m, out->mtu, frags, MAX_FRAGMENTS);
 		}
-		n = fgw_ipv4_fragment(b->dp, m, out->mtu, frags, MAX_FRAGMENTS);
 		if (n < 0) {
 			ts->drops++;
 			if (f->counts)

@@ -97,7 +97,7 @@ static struct fgw_prefix prefix(const char *s)
 
 static void route(const char *p, uint8_t type, int ifindex, const char *gw)
 {
-	struct fgw_nexthop nh = { .type = type, .ifindex = (uint16_t)ifindex };
+	struct fgw_nexthop nh = { .type = type, .ifindex = ifindex };
 	struct fgw_prefix pf = prefix(p);
 
 	if (gw)
@@ -110,7 +110,7 @@ static void route(const char *p, uint8_t type, int ifindex, const char *gw)
 
 static void neigh(int ifindex, const char *a, const struct rte_ether_addr *mac)
 {
-	struct fgw_msg msg = { .type = FGW_MSG_NEIGH_SET, .ifindex = (uint16_t)ifindex,
+	struct fgw_msg msg = { .type = FGW_MSG_NEIGH_SET, .ifindex = ifindex,
 			       .addr = addr(a), .mac = *mac };
 
 	fgw_msg_broadcast(&dp, &msg);
@@ -634,6 +634,93 @@ static bool gre_ipv6_outer(void)
 					       IPPROTO_UDP), peer_out_t3), false);
 }
 
+/* The outer IPv6 fragments out[0..n) put back together as the peer's
+ * stack would (Ethernet + IPv6 + payload, one segment); NULL when they are
+ * not the fragments of one packet, in order, with the id given back. */
+static struct rte_mbuf *reassemble6(struct rte_mbuf **out, unsigned n, uint32_t *id)
+{
+	struct rte_mbuf *m = mbuf_new();
+	uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, 14 + 40);
+	unsigned at = 0;
+	uint8_t nh = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		uint8_t hdr[14 + 40 + 8];
+		const uint8_t *h = rte_pktmbuf_read(out[i], 0, sizeof(hdr), hdr);
+		const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)(h + 14);
+		const struct rte_ipv6_fragment_ext *fh = (const void *)(ip + 1);
+		unsigned off_flags = ntohs(fh->frag_data), len = ntohs(ip->payload_len) - 8;
+		uint8_t *to;
+		const void *from;
+
+		if (ip->proto != IPPROTO_FRAGMENT || (off_flags & ~7u) != at ||
+		    (off_flags & 1) != (i + 1 < n) || (i > 0 && fh->id != htonl(*id)) ||
+		    out[i]->pkt_len != 14 + 40 + 8 + len || out[i]->pkt_len > 14 + 1280)
+			goto fail;
+		if (i == 0) {
+			memcpy(p, h, 14 + 40);
+			nh = fh->next_header;
+			*id = ntohl(fh->id);
+		}
+		to = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)len);
+		if (to == NULL)
+			goto fail;
+		from = rte_pktmbuf_read(out[i], 14 + 40 + 8, len, to);
+		if (from != to)
+			memcpy(to, from, len);
+		at += len;
+	}
+	((struct rte_ipv6_hdr *)(p + 14))->proto = nh;
+	((struct rte_ipv6_hdr *)(p + 14))->payload_len = htons((uint16_t)at);
+	return m;
+fail:
+	rte_pktmbuf_free(m);
+	return NULL;
+}
+
+/* The outer IPv6 packet larger than the WAN's MTU (the tunnel's MTU above
+ * what the link takes; a 1300-byte inner packet fits Tunnel2's): we are its
+ * source, so it leaves in fragments with an Identification of their own,
+ * DF on the inner packet or not, and the peer gets the ESP packet whole. */
+static bool ipv6_outer_fragmented(void)
+{
+	uint16_t mtu = dp.ifs[if_wan].mtu;
+	uint32_t id[2] = { 0, 0 };
+
+	dp.ifs[if_wan].mtu = 1280;
+	for (unsigned k = 0; k < 2; k++) {
+		struct rte_mbuf *m = ip4_pkt("192.0.2.10", "198.51.100.200", 1280, k == 1,
+					     IPPROTO_UDP);
+		struct rte_mbuf *out[4], *whole;
+		const struct rte_ipv4_hdr *ip;
+		unsigned n;
+		bool ok;
+
+		eth_push(m, &dp.ifs[if_lan].mac, &host_mac);
+		feed(port_lan, &m, 1);
+		n = sent(port_wan, out, 4);
+		whole = n == 2 ? reassemble6(out, n, &id[k]) : NULL;
+		free_all(out, n);
+		ok = whole != NULL && peer_decap(whole, peer_in_t2) == FGW_SA_DROP_NONE;
+		if (ok) {
+			ip = rte_pktmbuf_mtod(whole, const struct rte_ipv4_hdr *);
+			ok = whole->pkt_len == 1300 && ip->dst_addr == addr("198.51.100.200").v4 &&
+			     ((const uint8_t *)(ip + 1))[1279] == (uint8_t)1279;
+		}
+		rte_pktmbuf_free(whole);
+		if (!ok) {
+			dp.ifs[if_wan].mtu = mtu;
+			CHECK(false, "packet %u: %u frames, not the ESP packet in two fragments", k, n);
+		}
+	}
+	dp.ifs[if_wan].mtu = mtu;
+	CHECK(id[0] != id[1], "both packets' fragments have id %u", id[0]);
+	CHECK(w->stats.encrypted == before.encrypted + 1 &&
+	      w->stats.drop[FGW_DROP_OUTER_TOO_BIG] == before.drop[FGW_DROP_OUTER_TOO_BIG],
+	      "counters");
+	return quiet();
+}
+
 static bool natt_in_and_ike_punted(void)
 {
 	struct rte_mbuf *m = ip4_pkt("203.0.113.2", "203.0.113.1", 8 + 40, false, IPPROTO_UDP);
@@ -1058,6 +1145,7 @@ int main(void)
 	RUN(ipsec_in_v6);
 	RUN(ipsec_ipv6_outer);
 	RUN(gre_ipv6_outer);
+	RUN(ipv6_outer_fragmented);
 	RUN(natt_in_and_ike_punted);
 	RUN(gre_out_and_in);
 	RUN(gre_wrong_key_drops);
