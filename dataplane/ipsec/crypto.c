@@ -118,7 +118,42 @@ int fgw_crypto_keysched(IMB_MGR *mgr, struct fgw_sa_keysched *ks,
 	return 0;
 }
 
+/* A burst of GCM jobs goes to IPsec-MB's GCM functions directly: GCM has
+ * no multi-buffer lanes to fill, and its functions called per packet beat
+ * the burst API's dispatch for them (flexgw-bench --crypto-api; about 1.5x
+ * at 64 bytes). The jobs carry the parameters; their queue slots are left
+ * unsubmitted, and fgw_crypto_begin hands the same ones out again. */
+static bool run_gcm(struct fgw_crypto *c)
+{
+	struct gcm_context_data ctx;
+
+	/* The functions take the 12-byte IVs ESP's nonces are (RFC 4106). */
+	for (unsigned i = 0; i < c->n; i++)
+		if (c->jobs[i]->cipher_mode != IMB_CIPHER_GCM || c->jobs[i]->iv_len_in_bytes != 12)
+			return false;
+	for (unsigned i = 0; i < c->n; i++) {
+		const IMB_JOB *j = c->jobs[i];
+		bool enc = j->cipher_direction == IMB_DIR_ENCRYPT;
+		/* what IMB_AES128_GCM_ENC and its kin call */
+		aes_gcm_enc_dec_t fn = j->key_len_in_bytes == 16 ?
+			(enc ? c->mgr->gcm128_enc : c->mgr->gcm128_dec) :
+			(enc ? c->mgr->gcm256_enc : c->mgr->gcm256_dec);
+
+		fn(j->enc_keys, &ctx, j->dst, j->src + j->cipher_start_src_offset_in_bytes,
+		   j->msg_len_to_cipher_in_bytes, j->iv, j->u.GCM.aad, j->u.GCM.aad_len_in_bytes,
+		   j->auth_tag_output, j->auth_tag_output_len_in_bytes);
+	}
+	c->n = 0;
+	return true;
+}
+
 void fgw_crypto_run(struct fgw_crypto *c, uint8_t *verdict)
+{
+	if (c->n && !run_gcm(c))
+		fgw_crypto_run_burst(c, verdict);
+}
+
+void fgw_crypto_run_burst(struct fgw_crypto *c, uint8_t *verdict)
 {
 	IMB_JOB **jobs = c->jobs;
 	unsigned n = c->n, done;

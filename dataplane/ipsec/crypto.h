@@ -4,7 +4,8 @@
  * slots, fgw_crypto_add fills the next one from an operation that is
  * inlined away, fgw_crypto_run submits them all in one call and flushes --
  * so the multi-buffer lanes (AES-CBC encrypt, HMAC) see the whole burst at
- * once, and nothing is copied or called per packet through a pointer. */
+ * once, and nothing is copied or called per packet through a pointer.
+ * GCM, which has no lanes, goes to its own functions instead (crypto.c). */
 #ifndef FGW_CRYPTO_H
 #define FGW_CRYPTO_H
 
@@ -151,8 +152,12 @@ static inline void fgw_crypto_add(struct fgw_crypto *c, const struct fgw_crypto_
 }
 
 /* Runs the filled jobs to completion. A job that did not complete sets
- * verdict[op->user] = FGW_SA_DROP_CRYPTO; other verdicts are left alone. */
+ * verdict[op->user] = FGW_SA_DROP_CRYPTO; other verdicts are left alone.
+ * A burst of GCM jobs only runs through IPsec-MB's GCM functions, any
+ * other through its burst API. */
 void fgw_crypto_run(struct fgw_crypto *c, uint8_t *verdict);
+/* The same, always through the burst API (for the benchmark). */
+void fgw_crypto_run_burst(struct fgw_crypto *c, uint8_t *verdict);
 
 /* Equal in time independent of where they differ. */
 static inline bool fgw_crypto_equal(const uint8_t *a, const uint8_t *b, unsigned len)
