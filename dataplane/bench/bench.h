@@ -7,9 +7,11 @@
 #ifndef FGW_BENCH_H
 #define FGW_BENCH_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include <rte_mbuf.h>
 
@@ -49,6 +51,7 @@ struct bench_opts {
 	double warmup;
 	bool json;
 	bool compare_paths;
+	bool crypto_api;
 	bool no_crypto_only;
 	bool interactive;
 };
@@ -88,10 +91,23 @@ void bench_ipv4_udp(uint8_t *p, unsigned len, uint32_t src, uint32_t dst, uint16
 struct bench_counter {
 	volatile uint64_t packets;	/* written by one lcore */
 	volatile uint64_t dropped;
+	/* That lcore thread's CPU-time clock (bench_counter_own): a turn's
+	 * wall time includes the spells the thread was preempted on a shared
+	 * host, its CPU time does not. */
+	clockid_t clock;
+	volatile bool has_clock;
 };
+
+/* Called by the lcore that writes c, before it counts. */
+static inline void bench_counter_own(struct bench_counter *c)
+{
+	if (!c->has_clock && pthread_getcpuclockid(pthread_self(), &c->clock) == 0)
+		c->has_clock = true;
+}
 
 struct bench_rate {
 	double mpps, gbps, cycles_per_pkt, seconds;
+	double mpps_cpu;		/* per CPU second of the lcores; 0: unknown */
 	uint64_t packets, dropped;
 };
 
@@ -118,9 +134,20 @@ int bench_interleave(struct bench_task *t, unsigned n_tasks, const struct bench_
 
 /* ---- crypto-only: IPsec-MB alone on prebuilt buffers, one lcore -------- */
 
+/* How the crypto-only loop calls IPsec-MB: as the data path does
+ * (fgw_crypto_run: GCM functions for GCM, the burst API for the rest); the
+ * burst API (IMB_SUBMIT_BURST); one job at a time (IMB_SUBMIT_JOB,
+ * completed jobs taken as they come, flushed per burst); or the direct
+ * single-algorithm calls -- GCM's IMB_AES*_GCM_ENC/DEC per packet, CBC +
+ * HMAC as one cipher burst and one hash burst (IMB_SUBMIT_CIPHER_BURST,
+ * IMB_SUBMIT_HASH_BURST). --crypto-api measures the last three in turns. */
+enum bench_crypto_api { BENCH_API_FGW, BENCH_API_BURST, BENCH_API_JOB, BENCH_API_DIRECT };
+#define BENCH_N_APIS 3		/* compared by --crypto-api, from BENCH_API_BURST */
+
 struct bench_crypto_only;
 struct bench_crypto_only *bench_crypto_only_create(const struct bench_alg *alg,
 						   enum bench_dir dir, unsigned size,
+						   enum bench_crypto_api api,
 						   unsigned lcore, struct bench_task *t);
 void bench_crypto_only_free(struct bench_crypto_only *co);
 

@@ -64,6 +64,7 @@ static int cmp_main(void *arg)
 	unsigned next = c->next;
 	uint64_t pkts = c->count.packets, dropped = c->count.dropped;
 
+	bench_counter_own(&c->count);
 	for (unsigned i = 0; i < BENCH_BURST; i++)
 		sa[i] = sh->sa;
 	while (!c->stop) {

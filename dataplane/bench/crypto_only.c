@@ -23,7 +23,9 @@ struct bench_crypto_only {
 	unsigned lcore;
 	enum bench_dir dir;
 	unsigned size;
+	enum bench_crypto_api api;
 	struct fgw_sa_keysched *keys;
+	IMB_JOB direct[BENCH_BURST];	/* the direct CBC/HMAC bursts' jobs */
 	uint8_t *bufs;
 	volatile bool stop;
 	struct bench_counter count;
@@ -45,6 +47,47 @@ static void layout(const struct bench_alg *a, unsigned len, uint32_t *cipher_off
 	*auth_len = FGW_ESP_HDR_LEN + iv + *cipher_len;
 }
 
+/* One job at a time, as IPsec-MB's original API goes: submit returns a
+ * completed job when the lanes are full; the rest are flushed. */
+static void run_jobs(struct fgw_crypto *c)
+{
+	IMB_MGR *mgr = c->mgr;
+
+	for (unsigned k = 0; k < c->n; k++) {
+		IMB_JOB *j = IMB_GET_NEXT_JOB(mgr);
+
+		/* the slot fgw_crypto_add filled, unless the queue moved */
+		if (j != c->jobs[k])
+			*j = *c->jobs[k];
+		IMB_SUBMIT_JOB(mgr);
+		while (IMB_GET_COMPLETED_JOB(mgr) != NULL)
+			;
+	}
+	while (IMB_FLUSH_JOB(mgr) != NULL)
+		;
+}
+
+/* CBC + HMAC as two single-algorithm bursts, in ESP's order (encrypt then
+ * MAC; MAC then decrypt). */
+static void run_cbc_hmac(struct bench_crypto_only *co, struct fgw_crypto *c)
+{
+	IMB_JOB *jobs = co->direct;
+	unsigned n = c->n;
+	IMB_KEY_SIZE_BYTES ks = fgw_cipher_key_len(co->alg->cipher) == 16 ?
+				IMB_KEY_128_BYTES : IMB_KEY_256_BYTES;
+	IMB_HASH_ALG hash = fgw_crypto_hash_alg(co->alg->integ);
+
+	for (unsigned k = 0; k < n; k++)
+		jobs[k] = *c->jobs[k];
+	if (co->dir == BENCH_OUT) {
+		IMB_SUBMIT_CIPHER_BURST(c->mgr, jobs, n, IMB_CIPHER_CBC, IMB_DIR_ENCRYPT, ks);
+		IMB_SUBMIT_HASH_BURST(c->mgr, jobs, n, hash);
+	} else {
+		IMB_SUBMIT_HASH_BURST(c->mgr, jobs, n, hash);
+		IMB_SUBMIT_CIPHER_BURST(c->mgr, jobs, n, IMB_CIPHER_CBC, IMB_DIR_DECRYPT, ks);
+	}
+}
+
 static int crypto_only_main(void *arg)
 {
 	struct bench_crypto_only *co = arg;
@@ -54,6 +97,8 @@ static int crypto_only_main(void *arg)
 	uint8_t verdict[FGW_CRYPTO_BURST];
 	struct fgw_crypto *c = &co->crypto;
 	uint64_t pkts = co->count.packets;
+
+	bench_counter_own(&co->count);
 
 	while (!co->stop) {
 		unsigned n = fgw_crypto_begin(c, BENCH_BURST);
@@ -84,7 +129,19 @@ static int crypto_only_main(void *arg)
 			verdict[k] = FGW_SA_DROP_NONE;
 			fgw_crypto_add(c, &op);
 		}
-		fgw_crypto_run(c, verdict);
+		/* The other APIs take the jobs filled in the manager's queue as
+		 * their parameters; the queue's slots are left unsubmitted. */
+		if (co->api == BENCH_API_FGW)
+			fgw_crypto_run(c, verdict);
+		else if (co->api == BENCH_API_BURST)
+			fgw_crypto_run_burst(c, verdict);
+		else if (co->api == BENCH_API_JOB)
+			run_jobs(c);
+		else if (gcm)
+			fgw_crypto_run(c, verdict);	/* GCM's functions, directly */
+		else
+			run_cbc_hmac(co, c);
+		c->n = 0;
 		pkts += n;
 		co->count.packets = pkts;
 	}
@@ -109,6 +166,7 @@ static void co_stop(void *arg)
 
 struct bench_crypto_only *bench_crypto_only_create(const struct bench_alg *alg,
 						   enum bench_dir dir, unsigned size,
+						   enum bench_crypto_api api,
 						   unsigned lcore, struct bench_task *t)
 {
 	struct bench_crypto_only *co;
@@ -121,6 +179,7 @@ struct bench_crypto_only *bench_crypto_only_create(const struct bench_alg *alg,
 	co->alg = alg;
 	co->dir = dir;
 	co->size = size;
+	co->api = api;
 	co->lcore = lcore;
 	co->keys = rte_zmalloc("bench_keys", sizeof(*co->keys), 64);
 	co->bufs = rte_zmalloc("bench_bufs", (size_t)N_BUFS * BUF_LEN, 64);

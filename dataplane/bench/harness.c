@@ -21,7 +21,8 @@
  *
  * Traffic, per worker:
  *   outbound  Ethernet/IPv4/UDP frames to the lan port, packet c of the
- *             worker for SA (c * workers + worker) % sas, its destination
+ *             worker for SA (c * workers + worker) % sas (counted on, not
+ *             divided, per packet), its destination
  *             written into the copy (SA k protects one host, bench_sa_dst);
  *   inbound   Ethernet/IPv4/ESP frames to the wan port for the SAs this
  *             worker owns (k % workers == worker), round-robin over them,
@@ -83,7 +84,7 @@ struct bench_worker {
 	struct fgw_sa **own;		/* inbound: this worker's SAs */
 	unsigned n_own;
 	unsigned next;			/* the frame to copy next */
-	uint64_t c;			/* packets made, for the SA choice */
+	unsigned k;			/* outbound: the SA of the next packet */
 	volatile bool stop;
 	struct bench_counter count;
 } __rte_cache_aligned;
@@ -223,15 +224,30 @@ static void replay_reset(struct bench_worker *bw)
 	}
 }
 
+/* The destination of the copy, its checksum updated for it (RFC 1624): a
+ * NIC's generator would not sum the header again either. */
+static void set_dst(struct rte_ipv4_hdr *ip, rte_be32_t dst)
+{
+	uint32_t old = ip->dst_addr;
+	uint32_t sum = (uint16_t)~ip->hdr_checksum + (uint32_t)(uint16_t)~old +
+		       (uint16_t)~(old >> 16) + (dst & 0xffff) + (dst >> 16);
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	ip->dst_addr = dst;
+	ip->hdr_checksum = (uint16_t)~sum;
+}
+
 static int bench_worker_main(void *arg)
 {
 	struct bench_worker *bw = arg;
 	struct fgw_dp *dp = &bw->h->dp;
 	struct fgw_worker *w = bw->w;
 	struct rte_mbuf *m[BENCH_BURST];
-	unsigned next = bw->next;
-	uint64_t c = bw->c, fwd0 = w->stats.forwarded - bw->count.packets;
+	unsigned next = bw->next, k = bw->k;
+	uint64_t fwd0 = w->stats.forwarded - bw->count.packets;
 
+	bench_counter_own(&bw->count);
 	rte_rcu_qsbr_thread_register(dp->rcu, w->index);
 	rte_rcu_qsbr_thread_online(dp->rcu, w->index);
 	/* the neighbours the control lcore sent, before the first packet */
@@ -258,16 +274,13 @@ static int bench_worker_main(void *arg)
 				m[i]->data_len = (uint16_t)len;
 				m[i]->pkt_len = len;
 				if (bw->dir == BENCH_OUT && bw->sas > 1) {
-					struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)
-						(p + sizeof(struct rte_ether_hdr));
-					unsigned k = (unsigned)((c * bw->h->n_workers + bw->index) %
-								bw->sas);
-
-					ip->dst_addr = bench_sa_dst(bw->sas, k);
-					ip->hdr_checksum = 0;
-					ip->hdr_checksum = rte_ipv4_cksum(ip);
+					set_dst((struct rte_ipv4_hdr *)(p + sizeof(struct rte_ether_hdr)),
+						bench_sa_dst(bw->sas, k));
+					/* the next SA without a division per packet */
+					k += bw->h->n_workers;
+					while (k >= bw->sas)
+						k -= bw->sas;
 				}
-				c++;
 				if (++next == bw->n_frames)
 					next = 0;
 			}
@@ -287,7 +300,7 @@ static int bench_worker_main(void *arg)
 	fgw_worker_service(w);
 	bw->count.packets = w->stats.forwarded - fwd0;
 	bw->next = next;
-	bw->c = c;
+	bw->k = k;
 	rte_rcu_qsbr_thread_offline(dp->rcu, w->index);
 	rte_rcu_qsbr_thread_unregister(dp->rcu, w->index);
 	return 0;
@@ -716,7 +729,7 @@ int bench_harness_prepare(struct bench_harness *h, const struct bench_alg *alg,
 		bw->size = size;
 		bw->stride = frame_stride(size);
 		bw->next = 0;
-		bw->c = 0;
+		bw->k = i % sas;
 		memset(&bw->count, 0, sizeof(bw->count));
 		h->counts[i] = &bw->count;
 		if ((dir == BENCH_OUT ? traffic_outbound(h, bw, err, errlen) :

@@ -86,6 +86,7 @@ struct result {
 	struct bench_rate total, per_worker[RTE_MAX_LCORE];
 	unsigned lcores[RTE_MAX_LCORE];
 	double crypto_only;		/* Mpps, 0 when not measured */
+	double crypto_only_cpu;		/* Mpps per CPU second, 0 when unknown */
 	bool worker_path;		/* see bench_harness_path */
 	char losses[512];		/* the workers' drops and punts */
 };
@@ -99,6 +100,13 @@ static const char *dir_name(enum bench_dir d)
 static double ratio(const struct result *r)
 {
 	return r->crypto_only > 0 ? r->total.mpps / r->workers / r->crypto_only : 0;
+}
+
+/* The same per CPU second of the lcores: what a core that nobody else
+ * runs on would see. */
+static double ratio_cpu(const struct result *r)
+{
+	return r->crypto_only_cpu > 0 ? r->total.mpps_cpu / r->workers / r->crypto_only_cpu : 0;
 }
 
 static void table_row(FILE *f, const struct result *r)
@@ -117,6 +125,9 @@ static void table_row(FILE *f, const struct result *r)
 		fprintf(f, "%10.3f %6.3f", r->crypto_only, ratio(r));
 	else
 		fprintf(f, "%10s %6s", "-", "-");
+	if (ratio_cpu(r) > 0)
+		fprintf(f, "  cpu: %.3f/%.3f %6.3f", r->total.mpps_cpu, r->crypto_only_cpu,
+			ratio_cpu(r));
 	fprintf(f, "  (drops %lu)%s\n", (unsigned long)r->total.dropped,
 		r->worker_path ? "" : " [esp-lib+forward]");
 	if (r->losses[0])
@@ -139,10 +150,12 @@ static void json_result(FILE *f, const struct result *r, bool first)
 	json_size(f, r->size);
 	fprintf(f, ", \"mean_size\": %.1f, \"sas\": %u, \"workers\": %u, \"mpps\": %.4f, "
 		"\"gbps\": %.3f, \"cycles_per_pkt\": %.1f, \"crypto_only_mpps\": %.4f, "
-		"\"ratio\": %.4f, \"dropped\": %lu, \"worker_losses\": \"%s\", \"seconds\": %.3f, "
-		"\"per_worker\": [",
+		"\"ratio\": %.4f, \"mpps_cpu\": %.4f, \"crypto_only_mpps_cpu\": %.4f, "
+		"\"ratio_cpu\": %.4f, \"dropped\": %lu, \"worker_losses\": \"%s\", "
+		"\"seconds\": %.3f, \"per_worker\": [",
 		bench_mean_size(r->size), r->sas, r->workers, r->total.mpps, r->total.gbps,
-		r->total.cycles_per_pkt, r->crypto_only, ratio(r), (unsigned long)r->total.dropped,
+		r->total.cycles_per_pkt, r->crypto_only, ratio(r), r->total.mpps_cpu,
+		r->crypto_only_cpu, ratio_cpu(r), (unsigned long)r->total.dropped,
 		r->losses, r->total.seconds);
 	for (unsigned i = 0; i < r->workers; i++)
 		fprintf(f, "%s{\"lcore\": %u, \"mpps\": %.4f, \"gbps\": %.3f, "
@@ -211,6 +224,62 @@ static int run_compare(const struct bench_opts *o, unsigned lcore, FILE *tab, FI
 	if (js)
 		fprintf(js, "]");
 	return 0;
+}
+
+/* The crypto-only limit through each of IPsec-MB's APIs, in turns. */
+static int run_crypto_api(const struct bench_opts *o, unsigned lcore, FILE *tab, FILE *js)
+{
+	bool first = true;
+	int rc = 0;
+
+	fprintf(tab, "\ncrypto-only by IPsec-MB API, one SA, lcore %u, in turns (Mpps): burst = "
+		"IMB_SUBMIT_BURST (the data path's), job = IMB_SUBMIT_JOB, direct = "
+		"IMB_AES*_GCM_ENC/DEC or IMB_SUBMIT_CIPHER_BURST + IMB_SUBMIT_HASH_BURST\n", lcore);
+	fprintf(tab, "%-20s %-8s %5s %9s %9s %9s\n", "alg", "dir", "size", "burst", "job",
+		"direct");
+	if (js)
+		fprintf(js, ", \"crypto_api\": [");
+	for (unsigned a = 0; a < o->n_algs && rc == 0; a++)
+	for (unsigned d = 0; d < 2 && rc == 0; d++)
+	for (unsigned s = 0; s < o->n_sizes && rc == 0; s++) {
+		struct bench_task t[BENCH_N_APIS];
+		struct bench_crypto_only *co[BENCH_N_APIS] = { NULL };
+		char sz[16];
+
+		if (!o->dir[d])
+			continue;
+		for (unsigned i = 0; i < BENCH_N_APIS && rc == 0; i++) {
+			co[i] = bench_crypto_only_create(o->algs[a], (enum bench_dir)d, o->sizes[s],
+							 (enum bench_crypto_api)(BENCH_API_BURST + i),
+							 lcore, &t[i]);
+			if (co[i] == NULL)
+				rc = -1;
+		}
+		if (rc == 0)
+			rc = bench_interleave(t, BENCH_N_APIS, o);
+		for (unsigned i = 0; i < BENCH_N_APIS; i++)
+			bench_crypto_only_free(co[i]);
+		if (rc < 0) {
+			fprintf(stderr, "flexgw-bench: crypto-api %s: cannot run\n", o->algs[a]->name);
+			break;
+		}
+		fprintf(tab, "%-20s %-8s %5s %9.3f %9.3f %9.3f\n", o->algs[a]->name,
+			dir_name((enum bench_dir)d), bench_size_name(o->sizes[s], sz, sizeof(sz)),
+			t[0].total.mpps, t[1].total.mpps, t[2].total.mpps);
+		fflush(tab);
+		if (js) {
+			fprintf(js, "%s\n  {\"alg\": \"%s\", \"dir\": \"%s\", \"size\": ",
+				first ? "" : ",", o->algs[a]->name, dir_name((enum bench_dir)d));
+			json_size(js, o->sizes[s]);
+			fprintf(js, ", \"burst_mpps\": %.4f, \"job_mpps\": %.4f, "
+				"\"direct_mpps\": %.4f}", t[0].total.mpps, t[1].total.mpps,
+				t[2].total.mpps);
+		}
+		first = false;
+	}
+	if (js)
+		fprintf(js, "]");
+	return rc;
 }
 
 static int run_all(const struct bench_opts *o, FILE *tab, FILE *js)
@@ -292,7 +361,8 @@ static int run_all(const struct bench_opts *o, FILE *tab, FILE *js)
 			break;
 		}
 		if (!o->no_crypto_only) {
-			co = bench_crypto_only_create(r.alg, r.dir, r.size, lcores[0], &t[nt]);
+			co = bench_crypto_only_create(r.alg, r.dir, r.size, BENCH_API_FGW,
+						      lcores[0], &t[nt]);
 			if (co == NULL) {
 				fprintf(stderr, "flexgw-bench: crypto-only %s: cannot set up\n",
 					r.alg->name);
@@ -313,8 +383,10 @@ static int run_all(const struct bench_opts *o, FILE *tab, FILE *js)
 		}
 		r.total = t[0].total;
 		memcpy(r.per_worker, t[0].rates, n * sizeof(r.per_worker[0]));
-		if (nt == 2)
+		if (nt == 2) {
 			r.crypto_only = t[1].total.mpps;
+			r.crypto_only_cpu = t[1].total.mpps_cpu;
+		}
 		table_row(tab, &r);
 		fflush(tab);
 		if (js)
@@ -326,6 +398,8 @@ static int run_all(const struct bench_opts *o, FILE *tab, FILE *js)
 		fprintf(js, "\n]");
 	if (rc == 0 && o->compare_paths)
 		rc = run_compare(o, lcores[0], tab, js);
+	if (rc == 0 && o->crypto_api)
+		rc = run_crypto_api(o, lcores[0], tab, js);
 	if (js)
 		fprintf(js, "}\n");
 	return rc;

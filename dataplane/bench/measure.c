@@ -1,7 +1,9 @@
 /* The stopwatch: the main lcore reads the measuring lcores' counters at
  * the start and end of each turn. Every measuring lcore polls without
  * pause, so its cycles per packet are the turn's TSC cycles over its
- * packets. */
+ * packets. It also reads each lcore thread's CPU-time clock: packets per
+ * CPU second is the rate with the spells another process had the core
+ * taken out, which on a shared host is the figure that holds still. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -33,12 +35,22 @@ static double median(double *v, unsigned n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* One turn of task t: rate of each counter in mpps[i], the sum last. */
-static int turn(struct bench_task *t, double settle, double slice, double *mpps,
+static double cpu_s(const struct bench_counter *c)
+{
+	struct timespec ts;
+
+	if (!c->has_clock || clock_gettime(c->clock, &ts) != 0)
+		return 0;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* One turn of task t: rate of each counter in mpps[i], the sum last; per
+ * CPU second in cpu[] likewise (0 where unknown). */
+static int turn(struct bench_task *t, double settle, double slice, double *mpps, double *cpu,
 		uint64_t *packets, uint64_t *dropped, double *seconds)
 {
 	uint64_t p0[t->n], d0[t->n], t0, t1;
-	double dt, sum = 0;
+	double c0[t->n], dt, sum = 0, cpu_sum = 0;
 
 	if (t->start(t->arg) < 0)
 		return -1;
@@ -47,12 +59,17 @@ static int turn(struct bench_task *t, double settle, double slice, double *mpps,
 	for (unsigned i = 0; i < t->n; i++) {
 		p0[i] = t->count[i]->packets;
 		d0[i] = t->count[i]->dropped;
+		c0[i] = cpu_s(t->count[i]);
 	}
 	sleep_s(slice);
 	t1 = rte_get_tsc_cycles();
 	for (unsigned i = 0; i < t->n; i++) {
+		double c1 = cpu_s(t->count[i]);
+
 		packets[i] = t->count[i]->packets - p0[i];
 		dropped[i] = t->count[i]->dropped - d0[i];
+		cpu[i] = c0[i] > 0 && c1 > c0[i] ? (double)packets[i] / (c1 - c0[i]) / 1e6 : 0;
+		cpu_sum += cpu[i];
 	}
 	t->stop(t->arg);
 	dt = (double)(t1 - t0) / (double)rte_get_tsc_hz();
@@ -61,6 +78,7 @@ static int turn(struct bench_task *t, double settle, double slice, double *mpps,
 		sum += mpps[i];
 	}
 	mpps[t->n] = sum;
+	cpu[t->n] = cpu_sum;
 	*seconds = dt;
 	return 0;
 }
@@ -78,23 +96,26 @@ int bench_interleave(struct bench_task *t, unsigned n_tasks, const struct bench_
 		memset(&t[k].total, 0, sizeof(t[k].total));
 		memset(t[k].rates, 0, t[k].n * sizeof(*t[k].rates));
 	}
-	/* mpps of every task, counter (and sum) and turn */
-	double *mpps[n_tasks];
+	/* mpps of every task, counter (and sum) and turn; per CPU second */
+	double *mpps[n_tasks], *cpu[n_tasks];
 	for (unsigned k = 0; k < n_tasks; k++) {
 		mpps[k] = calloc((size_t)(t[k].n + 1) * turns, sizeof(double));
-		if (mpps[k] == NULL)
+		cpu[k] = calloc((size_t)(t[k].n + 1) * turns, sizeof(double));
+		if (mpps[k] == NULL || cpu[k] == NULL)
 			rc = -1;
 	}
 	for (unsigned r = 0; r < turns && rc == 0; r++) {
 		for (unsigned k = 0; k < n_tasks && rc == 0; k++) {
 			struct bench_task *tk = &t[k];
 			uint64_t packets[tk->n], dropped[tk->n];
-			double one[tk->n + 1], dt = 0;
+			double one[tk->n + 1], one_cpu[tk->n + 1], dt = 0;
 
-			rc = turn(tk, r == 0 ? o->warmup : SETTLE_S, slice, one, packets, dropped,
-				  &dt);
-			for (unsigned i = 0; rc == 0 && i <= tk->n; i++)
+			rc = turn(tk, r == 0 ? o->warmup : SETTLE_S, slice, one, one_cpu, packets,
+				  dropped, &dt);
+			for (unsigned i = 0; rc == 0 && i <= tk->n; i++) {
 				mpps[k][(size_t)i * turns + r] = one[i];
+				cpu[k][(size_t)i * turns + r] = one_cpu[i];
+			}
 			for (unsigned i = 0; rc == 0 && i < tk->n; i++) {
 				tk->rates[i].packets += packets[i];
 				tk->rates[i].dropped += dropped[i];
@@ -112,13 +133,16 @@ int bench_interleave(struct bench_task *t, unsigned n_tasks, const struct bench_
 			struct bench_rate *rt = i < tk->n ? &tk->rates[i] : &tk->total;
 
 			rt->mpps = median(mpps[k] + (size_t)i * turns, turns);
+			rt->mpps_cpu = median(cpu[k] + (size_t)i * turns, turns);
 			rt->gbps = rt->mpps * tk->mean_size * 8 / 1e3;
 			/* cycles of the lcores over their packets, whole run */
 			rt->cycles_per_pkt = rt->packets ? rt->seconds * hz * (i < tk->n ? 1 : tk->n) /
 						   (double)rt->packets : 0;
 		}
 	}
-	for (unsigned k = 0; k < n_tasks; k++)
+	for (unsigned k = 0; k < n_tasks; k++) {
 		free(mpps[k]);
+		free(cpu[k]);
+	}
 	return rc;
 }

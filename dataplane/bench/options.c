@@ -36,6 +36,8 @@ static void usage(FILE *f)
 		"  --warmup S        seconds before each measurement (default 0.5)\n"
 		"  --compare-paths   outbound ESP through IPsec-MB directly vs DPDK lib/ipsec\n"
 		"                    (ipsec_mb cryptodev, CPU-crypto mode), one lcore\n"
+		"  --crypto-api      crypto-only through IPsec-MB's burst API, its job API and\n"
+		"                    its direct calls (GCM functions, CBC/HMAC bursts), in turns\n"
 		"  --no-crypto-only  skip the crypto-only limit\n"
 		"  --json            one JSON object on stdout (the table goes to stderr)\n"
 		"  -i, --interactive a prompt: start, stop, show port stats, show crypto stats,\n"
@@ -130,6 +132,7 @@ int bench_parse(int argc, char **argv, struct bench_opts *o)
 		{ "warmup", required_argument, NULL, 'W' },
 		{ "compare-paths", no_argument, NULL, 'c' },
 		{ "no-crypto-only", no_argument, NULL, 'C' },
+		{ "crypto-api", no_argument, NULL, 'A' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "interactive", no_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
@@ -194,6 +197,9 @@ int bench_parse(int argc, char **argv, struct bench_opts *o)
 		case 'C':
 			o->no_crypto_only = true;
 			break;
+		case 'A':
+			o->crypto_api = true;
+			break;
 		case 'j':
 			o->json = true;
 			break;
@@ -208,9 +214,9 @@ int bench_parse(int argc, char **argv, struct bench_opts *o)
 			return -1;
 		}
 	}
-	if (o->interactive && (o->json || o->compare_paths)) {
+	if (o->interactive && (o->json || o->compare_paths || o->crypto_api)) {
 		fprintf(stderr, "flexgw-bench: --interactive goes with neither --json nor "
-			"--compare-paths\n");
+			"--compare-paths nor --crypto-api\n");
 		return -1;
 	}
 	if (optind < argc) {
