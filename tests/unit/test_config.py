@@ -543,7 +543,8 @@ def test_secrets_never_in_syntax_errors(flexgw, tmp_path):
 def tunnels_text(n):
 	tunnels = ",\n".join(
 		f'{{"name": "Tunnel{i}", "ip_unnumbered": "Loopback0", "source": "Gi1", '
-		f'"destination": "192.0.2.{2 + i % 250}", "mode": "ipsec ipv4"}}' for i in range(n))
+		f'"destination": "192.0.2.{2 + i % 250}", "mode": "ipsec ipv4", '
+		f'"tunnel_protection": "default"}}' for i in range(n))
 	return "{" + PORTS + ',\n  "tunnels": [\n' + tunnels + "]}"
 
 
