@@ -304,7 +304,7 @@ struct fgw_ike_tunnel *fgw_flexvpn_peer_up(struct fgw_ike_sa *sa, const struct f
 	s->va->owner = s;
 	snprintf(s->tcfg.name, sizeof(s->tcfg.name), "Virtual-Access%u", s->va->number);
 	s->tcfg.mode = cfg_mode(s->va);
-	s->tun = (struct fgw_ike_tunnel){ .cfg = &s->tcfg, .ifindex = (uint16_t)s->va->ifindex,
+	s->tun = (struct fgw_ike_tunnel){ .cfg = &s->tcfg, .ifindex = s->va->ifindex,
 		.ipsec_profile = ipsec_profile(c->cfg, tmpl->tunnel_protection),
 		.src = s->va->src, .dst = s->va->dst };
 	rte_timer_init(&s->tun.timer);
