@@ -36,11 +36,17 @@ struct fgw_rib_entry {
 	bool installed;			/* in the FIB; false when a route with a lower
 					 * distance won the prefix or the next hop is
 					 * not on a connected subnet */
+	uint32_t next;			/* rib.c's index: the prefix's next entry in
+					 * the order added, position in v + 1; 0: none */
 };
 
+/* v in no particular order (show commands sort); slots: rib.c's index by
+ * prefix. */
 struct fgw_rib {
 	struct fgw_rib_entry *v;
 	unsigned n, cap;
+	uint32_t *slots;
+	unsigned n_slots, n_prefixes;
 };
 
 /* ---- neighbours (ARP and IPv6 ND), the master copy --------------------- */

@@ -30,6 +30,123 @@ struct static_route {
 	unsigned order;			/* position in the configuration */
 };
 
+/* ---- the index: prefix -> its entries ------------------------------------
+ *
+ * Routes come and go at run time, one or more per virtual-access peer; with
+ * tens of thousands of peers, finding a prefix's routes must not read the
+ * whole RIB. An open-addressed table (linear probing, at most half full)
+ * maps each prefix to its first entry; a prefix's entries are chained
+ * through `next` in the order they were added, which decides among equal
+ * distances. Slots and links hold a position in v plus one (0: none); the
+ * key is read from the entry itself. */
+
+static uint32_t prefix_hash(const struct fgw_prefix *p)
+{
+	unsigned n = p->addr.family == AF_INET ? 4 : 16;
+	uint32_t h = 2166136261u ^ p->len ^ ((uint32_t)p->addr.family << 8);
+
+	for (unsigned i = 0; i < n; i++)
+		h = (h ^ p->addr.bytes[i]) * 16777619u;
+	return h ^ (h >> 15);
+}
+
+static bool same_prefix(const struct fgw_prefix *a, const struct fgw_prefix *b)
+{
+	return a->len == b->len && fgw_addr_eq(&a->addr, &b->addr);
+}
+
+/* The slot holding p's first entry, else the empty slot where it goes. */
+static uint32_t *slot_of(const struct fgw_rib *r, const struct fgw_prefix *p)
+{
+	unsigned mask = r->n_slots - 1;
+
+	for (unsigned i = prefix_hash(p) & mask;; i = (i + 1) & mask)
+		if (r->slots[i] == 0 || same_prefix(&r->v[r->slots[i] - 1].prefix, p))
+			return &r->slots[i];
+}
+
+/* The link (the slot or an entry's next) that points at entry i. */
+static uint32_t *link_to(const struct fgw_rib *r, unsigned i)
+{
+	uint32_t *l = slot_of(r, &r->v[i].prefix);
+
+	while (*l != i + 1)
+		l = &r->v[*l - 1].next;
+	return l;
+}
+
+/* Empties slot s, moving up the entries probed past it (no tombstones). */
+static void slot_clear(struct fgw_rib *r, uint32_t *s)
+{
+	unsigned mask = r->n_slots - 1, j = (unsigned)(s - r->slots), k = j;
+
+	for (;;) {
+		unsigned home;
+
+		r->slots[j] = 0;
+		do {
+			k = (k + 1) & mask;
+			if (r->slots[k] == 0)
+				return;
+			home = prefix_hash(&r->v[r->slots[k] - 1].prefix) & mask;
+		} while (j < k ? home > j && home <= k : home > j || home <= k);
+		r->slots[j] = r->slots[k];
+		j = k;
+	}
+}
+
+static void index_link(struct fgw_rib *r, unsigned i)
+{
+	uint32_t *l = slot_of(r, &r->v[i].prefix);
+
+	if (*l == 0)
+		r->n_prefixes++;
+	while (*l != 0)
+		l = &r->v[*l - 1].next;
+	r->v[i].next = 0;
+	*l = i + 1;
+}
+
+/* A table twice the size; the chains stay as they are. */
+static int index_grow(struct fgw_rib *r)
+{
+	uint32_t *old = r->slots;
+	unsigned n_old = r->n_slots, n_slots = n_old ? 2 * n_old : 64;
+	uint32_t *slots = calloc(n_slots, sizeof(*slots));
+
+	if (slots == NULL)
+		return -1;
+	r->slots = slots;
+	r->n_slots = n_slots;
+	for (unsigned i = 0; i < n_old; i++)
+		if (old[i] != 0)
+			*slot_of(r, &r->v[old[i] - 1].prefix) = old[i];
+	free(old);
+	return 0;
+}
+
+/* Every entry again, chained in v's order (after v was sorted). */
+static void index_rebuild(struct fgw_rib *r)
+{
+	memset(r->slots, 0, r->n_slots * sizeof(*r->slots));
+	r->n_prefixes = 0;
+	for (unsigned i = 0; i < r->n; i++)
+		index_link(r, i);
+}
+
+/* The prefix's first entry, or NULL. */
+static struct fgw_rib_entry *rib_first(const struct fgw_rib *r, const struct fgw_prefix *p)
+{
+	uint32_t s = r->n_slots ? *slot_of(r, p) : 0;
+
+	return s ? &r->v[s - 1] : NULL;
+}
+
+static struct fgw_rib_entry *rib_next(const struct fgw_rib *r, const struct fgw_rib_entry *e)
+{
+	return e->next ? &r->v[e->next - 1] : NULL;
+}
+
 static int rib_push(struct fgw_rib *r, const struct fgw_rib_entry *e)
 {
 	if (r->n == r->cap) {
@@ -41,15 +158,37 @@ static int rib_push(struct fgw_rib *r, const struct fgw_rib_entry *e)
 		r->v = v;
 		r->cap = cap;
 	}
+	/* before the entry is in v: a failure leaves the RIB as it was */
+	if (2 * (r->n_prefixes + 1) > r->n_slots && index_grow(r) < 0)
+		return -1;
 	r->v[r->n++] = *e;
+	index_link(r, r->n - 1);
 	return 0;
+}
+
+/* Takes entry i out; the last entry moves into its place. */
+static void rib_remove(struct fgw_rib *r, unsigned i)
+{
+	uint32_t *s = slot_of(r, &r->v[i].prefix), *l = link_to(r, i);
+	unsigned last = r->n - 1;
+
+	if (l == s && r->v[i].next == 0) {
+		slot_clear(r, s);
+		r->n_prefixes--;
+	} else {
+		*l = r->v[i].next;
+	}
+	if (i != last) {
+		*link_to(r, last) = i + 1;
+		r->v[i] = r->v[last];
+	}
+	r->n--;
 }
 
 static bool prefix_installed(const struct fgw_rib *r, const struct fgw_prefix *p)
 {
-	for (unsigned i = 0; i < r->n; i++)
-		if (r->v[i].installed && r->v[i].prefix.len == p->len &&
-		    fgw_addr_eq(&r->v[i].prefix.addr, &p->addr))
+	for (const struct fgw_rib_entry *e = rib_first(r, p); e != NULL; e = rib_next(r, e))
+		if (e->installed)
 			return true;
 	return false;
 }
@@ -235,24 +374,20 @@ static int add_statics(struct fgw_control *c, char *err, size_t errlen)
 	return rc;
 }
 
-static bool same_prefix(const struct fgw_prefix *a, const struct fgw_prefix *b)
-{
-	return a->len == b->len && fgw_addr_eq(&a->addr, &b->addr);
-}
-
 int fgw_rib_route_add(struct fgw_control *c, const struct fgw_prefix *p, char origin,
 		      uint8_t distance, const struct fgw_nexthop *nh, char *err, size_t errlen)
 {
 	struct fgw_prefix pm = *p;
 	struct fgw_rib_entry *owner = NULL;
-	uint32_t nh_id;
+	uint32_t nh_id, owner_nh;
 
 	fgw_prefix_mask(&pm);
-	for (unsigned i = 0; i < c->rib.n; i++)
-		if (c->rib.v[i].installed && same_prefix(&c->rib.v[i].prefix, &pm))
-			owner = &c->rib.v[i];
+	for (struct fgw_rib_entry *e = rib_first(&c->rib, &pm); e != NULL; e = rib_next(&c->rib, e))
+		if (e->installed)
+			owner = e;
 	if (owner == NULL || owner->distance <= distance)
 		return rib_add(c, &pm, origin, distance, nh, err, errlen);
+	owner_nh = owner->nh_id;
 	/* better than the route in use: it takes the prefix over */
 	nh_id = fgw_nh_alloc(c->dp, nh);
 	if (nh_id == 0) {
@@ -264,13 +399,18 @@ int fgw_rib_route_add(struct fgw_control *c, const struct fgw_prefix *p, char or
 		snprintf(err, errlen, "cannot change a FIB route");
 		return -1;
 	}
-	owner->installed = false;
 	if (rib_push(&c->rib, &(struct fgw_rib_entry){ .prefix = pm, .origin = origin,
 						       .distance = distance, .nh_id = nh_id,
 						       .installed = true }) < 0) {
+		/* the FIB has it: take it back to the owner's next hop */
+		fgw_route_add(c->dp, &pm, owner_nh);
+		fgw_nh_free(c->dp, nh_id);
 		snprintf(err, errlen, "out of memory for routes");
 		return -1;
 	}
+	/* rib_push may have moved the vector */
+	for (struct fgw_rib_entry *e = rib_first(&c->rib, &pm); e != NULL; e = rib_next(&c->rib, e))
+		e->installed = e == &c->rib.v[c->rib.n - 1];
 	return 0;
 }
 
@@ -278,34 +418,26 @@ int fgw_rib_route_del(struct fgw_control *c, const struct fgw_prefix *p, char or
 		      const struct fgw_nexthop *nh)
 {
 	struct fgw_prefix pm = *p;
-	struct fgw_rib_entry gone;
-	struct fgw_rib_entry *next = NULL;
-	unsigned i;
+	struct fgw_rib_entry gone, *e, *next = NULL;
 
 	fgw_prefix_mask(&pm);
-	for (i = 0; i < c->rib.n; i++) {
-		const struct fgw_rib_entry *e = &c->rib.v[i];
+	for (e = rib_first(&c->rib, &pm); e != NULL; e = rib_next(&c->rib, e)) {
 		const struct fgw_nexthop *x = &c->dp->nh[e->nh_id];
 
-		if (e->origin == origin && e->nh_id != 0 && same_prefix(&e->prefix, &pm) &&
+		if (e->origin == origin && e->nh_id != 0 &&
 		    x->type == nh->type && x->ifindex == nh->ifindex &&
 		    (x->type != FGW_NH_GATEWAY || fgw_addr_eq(&x->gw, &nh->gw)))
 			break;
 	}
-	if (i == c->rib.n)
+	if (e == NULL)
 		return -1;
-	gone = c->rib.v[i];
-	/* keep the order: among equal distances the first added wins */
-	memmove(&c->rib.v[i], &c->rib.v[i + 1], (c->rib.n - i - 1) * sizeof(c->rib.v[0]));
-	c->rib.n--;
+	gone = *e;
+	rib_remove(&c->rib, (unsigned)(e - c->rib.v));
 	if (gone.installed) {
-		for (i = 0; i < c->rib.n; i++) {
-			struct fgw_rib_entry *e = &c->rib.v[i];
-
-			if (e->nh_id != 0 && same_prefix(&e->prefix, &pm) &&
-			    (next == NULL || e->distance < next->distance))
+		/* the lowest distance left, the first added among equals */
+		for (e = rib_first(&c->rib, &pm); e != NULL; e = rib_next(&c->rib, e))
+			if (e->nh_id != 0 && (next == NULL || e->distance < next->distance))
 				next = e;
-		}
 		if (next != NULL && fgw_route_add(c->dp, &pm, next->nh_id) == 0)
 			next->installed = true;
 		else
@@ -356,6 +488,9 @@ int fgw_rib_init(struct fgw_control *c, char *err, size_t errlen)
 	if (add_statics(c, err, errlen) < 0)
 		goto fail;
 	qsort(c->rib.v, c->rib.n, sizeof(*c->rib.v), cmp_display);
+	/* the entries moved: index them again, in their new order */
+	if (c->rib.n > 0)
+		index_rebuild(&c->rib);
 	return 0;
 fail:
 	fgw_rib_free(c);
@@ -367,5 +502,6 @@ fail:
 void fgw_rib_free(struct fgw_control *c)
 {
 	free(c->rib.v);
+	free(c->rib.slots);
 	memset(&c->rib, 0, sizeof(c->rib));
 }

@@ -474,6 +474,67 @@ static bool rib_dynamic(void)
 	return true;
 }
 
+/* Many prefixes, several routes each, added interleaved and removed out
+ * of order (rib.c's index by prefix, its chains and the entries moved on
+ * removal): each prefix keeps the lowest distance, the first added among
+ * equals, whatever else came and went. */
+static bool rib_many_prefixes(void)
+{
+	struct fgw_nexthop via[4];
+	const uint8_t distance[4] = { 0, 3, 1, 3 };
+	unsigned n = c.rib.n;
+	struct fgw_prefix p;
+	char err[128], buf[32];
+
+	for (unsigned k = 1; k <= 3; k++)
+		via[k] = (struct fgw_nexthop){ .type = FGW_NH_TUNNEL, .ifindex = k };
+	for (unsigned k = 1; k <= 3; k++)
+		for (unsigned i = 0; i < 24; i++) {
+			snprintf(buf, sizeof(buf), "10.80.%u.0/24", i);
+			p = P(buf);
+			EXPECT(fgw_rib_route_add(&c, &p, FGW_RT_STATIC, distance[k], &via[k], err,
+						 sizeof(err)) == 0, "%s", err);
+		}
+	for (unsigned i = 0; i < 24; i++) {
+		snprintf(buf, sizeof(buf), "10.80.%u.1", i);
+		EXPECT(route(buf)->ifindex == 2, "%s: the lowest distance", buf);
+	}
+	/* odd prefixes lose their best: the first of the two equals takes over */
+	for (unsigned i = 23; i < 24; i -= 2) {
+		snprintf(buf, sizeof(buf), "10.80.%u.0/24", i);
+		p = P(buf);
+		EXPECT(fgw_rib_route_del(&c, &p, FGW_RT_STATIC, &via[2]) == 0, "del %s", buf);
+	}
+	for (unsigned i = 0; i < 24; i++) {
+		snprintf(buf, sizeof(buf), "10.80.%u.1", i);
+		EXPECT(route(buf)->ifindex == (i % 2 ? 1 : 2), "%s: %u", buf, route(buf)->ifindex);
+	}
+	for (unsigned i = 1; i < 24; i += 2) {
+		snprintf(buf, sizeof(buf), "10.80.%u.0/24", i);
+		p = P(buf);
+		EXPECT(fgw_rib_route_del(&c, &p, FGW_RT_STATIC, &via[1]) == 0, "del %s", buf);
+		snprintf(buf, sizeof(buf), "10.80.%u.1", i);
+		EXPECT(route(buf)->ifindex == 3, "%s: the last one", buf);
+	}
+	EXPECT(c.rib.n == n + 24 * 3 - 24, "%u entries", c.rib.n);
+	/* the rest, in an order unrelated to the one they came in */
+	for (unsigned j = 0; j < 24; j++) {
+		unsigned i = (j * 7) % 24;
+
+		snprintf(buf, sizeof(buf), "10.80.%u.0/24", i);
+		p = P(buf);
+		for (unsigned k = 3; k >= 1; k--)
+			if (i % 2 == 0 || k == 3)
+				EXPECT(fgw_rib_route_del(&c, &p, FGW_RT_STATIC, &via[k]) == 0,
+				       "del %s via %u", buf, k);
+		EXPECT(fgw_rib_route_del(&c, &p, FGW_RT_STATIC, &via[3]) == -1, "twice");
+		snprintf(buf, sizeof(buf), "10.80.%u.1", i);
+		EXPECT(route(buf)->type != FGW_NH_TUNNEL, "%s gone", buf);
+	}
+	EXPECT(c.rib.n == n, "%u entries left, %u before", c.rib.n, n);
+	return true;
+}
+
 static bool rib_from_config(void)
 {
 	const struct fgw_rib_entry *e;
@@ -981,6 +1042,7 @@ int main(int argc, char **argv)
 	}
 	RUN(rib_from_config);
 	RUN(rib_dynamic);
+	RUN(rib_many_prefixes);
 	RUN(arp_request_answered_and_learnt);
 	RUN(arp_only_for_own_address);
 	RUN(echo_v4_answered);
