@@ -155,6 +155,8 @@ struct fgw_dp {
 
 	struct fgw_if *ifs;			/* params.max_ifs, ifindex = position */
 	unsigned n_ifs;
+	unsigned n_unused_ifs;			/* FGW_IF_UNUSED slots below n_ifs */
+	unsigned unused_hint;			/* none of them below this one */
 	struct rte_hash *if_names;		/* name -> ifindex (control lcore) */
 	uint32_t port_if[FGW_MAX_PORTS];	/* DPDK port id -> ifindex */
 

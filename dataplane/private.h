@@ -200,6 +200,10 @@ struct fgw_tunnel {
 	uint16_t mss;				/* 0: no clamping */
 	struct fgw_addr src, dst;		/* outer */
 	struct fgw_tunnel_counters cleared;	/* control lcore: sums at the last clear */
+	/* control lcore: the inbound SAs bound to the tunnel (fgw_sa_in_add),
+	 * so that deleting it does not read every SA slot */
+	struct fgw_sa **sa_in;
+	unsigned n_sa_in, cap_sa_in;
 	struct fgw_tunnel_worker w[];		/* one per worker (dp->n_workers) */
 };
 

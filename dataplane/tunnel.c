@@ -45,6 +45,7 @@ void fgw_tunnels_fini(struct fgw_dp *dp)
 		if (dp->tunnels[i] == NULL)
 			continue;
 		fgw_sa_free(dp->tunnels[i]->sa_out);
+		free(dp->tunnels[i]->sa_in);
 		rte_free(dp->tunnels[i]);
 		dp->tunnels[i] = NULL;
 	}
@@ -69,13 +70,15 @@ static struct fgw_tunnel *tunnel_of(const struct fgw_dp *dp, uint32_t ifindex)
 	return ifindex < dp->n_ifs ? dp->tunnels[ifindex] : NULL;
 }
 
-/* A deleted tunnel's ifindex, else the next new one. */
-static unsigned free_slot(const struct fgw_dp *dp)
+/* The lowest deleted tunnel's ifindex, else the next new one. The hint
+ * keeps this from reading the table at every creation. */
+static unsigned free_slot(struct fgw_dp *dp)
 {
-	for (unsigned i = 0; i < dp->n_ifs; i++)
-		if (dp->ifs[i].kind == FGW_IF_UNUSED)
-			return i;
-	return dp->n_ifs;
+	if (dp->n_unused_ifs == 0)
+		return dp->n_ifs;
+	while (dp->ifs[dp->unused_hint].kind != FGW_IF_UNUSED)
+		dp->unused_hint++;
+	return dp->unused_hint;
 }
 
 int fgw_tunnel_add(struct fgw_dp *dp, const struct fgw_tunnel_params *p,
@@ -123,6 +126,8 @@ int fgw_tunnel_add(struct fgw_dp *dp, const struct fgw_tunnel_params *p,
 	fgw_if_name_add(dp, slot);
 	if (slot == dp->n_ifs)
 		dp->n_ifs++;
+	else
+		dp->n_unused_ifs--;
 	/* the tunnel is complete before a worker can see the interface up */
 	__atomic_store_n(&ifp->up, true, __ATOMIC_RELEASE);
 	return t->ifindex;
@@ -149,42 +154,31 @@ static void grace_period(struct fgw_dp *dp)
 int fgw_tunnel_del(struct fgw_dp *dp, uint32_t ifindex)
 {
 	struct fgw_tunnel *t = tunnel_of(dp, ifindex);
-	struct fgw_sa **gone, *sa_out;
-	unsigned n_gone = 0;
+	struct fgw_sa *sa_out;
 
 	if (t == NULL)
 		return -1;
 	/* Inbound SAs name their tunnel: none may outlive it, or a packet
-	 * for it would reach whatever reuses the ifindex. Counted first so
-	 * that running out of memory changes nothing. */
-	for (uint32_t i = 0; i <= dp->sa_in_mask; i++)
-		n_gone += dp->sa_in[i] != NULL && dp->sa_in[i]->ifindex == ifindex;
-	gone = malloc((n_gone ? n_gone : 1) * sizeof(*gone));
-	if (gone == NULL)
-		return -1;
-	n_gone = 0;
+	 * for it would reach whatever reuses the ifindex. */
 	__atomic_store_n(&dp->ifs[ifindex].up, false, __ATOMIC_RELEASE);
 	sa_out = __atomic_exchange_n(&t->sa_out, NULL, __ATOMIC_ACQ_REL);
-	for (uint32_t i = 0; i <= dp->sa_in_mask; i++) {
-		struct fgw_sa *sa = dp->sa_in[i];
-
-		if (sa != NULL && sa->ifindex == ifindex) {
-			__atomic_store_n(&dp->sa_in[i], NULL, __ATOMIC_RELEASE);
-			gone[n_gone++] = sa;
-		}
-	}
+	for (unsigned i = 0; i < t->n_sa_in; i++)
+		__atomic_store_n(&dp->sa_in[t->sa_in[i]->spi & dp->sa_in_mask], NULL,
+				 __ATOMIC_RELEASE);
 	grace_period(dp);
 	/* No worker holds the tunnel, its SAs, or a next hop to it read
 	 * while the interface was up. */
 	fgw_sa_free(sa_out);
-	for (unsigned i = 0; i < n_gone; i++)
-		fgw_sa_free(gone[i]);
-	free(gone);
+	for (unsigned i = 0; i < t->n_sa_in; i++)
+		fgw_sa_free(t->sa_in[i]);
+	free(t->sa_in);
 	dp->tunnels[ifindex] = NULL;
 	rte_free(t);
 	fgw_if_name_del(dp, ifindex);
 	memset(&dp->ifs[ifindex], 0, sizeof(dp->ifs[ifindex]));
 	dp->ifs[ifindex].kind = FGW_IF_UNUSED;
+	if (dp->n_unused_ifs++ == 0 || ifindex < dp->unused_hint)
+		dp->unused_hint = ifindex;
 	return 0;
 }
 
@@ -241,6 +235,16 @@ int fgw_sa_in_add(struct fgw_dp *dp, uint32_t ifindex, struct fgw_sa *sa, unsign
 	slot = &dp->sa_in[sa->spi & dp->sa_in_mask];
 	if (*slot != NULL)
 		FAIL("SA %08x: its slot is taken by SA %08x", sa->spi, (*slot)->spi);
+	if (t->n_sa_in == t->cap_sa_in) {
+		unsigned cap = t->cap_sa_in ? 2 * t->cap_sa_in : 2;
+		struct fgw_sa **v = realloc(t->sa_in, cap * sizeof(*v));
+
+		if (v == NULL)
+			FAIL("SA %08x: out of memory", sa->spi);
+		t->sa_in = v;
+		t->cap_sa_in = cap;
+	}
+	t->sa_in[t->n_sa_in++] = sa;
 	sa->ifindex = ifindex;
 	sa->worker = (uint8_t)worker;
 	__atomic_store_n(slot, sa, __ATOMIC_RELEASE);
@@ -251,9 +255,16 @@ int fgw_sa_in_del(struct fgw_dp *dp, uint32_t spi)
 {
 	struct fgw_sa **slot = &dp->sa_in[spi & dp->sa_in_mask];
 	struct fgw_sa *sa = *slot;
+	struct fgw_tunnel *t;
 
 	if (sa == NULL || sa->spi != spi)
 		return -1;
+	t = tunnel_of(dp, sa->ifindex);
+	for (unsigned i = 0; t != NULL && i < t->n_sa_in; i++)
+		if (t->sa_in[i] == sa) {
+			t->sa_in[i] = t->sa_in[--t->n_sa_in];
+			break;
+		}
 	__atomic_store_n(slot, NULL, __ATOMIC_RELEASE);
 	grace_period(dp);
 	fgw_sa_free(sa);
