@@ -4,6 +4,7 @@
  * its copy, so the hash needs no locking and no RCU. The MAC is stored in
  * the hash's data pointer itself: no second allocation, no second load. */
 #include <stdio.h>
+#include <string.h>
 
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
@@ -50,19 +51,43 @@ struct rte_hash *fgw_neigh_cache_create(unsigned worker, int socket)
 	return rte_hash_create(&params);
 }
 
+static bool key_equal(const struct fgw_neigh_key *a, const struct fgw_neigh_key *b)
+{
+	uint64_t x[3], y[3];
+
+	memcpy(x, a, sizeof(x));
+	memcpy(y, b, sizeof(y));
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2])) == 0;
+}
+
+/* Consecutive packets mostly share their next hop (a gateway, a flow's
+ * burst, a tunnel's decrypted traffic): a run of equal keys is looked up
+ * once. The hash lookup costs about 185 instructions a key (callgrind),
+ * the comparison a few. */
 uint64_t fgw_neigh_lookup_bulk(struct fgw_worker *w, const struct fgw_neigh_key **keys,
 			       unsigned n, struct rte_ether_addr *macs)
 {
+	const struct fgw_neigh_key *uniq[FGW_MAX_BURST];
 	void *data[FGW_MAX_BURST];
-	uint64_t hits = 0;
+	uint8_t at[FGW_MAX_BURST];
+	uint64_t found = 0, hits = 0;
+	unsigned u = 0;
 
 	if (n == 0)
 		return 0;
-	if (rte_hash_lookup_bulk_data(w->neigh, (const void **)keys, n, &hits, data) < 0)
+	for (unsigned i = 0; i < n; i++) {
+		if (u == 0 || !key_equal(keys[i], uniq[u - 1]))
+			uniq[u++] = keys[i];
+		at[i] = (uint8_t)(u - 1);
+	}
+	if (rte_hash_lookup_bulk_data(w->neigh, (const void **)uniq, u, &found, data) < 0)
 		return 0;
-	for (unsigned i = 0; i < n; i++)
-		if (hits & (1ULL << i))
-			mac_unpack(data[i], &macs[i]);
+	for (unsigned i = 0; i < n; i++) {
+		if (!(found & (1ULL << at[i])))
+			continue;
+		mac_unpack(data[at[i]], &macs[i]);
+		hits |= 1ULL << i;
+	}
 	return hits;
 }
 
