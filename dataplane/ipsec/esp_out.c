@@ -21,6 +21,11 @@ _Static_assert(RTE_PKTMBUF_HEADROOM >= FGW_ESP_MAX_HEADROOM + RTE_ETHER_HDR_LEN,
  * encryption, and the rest is ordinary CBC under that IV. */
 static const uint8_t zero_iv[16];
 
+/* RFC 4303 2.4's default padding, 1, 2, 3...: a packet needs fewer than the
+ * cipher's block (at most 16), written as one 16-byte copy rather than a
+ * loop of byte stores. */
+static const uint8_t pad_bytes[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+
 /* What the burst remembers of a packet until its crypto completed. */
 struct out_pkt {
 	uint32_t payload;		/* plaintext bytes, for the counters */
@@ -161,13 +166,14 @@ static unsigned encap_one(struct fgw_crypto *c, struct rte_mbuf *m, struct fgw_s
 	pad = padded - payload - 2;
 	head = sa->outer_len + FGW_ESP_HDR_LEN + sa->iv_len;
 	if (rte_pktmbuf_headroom(m) < head ||
-	    rte_pktmbuf_tailroom(m) < pad + 2 + sa->icv_len)
+	    rte_pktmbuf_tailroom(m) < RTE_MAX(pad + 2 + sa->icv_len, sizeof(pad_bytes)))
 		return FGW_SA_DROP_NO_ROOM;
 
-	/* Trailer (RFC 4303 2.4): padding 1, 2, 3..., its length, next header. */
+	/* Trailer (RFC 4303 2.4): padding, its length, next header. The copy
+	 * runs past the padding into what the next two bytes and the ICV
+	 * overwrite. */
 	trailer = append(m, pad + 2 + sa->icv_len);
-	for (unsigned i = 0; i < pad; i++)
-		trailer[i] = i + 1;
+	memcpy(trailer, pad_bytes, sizeof(pad_bytes));
 	trailer[pad] = pad;
 	trailer[pad + 1] = nh;
 	icv = trailer + pad + 2;
