@@ -41,14 +41,19 @@ def main():
 	with charon_pair(work, "ikecap", {"enc": 4}, "aes256gcm16-prfsha384-ecp384,aes256-sha512-modp2048",
 			 "aes256-sha512-modp2048", "aes256gcm16,aes256-sha512", "udp", flexvpn_a=True) as (ca, _):
 		ca.initiate("net")
-		ca.swanctl("--rekey", "--child", "net")
-		time.sleep(1)
-		ca.swanctl("--rekey", "--ike", "gw")
-		time.sleep(1)
-		ca.terminate_ike("gw")
-		time.sleep(1)
+		rekey_then_delete(ca, 1)
 	write(work / "ike.pcap", (work / "a" / "charon.log").read_text(), HERE / "messages.txt",
 	      "strongSwan 5.9 <-> strongSwan, written by capture.py")
+
+
+def rekey_then_delete(charon, pause):
+	"""The exchanges a capture wants after IKE_AUTH: CHILD SA rekey, IKE SA
+	rekey, DELETE, each given pause seconds to finish."""
+	for args in (("--rekey", "--child", "net"), ("--rekey", "--ike", "gw")):
+		charon.swanctl(*args)
+		time.sleep(pause)
+	charon.terminate_ike("gw")
+	time.sleep(pause)
 
 
 def capture_flexgw():
@@ -67,12 +72,7 @@ def capture_flexgw():
 			case.start()
 			if case.up() is None:
 				raise SystemExit("the tunnel did not come up")
-			ch.swanctl("--rekey", "--child", "net")
-			time.sleep(2)
-			ch.swanctl("--rekey", "--ike", "gw")
-			time.sleep(2)
-			ch.terminate_ike("gw")
-			time.sleep(2)
+			rekey_then_delete(ch, 2)
 		log = ch.log_text()
 	finally:
 		case.teardown()
