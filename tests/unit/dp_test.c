@@ -19,34 +19,8 @@
 
 #include "dataplane/dp.h"
 #include "dataplane/worker.h"
-
-/* ---- harness ------------------------------------------------------------ */
-
-static unsigned passed, failed;
-static char why[512];
-
-#define CHECK(cond, ...) do { \
-	if (!(cond)) { \
-		int n_ = snprintf(why, sizeof(why), "line %d: %s: ", __LINE__, #cond); \
-		snprintf(why + n_, sizeof(why) - (size_t)n_, __VA_ARGS__); \
-		return false; \
-	} \
-} while (0)
-
-static void run(const char *name, bool (*fn)(void))
-{
-	why[0] = '\0';
-	if (fn()) {
-		passed++;
-		printf("PASS %s\n", name);
-	} else {
-		failed++;
-		printf("FAIL %s: %s\n", name, why);
-	}
-	fflush(stdout);
-}
-
-#define RUN(fn) run(#fn, fn)
+#include "tests/unit/unit.h"
+#include "tests/unit/unit_addr.h"
 
 /* ---- the box under test --------------------------------------------------
  * lan0 (net_ring0) 192.0.2.1/24 2001:db8:1::1/64, MTU 1500
@@ -65,40 +39,18 @@ static const struct rte_ether_addr gw_mac = { { 0x02, 0x00, 0x00, 0x00, 0x0b, 0x
 static const struct rte_ether_addr other_mac = { { 0x02, 0x00, 0x00, 0x00, 0x0c, 0x03 } };
 static const struct rte_ether_addr bcast_mac = { { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
 
-static struct fgw_prefix prefix(const char *s)
-{
-	struct fgw_prefix p;
-
-	if (!fgw_prefix_parse(s, &p, false)) {
-		fprintf(stderr, "bad prefix %s\n", s);
-		exit(2);
-	}
-	return p;
-}
-
-static struct fgw_addr addr(const char *s)
-{
-	struct fgw_addr a;
-
-	if (!fgw_addr_parse(s, &a)) {
-		fprintf(stderr, "bad address %s\n", s);
-		exit(2);
-	}
-	return a;
-}
-
 static uint32_t nh_new(uint8_t type, int ifindex, const char *gw)
 {
 	struct fgw_nexthop nh = { .type = type, .ifindex = ifindex };
 
 	if (gw != NULL)
-		nh.gw = addr(gw);
+		nh.gw = unit_addr(gw);
 	return fgw_nh_alloc(&dp, &nh);
 }
 
 static void route(const char *p, uint32_t nh)
 {
-	struct fgw_prefix pf = prefix(p);
+	struct fgw_prefix pf = unit_prefix(p);
 
 	if (fgw_route_add(&dp, &pf, nh) != 0) {
 		fprintf(stderr, "cannot add route %s\n", p);
@@ -108,7 +60,7 @@ static void route(const char *p, uint32_t nh)
 
 static void neigh(uint8_t type, int ifindex, const char *a, const struct rte_ether_addr *mac)
 {
-	struct fgw_msg msg = { .type = type, .ifindex = ifindex, .addr = addr(a) };
+	struct fgw_msg msg = { .type = type, .ifindex = ifindex, .addr = unit_addr(a) };
 
 	if (mac != NULL)
 		msg.mac = *mac;
@@ -126,9 +78,9 @@ static void setup(void)
 	};
 	struct fgw_dp_params params = { .n_workers = 1, .worker_lcores = { 0 }, .burst = 32,
 					.mbufs = 8191 };
-	struct fgw_prefix a0 = prefix("192.0.2.1/24"), a06 = prefix("2001:db8:1::1/64");
-	struct fgw_prefix a1 = prefix("198.51.100.1/24"), a16 = prefix("2001:db8:2::1/64");
-	struct fgw_prefix lo = prefix("203.0.113.1/32");
+	struct fgw_prefix a0 = unit_prefix("192.0.2.1/24"), a06 = unit_prefix("2001:db8:1::1/64");
+	struct fgw_prefix a1 = unit_prefix("198.51.100.1/24"), a16 = unit_prefix("2001:db8:2::1/64");
+	struct fgw_prefix lo = unit_prefix("203.0.113.1/32");
 	char err[256];
 
 	snprintf(prefix_arg, sizeof(prefix_arg), "--file-prefix=dptest-%d", (int)getpid());
@@ -198,7 +150,7 @@ static void ipv4(struct frame *f, const char *src, const char *dst, uint8_t ttl,
 		 unsigned payload, bool df)
 {
 	struct rte_ipv4_hdr *ip = ip4_of(f);
-	struct fgw_addr s = addr(src), d = addr(dst);
+	struct fgw_addr s = unit_addr(src), d = unit_addr(dst);
 
 	eth(f, &dp.ifs[if0].mac, &host_mac, RTE_ETHER_TYPE_IPV4);
 	memset(ip, 0, sizeof(*ip));
@@ -225,7 +177,7 @@ static void ipv6(struct frame *f, const char *src, const char *dst, uint8_t hops
 		 uint8_t proto, unsigned payload)
 {
 	struct rte_ipv6_hdr *ip = ip6_of(f);
-	struct fgw_addr s = addr(src), d = addr(dst);
+	struct fgw_addr s = unit_addr(src), d = unit_addr(dst);
 
 	eth(f, &dp.ifs[if0].mac, &host_mac, RTE_ETHER_TYPE_IPV6);
 	memset(ip, 0, sizeof(*ip));
@@ -327,11 +279,11 @@ static struct rte_mbuf *one_punt(enum fgw_punt_reason reason)
 
 	if (n != 1) {
 		free_all(m, n);
-		snprintf(why, sizeof(why), "%u frames punted, expected 1", n);
+		snprintf(unit_why, sizeof(unit_why), "%u frames punted, expected 1", n);
 		return NULL;
 	}
 	if (fgw_punt_meta(&dp, m[0])->reason != reason) {
-		snprintf(why, sizeof(why), "punted as %s, expected %s",
+		snprintf(unit_why, sizeof(unit_why), "punted as %s, expected %s",
 			 fgw_punt_reason_names[fgw_punt_meta(&dp, m[0])->reason],
 			 fgw_punt_reason_names[reason]);
 		rte_pktmbuf_free(m[0]);
@@ -348,9 +300,9 @@ static bool punts_as(const struct frame *f, enum fgw_punt_reason reason)
 	m = one_punt(reason);
 	if (m == NULL)
 		return false;
-	CHECK(fgw_punt_meta(&dp, m)->in_if == (uint32_t)if0, "in_if %u",
+	EXPECT(fgw_punt_meta(&dp, m)->in_if == (uint32_t)if0, "in_if %u",
 	      fgw_punt_meta(&dp, m)->in_if);
-	CHECK(w->stats.punt[reason] == before.punt[reason] + 1, "punt counter");
+	EXPECT(w->stats.punt[reason] == before.punt[reason] + 1, "punt counter");
 	rte_pktmbuf_free(m);
 	return quiet();
 }
@@ -359,12 +311,12 @@ static bool drops_as(const struct frame *f, enum fgw_drop_reason reason)
 {
 	receive(f);
 	if (delta_drop(reason) != 1) {
-		snprintf(why, sizeof(why), "drop %s counted %lu times",
+		snprintf(unit_why, sizeof(unit_why), "drop %s counted %lu times",
 			 fgw_drop_reason_names[reason], (unsigned long)delta_drop(reason));
 		return false;
 	}
 	if (!quiet()) {
-		snprintf(why, sizeof(why), "dropped frame came out somewhere");
+		snprintf(unit_why, sizeof(unit_why), "dropped frame came out somewhere");
 		return false;
 	}
 	return true;
@@ -388,8 +340,8 @@ static bool ipv4_forward_rewrites_and_decrements(void)
 		ip4_of(&f)->hdr_checksum = 0;
 		ip4_of(&f)->hdr_checksum = rte_ipv4_cksum(ip4_of(&f));
 		receive(&f);
-		CHECK(w->stats.forwarded == before.forwarded + 1, "case %u not forwarded", i);
-		CHECK(sent(port1, &m, 1) == 1, "nothing sent on lan1");
+		EXPECT(w->stats.forwarded == before.forwarded + 1, "case %u not forwarded", i);
+		EXPECT(sent(port1, &m, 1) == 1, "nothing sent on lan1");
 		e = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 		ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
 		bool ok = rte_is_same_ether_addr(&e->dst_addr, &gw_mac) &&
@@ -398,9 +350,9 @@ static bool ipv4_forward_rewrites_and_decrements(void)
 			  m->pkt_len == f.len &&
 			  memcmp(rte_pktmbuf_mtod_offset(m, uint8_t *, 34), f.b + 34, 32) == 0;
 		rte_pktmbuf_free(m);
-		CHECK(ok, "case %u: wrong MACs, TTL, checksum or payload", i);
+		EXPECT(ok, "case %u: wrong MACs, TTL, checksum or payload", i);
 	}
-	CHECK(w->stats.port[port1].tx_packets >= 4096, "port tx counter");
+	EXPECT(w->stats.port[port1].tx_packets >= 4096, "port tx counter");
 	return quiet();
 }
 
@@ -412,11 +364,11 @@ static bool ipv4_connected_neighbour(void)
 
 	ipv4(&f, "192.0.2.10", "198.51.100.2", 64, 100, false);
 	receive(&f);
-	CHECK(sent(port1, &m, 1) == 1, "nothing sent");
+	EXPECT(sent(port1, &m, 1) == 1, "nothing sent");
 	ok = rte_is_same_ether_addr(&rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr,
 				    &gw_mac);
 	rte_pktmbuf_free(m);
-	CHECK(ok, "wrong destination MAC");
+	EXPECT(ok, "wrong destination MAC");
 	return quiet();
 }
 
@@ -430,10 +382,10 @@ static bool ipv4_padding_is_trimmed(void)
 	memset(f.b + f.len, 0, 60 - f.len);
 	f.len = 60;			/* the Ethernet minimum, padded */
 	receive(&f);
-	CHECK(sent(port1, &m, 1) == 1, "nothing sent");
+	EXPECT(sent(port1, &m, 1) == 1, "nothing sent");
 	len = m->pkt_len;
 	rte_pktmbuf_free(m);
-	CHECK(len == RTE_ETHER_HDR_LEN + 28, "frame length %u", len);
+	EXPECT(len == RTE_ETHER_HDR_LEN + 28, "frame length %u", len);
 	return quiet();
 }
 
@@ -450,7 +402,7 @@ static bool ipv4_ttl_one_punts(void)
 		return false;
 	same = m->pkt_len == f.len && memcmp(rte_pktmbuf_mtod(m, void *), f.b, f.len) == 0;
 	rte_pktmbuf_free(m);
-	CHECK(same, "the punted frame was modified");
+	EXPECT(same, "the punted frame was modified");
 	return quiet();
 }
 
@@ -546,8 +498,8 @@ static bool ipv4_df_too_big_punts_frag_needed(void)
 		return false;
 	meta = *fgw_punt_meta(&dp, m);
 	rte_pktmbuf_free(m);
-	CHECK(meta.mtu == 1280, "mtu %u", meta.mtu);
-	CHECK(meta.nh == nh_gw4, "nh %u", meta.nh);
+	EXPECT(meta.mtu == 1280, "mtu %u", meta.mtu);
+	EXPECT(meta.nh == nh_gw4, "nh %u", meta.nh);
 	return quiet();
 }
 
@@ -593,14 +545,14 @@ static bool ipv4_fragments_when_df_clear(void)
 
 	ipv4(&f, "192.0.2.10", "203.0.113.5", 64, 1380, false);
 	receive(&f);
-	CHECK(w->stats.forwarded == before.forwarded + 1, "not counted forwarded");
-	CHECK(w->stats.fragmented == before.fragmented + 1, "not counted fragmented");
+	EXPECT(w->stats.forwarded == before.forwarded + 1, "not counted forwarded");
+	EXPECT(w->stats.fragmented == before.fragmented + 1, "not counted fragmented");
 	n = sent(port1, m, 8);
-	CHECK(n == 2, "%u fragments", n);
+	EXPECT(n == 2, "%u fragments", n);
 	len = reassemble(m, n, payload, 63);
 	free_all(m, n);
-	CHECK(len == 1380, "reassembled %d bytes (bad fragment?)", len);
-	CHECK(memcmp(payload, f.b + 34, 1380) == 0, "payload differs");
+	EXPECT(len == 1380, "reassembled %d bytes (bad fragment?)", len);
+	EXPECT(memcmp(payload, f.b + 34, 1380) == 0, "payload differs");
 	return quiet();
 }
 
@@ -619,8 +571,8 @@ static bool ipv4_neighbour_miss_punts_as_received(void)
 	meta = *fgw_punt_meta(&dp, m);
 	same = m->pkt_len == f.len && memcmp(rte_pktmbuf_mtod(m, void *), f.b, f.len) == 0;
 	rte_pktmbuf_free(m);
-	CHECK(same, "the punted frame was modified");
-	CHECK(meta.nh == nh_conn1 && meta.in_if == (uint32_t)if0, "meta nh %u in_if %u", meta.nh,
+	EXPECT(same, "the punted frame was modified");
+	EXPECT(meta.nh == nh_conn1 && meta.in_if == (uint32_t)if0, "meta nh %u in_if %u", meta.nh,
 	      meta.in_if);
 	return quiet();
 }
@@ -635,14 +587,14 @@ static bool ipv4_neighbour_miss_too_big_punts_fragments(void)
 
 	ipv4(&f, "192.0.2.10", "198.51.100.9", 64, 1380, false);
 	receive(&f);
-	CHECK(w->stats.punted == before.punted + 1, "punted %lu",
+	EXPECT(w->stats.punted == before.punted + 1, "punted %lu",
 	      (unsigned long)(w->stats.punted - before.punted));
 	n = punted(m, 8);
-	CHECK(n == 2, "%u frames punted", n);
+	EXPECT(n == 2, "%u frames punted", n);
 	len = reassemble(m, n, payload, 64);
 	free_all(m, n);
-	CHECK(len == 1380, "reassembled %d bytes", len);
-	CHECK(memcmp(payload, f.b + 34, 1380) == 0, "payload differs");
+	EXPECT(len == 1380, "reassembled %d bytes", len);
+	EXPECT(memcmp(payload, f.b + 34, 1380) == 0, "payload differs");
 	return quiet();
 }
 
@@ -657,12 +609,12 @@ static bool neighbour_delete_and_set(void)
 		return false;
 	neigh(FGW_MSG_NEIGH_SET, if1, "198.51.100.2", &other_mac);
 	receive(&f);
-	CHECK(sent(port1, &m, 1) == 1, "nothing sent");
+	EXPECT(sent(port1, &m, 1) == 1, "nothing sent");
 	bool ok = rte_is_same_ether_addr(&rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr,
 					 &other_mac);
 	rte_pktmbuf_free(m);
 	neigh(FGW_MSG_NEIGH_SET, if1, "198.51.100.2", &gw_mac);
-	CHECK(ok, "new MAC not used");
+	EXPECT(ok, "new MAC not used");
 	return quiet();
 }
 
@@ -709,8 +661,8 @@ static bool ipv6_forward_rewrites_and_decrements(void)
 
 	ipv6(&f, "2001:db8:1::10", "2001:db8:3::5", 64, IPPROTO_UDP, 100);
 	receive(&f);
-	CHECK(w->stats.forwarded == before.forwarded + 1, "not forwarded");
-	CHECK(sent(port1, &m, 1) == 1, "nothing sent");
+	EXPECT(w->stats.forwarded == before.forwarded + 1, "not forwarded");
+	EXPECT(sent(port1, &m, 1) == 1, "nothing sent");
 	e = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	ok = rte_is_same_ether_addr(&e->dst_addr, &gw_mac) &&
 	     rte_is_same_ether_addr(&e->src_addr, &dp.ifs[if1].mac) &&
@@ -718,7 +670,7 @@ static bool ipv6_forward_rewrites_and_decrements(void)
 	     m->pkt_len == f.len &&
 	     memcmp(rte_pktmbuf_mtod_offset(m, uint8_t *, 54), f.b + 54, 100) == 0;
 	rte_pktmbuf_free(m);
-	CHECK(ok, "wrong MACs, hop limit or payload");
+	EXPECT(ok, "wrong MACs, hop limit or payload");
 	return quiet();
 }
 
@@ -775,7 +727,7 @@ static bool ipv6_too_big_punts_frag_needed(void)
 		return false;
 	meta = *fgw_punt_meta(&dp, m);
 	rte_pktmbuf_free(m);
-	CHECK(meta.mtu == 1280 && meta.nh == nh_gw6, "mtu %u nh %u", meta.mtu, meta.nh);
+	EXPECT(meta.mtu == 1280 && meta.nh == nh_gw6, "mtu %u nh %u", meta.mtu, meta.nh);
 	return quiet();
 }
 
@@ -865,17 +817,17 @@ static bool mixed_burst_sorts_every_packet(void)
 	}
 	fgw_worker_process_burst(&dp, w, port0, in, 64);
 	fgw_worker_service(w);
-	CHECK(w->stats.forwarded - s0.forwarded == n_fwd, "forwarded %lu of %u",
+	EXPECT(w->stats.forwarded - s0.forwarded == n_fwd, "forwarded %lu of %u",
 	      (unsigned long)(w->stats.forwarded - s0.forwarded), n_fwd);
-	CHECK(w->stats.punted - s0.punted == n_punt, "punted %lu of %u",
+	EXPECT(w->stats.punted - s0.punted == n_punt, "punted %lu of %u",
 	      (unsigned long)(w->stats.punted - s0.punted), n_punt);
 	n = sent(port1, out, 64);
 	free_all(out, n);
-	CHECK(n == n_fwd, "%u frames sent, %u forwarded", n, n_fwd);
+	EXPECT(n == n_fwd, "%u frames sent, %u forwarded", n, n_fwd);
 	n = punted(out, 64);
 	free_all(out, n);
-	CHECK(n == n_punt, "%u frames punted", n);
-	CHECK(w->stats.drop[FGW_DROP_IPV4_CHECKSUM] - s0.drop[FGW_DROP_IPV4_CHECKSUM] +
+	EXPECT(n == n_punt, "%u frames punted", n);
+	EXPECT(w->stats.drop[FGW_DROP_IPV4_CHECKSUM] - s0.drop[FGW_DROP_IPV4_CHECKSUM] +
 	      w->stats.drop[FGW_DROP_BLACKHOLE] - s0.drop[FGW_DROP_BLACKHOLE] == n_drop, "drops");
 	return quiet();
 }
@@ -890,31 +842,31 @@ static bool inject_transmits_on_port(void)
 	bool same;
 
 	ipv4(&f, "198.51.100.1", "198.51.100.2", 64, 20, false);
-	CHECK(fgw_inject(&dp, mbuf_of(&f), port1) == 0, "inject refused");
+	EXPECT(fgw_inject(&dp, mbuf_of(&f), port1) == 0, "inject refused");
 	fgw_worker_service(w);
-	CHECK(w->stats.injected == injected + 1, "not counted");
-	CHECK(sent(port1, &m, 1) == 1, "nothing sent");
+	EXPECT(w->stats.injected == injected + 1, "not counted");
+	EXPECT(sent(port1, &m, 1) == 1, "nothing sent");
 	same = m->pkt_len == f.len && memcmp(rte_pktmbuf_mtod(m, void *), f.b, f.len) == 0;
 	rte_pktmbuf_free(m);
-	CHECK(same, "frame changed on the way");
-	CHECK(fgw_inject(&dp, mbuf_of(&f), FGW_MAX_PORTS + 1) < 0, "bad port accepted");
+	EXPECT(same, "frame changed on the way");
+	EXPECT(fgw_inject(&dp, mbuf_of(&f), FGW_MAX_PORTS + 1) < 0, "bad port accepted");
 	return quiet();
 }
 
 static bool routes_add_lookup_delete(void)
 {
-	struct fgw_prefix p4 = prefix("203.0.113.192/27"), p6 = prefix("2001:db8:4::/64");
-	struct fgw_addr a4 = addr("203.0.113.200"), a6 = addr("2001:db8:4::1");
+	struct fgw_prefix p4 = unit_prefix("203.0.113.192/27"), p6 = unit_prefix("2001:db8:4::/64");
+	struct fgw_addr a4 = unit_addr("203.0.113.200"), a6 = unit_addr("2001:db8:4::1");
 	uint32_t nh = nh_new(FGW_NH_GATEWAY, if1, "198.51.100.2");
 
-	CHECK(nh != 0, "no next hop");
-	CHECK(fgw_route_lookup(&dp, &a4) == 0, "route before add");
-	CHECK(fgw_route_add(&dp, &p4, nh) == 0 && fgw_route_add(&dp, &p6, nh) == 0, "add");
-	CHECK(fgw_route_lookup(&dp, &a4) == nh && fgw_route_lookup(&dp, &a6) == nh, "lookup");
-	CHECK(fgw_route_del(&dp, &p4) == 0 && fgw_route_del(&dp, &p6) == 0, "delete");
-	CHECK(fgw_route_lookup(&dp, &a4) == 0 && fgw_route_lookup(&dp, &a6) == 0,
+	EXPECT(nh != 0, "no next hop");
+	EXPECT(fgw_route_lookup(&dp, &a4) == 0, "route before add");
+	EXPECT(fgw_route_add(&dp, &p4, nh) == 0 && fgw_route_add(&dp, &p6, nh) == 0, "add");
+	EXPECT(fgw_route_lookup(&dp, &a4) == nh && fgw_route_lookup(&dp, &a6) == nh, "lookup");
+	EXPECT(fgw_route_del(&dp, &p4) == 0 && fgw_route_del(&dp, &p6) == 0, "delete");
+	EXPECT(fgw_route_lookup(&dp, &a4) == 0 && fgw_route_lookup(&dp, &a6) == 0,
 	      "route after delete");
-	CHECK(fgw_route_del(&dp, &p4) != 0, "deleting a missing route succeeded");
+	EXPECT(fgw_route_del(&dp, &p4) != 0, "deleting a missing route succeeded");
 	fgw_nh_free(&dp, nh);
 	return true;
 }
@@ -932,9 +884,9 @@ static bool full_punt_ring_drops(void)
 	receive(&f);
 	while (rte_ring_dequeue(dp.punt, &dummy) == 0)
 		;
-	CHECK(filled > 0, "ring never filled");
-	CHECK(delta_drop(FGW_DROP_PUNT_FULL) == 1, "not counted PUNT_FULL");
-	CHECK(w->stats.punted == before.punted, "counted as punted");
+	EXPECT(filled > 0, "ring never filled");
+	EXPECT(delta_drop(FGW_DROP_PUNT_FULL) == 1, "not counted PUNT_FULL");
+	EXPECT(w->stats.punted == before.punted, "counted as punted");
 	return quiet();
 }
 
@@ -949,16 +901,16 @@ static bool full_tx_queue_drops(void)
 
 	snprintf(name, sizeof(name), "ETH_RXTX0_net_ring1");
 	r = rte_ring_lookup(name);
-	CHECK(r != NULL, "net_ring1's ring not found");
+	EXPECT(r != NULL, "net_ring1's ring not found");
 	while (rte_ring_enqueue(r, &filled) == 0)
 		filled++;
 	ipv4(&f, "192.0.2.10", "203.0.113.5", 64, 20, false);
 	receive(&f);
 	while (rte_ring_dequeue(r, &dummy) == 0)
 		;
-	CHECK(delta_drop(FGW_DROP_TX_FULL) == 1, "not counted TX_FULL");
-	CHECK(w->stats.forwarded == before.forwarded + 1, "not counted forwarded");
-	CHECK(w->stats.port[port1].tx_packets == tx.tx_packets &&
+	EXPECT(delta_drop(FGW_DROP_TX_FULL) == 1, "not counted TX_FULL");
+	EXPECT(w->stats.forwarded == before.forwarded + 1, "not counted forwarded");
+	EXPECT(w->stats.port[port1].tx_packets == tx.tx_packets &&
 	      w->stats.port[port1].tx_bytes == tx.tx_bytes, "port tx counters kept the frame");
 	return quiet();
 }
@@ -971,14 +923,14 @@ static bool every_packet_counted_once(void)
 	fgw_dp_stats_sum(&dp, &s);
 	for (unsigned i = 0; i < FGW_DROP_MAX; i++)
 		drops += s.drop[i];
-	CHECK(s.rx > 0, "nothing received");
-	CHECK(s.rx == s.forwarded + s.punted + drops - s.drop[FGW_DROP_TX_FULL],
+	EXPECT(s.rx > 0, "nothing received");
+	EXPECT(s.rx == s.forwarded + s.punted + drops - s.drop[FGW_DROP_TX_FULL],
 	      "rx %lu != forwarded %lu + punted %lu + drops %lu - tx_full %lu",
 	      (unsigned long)s.rx, (unsigned long)s.forwarded, (unsigned long)s.punted,
 	      (unsigned long)drops, (unsigned long)s.drop[FGW_DROP_TX_FULL]);
-	CHECK(s.port[port0].rx_packets == s.rx, "port rx %lu",
+	EXPECT(s.port[port0].rx_packets == s.rx, "port rx %lu",
 	      (unsigned long)s.port[port0].rx_packets);
-	CHECK(rte_mempool_avail_count(dp.pool) == dp.params.mbufs,
+	EXPECT(rte_mempool_avail_count(dp.pool) == dp.params.mbufs,
 	      "%u of %u mbufs back in the pool", rte_mempool_avail_count(dp.pool),
 	      dp.params.mbufs);
 	return true;
@@ -1014,9 +966,10 @@ int main(void)
 	RUN(full_punt_ring_drops);
 	RUN(full_tx_queue_drops);
 	RUN(every_packet_counted_once);
-	printf("%u passed, %u failed\n", passed, failed);
+	int status = unit_summary();
+
 	fgw_dp_stop(&dp);
 	rte_eal_cleanup();
 	rmdir(runtime_dir);		/* EAL leaves it behind, empty */
-	return failed != 0;
+	return status;
 }

@@ -32,32 +32,8 @@
 #include "dataplane/ipsec/sa_setup.h"
 #include "dataplane/tunnel.h"
 #include "dataplane/worker.h"
-
-static unsigned passed, failed;
-static char why[512];
-
-#define CHECK(cond, ...) do { \
-	if (!(cond)) { \
-		int n_ = snprintf(why, sizeof(why), "line %d: %s: ", __LINE__, #cond); \
-		snprintf(why + n_, sizeof(why) - (size_t)n_, __VA_ARGS__); \
-		return false; \
-	} \
-} while (0)
-
-static void run(const char *name, bool (*fn)(void))
-{
-	why[0] = '\0';
-	if (fn()) {
-		passed++;
-		printf("PASS %s\n", name);
-	} else {
-		failed++;
-		printf("FAIL %s: %s\n", name, why);
-	}
-	fflush(stdout);
-}
-
-#define RUN(fn) run(#fn, fn)
+#include "tests/unit/unit.h"
+#include "tests/unit/unit_addr.h"
 
 static struct fgw_dp dp;
 static struct fgw_worker *w;
@@ -73,35 +49,13 @@ static const struct rte_ether_addr peer_mac = { { 0x02, 0, 0, 0, 0x0b, 0x02 } };
 #define SPI_T1_IN 0x0b000201u
 #define SPI_T0_IN_NEW 0x0c000102u
 
-static struct fgw_addr addr(const char *s)
-{
-	struct fgw_addr a;
-
-	if (!fgw_addr_parse(s, &a)) {
-		fprintf(stderr, "bad address %s\n", s);
-		exit(2);
-	}
-	return a;
-}
-
-static struct fgw_prefix prefix(const char *s)
-{
-	struct fgw_prefix p;
-
-	if (!fgw_prefix_parse(s, &p, false)) {
-		fprintf(stderr, "bad prefix %s\n", s);
-		exit(2);
-	}
-	return p;
-}
-
 static void route(const char *p, uint8_t type, int ifindex, const char *gw)
 {
 	struct fgw_nexthop nh = { .type = type, .ifindex = ifindex };
-	struct fgw_prefix pf = prefix(p);
+	struct fgw_prefix pf = unit_prefix(p);
 
 	if (gw)
-		nh.gw = addr(gw);
+		nh.gw = unit_addr(gw);
 	if (fgw_route_add(&dp, &pf, fgw_nh_alloc(&dp, &nh)) != 0) {
 		fprintf(stderr, "cannot add route %s\n", p);
 		exit(2);
@@ -111,7 +65,7 @@ static void route(const char *p, uint8_t type, int ifindex, const char *gw)
 static void neigh(int ifindex, const char *a, const struct rte_ether_addr *mac)
 {
 	struct fgw_msg msg = { .type = FGW_MSG_NEIGH_SET, .ifindex = ifindex,
-			       .addr = addr(a), .mac = *mac };
+			       .addr = unit_addr(a), .mac = *mac };
 
 	fgw_msg_broadcast(&dp, &msg);
 	fgw_worker_service(w);
@@ -125,8 +79,8 @@ static struct fgw_sa *sa_new6(uint8_t kind, uint32_t spi, bool inbound, bool pee
 	struct fgw_sa *sa = fgw_sa_alloc(inbound ? 128 : 0, SOCKET_ID_ANY);
 	struct fgw_sa_keys keys;
 	char err[256];
-	struct fgw_addr us = addr(v6 ? "2001:db8:ff::1" : "203.0.113.1");
-	struct fgw_addr them = addr(v6 ? "2001:db8:ff::2" : "203.0.113.2");
+	struct fgw_addr us = unit_addr(v6 ? "2001:db8:ff::1" : "203.0.113.1");
+	struct fgw_addr them = unit_addr(v6 ? "2001:db8:ff::2" : "203.0.113.2");
 
 	if (sa == NULL) {
 		fprintf(stderr, "SA allocation failed\n");
@@ -182,23 +136,23 @@ static void setup(void)
 	 * owned by the second shows the handoff. */
 	struct fgw_dp_params params = { .n_workers = 2, .worker_lcores = { 0, 0 }, .burst = 32,
 					.mbufs = 8191, .max_sas = 1024 };
-	struct fgw_prefix lan4 = prefix("192.0.2.1/24"), lan6 = prefix("2001:db8:1::1/64");
-	struct fgw_prefix wan4 = prefix("203.0.113.1/24"), wan6 = prefix("2001:db8:ff::1/64");
+	struct fgw_prefix lan4 = unit_prefix("192.0.2.1/24"), lan6 = unit_prefix("2001:db8:1::1/64");
+	struct fgw_prefix wan4 = unit_prefix("203.0.113.1/24"), wan6 = unit_prefix("2001:db8:ff::1/64");
 	struct fgw_tunnel_params t3 = {
-		.name = "Tunnel3", .kind = FGW_TUNNEL_GRE, .src = addr("2001:db8:ff::1"),
-		.dst = addr("2001:db8:ff::2"),
+		.name = "Tunnel3", .kind = FGW_TUNNEL_GRE, .src = unit_addr("2001:db8:ff::1"),
+		.dst = unit_addr("2001:db8:ff::2"),
 	};
 	struct fgw_tunnel_params t2 = {
-		.name = "Tunnel2", .kind = FGW_TUNNEL_IPSEC, .src = addr("2001:db8:ff::1"),
-		.dst = addr("2001:db8:ff::2"),
+		.name = "Tunnel2", .kind = FGW_TUNNEL_IPSEC, .src = unit_addr("2001:db8:ff::1"),
+		.dst = unit_addr("2001:db8:ff::2"),
 	};
 	struct fgw_tunnel_params t0 = {
-		.name = "Tunnel0", .kind = FGW_TUNNEL_IPSEC, .src = addr("203.0.113.1"),
-		.dst = addr("203.0.113.2"), .mtu = 1400, .tcp_mss = 1360,
+		.name = "Tunnel0", .kind = FGW_TUNNEL_IPSEC, .src = unit_addr("203.0.113.1"),
+		.dst = unit_addr("203.0.113.2"), .mtu = 1400, .tcp_mss = 1360,
 	};
 	struct fgw_tunnel_params t1 = {
-		.name = "Tunnel1", .kind = FGW_TUNNEL_GRE, .src = addr("203.0.113.1"),
-		.dst = addr("203.0.113.2"), .mtu = 1400, .gre_key_set = true, .gre_key = 42,
+		.name = "Tunnel1", .kind = FGW_TUNNEL_GRE, .src = unit_addr("203.0.113.1"),
+		.dst = unit_addr("203.0.113.2"), .mtu = 1400, .gre_key_set = true, .gre_key = 42,
 	};
 	char err[256];
 
@@ -292,14 +246,25 @@ static struct rte_mbuf *mbuf_new(void)
 	return m;
 }
 
+/* `len` more bytes at the end of m; an mbuf too small is a broken test. */
+static void *append(struct rte_mbuf *m, unsigned len)
+{
+	char *p = rte_pktmbuf_append(m, (uint16_t)len);
+
+	if (p == NULL) {
+		fprintf(stderr, "cannot append %u bytes to an mbuf\n", len);
+		exit(2);
+	}
+	return p;
+}
+
 /* A UDP-ish IPv4 packet (no Ethernet), payload a counting pattern. */
 static struct rte_mbuf *ip4_pkt(const char *src, const char *dst, unsigned payload, bool df,
 				uint8_t proto)
 {
 	struct rte_mbuf *m = mbuf_new();
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)rte_pktmbuf_append(m,
-		(uint16_t)(sizeof(*ip) + payload));
-	struct fgw_addr s = addr(src), d = addr(dst);
+	struct rte_ipv4_hdr *ip = append(m, sizeof(*ip) + payload);
+	struct fgw_addr s = unit_addr(src), d = unit_addr(dst);
 
 	memset(ip, 0, sizeof(*ip));
 	ip->version_ihl = 0x45;
@@ -318,9 +283,8 @@ static struct rte_mbuf *ip4_pkt(const char *src, const char *dst, unsigned paylo
 static struct rte_mbuf *ip6_pkt(const char *src, const char *dst, unsigned payload)
 {
 	struct rte_mbuf *m = mbuf_new();
-	struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)rte_pktmbuf_append(m,
-		(uint16_t)(sizeof(*ip) + payload));
-	struct fgw_addr s = addr(src), d = addr(dst);
+	struct rte_ipv6_hdr *ip = append(m, sizeof(*ip) + payload);
+	struct fgw_addr s = unit_addr(src), d = unit_addr(dst);
 
 	memset(ip, 0, sizeof(*ip));
 	ip->vtc_flow = htonl(6u << 28);
@@ -368,8 +332,8 @@ static void gre_wrap(struct rte_mbuf *m)
 	ip->total_length = htons((uint16_t)m->pkt_len);
 	ip->time_to_live = 255;
 	ip->next_proto_id = IPPROTO_GRE;
-	ip->src_addr = addr("203.0.113.2").v4;
-	ip->dst_addr = addr("203.0.113.1").v4;
+	ip->src_addr = unit_addr("203.0.113.2").v4;
+	ip->dst_addr = unit_addr("203.0.113.1").v4;
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 }
 
@@ -392,8 +356,8 @@ static void gre6_wrap(struct rte_mbuf *m)
 	ip->payload_len = htons((uint16_t)(m->pkt_len - sizeof(*ip)));
 	ip->proto = IPPROTO_GRE;
 	ip->hop_limits = 255;
-	memcpy(ip->src_addr, addr("2001:db8:ff::2").v6, 16);
-	memcpy(ip->dst_addr, addr("2001:db8:ff::1").v6, 16);
+	memcpy(ip->src_addr, unit_addr("2001:db8:ff::2").v6, 16);
+	memcpy(ip->dst_addr, unit_addr("2001:db8:ff::1").v6, 16);
 }
 
 /* The peer encrypts inner (an IP packet) with sa and frames it for our WAN. */
@@ -480,7 +444,7 @@ static struct rte_mbuf *one_esp_out(uint32_t spi)
 
 	if (n != 1) {
 		free_all(m, n);
-		snprintf(why, sizeof(why), "%u frames on the WAN, expected 1", n);
+		snprintf(unit_why, sizeof(unit_why), "%u frames on the WAN, expected 1", n);
 		return NULL;
 	}
 	e = rte_pktmbuf_mtod(m[0], const struct rte_ether_hdr *);
@@ -488,10 +452,10 @@ static struct rte_mbuf *one_esp_out(uint32_t spi)
 	memcpy(&got, (const uint8_t *)ip + rte_ipv4_hdr_len(ip), 4);
 	if (!rte_is_same_ether_addr(&e->dst_addr, &peer_mac) ||
 	    !rte_is_same_ether_addr(&e->src_addr, &dp.ifs[if_wan].mac) ||
-	    ip->next_proto_id != IPPROTO_ESP || ip->dst_addr != addr("203.0.113.2").v4 ||
-	    ip->src_addr != addr("203.0.113.1").v4 || ntohl(got) != spi ||
+	    ip->next_proto_id != IPPROTO_ESP || ip->dst_addr != unit_addr("203.0.113.2").v4 ||
+	    ip->src_addr != unit_addr("203.0.113.1").v4 || ntohl(got) != spi ||
 	    rte_raw_cksum(ip, rte_ipv4_hdr_len(ip)) != 0xffff) {
-		snprintf(why, sizeof(why), "not ESP %08x from us to the peer (spi %08x)", spi,
+		snprintf(unit_why, sizeof(unit_why), "not ESP %08x from us to the peer (spi %08x)", spi,
 			 ntohl(got));
 		rte_pktmbuf_free(m[0]);
 		return NULL;
@@ -511,15 +475,15 @@ static bool ipsec_out_v4(void)
 	m = one_esp_out(SPI_T0_OUT);
 	if (m == NULL)
 		return false;
-	CHECK(peer_decap(m, peer_in_t0) == FGW_SA_DROP_NONE, "peer cannot decrypt");
+	EXPECT(peer_decap(m, peer_in_t0) == FGW_SA_DROP_NONE, "peer cannot decrypt");
 	ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
-	CHECK(m->pkt_len == 320 && ip->time_to_live == 63 &&
-	      ip->dst_addr == addr("198.51.100.7").v4 &&
+	EXPECT(m->pkt_len == 320 && ip->time_to_live == 63 &&
+	      ip->dst_addr == unit_addr("198.51.100.7").v4 &&
 	      rte_raw_cksum(ip, 20) == 0xffff, "inner len %u ttl %u", m->pkt_len,
 	      ip->time_to_live);
-	CHECK(((const uint8_t *)(ip + 1))[299] == (uint8_t)299, "payload changed");
+	EXPECT(((const uint8_t *)(ip + 1))[299] == (uint8_t)299, "payload changed");
 	rte_pktmbuf_free(m);
-	CHECK(w->stats.forwarded == before.forwarded + 1 &&
+	EXPECT(w->stats.forwarded == before.forwarded + 1 &&
 	      w->stats.encrypted == before.encrypted + 1, "not counted");
 	return quiet();
 }
@@ -534,9 +498,9 @@ static bool ipsec_out_v6(void)
 	m = one_esp_out(SPI_T0_OUT);
 	if (m == NULL)
 		return false;
-	CHECK(peer_decap(m, peer_in_t0) == FGW_SA_DROP_NONE, "peer cannot decrypt");
+	EXPECT(peer_decap(m, peer_in_t0) == FGW_SA_DROP_NONE, "peer cannot decrypt");
 	ip = rte_pktmbuf_mtod(m, const struct rte_ipv6_hdr *);
-	CHECK(m->pkt_len == 140 && ip->hop_limits == 63, "inner len %u", m->pkt_len);
+	EXPECT(m->pkt_len == 140 && ip->hop_limits == 63, "inner len %u", m->pkt_len);
 	rte_pktmbuf_free(m);
 	return quiet();
 }
@@ -550,17 +514,17 @@ static bool in_forwards(struct rte_mbuf *m, bool v6)
 
 	feed(port_wan, &m, 1);
 	n = sent(port_lan, out, 4);
-	CHECK(n == 1, "%u frames on the LAN", n);
-	CHECK(rte_is_same_ether_addr(&rte_pktmbuf_mtod(out[0], struct rte_ether_hdr *)->dst_addr,
+	EXPECT(n == 1, "%u frames on the LAN", n);
+	EXPECT(rte_is_same_ether_addr(&rte_pktmbuf_mtod(out[0], struct rte_ether_hdr *)->dst_addr,
 				     &host_mac), "not to the host");
 	if (v6)
-		CHECK(rte_pktmbuf_mtod_offset(out[0], struct rte_ipv6_hdr *, 14)->hop_limits == 63,
+		EXPECT(rte_pktmbuf_mtod_offset(out[0], struct rte_ipv6_hdr *, 14)->hop_limits == 63,
 		      "hop limit");
 	else
-		CHECK(rte_pktmbuf_mtod_offset(out[0], struct rte_ipv4_hdr *, 14)->time_to_live == 63,
+		EXPECT(rte_pktmbuf_mtod_offset(out[0], struct rte_ipv4_hdr *, 14)->time_to_live == 63,
 		      "ttl");
 	free_all(out, n);
-	CHECK(w->stats.rx == before.rx + 1 && w->stats.forwarded == before.forwarded + 1 &&
+	EXPECT(w->stats.rx == before.rx + 1 && w->stats.forwarded == before.forwarded + 1 &&
 	      w->stats.decrypted == before.decrypted + 1, "counters");
 	return quiet();
 }
@@ -575,9 +539,9 @@ static bool ipsec_in_v4(void)
 					     IPPROTO_UDP), peer_out_t0), false))
 		return false;
 	fgw_tunnel_counters_sum(&dp, (uint16_t)if_t0, &b);
-	CHECK(b.rx_packets == a.rx_packets + 1 && b.rx_bytes == a.rx_bytes + 220,
+	EXPECT(b.rx_packets == a.rx_packets + 1 && b.rx_bytes == a.rx_bytes + 220,
 	      "tunnel rx counters");
-	CHECK(fgw_sa_in_get(&dp, SPI_T0_IN)->stats.packets == sa_pkts + 1, "SA counter");
+	EXPECT(fgw_sa_in_get(&dp, SPI_T0_IN)->stats.packets == sa_pkts + 1, "SA counter");
 	return true;
 }
 
@@ -599,13 +563,13 @@ static bool ipsec_ipv6_outer(void)
 	eth_push(m, &dp.ifs[if_lan].mac, &host_mac);
 	feed(port_lan, &m, 1);
 	n = sent(port_wan, out, 4);
-	CHECK(n == 1, "%u frames on the WAN", n);
+	EXPECT(n == 1, "%u frames on the WAN", n);
 	ip6 = rte_pktmbuf_mtod_offset(out[0], const struct rte_ipv6_hdr *, 14);
 	memcpy(&spi, ip6 + 1, 4);
-	CHECK(ip6->proto == IPPROTO_ESP && ntohl(spi) == SPI_T2_OUT &&
-	      memcmp(ip6->dst_addr, addr("2001:db8:ff::2").v6, 16) == 0, "not ESP over IPv6");
-	CHECK(peer_decap(out[0], peer_in_t2) == FGW_SA_DROP_NONE, "peer cannot decrypt");
-	CHECK(out[0]->pkt_len == 120, "inner length %u", out[0]->pkt_len);
+	EXPECT(ip6->proto == IPPROTO_ESP && ntohl(spi) == SPI_T2_OUT &&
+	      memcmp(ip6->dst_addr, unit_addr("2001:db8:ff::2").v6, 16) == 0, "not ESP over IPv6");
+	EXPECT(peer_decap(out[0], peer_in_t2) == FGW_SA_DROP_NONE, "peer cannot decrypt");
+	EXPECT(out[0]->pkt_len == 120, "inner length %u", out[0]->pkt_len);
 	free_all(out, n);
 	return in_forwards(peer_encap(ip4_pkt("198.51.100.200", "192.0.2.10", 100, false,
 					       IPPROTO_UDP), peer_out_t2), false);
@@ -623,11 +587,11 @@ static bool gre_ipv6_outer(void)
 	eth_push(m, &dp.ifs[if_lan].mac, &host_mac);
 	feed(port_lan, &m, 1);
 	n = sent(port_wan, out, 4);
-	CHECK(n == 1, "%u frames on the WAN", n);
-	CHECK(peer_decap(out[0], peer_in_t3) == FGW_SA_DROP_NONE, "peer cannot decrypt");
+	EXPECT(n == 1, "%u frames on the WAN", n);
+	EXPECT(peer_decap(out[0], peer_in_t3) == FGW_SA_DROP_NONE, "peer cannot decrypt");
 	ip6 = rte_pktmbuf_mtod(out[0], const struct rte_ipv6_hdr *);
 	g = (const uint8_t *)(ip6 + 1);
-	CHECK(ip6->proto == IPPROTO_GRE && g[0] == 0 && g[2] == 0x08 &&
+	EXPECT(ip6->proto == IPPROTO_GRE && g[0] == 0 && g[2] == 0x08 &&
 	      out[0]->pkt_len == 40 + 4 + 120, "not GRE over IPv6 (%u bytes)", out[0]->pkt_len);
 	free_all(out, n);
 	return in_forwards(peer_encap(ip4_pkt("198.18.1.9", "192.0.2.10", 100, false,
@@ -640,7 +604,7 @@ static bool gre_ipv6_outer(void)
 static struct rte_mbuf *reassemble6(struct rte_mbuf **out, unsigned n, uint32_t *id)
 {
 	struct rte_mbuf *m = mbuf_new();
-	uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, 14 + 40);
+	uint8_t *p = append(m, 14 + 40);
 	unsigned at = 0;
 	uint8_t nh = 0;
 
@@ -704,18 +668,18 @@ static bool ipv6_outer_fragmented(void)
 		ok = whole != NULL && peer_decap(whole, peer_in_t2) == FGW_SA_DROP_NONE;
 		if (ok) {
 			ip = rte_pktmbuf_mtod(whole, const struct rte_ipv4_hdr *);
-			ok = whole->pkt_len == 1300 && ip->dst_addr == addr("198.51.100.200").v4 &&
+			ok = whole->pkt_len == 1300 && ip->dst_addr == unit_addr("198.51.100.200").v4 &&
 			     ((const uint8_t *)(ip + 1))[1279] == (uint8_t)1279;
 		}
 		rte_pktmbuf_free(whole);
 		if (!ok) {
 			dp.ifs[if_wan].mtu = mtu;
-			CHECK(false, "packet %u: %u frames, not the ESP packet in two fragments", k, n);
+			EXPECT(false, "packet %u: %u frames, not the ESP packet in two fragments", k, n);
 		}
 	}
 	dp.ifs[if_wan].mtu = mtu;
-	CHECK(id[0] != id[1], "both packets' fragments have id %u", id[0]);
-	CHECK(w->stats.encrypted == before.encrypted + 1 &&
+	EXPECT(id[0] != id[1], "both packets' fragments have id %u", id[0]);
+	EXPECT(w->stats.encrypted == before.encrypted + 1 &&
 	      w->stats.drop[FGW_DROP_OUTER_TOO_BIG] == before.drop[FGW_DROP_OUTER_TOO_BIG],
 	      "counters");
 	return quiet();
@@ -736,7 +700,7 @@ static bool natt_in_and_ike_punted(void)
 	eth_push(m, &dp.ifs[if_wan].mac, &peer_mac);
 	feed(port_wan, &m, 1);
 	n = rte_ring_dequeue_burst(dp.punt, (void **)p, 4, NULL);
-	CHECK(n == 1 && fgw_punt_meta(&dp, p[0])->reason == FGW_PUNT_LOCAL, "IKE not punted");
+	EXPECT(n == 1 && fgw_punt_meta(&dp, p[0])->reason == FGW_PUNT_LOCAL, "IKE not punted");
 	free_all(p, n);
 	/* ESP in UDP: a peer SA with NAT-T ports. */
 	struct fgw_sa *natt = fgw_sa_alloc(0, SOCKET_ID_ANY);
@@ -750,7 +714,7 @@ static bool natt_in_and_ike_punted(void)
 		keys.enc[i] = (uint8_t)(2 + i);
 	for (unsigned i = 0; i < sizeof(keys.auth); i++)
 		keys.auth[i] = (uint8_t)(6 + i);
-	CHECK(fgw_sa_prepare(natt, &keys, peer.mgr, err, sizeof(err)) == 0, "%s", err);
+	EXPECT(fgw_sa_prepare(natt, &keys, peer.mgr, err, sizeof(err)) == 0, "%s", err);
 	m = peer_encap(ip4_pkt("198.51.100.7", "192.0.2.10", 100, false, IPPROTO_UDP), natt);
 	peer_out_t0->seq = natt->seq;
 	fgw_sa_free(natt);
@@ -768,14 +732,14 @@ static bool gre_out_and_in(void)
 	m = one_esp_out(SPI_T1_OUT);
 	if (m == NULL)
 		return false;
-	CHECK(peer_decap(m, peer_in_t1) == FGW_SA_DROP_NONE, "peer cannot decrypt");
+	EXPECT(peer_decap(m, peer_in_t1) == FGW_SA_DROP_NONE, "peer cannot decrypt");
 	ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
-	CHECK(ip->next_proto_id == IPPROTO_GRE && ip->dst_addr == addr("203.0.113.2").v4,
+	EXPECT(ip->next_proto_id == IPPROTO_GRE && ip->dst_addr == unit_addr("203.0.113.2").v4,
 	      "not GRE to the peer");
 	g = (const uint8_t *)(ip + 1);
-	CHECK(g[0] == 0x20 && g[2] == 0x08 && g[3] == 0 && g[7] == 42, "GRE header %02x%02x",
+	EXPECT(g[0] == 0x20 && g[2] == 0x08 && g[3] == 0 && g[7] == 42, "GRE header %02x%02x",
 	      g[0], g[1]);
-	CHECK(m->pkt_len == 20 + 8 + 520, "length %u", m->pkt_len);
+	EXPECT(m->pkt_len == 20 + 8 + 520, "length %u", m->pkt_len);
 	rte_pktmbuf_free(m);
 	if (!quiet())
 		return false;
@@ -796,7 +760,7 @@ static bool gre_wrong_key_drops(void)
 	fgw_esp_encap(&peer, &m, &peer_out_t1, 1, &verdict);
 	eth_push(m, &dp.ifs[if_wan].mac, &peer_mac);
 	feed(port_wan, &m, 1);
-	CHECK(delta_drop(FGW_DROP_GRE) == 1, "not dropped as GRE");
+	EXPECT(delta_drop(FGW_DROP_GRE) == 1, "not dropped as GRE");
 	return quiet();
 }
 
@@ -813,23 +777,23 @@ static bool bad_esp_dropped(void)
 	unsigned n;
 	uint32_t spi;
 
-	CHECK(copy && c2 && c3, "copies");
+	EXPECT(copy && c2 && c3, "copies");
 	feed(port_wan, &m, 1);
 	n = sent(port_lan, out, 4);
 	free_all(out, n);
-	CHECK(n == 1, "first copy not forwarded");
+	EXPECT(n == 1, "first copy not forwarded");
 	feed(port_wan, &copy, 1);
-	CHECK(delta_drop(FGW_DROP_ESP_REPLAY) == 1, "replay not dropped");
+	EXPECT(delta_drop(FGW_DROP_ESP_REPLAY) == 1, "replay not dropped");
 	/* corrupted: a ciphertext byte */
 	m = peer_encap(ip4_pkt("198.51.100.7", "192.0.2.10", 100, false, IPPROTO_UDP),
 		       peer_out_t0);
 	rte_pktmbuf_mtod(m, uint8_t *)[14 + 20 + 8 + 8 + 5] ^= 1;
 	feed(port_wan, &m, 1);
-	CHECK(delta_drop(FGW_DROP_ESP_AUTH) == 1, "corruption not dropped as AUTH");
+	EXPECT(delta_drop(FGW_DROP_ESP_AUTH) == 1, "corruption not dropped as AUTH");
 	/* truncated: the outer IP length says more than the frame holds */
 	rte_pktmbuf_trim(c2, 30);
 	feed(port_wan, &c2, 1);
-	CHECK(delta_drop(FGW_DROP_RUNT) == 1, "truncated frame not dropped as runt");
+	EXPECT(delta_drop(FGW_DROP_RUNT) == 1, "truncated frame not dropped as runt");
 	/* truncated to the ESP header, with a consistent IP length */
 	rte_pktmbuf_trim(c3, (uint16_t)(c3->pkt_len - (14 + 20 + 6)));
 	{
@@ -840,14 +804,14 @@ static bool bad_esp_dropped(void)
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
 	}
 	feed(port_wan, &c3, 1);
-	CHECK(delta_drop(FGW_DROP_ESP_TRUNCATED) == 1, "short ESP not dropped as truncated");
+	EXPECT(delta_drop(FGW_DROP_ESP_TRUNCATED) == 1, "short ESP not dropped as truncated");
 	/* unknown SPI: right slot, wrong generation */
 	m = peer_encap(ip4_pkt("198.51.100.7", "192.0.2.10", 100, false, IPPROTO_UDP),
 		       peer_out_t0);
 	spi = htonl(SPI_T0_IN ^ 0x01000000u);
 	memcpy(rte_pktmbuf_mtod_offset(m, uint8_t *, 14 + 20), &spi, 4);
 	feed(port_wan, &m, 1);
-	CHECK(delta_drop(FGW_DROP_NO_SA) == 1, "unknown SPI not dropped as NO_SA");
+	EXPECT(delta_drop(FGW_DROP_NO_SA) == 1, "unknown SPI not dropped as NO_SA");
 	return quiet();
 }
 
@@ -861,7 +825,7 @@ static bool sa_swap_loses_nothing(void)
 	unsigned n;
 	char err[256];
 
-	CHECK(fgw_sa_in_add(&dp, (uint16_t)if_t0,
+	EXPECT(fgw_sa_in_add(&dp, (uint16_t)if_t0,
 			    sa_new(FGW_TUNNEL_IPSEC, SPI_T0_IN_NEW, true, false, 5,
 				   fgw_dp_crypto_mgr(&dp)), 0, err, sizeof(err)) == 0, "%s", err);
 	for (unsigned i = 0; i < 16; i++)
@@ -870,8 +834,8 @@ static bool sa_swap_loses_nothing(void)
 	feed(port_wan, m, 16);
 	n = sent(port_lan, out, 32);
 	free_all(out, n);
-	CHECK(n == 16, "%u of 16 across the swap", n);
-	CHECK(fgw_sa_in_del(&dp, SPI_T0_IN) == 0, "old SA not deleted");
+	EXPECT(n == 16, "%u of 16 across the swap", n);
+	EXPECT(fgw_sa_in_del(&dp, SPI_T0_IN) == 0, "old SA not deleted");
 	m[0] = peer_encap(ip4_pkt("198.51.100.7", "192.0.2.10", 60, false, IPPROTO_UDP),
 			  peer_out_t0);
 	m[1] = peer_encap(ip4_pkt("198.51.100.7", "192.0.2.10", 60, false, IPPROTO_UDP),
@@ -879,7 +843,7 @@ static bool sa_swap_loses_nothing(void)
 	feed(port_wan, m, 2);
 	n = sent(port_lan, out, 32);
 	free_all(out, n);
-	CHECK(n == 1 && delta_drop(FGW_DROP_NO_SA) == 1, "after delete: %u through", n);
+	EXPECT(n == 1 && delta_drop(FGW_DROP_NO_SA) == 1, "after delete: %u through", n);
 
 	/* outbound: bursts before and after a replace */
 	for (unsigned round = 0; round < 2; round++) {
@@ -892,11 +856,11 @@ static bool sa_swap_loses_nothing(void)
 		for (unsigned i = 0; i < n; i++) {
 			uint8_t v = peer_decap(out[i], peer_in_t0);
 
-			CHECK(v == FGW_SA_DROP_NONE, "round %u: %s", round, fgw_sa_drop_name(v));
+			EXPECT(v == FGW_SA_DROP_NONE, "round %u: %s", round, fgw_sa_drop_name(v));
 		}
 		free_all(out, n);
-		CHECK(n == 8, "round %u: %u of 8 encrypted", round, n);
-		CHECK(fgw_tunnel_sa_out_set(&dp, (uint16_t)if_t0,
+		EXPECT(n == 8, "round %u: %u of 8 encrypted", round, n);
+		EXPECT(fgw_tunnel_sa_out_set(&dp, (uint16_t)if_t0,
 					    sa_new(FGW_TUNNEL_IPSEC, SPI_T0_OUT, false, false, 1,
 						   fgw_dp_crypto_mgr(&dp)), err, sizeof(err)) == 0,
 		      "%s", err);
@@ -916,7 +880,7 @@ static bool too_big_df_punts_tunnel_mtu(void)
 	eth_push(m, &dp.ifs[if_lan].mac, &host_mac);
 	feed(port_lan, &m, 1);
 	n = rte_ring_dequeue_burst(dp.punt, (void **)p, 4, NULL);
-	CHECK(n == 1 && fgw_punt_meta(&dp, p[0])->reason == FGW_PUNT_FRAG_NEEDED &&
+	EXPECT(n == 1 && fgw_punt_meta(&dp, p[0])->reason == FGW_PUNT_FRAG_NEEDED &&
 	      fgw_punt_meta(&dp, p[0])->mtu == 1400, "not punted FRAG_NEEDED with MTU 1400");
 	free_all(p, n);
 	return quiet();
@@ -931,15 +895,15 @@ static bool too_big_fragments_before_encryption(void)
 	eth_push(m, &dp.ifs[if_lan].mac, &host_mac);
 	feed(port_lan, &m, 1);
 	n = sent(port_wan, out, 8);
-	CHECK(n == 2, "%u ESP frames, expected 2", n);
+	EXPECT(n == 2, "%u ESP frames, expected 2", n);
 	for (unsigned i = 0; i < n; i++) {
-		CHECK(out[i]->pkt_len - 14 <= 1500, "ESP frame of %u", out[i]->pkt_len);
-		CHECK(peer_decap(out[i], peer_in_t0) == FGW_SA_DROP_NONE, "fragment %u", i);
+		EXPECT(out[i]->pkt_len - 14 <= 1500, "ESP frame of %u", out[i]->pkt_len);
+		EXPECT(peer_decap(out[i], peer_in_t0) == FGW_SA_DROP_NONE, "fragment %u", i);
 		total += out[i]->pkt_len - 20;
 	}
 	free_all(out, n);
-	CHECK(total == 2000, "fragments carry %u bytes", total);
-	CHECK(w->stats.forwarded == before.forwarded + 1 &&
+	EXPECT(total == 2000, "fragments carry %u bytes", total);
+	EXPECT(w->stats.forwarded == before.forwarded + 1 &&
 	      w->stats.fragmented == before.fragmented + 1, "counted once");
 	return quiet();
 }
@@ -964,13 +928,13 @@ static bool syn_mss_clamped(void)
 	eth_push(m, &dp.ifs[if_lan].mac, &host_mac);
 	feed(port_lan, &m, 1);
 	n = sent(port_wan, out, 4);
-	CHECK(n == 1, "%u frames", n);
-	CHECK(peer_decap(out[0], peer_in_t0) == FGW_SA_DROP_NONE, "peer cannot decrypt");
+	EXPECT(n == 1, "%u frames", n);
+	EXPECT(peer_decap(out[0], peer_in_t0) == FGW_SA_DROP_NONE, "peer cannot decrypt");
 	ip = rte_pktmbuf_mtod(out[0], struct rte_ipv4_hdr *);
 	tcp = (struct rte_tcp_hdr *)(ip + 1);
 	opt = (uint8_t *)(tcp + 1);
-	CHECK((opt[2] << 8 | opt[3]) == 1360, "MSS %u", opt[2] << 8 | opt[3]);
-	CHECK(rte_ipv4_udptcp_cksum_verify(ip, tcp) == 0, "TCP checksum broken");
+	EXPECT((opt[2] << 8 | opt[3]) == 1360, "MSS %u", opt[2] << 8 | opt[3]);
+	EXPECT(rte_ipv4_udptcp_cksum_verify(ip, tcp) == 0, "TCP checksum broken");
 	free_all(out, n);
 	return quiet();
 }
@@ -982,7 +946,7 @@ static struct rte_mbuf *fragment_of(const struct rte_mbuf *f, unsigned off, unsi
 {
 	const uint8_t *src = rte_pktmbuf_mtod(f, const uint8_t *);
 	struct rte_mbuf *m = mbuf_new();
-	uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(14 + 20 + len));
+	uint8_t *p = append(m, 14 + 20 + len);
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(p + 14);
 
 	memcpy(p, src, 14 + 20);
@@ -1007,12 +971,12 @@ static bool fragmented_esp_reassembled(void)
 
 	rte_pktmbuf_free(whole);
 	feed(port_wan, &last, 1);
-	CHECK(w->stats.frag_held == before.frag_held + 1, "last fragment not held");
-	CHECK(sent(port_lan, out, 4) == 0, "something came out early");
+	EXPECT(w->stats.frag_held == before.frag_held + 1, "last fragment not held");
+	EXPECT(sent(port_lan, out, 4) == 0, "something came out early");
 	feed(port_wan, &first, 1);
 	n = sent(port_lan, out, 4);
 	free_all(out, n);
-	CHECK(n == 1 && w->stats.reassembled == before.reassembled + 1 &&
+	EXPECT(n == 1 && w->stats.reassembled == before.reassembled + 1 &&
 	      w->stats.forwarded == before.forwarded + 1, "%u forwarded after reassembly", n);
 	return quiet();
 }
@@ -1028,7 +992,7 @@ static bool other_workers_sa_is_handed_off(void)
 	char err[256];
 	unsigned n;
 
-	CHECK(fgw_sa_in_add(&dp, (uint16_t)if_t0,
+	EXPECT(fgw_sa_in_add(&dp, (uint16_t)if_t0,
 			    sa_new(FGW_TUNNEL_IPSEC, 0x0d000103u, true, false, 9,
 				   fgw_dp_crypto_mgr(&dp)), 1, err, sizeof(err)) == 0, "%s", err);
 	for (unsigned i = 0; i < 4; i++)
@@ -1036,15 +1000,15 @@ static bool other_workers_sa_is_handed_off(void)
 				  peer_sa);
 	fgw_sa_free(peer_sa);
 	feed(port_wan, m, 4);
-	CHECK(w->stats.handoff_out == before.handoff_out + 4, "not handed off");
-	CHECK(sent(port_lan, out, 8) == 0, "worker 0 forwarded them");
+	EXPECT(w->stats.handoff_out == before.handoff_out + 4, "not handed off");
+	EXPECT(sent(port_lan, out, 8) == 0, "worker 0 forwarded them");
 	fgw_worker_service(w1);
 	n = rte_eth_rx_burst(port_lan, 1, out, 8);
 	free_all(out, n);
-	CHECK(n == 4, "worker 1 forwarded %u of 4", n);
-	CHECK(w1->stats.handoff_in == b1.handoff_in + 4 && w1->stats.decrypted == b1.decrypted + 4 &&
+	EXPECT(n == 4, "worker 1 forwarded %u of 4", n);
+	EXPECT(w1->stats.handoff_in == b1.handoff_in + 4 && w1->stats.decrypted == b1.decrypted + 4 &&
 	      w1->stats.forwarded == b1.forwarded + 4, "worker 1 counters");
-	CHECK(fgw_sa_in_del(&dp, 0x0d000103u) == 0, "delete");
+	EXPECT(fgw_sa_in_del(&dp, 0x0d000103u) == 0, "delete");
 	return quiet();
 }
 
@@ -1059,14 +1023,14 @@ static bool control_inject_is_encrypted(void)
 	unsigned n;
 
 	eth_push(m, &dp.ifs[if_lan].mac, &host_mac);
-	CHECK(fgw_tunnel_inject(&dp, m, (uint16_t)if_t0) == 0, "refused");
+	EXPECT(fgw_tunnel_inject(&dp, m, (uint16_t)if_t0) == 0, "refused");
 	fgw_worker_service(tw);
 	n = rte_eth_rx_burst(port_wan, (uint16_t)tw->index, out, 4);
-	CHECK(n == 1, "%u frames on the WAN", n);
-	CHECK(peer_decap(out[0], peer_in_t0) == FGW_SA_DROP_NONE, "peer cannot decrypt");
-	CHECK(out[0]->pkt_len == 60, "inner length %u", out[0]->pkt_len);
+	EXPECT(n == 1, "%u frames on the WAN", n);
+	EXPECT(peer_decap(out[0], peer_in_t0) == FGW_SA_DROP_NONE, "peer cannot decrypt");
+	EXPECT(out[0]->pkt_len == 60, "inner length %u", out[0]->pkt_len);
 	free_all(out, n);
-	CHECK(tw->stats.injected == b.injected + 1 && tw->stats.encrypted == b.encrypted + 1 &&
+	EXPECT(tw->stats.injected == b.injected + 1 && tw->stats.encrypted == b.encrypted + 1 &&
 	      tw->stats.rx == b.rx && tw->stats.forwarded == b.forwarded, "counters");
 	return quiet();
 }
@@ -1078,7 +1042,7 @@ static struct rte_mbuf *fragment6_of(const struct rte_mbuf *f, unsigned off, uns
 {
 	const uint8_t *src = rte_pktmbuf_mtod(f, const uint8_t *);
 	struct rte_mbuf *m = mbuf_new();
-	uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(14 + 40 + 8 + len));
+	uint8_t *p = append(m, 14 + 40 + 8 + len);
 	struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(p + 14);
 	uint8_t *fh = p + 14 + 40;
 	uint16_t off_flags = htons((uint16_t)(off | (more ? 1 : 0)));
@@ -1107,11 +1071,11 @@ static bool fragmented_esp6_reassembled(void)
 
 	rte_pktmbuf_free(whole);
 	feed(port_wan, &first, 1);
-	CHECK(w->stats.frag_held == before.frag_held + 1, "first fragment not held");
+	EXPECT(w->stats.frag_held == before.frag_held + 1, "first fragment not held");
 	feed(port_wan, &last, 1);
 	n = sent(port_lan, out, 4);
 	free_all(out, n);
-	CHECK(n == 1 && w->stats.reassembled == before.reassembled + 1 &&
+	EXPECT(n == 1 && w->stats.reassembled == before.reassembled + 1 &&
 	      w->stats.forwarded == before.forwarded + 1, "%u forwarded after reassembly", n);
 	return quiet();
 }
@@ -1124,11 +1088,11 @@ static bool every_packet_counted_once(void)
 	fgw_dp_stats_sum(&dp, &s);
 	for (unsigned i = 0; i < FGW_DROP_MAX; i++)
 		drops += s.drop[i];
-	CHECK(s.rx + s.handoff_in == s.forwarded + s.punted + drops - s.drop[FGW_DROP_TX_FULL] +
+	EXPECT(s.rx + s.handoff_in == s.forwarded + s.punted + drops - s.drop[FGW_DROP_TX_FULL] +
 	      s.handoff_out + s.frag_held, "rx %lu forwarded %lu punted %lu drops %lu",
 	      (unsigned long)s.rx, (unsigned long)s.forwarded, (unsigned long)s.punted,
 	      (unsigned long)drops);
-	CHECK(rte_mempool_avail_count(dp.pool) == dp.params.mbufs, "%u of %u mbufs back",
+	EXPECT(rte_mempool_avail_count(dp.pool) == dp.params.mbufs, "%u of %u mbufs back",
 	      rte_mempool_avail_count(dp.pool), dp.params.mbufs);
 	return true;
 }
@@ -1159,7 +1123,8 @@ int main(void)
 	RUN(other_workers_sa_is_handed_off);
 	RUN(control_inject_is_encrypted);
 	RUN(every_packet_counted_once);
-	printf("%u passed, %u failed\n", passed, failed);
+	int status = unit_summary();
+
 	fgw_sa_free(peer_in_t0);
 	fgw_sa_free(peer_out_t0);
 	fgw_sa_free(peer_in_t1);
@@ -1173,5 +1138,5 @@ int main(void)
 	fgw_dp_stop(&dp);
 	rte_eal_cleanup();
 	rmdir(runtime_dir);
-	return failed != 0;
+	return status;
 }

@@ -18,6 +18,7 @@
 #include "common/sa.h"
 #include "config/config.h"
 #include "controlplane/ikev2/ike_sa.h"
+#include "tests/unit/unit_addr.h"
 
 static unsigned passed, failed;
 
@@ -47,17 +48,6 @@ static struct fgw_ike ike;
 static struct fgw_ike_sa sa4, sa6;
 static struct fgw_ike_child child;
 static struct fgw_sa esp_in, esp_out;
-
-static struct fgw_addr addr(const char *s)
-{
-	struct fgw_addr a;
-
-	if (!fgw_addr_parse(s, &a)) {
-		fprintf(stderr, "bad address %s\n", s);
-		exit(2);
-	}
-	return a;
-}
 
 static void identity(struct fgw_ike_identity *id, uint8_t type, const char *v, size_t len)
 {
@@ -95,8 +85,8 @@ static void setup(void)
 	sa4.state = FGW_IKE_ST_ESTABLISHED;
 	sa4.spi_i = 0x0123456789abcdefull;
 	sa4.spi_r = 0xfedcba9876543210ull;
-	sa4.local = addr("203.0.113.1");
-	sa4.remote = addr("203.0.113.2");
+	sa4.local = unit_addr("203.0.113.1");
+	sa4.remote = unit_addr("203.0.113.2");
 	sa4.local_port = 4500;
 	sa4.remote_port = 4500;
 	sa4.natt = sa4.nat_remote = true;
@@ -132,19 +122,19 @@ static void setup(void)
 	esp_in.stats.bytes = 500;
 	esp_out.stats.packets = 7;
 	child.tsr = (struct fgw_ike_ts){ .type = FGW_IKE_TS_IPV4_ADDR_RANGE, .start_port = 0,
-					 .end_port = 65535, .start = addr("10.1.0.0"),
-					 .end = addr("10.1.255.255") };
+					 .end_port = 65535, .start = unit_addr("10.1.0.0"),
+					 .end = unit_addr("10.1.255.255") };
 	child.tsi = (struct fgw_ike_ts){ .type = FGW_IKE_TS_IPV4_ADDR_RANGE, .start_port = 0,
-					 .end_port = 65535, .start = addr("10.2.0.0"),
-					 .end = addr("10.2.255.255") };
+					 .end_port = 65535, .start = unit_addr("10.2.0.0"),
+					 .end = unit_addr("10.2.255.255") };
 	child.lifetime_s = 3600;
 	child.created = rte_get_timer_cycles();
 
 	/* IPv6, the peer's, still in IKE_SA_INIT. */
 	sa6.serial = 2;
 	sa6.state = FGW_IKE_ST_INIT_DONE;
-	sa6.local = addr("2001:db8:ff::1");
-	sa6.remote = addr("2001:db8:ff::2");
+	sa6.local = unit_addr("2001:db8:ff::1");
+	sa6.remote = unit_addr("2001:db8:ff::2");
 	sa6.local_port = sa6.remote_port = 500;
 	sa6.suite = (struct fgw_ike_suite){ .encr = FGW_IKE_ENCR_ID_AES_GCM_16, .encr_bits = 256,
 					    .prf = FGW_IKE_PRF_HMAC_SHA2_384, .dh = 20 };
@@ -338,7 +328,7 @@ static void test_debug(void)
 
 static void test_clear(void)
 {
-	struct fgw_addr want = addr("203.0.113.2");
+	struct fgw_addr want = unit_addr("203.0.113.2");
 	bool ok;
 	char *o;
 

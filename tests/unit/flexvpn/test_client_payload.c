@@ -8,7 +8,7 @@
 #include "controlplane/flexvpn/authorization.h"
 #include "controlplane/flexvpn/client.h"
 #include "controlplane/flexvpn/config_payload.h"
-#include "tests/unit/ipsec/unit.h"
+#include "tests/unit/unit.h"
 
 #ifndef FGW_EXAMPLES
 #error FGW_EXAMPLES must name config/examples

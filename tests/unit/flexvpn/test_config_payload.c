@@ -5,20 +5,12 @@
 
 #include "controlplane/flexvpn/authorization.h"
 #include "controlplane/flexvpn/config_payload.h"
-#include "tests/unit/ipsec/unit.h"
+#include "tests/unit/unit.h"
+#include "tests/unit/unit_addr.h"
 
 #ifndef FGW_EXAMPLES
 #error FGW_EXAMPLES must name config/examples
 #endif
-
-static struct fgw_addr A(const char *s)
-{
-	struct fgw_addr a;
-
-	if (!fgw_addr_parse(s, &a))
-		abort();
-	return a;
-}
 
 /* For arguments that want a pointer. */
 static const struct fgw_addr *AP(const char *s)
@@ -27,17 +19,8 @@ static const struct fgw_addr *AP(const char *s)
 	static unsigned k;
 	struct fgw_addr *a = &v[k++ % 4];
 
-	*a = A(s);
+	*a = unit_addr(s);
 	return a;
-}
-
-static struct fgw_prefix P(const char *s)
-{
-	struct fgw_prefix p;
-
-	if (!fgw_prefix_parse(s, &p, false))
-		abort();
-	return p;
 }
 
 static size_t unhex(const char *h, uint8_t *out)
@@ -80,14 +63,14 @@ static void setup(const char *v4_end)
 	fgw_pools_free(&pools);
 	memset(&cfg, 0, sizeof(cfg));
 	memset(pool_cfg, 0, sizeof(pool_cfg));
-	pool_cfg[0] = (struct fgw_pool_cfg){ .name = "V4", .start = A("10.1.0.1"),
-					     .end = A(v4_end) };
-	pool_cfg[1] = (struct fgw_pool_cfg){ .name = "V6", .start = A("2001:db8:100::10"),
-					     .end = A("2001:db8:100::11") };
+	pool_cfg[0] = (struct fgw_pool_cfg){ .name = "V4", .start = unit_addr("10.1.0.1"),
+					     .end = unit_addr(v4_end) };
+	pool_cfg[1] = (struct fgw_pool_cfg){ .name = "V6", .start = unit_addr("2001:db8:100::10"),
+					     .end = unit_addr("2001:db8:100::11") };
 	cfg.pools = pool_cfg;
 	cfg.n_pools = 2;
-	ports[0] = (struct fgw_port_cfg){ .name = "GigabitEthernet2", .ipv4 = P("192.0.2.1/24"),
-					  .ipv6 = P("2001:db8:1::1/64") };
+	ports[0] = (struct fgw_port_cfg){ .name = "GigabitEthernet2", .ipv4 = unit_prefix("192.0.2.1/24"),
+					  .ipv6 = unit_prefix("2001:db8:1::1/64") };
 	cfg.ports = ports;
 	cfg.n_ports = 1;
 	cfg.ikev2.authorization_policies = policies;
@@ -225,11 +208,11 @@ static bool authz_resolve(void)
 
 	setup("10.1.0.10");
 	policy(0, "example.com")->n_dns = 1;
-	policies[0].dns[0] = A("192.0.2.53");
+	policies[0].dns[0] = unit_addr("192.0.2.53");
 	snprintf(policies[0].pool, FGW_NAME_MAX, "V4");
 	snprintf(policies[0].def_domain, FGW_FQDN_MAX, "corp.example.com");
 	policy(1, "alice")->n_dns = 1;
-	policies[1].dns[0] = A("192.0.2.99");
+	policies[1].dns[0] = unit_addr("192.0.2.99");
 	policies[1].netmask = 24;
 	policy(2, "GROUP");
 	policy(3, "unused");
@@ -306,11 +289,11 @@ static bool every_attribute(void)
 	snprintf(pol->pool, FGW_NAME_MAX, "V4");
 	snprintf(pol->ipv6_pool, FGW_NAME_MAX, "V6");
 	pol->netmask = 32;
-	pol->dns[0] = A("192.0.2.53");
-	pol->dns[1] = A("2001:db8:1::53");
-	pol->dns[2] = A("192.0.2.54");
+	pol->dns[0] = unit_addr("192.0.2.53");
+	pol->dns[1] = unit_addr("2001:db8:1::53");
+	pol->dns[2] = unit_addr("192.0.2.54");
 	pol->n_dns = 3;
-	pol->wins[0] = A("192.0.2.55");
+	pol->wins[0] = unit_addr("192.0.2.55");
 	pol->n_wins = 1;
 	snprintf(pol->split_dns[0], FGW_FQDN_MAX, "corp.example.com");
 	snprintf(pol->split_dns[1], FGW_FQDN_MAX, "lab.example.com");
@@ -320,8 +303,8 @@ static bool every_attribute(void)
 	snprintf(pol->backup_gateways[1], FGW_FQDN_MAX, "vpn2.example.com");
 	pol->n_backup_gateways = 2;
 	snprintf(pol->route_set_interface, FGW_NAME_MAX, "GigabitEthernet2");
-	pol->route_set_access_list[0] = P("198.51.100.0/25");
-	pol->route_set_access_list[1] = P("2001:db8:2::/48");
+	pol->route_set_access_list[0] = unit_prefix("198.51.100.0/25");
+	pol->route_set_access_list[1] = unit_prefix("2001:db8:2::/48");
 	pol->n_route_set_access_list = 2;
 	EXPECT(answer_is(pol, items, 6, expect, &lease), "-");
 	EXPECT(lease.pool4 && lease.pool6 && lease.prefix4 == 32, "lease");
@@ -445,7 +428,7 @@ static bool longest(void)
 
 		/* distinct: a network given twice is pushed once */
 		snprintf(net, sizeof(net), "2001:db8:%x::/48", i);
-		pol->route_set_access_list[i] = P(net);
+		pol->route_set_access_list[i] = unit_prefix(net);
 	}
 	pol->n_route_set_access_list = FGW_LIST_MAX;
 	EXPECT(fgw_cp_answer(&cfg, pol, &pools, &req, &reply, &lease) == FGW_CP_TOO_BIG, "fits?");

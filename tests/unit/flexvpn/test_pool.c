@@ -3,18 +3,10 @@
 #include <time.h>
 
 #include "controlplane/flexvpn/pool.h"
-#include "tests/unit/ipsec/unit.h"
+#include "tests/unit/unit.h"
+#include "tests/unit/unit_addr.h"
 
 static struct fgw_pools pools;
-
-static struct fgw_addr A(const char *s)
-{
-	struct fgw_addr a;
-
-	if (!fgw_addr_parse(s, &a))
-		abort();
-	return a;
-}
 
 static const char *S(const struct fgw_addr *a)
 {
@@ -27,7 +19,7 @@ static const char *S(const struct fgw_addr *a)
 /* Pools built through fgw_pools_init from a configuration's pools[]. */
 static struct fgw_pool *make(const char *start, const char *end)
 {
-	struct fgw_pool_cfg pc = { .name = "P", .start = A(start), .end = A(end) };
+	struct fgw_pool_cfg pc = { .name = "P", .start = unit_addr(start), .end = unit_addr(end) };
 	struct fgw_config cfg = { .pools = &pc, .n_pools = 1 };
 	char err[128];
 
@@ -68,12 +60,12 @@ static bool release_reuse(void)
 	for (int i = 0; i < 4; i++)
 		EXPECT(fgw_pool_alloc(p, NULL, &a) == 0, "alloc %d", i);
 	EXPECT(fgw_pool_release(p, &(struct fgw_addr){ 0 }) == -1, "unset address");
-	b = A("10.0.0.2");
+	b = unit_addr("10.0.0.2");
 	EXPECT(fgw_pool_release(p, &b) == 0, "release");
 	EXPECT(!fgw_pool_in_use(p, &b), "still in use");
 	EXPECT(fgw_pool_release(p, &b) == -1, "released twice");
 	EXPECT(fgw_pool_release(p, &(struct fgw_addr){ .family = AF_INET,
-						       .v4 = A("10.0.0.9").v4 }) == -1, "outside");
+						       .v4 = unit_addr("10.0.0.9").v4 }) == -1, "outside");
 	EXPECT(fgw_pool_alloc(p, NULL, &a) == 0 && fgw_addr_eq(&a, &b), "got %s", S(&a));
 	EXPECT(fgw_pool_in_use(p, &b), "not in use");
 	fgw_pool_stats(p, &st);
@@ -98,18 +90,18 @@ static bool next_fit(void)
 static bool wanted(void)
 {
 	struct fgw_pool *p = make("10.0.0.1", "10.0.0.8");
-	struct fgw_addr want = A("10.0.0.5"), a, b;
+	struct fgw_addr want = unit_addr("10.0.0.5"), a, b;
 	struct fgw_pool_stats st;
 
 	EXPECT(fgw_pool_alloc(p, &want, &a) == 0 && fgw_addr_eq(&a, &want), "got %s", S(&a));
 	EXPECT(fgw_pool_alloc(p, &want, &b) == 0 && !fgw_addr_eq(&b, &want), "taken: %s",
 	       S(&b));
-	want = A("0.0.0.0");	/* what strongSwan asks for */
+	want = unit_addr("0.0.0.0");	/* what strongSwan asks for */
 	EXPECT(fgw_pool_alloc(p, &want, &b) == 0 && fgw_pool_in_use(p, &b), "any");
-	want = A("192.0.2.1");
+	want = unit_addr("192.0.2.1");
 	EXPECT(fgw_pool_alloc(p, &want, &b) == 0 && !fgw_addr_eq(&b, &want), "outside: %s",
 	       S(&b));
-	want = A("2001:db8::1");
+	want = unit_addr("2001:db8::1");
 	EXPECT(fgw_pool_alloc(p, &want, &b) == 0 && b.family == AF_INET, "other family");
 	fgw_pool_stats(p, &st);
 	EXPECT(st.wanted_granted == 1 && st.wanted_refused == 3 && st.in_use == 5,
@@ -130,7 +122,7 @@ static bool ipv6(void)
 		EXPECT(fgw_pool_alloc(p, NULL, &a) == 0 && strcmp(S(&a), want[i]) == 0,
 		       "%d: %s", i, S(&a));
 	EXPECT(fgw_pool_alloc(p, NULL, &a) == -1, "fifth");
-	w = A("2001:db8::ffff");
+	w = unit_addr("2001:db8::ffff");
 	EXPECT(fgw_pool_release(p, &w) == 0, "release");
 	EXPECT(fgw_pool_alloc(p, &w, &a) == 0 && fgw_addr_eq(&a, &w), "wanted %s", S(&a));
 	EXPECT(fgw_pool_family(p) == AF_INET6, "family");
@@ -154,7 +146,7 @@ static bool huge_v4(void)
 		uint32_t k;
 
 		EXPECT(fgw_pool_alloc(p, NULL, &a) == 0, "alloc %u", i);
-		k = ntohl(a.v4) - ntohl(A("10.0.0.0").v4);
+		k = ntohl(a.v4) - ntohl(unit_addr("10.0.0.0").v4);
 		EXPECT(k < n && !(seen[k / 8] >> (k % 8) & 1), "%s twice", S(&a));
 		seen[k / 8] |= (uint8_t)(1 << (k % 8));
 	}
@@ -167,7 +159,7 @@ static bool huge_v4(void)
 	printf("# %u allocations in %.3f s: %.1f M/s\n", n, s, n / s / 1e6);
 	for (uint32_t i = 0; i < n; i++) {
 		a.family = AF_INET;
-		a.v4 = htonl(ntohl(A("10.0.0.0").v4) + i);
+		a.v4 = htonl(ntohl(unit_addr("10.0.0.0").v4) + i);
 		EXPECT(fgw_pool_release(p, &a) == 0, "release %s", S(&a));
 	}
 	fgw_pool_stats(p, &st);
@@ -180,7 +172,7 @@ static bool huge_v6(void)
 {
 	struct fgw_pool *p = make("2001:db8:1::", "2001:db8:1::ffff:ffff:ffff:ffff");
 	struct fgw_pool_stats st;
-	struct fgw_addr a, w = A("2001:db8:1::ff:ffff"), beyond = A("2001:db8:1::100:0");
+	struct fgw_addr a, w = unit_addr("2001:db8:1::ff:ffff"), beyond = unit_addr("2001:db8:1::100:0");
 
 	fgw_pool_stats(p, &st);
 	EXPECT(st.size == FGW_POOL_MAX_ADDRS && st.chunks == 0, "size %lu",
@@ -203,7 +195,7 @@ static bool churn(void)
 	struct fgw_pool *p = make("172.16.0.1", "172.16.19.136");	/* 5000 */
 	static bool lent[N];
 	unsigned n_lent = 0;
-	uint32_t base = ntohl(A("172.16.0.1").v4);
+	uint32_t base = ntohl(unit_addr("172.16.0.1").v4);
 	struct fgw_addr a;
 
 	srand(7);

@@ -17,7 +17,8 @@
 #include "controlplane/ikev2/ike.h"
 #include "dataplane/ipsec/sa_setup.h"
 #include "dataplane/tunnel.h"
-#include "tests/unit/ipsec/unit.h"
+#include "tests/unit/unit.h"
+#include "tests/unit/unit_addr.h"
 
 static struct fgw_dp dp;
 static struct fgw_control c;
@@ -33,27 +34,9 @@ unsigned fgw_ike_clear(struct fgw_control *cc, const struct fgw_addr *remote)
 	return 0;
 }
 
-static struct fgw_addr A(const char *s)
-{
-	struct fgw_addr a;
-
-	if (!fgw_addr_parse(s, &a))
-		abort();
-	return a;
-}
-
-static struct fgw_prefix P(const char *s)
-{
-	struct fgw_prefix p;
-
-	if (!fgw_prefix_parse(s, &p, false))
-		abort();
-	return p;
-}
-
 static const struct fgw_nexthop *route(const char *addr)
 {
-	struct fgw_addr a = A(addr);
+	struct fgw_addr a = unit_addr(addr);
 
 	return &dp.nh[fgw_route_lookup(&dp, &a)];
 }
@@ -76,8 +59,8 @@ static void setup(void)
 			 "--vdev", "net_ring0", prefix_arg };
 	struct fgw_dp_params params = { .n_workers = 1, .worker_lcores = { 0 }, .burst = 32,
 					.mbufs = 2047, .max_sas = 65536, .max_ifs = 16384 };
-	struct fgw_prefix wan4 = P("203.0.113.1/24"), wan6 = P("2001:db8:ff::1/64");
-	struct fgw_prefix lo4 = P("198.51.100.1/32"), none = { 0 };
+	struct fgw_prefix wan4 = unit_prefix("203.0.113.1/24"), wan6 = unit_prefix("2001:db8:ff::1/64");
+	struct fgw_prefix lo4 = unit_prefix("198.51.100.1/32"), none = { 0 };
 	char err[256];
 
 	snprintf(prefix_arg, sizeof(prefix_arg), "--file-prefix=fvva-%d", (int)getpid());
@@ -86,7 +69,7 @@ static void setup(void)
 		exit(2);
 	}
 	/* a static route the virtual-access routes beat and give back */
-	routes[0] = (struct fgw_route_cfg){ .prefix = P("10.9.0.0/16"), .interface = "Null0",
+	routes[0] = (struct fgw_route_cfg){ .prefix = unit_prefix("10.9.0.0/16"), .interface = "Null0",
 					    .distance = 250 };
 	cfg.routes = routes;
 	cfg.n_routes = 1;
@@ -113,8 +96,8 @@ static void setup(void)
 static struct fgw_vaccess *make(unsigned t, const char *peer)
 {
 	char err[256];
-	struct fgw_addr local = A(strchr(peer, ':') ? "2001:db8:ff::1" : "203.0.113.1");
-	struct fgw_addr p = A(peer);
+	struct fgw_addr local = unit_addr(strchr(peer, ':') ? "2001:db8:ff::1" : "203.0.113.1");
+	struct fgw_addr p = unit_addr(peer);
 	struct fgw_vaccess *va = fgw_vaccess_create(&c, &tmpl[t], &local, &p, 0, err, sizeof(err));
 
 	if (va == NULL)
@@ -146,7 +129,7 @@ static struct fgw_sa *sa_new(uint32_t spi, bool inbound, const struct fgw_vacces
 
 static bool addr_is(const struct fgw_addr *a, const char *s)
 {
-	struct fgw_addr b = A(s);
+	struct fgw_addr b = unit_addr(s);
 
 	return fgw_addr_eq(a, &b);
 }
@@ -168,7 +151,7 @@ static bool from_template(void)
 	EXPECT(va1->kind == FGW_TUNNEL_IPSEC && fgw_vaccess_get(&c, 1) == va1, "kind");
 	/* auto: the peer's kind and family */
 	{
-		struct fgw_addr local = A("2001:db8:ff::1"), peer = A("2001:db8:ff::9");
+		struct fgw_addr local = unit_addr("2001:db8:ff::1"), peer = unit_addr("2001:db8:ff::9");
 		char err[256];
 
 		va2 = fgw_vaccess_create(&c, &tmpl[1], &local, &peer, FGW_TUNNEL_GRE, err,
@@ -186,7 +169,7 @@ static bool from_template(void)
  * worse static route, and come back to it when the interface goes. */
 static bool routes_and_sas_go_with_it(void)
 {
-	struct fgw_prefix host = P("10.9.0.5/32"), net = P("10.9.8.0/24");
+	struct fgw_prefix host = unit_prefix("10.9.0.5/32"), net = unit_prefix("10.9.8.0/24");
 	uint32_t ifindex = va1->ifindex;
 	char err[256];
 	struct fgw_sa *in, *in_old, *out, *other;
@@ -271,7 +254,7 @@ static bool show_command(void)
 		"  Tunnel protection via IPSec (profile \"USERS\")\n",
 		"  Route 10.9.0.7/32 via this interface\n",
 	};
-	struct fgw_prefix host = P("10.9.0.7/32");
+	struct fgw_prefix host = unit_prefix("10.9.0.7/32");
 	struct fgw_vaccess *va = make(0, "203.0.113.70");
 	char err[256];
 	bool ok;
@@ -347,7 +330,7 @@ static bool benchmark(void)
 	EXPECT(v != NULL && in != NULL && out != NULL, "memory");
 	EXPECT(dp.params.max_ifs - dp.n_ifs >= n, "%u interfaces", dp.params.max_ifs);
 	for (int round = 0; round < 2; round++) {
-		struct fgw_addr local = A("203.0.113.1");
+		struct fgw_addr local = unit_addr("203.0.113.1");
 		double t0;
 
 		for (unsigned i = 0; i < n; i++) {

@@ -11,7 +11,7 @@
 
 #include "controlplane/ikev2/message.h"
 #include "tests/unit/ike/rebuild.h"
-#include "tests/unit/ipsec/unit.h"
+#include "tests/unit/unit.h"
 
 #define BUF 4096
 #define CHECK(cond) EXPECT(cond, "%s", "")

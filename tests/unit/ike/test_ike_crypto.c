@@ -10,7 +10,7 @@
 
 #include "controlplane/ikev2/crypto_impl.h"
 #include "controlplane/ikev2/message.h"
-#include "tests/unit/ipsec/unit.h"
+#include "tests/unit/unit.h"
 #include "tests/unit/ipsec/vectors.h"
 
 static const char *hex(const uint8_t *p, size_t n)

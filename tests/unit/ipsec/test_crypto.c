@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "dataplane/ipsec/crypto.h"
-#include "unit.h"
+#include "tests/unit/unit.h"
 #include "vectors.h"
 
 static struct fgw_crypto cr;

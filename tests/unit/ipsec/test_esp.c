@@ -8,8 +8,9 @@
 
 #include "dataplane/ipsec/replay.h"
 #include "esp_test.h"
-#include "unit.h"
+#include "tests/unit/unit.h"
 #include "vectors.h"
+#include "tests/unit/unit_addr.h"
 
 #define CHECK_SA(sa) EXPECT((sa) != NULL, "SA: %s", err)
 
@@ -29,14 +30,6 @@ static const struct { unsigned cipher, integ; } algs[] = {
 	{ FGW_CIPHER_AES_CBC_256, FGW_INTEG_HMAC_SHA512_256 },
 };
 #define N_ALGS (sizeof(algs) / sizeof(algs[0]))
-
-static struct fgw_addr addr(const char *s)
-{
-	struct fgw_addr a;
-
-	fgw_addr_parse(s, &a);
-	return a;
-}
 
 static uint16_t get16(const uint8_t *p)
 {
@@ -59,8 +52,8 @@ static struct rte_mbuf *packet(int family, unsigned len, uint8_t tos, bool df, b
 		b[i] = (uint8_t)(i * 7 + 3);
 	if (family == AF_INET) {
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)b;
-		struct fgw_addr s = addr(gre ? "192.0.2.1" : "198.51.100.1");
-		struct fgw_addr d = addr(gre ? "192.0.2.2" : "198.51.100.2");
+		struct fgw_addr s = unit_addr(gre ? "192.0.2.1" : "198.51.100.1");
+		struct fgw_addr d = unit_addr(gre ? "192.0.2.2" : "198.51.100.2");
 
 		ip->version_ihl = RTE_IPV4_VHL_DEF;
 		ip->type_of_service = tos;
@@ -75,8 +68,8 @@ static struct rte_mbuf *packet(int family, unsigned len, uint8_t tos, bool df, b
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
 	} else {
 		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)b;
-		struct fgw_addr s = addr(gre ? "2001:db8::1" : "2001:db8:1::1");
-		struct fgw_addr d = addr(gre ? "2001:db8::2" : "2001:db8:2::1");
+		struct fgw_addr s = unit_addr(gre ? "2001:db8::1" : "2001:db8:1::1");
+		struct fgw_addr d = unit_addr(gre ? "2001:db8::2" : "2001:db8:2::1");
 
 		ip->vtc_flow = rte_cpu_to_be_32(6u << 28 | (uint32_t)tos << 20 | 0x12345);
 		ip->payload_len = rte_cpu_to_be_16(len - sizeof(*ip));
@@ -97,8 +90,8 @@ static struct test_sa_spec spec(unsigned a, unsigned mode, int family, bool natt
 		.ttl = 64, .dscp = FGW_SA_DSCP_COPY, .df = FGW_SA_DF_COPY,
 	};
 
-	t.src = addr(family == AF_INET ? "192.0.2.1" : "2001:db8::1");
-	t.dst = addr(family == AF_INET ? "192.0.2.2" : "2001:db8::2");
+	t.src = unit_addr(family == AF_INET ? "192.0.2.1" : "2001:db8::1");
+	t.dst = unit_addr(family == AF_INET ? "192.0.2.2" : "2001:db8::2");
 	return t;
 }
 
@@ -980,7 +973,7 @@ static bool prepare_rejects(void)
 	REJECT("CBC without HMAC", b.cipher = FGW_CIPHER_AES_CBC_128);
 	REJECT("no cipher", b.cipher = FGW_CIPHER_NONE);
 	REJECT("no mode", b.mode = 0);
-	REJECT("mixed families", b.dst = addr("2001:db8::2"));
+	REJECT("mixed families", b.dst = unit_addr("2001:db8::2"));
 	REJECT("no endpoints", b.src = (struct fgw_addr){ 0 });
 	REJECT("TTL 0", b.ttl = 0);
 	REJECT("one NAT-T port", b.sport = 4500);

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "dataplane/ipsec/replay.h"
-#include "unit.h"
+#include "tests/unit/unit.h"
 
 struct window {
 	struct fgw_replay r;
