@@ -512,6 +512,16 @@ void ike_rekey_redundant_deleted(struct fgw_ike_sa *sa)
 		}
 }
 
+/* What we offer in a rekey of sa's IKE SA (and check its answer against). */
+static unsigned rekey_offer(struct fgw_ike_sa *sa, struct fgw_ike_sa_payload *offer)
+{
+	static struct fgw_ike_sa_payload ours;
+
+	if (ike_proposals_ike(sa->ike->c->cfg, &sa->local, &ours) == 0)
+		return 0;
+	return ike_proposals_rekey(&ours, &sa->suite, offer);
+}
+
 int ike_ike_rekey_start(struct fgw_ike_sa *sa, uint16_t group)
 {
 	static struct fgw_ike_sa_payload ours;
@@ -522,8 +532,15 @@ int ike_ike_rekey_start(struct fgw_ike_sa *sa, uint16_t group)
 
 	if (sa->req.msg != NULL || sa->state != FGW_IKE_ST_ESTABLISHED)
 		return -1;
-	if (ike_proposals_ike(sa->ike->c->cfg, &sa->local, &ours) == 0)
+	if (rekey_offer(sa, &ours) == 0) {
+		/* Our proposals changed and lost the PRF in use: no rekey; the
+		 * SA runs to its lifetime, then the tunnel starts afresh. */
+		FGW_WARN("IKEv2 SA %u: our proposals no longer allow its PRF %s: not rekeyed, a new "
+			 "IKE SA with %s when it expires", sa->serial, fgw_ike_prf_name(sa->suite.prf),
+			 ike_peer_str(sa));
+		sa->rekey_at = 0;
 		return -1;
+	}
 	n = ike_sa_new(sa->ike, true, &sa->local, sa->local_port, &sa->remote, sa->remote_port,
 		       sa->in_if);
 	if (n == NULL)
@@ -569,7 +586,7 @@ static void ike_rekey_response(struct fgw_ike_sa *sa, const struct fgw_ike_msg *
 
 	if (n == NULL)
 		return;
-	ike_proposals_ike(sa->ike->c->cfg, &sa->local, &ours);
+	rekey_offer(sa, &ours);
 	if (ke != NULL && sa->xchg_dh != NULL &&
 	    (g = ike_invalid_ke_group(sa, ke, &ours, fgw_ike_dh_group(sa->xchg_dh))) != 0) {
 		/* At once, as in IKE_SA_INIT; a failure falls back to the tick. */
@@ -669,11 +686,22 @@ static void ike_rekey_request(struct fgw_ike_sa *sa, const struct fgw_ike_msg *m
 	}
 	if (!msg->has_ke || !nonce_ok(msg) ||
 	    ike_proposals_ike(sa->ike->c->cfg, &sa->local, &ours) == 0 ||
-	    ike_proposal_select(&msg->sa, &ours, FGW_IKE_PROTO_IKE, msg->ke.group, &chosen) < 0 ||
+	    ike_proposal_select_rekey(&msg->sa, &ours, &sa->suite, msg->ke.group, &chosen) < 0 ||
 	    chosen.spi_len != 8) {
 		sa->ike->stats.failures[FGW_IKE_FAIL_NO_PROPOSAL]++;
-		FGW_WARN("IKEv2 SA %u: no proposal of %s's IKE SA rekey is allowed", sa->serial,
-			 ike_peer_str(sa));
+		if (msg->has_ke && ike_proposal_select(&msg->sa, &ours, FGW_IKE_PROTO_IKE,
+						       msg->ke.group, &chosen) == 0) {
+			/* Only another PRF: the two ends could derive different
+			 * keys (RFC 7296 2.18 vs strongSwan), so no new SA; this
+			 * one runs to its lifetime, then the tunnel starts afresh. */
+			ike_proposal_suite(&chosen, &suite);
+			FGW_WARN("IKEv2 SA %u: %s's IKE SA rekey would change the PRF from %s to %s: "
+				 "refused", sa->serial, ike_peer_str(sa),
+				 fgw_ike_prf_name(sa->suite.prf), fgw_ike_prf_name(suite.prf));
+		} else {
+			FGW_WARN("IKEv2 SA %u: no proposal of %s's IKE SA rekey is allowed",
+				 sa->serial, ike_peer_str(sa));
+		}
 		respond_error(sa, id, FGW_IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
 		return;
 	}
@@ -685,6 +713,9 @@ static void ike_rekey_request(struct fgw_ike_sa *sa, const struct fgw_ike_msg *m
 		respond_error(sa, id, FGW_IKE_N_INVALID_KE_PAYLOAD, g, sizeof(g));
 		return;
 	}
+	if (memcmp(&suite, &sa->suite, sizeof(suite)) == 0)
+		FGW_INFO("IKEv2 SA %u: %s's IKE SA rekey keeps the IKE SA's proposal", sa->serial,
+			 ike_peer_str(sa));
 	n = ike_sa_new(sa->ike, false, &sa->local, sa->local_port, &sa->remote, sa->remote_port,
 		       sa->in_if);
 	if (n == NULL) {

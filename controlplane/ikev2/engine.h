@@ -127,6 +127,19 @@ int ike_proposal_select(const struct fgw_ike_sa_payload *peer,
  * in one proposal of ours. */
 bool ike_proposal_check(const struct fgw_ike_proposal *answer,
 			const struct fgw_ike_sa_payload *ours);
+/* IKE SA rekey (RFC 7296 2.18). The PRF of an IKE SA never changes in a
+ * rekey: the RFC runs the new SA's prf+ with the new SA's PRF, strongSwan
+ * with the old SA's, and only one PRF makes both the same. The offer: the
+ * suite in use first (when ours still allow it), then ours cut down to its
+ * PRF; 0 when ours no longer allow that PRF. */
+unsigned ike_proposals_rekey(const struct fgw_ike_sa_payload *ours, const struct fgw_ike_suite *cur,
+			     struct fgw_ike_sa_payload *out);
+/* The answer to a peer's IKE SA rekey: the suite in use when the peer
+ * offers all of it (a FlexVPN box keeps its suite across a rekey), else
+ * the most secure choice with its PRF; -1 when none keeps the PRF. */
+int ike_proposal_select_rekey(const struct fgw_ike_sa_payload *peer,
+			      const struct fgw_ike_sa_payload *ours, const struct fgw_ike_suite *cur,
+			      uint16_t ke_group, struct fgw_ike_proposal *chosen);
 /* Reads a chosen proposal's transforms. */
 void ike_proposal_suite(const struct fgw_ike_proposal *p, struct fgw_ike_suite *s);
 struct esp_transform {

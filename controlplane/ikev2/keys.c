@@ -94,7 +94,9 @@ int fgw_ike_keys_derive_rekey(struct fgw_ike_keys *k, const struct fgw_ike_keys 
 		return -1;
 	/* SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr) with the old SA's
 	 * PRF, since the exchange belongs to the old SA; prf+ then runs with
-	 * the new SA's PRF, keyed by SKEYSEED at the old PRF's length. */
+	 * the new SA's PRF, keyed by SKEYSEED at the old PRF's length.
+	 * strongSwan runs prf+ with the old PRF too, so a rekey never
+	 * changes the PRF (ike_proposals_rekey) and the two agree. */
 	if (fgw_ike_prf(old->suite.prf, old->sk_d, old->prf_len, data, 3, skeyseed) == 0)
 		ret = split_keys(k, skeyseed, old->prf_len, ni, ni_len, nr, nr_len, spi_i, spi_r);
 	OPENSSL_cleanse(skeyseed, sizeof(skeyseed));

@@ -425,6 +425,78 @@ bool ike_proposal_check(const struct fgw_ike_proposal *answer,
 	return false;
 }
 
+/* ---- IKE SA rekey: the PRF stays ------------------------------------------------ */
+
+/* The suite of an IKE SA as one wire proposal. */
+static void suite_proposal(const struct fgw_ike_suite *s, struct fgw_ike_proposal *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->num = 1;
+	p->protocol = FGW_IKE_PROTO_IKE;
+	add(p, FGW_IKE_TRANS_ENCR, s->encr, s->encr_bits);
+	add(p, FGW_IKE_TRANS_PRF, s->prf, 0);
+	if (s->integ)
+		add(p, FGW_IKE_TRANS_INTEG, s->integ, 0);
+	add(p, FGW_IKE_TRANS_DH, s->dh, 0);
+}
+
+/* One of ours with every PRF but prf left out; false when it lacks prf. */
+static bool keep_prf(const struct fgw_ike_proposal *in, uint16_t prf, struct fgw_ike_proposal *out)
+{
+	struct fgw_ike_transform want = { FGW_IKE_TRANS_PRF, prf, 0 };
+
+	if (!in_proposal(in, &want))
+		return false;
+	*out = *in;
+	out->n_t = 0;
+	for (unsigned i = 0; i < in->n_t; i++)
+		if (in->t[i].type != FGW_IKE_TRANS_PRF || in->t[i].id == prf)
+			out->t[out->n_t++] = in->t[i];
+	return true;
+}
+
+unsigned ike_proposals_rekey(const struct fgw_ike_sa_payload *ours, const struct fgw_ike_suite *cur,
+			     struct fgw_ike_sa_payload *out)
+{
+	struct fgw_ike_proposal p;
+
+	memset(out, 0, sizeof(*out));
+	suite_proposal(cur, &p);
+	if (ike_proposal_check(&p, ours))
+		out->p[out->n++] = p;
+	for (unsigned i = 0; i < ours->n && out->n < FGW_IKE_MAX_PROPOSALS; i++)
+		if (ours->p[i].protocol == FGW_IKE_PROTO_IKE && keep_prf(&ours->p[i], cur->prf, &p)) {
+			p.num = (uint8_t)(out->n + 1);
+			out->p[out->n++] = p;
+		}
+	return out->n;
+}
+
+int ike_proposal_select_rekey(const struct fgw_ike_sa_payload *peer,
+			      const struct fgw_ike_sa_payload *ours, const struct fgw_ike_suite *cur,
+			      uint16_t ke_group, struct fgw_ike_proposal *chosen)
+{
+	static struct fgw_ike_sa_payload keep;
+
+	if (ike_proposals_rekey(ours, cur, &keep) == 0)
+		return -1;
+	/* The first is the suite itself when we still allow it: alone, it
+	 * matches only a peer proposal that holds all of it. */
+	if (keep.n > 1) {
+		unsigned n = keep.n;
+		struct fgw_ike_suite s;
+
+		keep.n = 1;
+		if (ike_proposal_select(peer, &keep, FGW_IKE_PROTO_IKE, ke_group, chosen) == 0) {
+			ike_proposal_suite(chosen, &s);
+			if (memcmp(&s, cur, sizeof(s)) == 0)
+				return 0;
+		}
+		keep.n = n;
+	}
+	return ike_proposal_select(peer, &keep, FGW_IKE_PROTO_IKE, ke_group, chosen);
+}
+
 void ike_proposal_suite(const struct fgw_ike_proposal *p, struct fgw_ike_suite *s)
 {
 	memset(s, 0, sizeof(*s));

@@ -10,7 +10,8 @@ _IKE = {500: ("udp dport 500", 8 + 19), 4500: ("udp dport 4500 @th,64,32 0", 8 +
 
 class IkeHold:
 	"""hold(src, what): what is "all" (drop every IKE message src sends),
-	"responses" (drop its responses, pass its requests) or None (pass)."""
+	"responses" (drop its responses, pass its requests), "requests" (the
+	other way round) or None (pass)."""
 
 	TABLE = "hold_ike"
 
@@ -27,7 +28,8 @@ class IkeHold:
 		rules = [f"flush chain bridge {self.TABLE} hold"]
 		for addr, w in self.policy.items():
 			for match, flags in _IKE.values():
-				r_bit = f" @th,{flags * 8 + 2},1 1" if w == "responses" else ""
+				r_bit = {"responses": f" @th,{flags * 8 + 2},1 1",
+					 "requests": f" @th,{flags * 8 + 2},1 0"}.get(w, "")
 				if w is not None:
 					rules.append(f"add rule bridge {self.TABLE} hold ip saddr {addr} "
 						     f"{match}{r_bit} counter drop")

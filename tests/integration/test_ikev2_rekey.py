@@ -12,6 +12,9 @@ one CHILD SA pair, the same SPIs on both sides (the old SAs are gone).
   85-90 % of a 120 s profile lifetime; strongSwan's configured proposal
   order makes it answer that rekey with INVALID_KE_PAYLOAD, which flexgw
   follows at once with the group asked for (RFC 7296 1.3.2);
+- the two ends order proposals with different PRFs: an IKE SA rekey,
+  flexgw's or strongSwan's, keeps the PRF (RFC 7296 2.18 and strongSwan
+  derive the new SA's keys differently when it changes);
 - two flexgw rekey the same CHILD SA, or the same IKE SA, at once, the
   crossing ordered on the WAN bridge (ikehold.py).
 """
@@ -97,20 +100,61 @@ def test_strongswan_rekeys(root, build, tmp_path, role):
 		case.teardown()
 
 
-# flexgw allows both groups; strongSwan (prefer_configured_proposals, its
-# default) lists aes128/ecp256 first. strongSwan starts with KE ecp256,
-# flexgw picks the strongest proposal (aes256/modp2048) and asks for
-# modp2048 by INVALID_KE; when flexgw rekeys that IKE SA with KE modp2048,
-# strongSwan picks its first proposal and asks for ecp256. (One PRF: with
-# another PRF in the new SA, strongSwan runs prf+ with the old SA's PRF
-# where RFC 7296 2.18 says the new one's, and the keys differ.)
-IKE_BOTH = "aes256-aes128-sha512-modp2048-ecp256"
-CHARON_IKE_ORDER = "aes128-sha512-ecp256, aes256-sha512-modp2048"
+# Two PRFs allowed on both sides, ordered differently: flexgw prefers the
+# strongest (aes256/sha512), strongSwan its first configured proposal
+# (aes128/sha256). An IKE SA rekey must not change the PRF: RFC 7296 2.18
+# runs prf+ with the new SA's PRF, strongSwan with the old SA's, so with
+# another PRF the two ends would derive different keys for the new SA.
+IKE_PRFS = "aes256-aes128-sha512-sha256-modp2048-ecp256"
+CHARON_PRF_ORDER = "aes128-sha256-ecp256, aes128-sha512-ecp256, aes256-sha512-modp2048"
 
 
+def test_strongswan_rekey_keeps_prf(root, build, tmp_path):
+	"""flexgw initiates; strongSwan picks its first proposal (PRF SHA-256,
+	after one INVALID_KE for ecp256) and rekeys the IKE SA every 10 s,
+	offering its list again: flexgw keeps the IKE SA's suite (it would pick
+	aes256/sha512 from scratch). Zero loss, every rekey completes."""
+	notes = []
+	case = interop.Case(role="initiator", ike=IKE_PRFS, esp=ESP, build=build, workdir=tmp_path,
+			    log=notes.append, tag="rkp")
+	try:
+		case.setup()
+		t = case.charon.conf_text
+		t = t.replace(f"proposals = {IKE_PRFS}\n", f"proposals = {CHARON_PRF_ORDER}\n")
+		t = t.replace("    mobike = no\n", "    mobike = no\n    rekey_time = 10s\n")
+		assert t.count(CHARON_PRF_ORDER) == 1 and "rekey_time = 10s" in t
+		case.charon.conf_text = t
+		case.start()
+		assert case.up() is not None, case.report(notes)
+		ike = case.charon.list_sas()["gw"]
+		assert ike["prf-alg"] == "PRF_HMAC_SHA2_256" and ike["encr-keysize"] == "128", ike
+		p, count = pings(case.lana, 25, 0.01, 56)
+		tx, rx, out = received(p, 60)
+		assert tx == count and rx == tx, out + case.report(notes)
+		ev = stats(case)
+		assert ev["ike_rekeyed"] >= 2, (ev, case.report(notes))
+		log = case.gw.log_text()
+		assert "keeps the IKE SA's proposal" in log, log
+		assert "PRF" not in log, log
+		# every rekey on the new SAs went through, and the suite is the old one
+		assert topo.wait(lambda: settled(case), 20), case.report(notes)
+		(ike,) = case.charon.list_sas().values()
+		assert ike["prf-alg"] == "PRF_HMAC_SHA2_256" and ike["encr-keysize"] == "128" and \
+			ike["dh-group"] == "ECP_256", ike
+		assert len(case.gw.flexctl("show", "crypto", "ikev2", "sa")["sas"]) == 1
+	finally:
+		case.teardown()
+
+# test_flexgw_rekeys, with IKE_PRFS and CHARON_PRF_ORDER: strongSwan
+# starts with KE ecp256, flexgw picks the strongest proposal
+# (aes256/sha512/modp2048) and asks for modp2048 by INVALID_KE; when flexgw
+# rekeys that IKE SA with KE modp2048, it offers the suite in use and its
+# proposal cut down to PRF SHA-512 (with SHA-256 in the offer strongSwan
+# would pick its first proposal and the new SA would be dead): strongSwan
+# picks its second and asks for ecp256.
 def test_flexgw_rekeys(root, build, tmp_path):
 	notes = []
-	case = interop.Case(role="responder", ike=IKE_BOTH, esp=ESP, build=build, workdir=tmp_path,
+	case = interop.Case(role="responder", ike=IKE_PRFS, esp=ESP, build=build, workdir=tmp_path,
 			    log=notes.append, tag="rf")
 	try:
 		case.setup()
@@ -121,8 +165,8 @@ def test_flexgw_rekeys(root, build, tmp_path):
 			prof["lifetime"] = 120
 		case.gw.cfg_path.write_text(json.dumps(cfg, indent=2) + "\n")
 		t = case.charon.conf_text
-		case.charon.conf_text = t.replace(f"proposals = {IKE_BOTH}\n",
-						  f"proposals = {CHARON_IKE_ORDER}\n")
+		case.charon.conf_text = t.replace(f"proposals = {IKE_PRFS}\n",
+						  f"proposals = {CHARON_PRF_ORDER}\n")
 		assert case.charon.conf_text != t
 		case.start()
 		assert case.up() is not None, case.report(notes)
@@ -149,7 +193,8 @@ def test_flexgw_rekeys(root, build, tmp_path):
 		assert "refused our IKE SA rekey" not in log, log
 		assert case.gw.flexctl("show", "crypto", "ikev2", "stats")["failures"]["INVALID_KE"] == 2
 		ike = case.charon.list_sas()["gw"]
-		assert ike["dh-group"] == "ECP_256" and ike["encr-keysize"] == "128", ike
+		assert ike["dh-group"] == "ECP_256" and ike["encr-keysize"] == "128" and \
+			ike["prf-alg"] == "PRF_HMAC_SHA2_512", ike
 		# strongSwan saw the rekeys as the responder
 		clog = case.charon.log_text()
 		assert re.search(r"IKE_SA gw\[\d+\] rekeyed", clog)
@@ -232,17 +277,23 @@ def test_flexgw_pair_rekey_collisions(root, build, tmp_path):
 		case.teardown()
 
 
-def test_flexgw_pair_ike_rekey_collision(root, build, tmp_path):
+@pytest.mark.parametrize("order", ["a_first", "b_first", "a_done_first"])
+def test_flexgw_pair_ike_rekey_collision(root, build, tmp_path, order):
 	"""Two flexgw with the same 120 s IKE SA lifetime both rekey the IKE SA
 	(RFC 7296 2.8.2). The WAN bridge holds all IKE until both ends logged
-	their rekey, then orders the crossing as for CHILD SAs: A's request
-	reaches B, B's answer held; B's request reaches A, which answers; then
-	B's answer. Both ends must agree which new IKE SA survives (the one not
-	made by the exchange with the lowest nonce), delete the redundant one and
-	the old one, keep the CHILD SA pair on the survivor, and lose no ping."""
+	their rekey, then orders the crossing:
+	- a_first: A's (the original initiator's) request reaches B, B's answer
+	  held; B's request reaches A, which answers; then B's answer;
+	- b_first: the same with the ends swapped;
+	- a_done_first: A's whole exchange (B's requests held), so A's rekey
+	  completes and A deletes the old SA while B's request is still out.
+	In the crossings both ends must agree which new IKE SA survives (the one
+	not made by the exchange with the lowest nonce) and delete the redundant
+	one; in every order the old one goes, the CHILD SA pair ends on the
+	survivor and no ping is lost."""
 	notes = []
 	case = interop.Case(role="initiator", peer="flexgw", ike=IKE, esp=ESP, build=build,
-			    workdir=tmp_path, log=notes.append, tag="ric")
+			    workdir=tmp_path, log=notes.append, tag={"a_first": "ric", "b_first": "ricb", "a_done_first": "ricd"}[order])
 	a, b = interop.GW_WAN, interop.PEER_WAN
 	hold = p = None
 	try:
@@ -265,12 +316,25 @@ def test_flexgw_pair_ike_rekey_collision(root, build, tmp_path):
 
 		def logged(gw, pattern):
 			return lambda: re.search(pattern, gw.log_text())
-		steps = [(lambda: all("rekeying the IKE SA with" in g.log_text() for g in (gwa, gwb)),
-			  "both ends start an IKE SA rekey", 150, lambda: hold.hold(a, None)),
-			 (logged(gwb, rf"with {a} rekeyed by the peer"), "B answers A's request", 25,
-			  lambda: hold.hold(b, "responses")),
-			 (logged(gwa, rf"with {b} rekeyed by the peer"), "A answers B's request", 25,
-			  lambda: hold.hold(b, None))]
+		both = (lambda: all("rekeying the IKE SA with" in g.log_text() for g in (gwa, gwb)),
+			"both ends start an IKE SA rekey", 150)
+		if order == "a_first":
+			steps = [both + (lambda: hold.hold(a, None),),
+				 (logged(gwb, rf"with {a} rekeyed by the peer"), "B answers A's request", 25,
+				  lambda: hold.hold(b, "responses")),
+				 (logged(gwa, rf"with {b} rekeyed by the peer"), "A answers B's request", 25,
+				  lambda: hold.hold(b, None))]
+		elif order == "b_first":
+			steps = [both + (lambda: hold.hold(b, None),),
+				 (logged(gwa, rf"with {b} rekeyed by the peer"), "A answers B's request", 25,
+				  lambda: hold.hold(a, "responses")),
+				 (logged(gwb, rf"with {a} rekeyed by the peer"), "B answers A's request", 25,
+				  lambda: hold.hold(a, None))]
+		else:
+			steps = [both + (lambda: (hold.hold(a, None), hold.hold(b, "requests")),),
+				 (logged(gwb, r"\(the peer deleted SA \d+ first\)"),
+				  "A's rekey completes and A's DELETE of the old SA reaches B", 25,
+				  lambda: hold.hold(b, None))]
 		for cond, what, timeout, then in steps:
 			ok = topo.wait(cond, timeout)
 			then()
@@ -304,10 +368,18 @@ def test_flexgw_pair_ike_rekey_collision(root, build, tmp_path):
 			  for t in logs]
 		stays = [len(re.findall(r"IKE SA rekey collision with [\d.]+, ours \(SA \d+\) stays", t))
 			 for t in logs]
-		# the survivor says "stays" whether its answer or the peer's DELETE
-		# of the redundant SA came first
-		assert sorted(yields) == [0, 1] and stays[yields.index(1)] == 0 and \
-			stays[yields.index(0)] == 1, f"{stays} {yields}\n" + case.report(notes)
+		if order == "a_done_first":
+			# no crossing at A: its exchange completed first and its SA stays;
+			# B's went nowhere (the old SA was gone before its request came)
+			assert yields == [0, 1] and stays == [0, 0], f"{stays} {yields}\n" + \
+				case.report(notes)
+			assert re.search(rf"IKEv2 SA {ike_a['tunnel_id']} with {b} rekeyed: now SA "
+					 rf"{sas[0][0]['tunnel_id']}\b", logs[0]), logs[0]
+		else:
+			# the survivor says "stays" whether its answer or the peer's
+			# DELETE of the redundant SA came first
+			assert sorted(yields) == [0, 1] and stays[yields.index(1)] == 0 and \
+				stays[yields.index(0)] == 1, f"{stays} {yields}\n" + case.report(notes)
 		# a new IKE SA, the CHILD SAs unchanged (an IKE rekey moves them)
 		assert sas[0][0]["local_spi"] != ike_a["local_spi"]
 		assert interop.flexgw_sas(gwa)[0][0]["spi"] == child_a[0][0]["spi"]
