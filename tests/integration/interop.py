@@ -434,7 +434,11 @@ class Case:
 			topo.ping(ns, lan["gw"], count=1, interval=0.2)
 
 	def ping(self, count=PINGS):
-		tx, rx, out = topo.ping(self.lana, LANB["host"], count=count, interval=0.01)
+		# deadline: ping's own wait for the last reply (two round trips,
+		# at least the 10 ms interval) is shorter than a loaded host may
+		# stall a gateway, and a late reply then reads as a lost one
+		tx, rx, out = topo.ping(self.lana, LANB["host"], count=count, interval=0.01,
+					deadline=30)
 		return (100.0 * (tx - rx) / tx) if tx else 100.0, out
 
 	def tcp(self, nbytes=TCP_BYTES):
