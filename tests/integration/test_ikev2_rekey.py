@@ -18,6 +18,7 @@ one CHILD SA pair, the same SPIs on both sides (the old SAs are gone).
 - two flexgw rekey the same CHILD SA, or the same IKE SA, at once, the
   crossing ordered on the WAN bridge (ikehold.py).
 """
+import concurrent.futures
 import json
 import re
 import subprocess
@@ -121,7 +122,10 @@ def test_strongswan_rekey_keeps_prf(root, build, tmp_path):
 		case.setup()
 		t = case.charon.conf_text
 		t = t.replace(f"proposals = {IKE_PRFS}\n", f"proposals = {CHARON_PRF_ORDER}\n")
-		t = t.replace("    mobike = no\n", "    mobike = no\n    rekey_time = 10s\n")
+		# over_time: charon's hard IKE SA life (10 % of rekey_time unless
+		# set); a rekey still running then has charon delete its new SA
+		t = t.replace("    mobike = no\n",
+			      "    mobike = no\n    rekey_time = 10s\n    over_time = 30s\n")
 		assert t.count(CHARON_PRF_ORDER) == 1 and "rekey_time = 10s" in t
 		case.charon.conf_text = t
 		case.start()
@@ -277,34 +281,48 @@ def test_flexgw_pair_rekey_collisions(root, build, tmp_path):
 		case.teardown()
 
 
-@pytest.mark.parametrize("order", ["a_first", "b_first", "a_done_first"])
-def test_flexgw_pair_ike_rekey_collision(root, build, tmp_path, order):
-	"""Two flexgw with the same 120 s IKE SA lifetime both rekey the IKE SA
-	(RFC 7296 2.8.2). The WAN bridge holds all IKE until both ends logged
-	their rekey, then orders the crossing:
+def ike_rekey_collision(build, workdir, order):
+	"""One IKE SA rekey collision (RFC 7296 2.8.2): both ends rekey the IKE SA
+	(flexgw: 120 s lifetime, its rekey at 102-108 s; charon: rekey_time
+	100 s); the WAN bridge holds all IKE until both started, then orders the
+	crossing:
 	- a_first: A's (the original initiator's) request reaches B, B's answer
 	  held; B's request reaches A, which answers; then B's answer;
-	- b_first: the same with the ends swapped;
+	- b_first: the same with the two flexgw swapped;
 	- a_done_first: A's whole exchange (B's requests held), so A's rekey
-	  completes and A deletes the old SA while B's request is still out.
+	  completes and A deletes the old SA while B's request is still out;
+	- charon: a_first with strongSwan as B.
 	In the crossings both ends must agree which new IKE SA survives (the one
-	not made by the exchange with the lowest nonce) and delete the redundant
-	one; in every order the old one goes, the CHILD SA pair ends on the
-	survivor and no ping is lost."""
+	not made by the exchange with the lowest nonce) and the redundant one
+	goes; in every order the old one goes, the CHILD SA pair ends on the
+	survivor and no ping is lost. Raises AssertionError."""
 	notes = []
-	case = interop.Case(role="initiator", peer="flexgw", ike=IKE, esp=ESP, build=build,
-			    workdir=tmp_path, log=notes.append, tag={"a_first": "ric", "b_first": "ricb", "a_done_first": "ricd"}[order])
+	peer = {} if order == "charon" else {"peer": "flexgw"}
+	case = interop.Case(role="initiator", ike=IKE, esp=ESP, build=build, workdir=workdir,
+			    log=notes.append, **peer,
+			    tag={"a_first": "ric", "b_first": "ricb", "a_done_first": "ricd",
+				 "charon": "rsc"}[order])
 	a, b = interop.GW_WAN, interop.PEER_WAN
 	hold = p = None
 	try:
 		case.setup()
-		for gw in (case.gw, case.gwb):
+		gws = (case.gw,) if order == "charon" else (case.gw, case.gwb)
+		for gw in gws:
 			for prof in gw.config["ikev2"]["profiles"]:
 				prof["lifetime"] = 120
 			gw.cfg_path.write_text(json.dumps(gw.config, indent=2) + "\n")
+		if order == "charon":
+			# over_time: the hold delays charon's rekey past the default
+			# 10 % of rekey_time, after which charon deletes the IKE SA its
+			# rekey makes
+			t = case.charon.conf_text
+			case.charon.conf_text = t.replace(
+				"    mobike = no\n", "    mobike = no\n    rekey_time = 100s\n"
+				"    rand_time = 0s\n    over_time = 60s\n")
+			assert case.charon.conf_text != t
 		case.start()
 		assert case.up() is not None, case.report(notes)
-		gwa, gwb = case.gw, case.gwb
+		gwa = case.gw
 		case.resolve_lan_neighbours()
 		(ike_a,) = gwa.flexctl("show", "crypto", "ikev2", "sa")["sas"]
 		child_a = interop.flexgw_sas(gwa)
@@ -314,25 +332,30 @@ def test_flexgw_pair_ike_rekey_collision(root, build, tmp_path, order):
 		p = case.lana.popen(["ping", "-n", "-q", "-i", "0.1", "-W", "2", interop.LANB["host"]],
 				    stdout=subprocess.PIPE, text=True)
 
-		def logged(gw, pattern):
-			return lambda: re.search(pattern, gw.log_text())
-		both = (lambda: all("rekeying the IKE SA with" in g.log_text() for g in (gwa, gwb)),
+		def logged(text, pattern):
+			return lambda: re.search(pattern, text())
+		a_log = gwa.log_text
+		b_log = case.charon.log_text if order == "charon" else case.gwb.log_text
+		b_starts = "activating IKE_REKEY task" if order == "charon" else "rekeying the IKE SA with"
+		b_answers = (r"generating CREATE_CHILD_SA response \d+ \[ SA No KE \]"
+			     if order == "charon" else rf"with {a} rekeyed by the peer")
+		both = (lambda: "rekeying the IKE SA with" in a_log() and b_starts in b_log(),
 			"both ends start an IKE SA rekey", 150)
-		if order == "a_first":
+		if order in ("a_first", "charon"):
 			steps = [both + (lambda: hold.hold(a, None),),
-				 (logged(gwb, rf"with {a} rekeyed by the peer"), "B answers A's request", 25,
+				 (logged(b_log, b_answers), "B answers A's request", 25,
 				  lambda: hold.hold(b, "responses")),
-				 (logged(gwa, rf"with {b} rekeyed by the peer"), "A answers B's request", 25,
+				 (logged(a_log, rf"with {b} rekeyed by the peer"), "A answers B's request", 25,
 				  lambda: hold.hold(b, None))]
 		elif order == "b_first":
 			steps = [both + (lambda: hold.hold(b, None),),
-				 (logged(gwa, rf"with {b} rekeyed by the peer"), "A answers B's request", 25,
+				 (logged(a_log, rf"with {b} rekeyed by the peer"), "A answers B's request", 25,
 				  lambda: hold.hold(a, "responses")),
-				 (logged(gwb, rf"with {a} rekeyed by the peer"), "B answers A's request", 25,
+				 (logged(b_log, b_answers), "B answers A's request", 25,
 				  lambda: hold.hold(a, None))]
 		else:
 			steps = [both + (lambda: (hold.hold(a, None), hold.hold(b, "requests")),),
-				 (logged(gwb, r"\(the peer deleted SA \d+ first\)"),
+				 (logged(b_log, r"\(the peer deleted SA \d+ first\)"),
 				  "A's rekey completes and A's DELETE of the old SA reaches B", 25,
 				  lambda: hold.hold(b, None))]
 		for cond, what, timeout, then in steps:
@@ -340,21 +363,35 @@ def test_flexgw_pair_ike_rekey_collision(root, build, tmp_path, order):
 			then()
 			assert ok, f"{what}: not seen\n" + case.report(notes)
 
-		def pair_settled():
-			sas = [g.flexctl("show", "crypto", "ikev2", "sa")["sas"] for g in (gwa, gwb)]
+		def spis(v):
+			return {s["spi"] for s in v}
+
+		def settled_here():
+			sas = gwa.flexctl("show", "crypto", "ikev2", "sa")["sas"]
+			if len(sas) != 1:
+				return None
+			ours = {int(sas[0]["local_spi"], 16), int(sas[0]["remote_spi"], 16)}
+			if order == "charon":
+				ikes = case.charon.list_sas()
+				if len(ikes) != 1 or not settled(case):
+					return None
+				(ike,) = ikes.values()
+				return sas if ours == {int(ike["initiator-spi"], 16),
+						       int(ike["responder-spi"], 16)} else None
+			sbs = case.gwb.flexctl("show", "crypto", "ikev2", "sa")["sas"]
+			if len(sbs) != 1:
+				return None
 			a_in, a_out = interop.flexgw_sas(gwa)
-			b_in, b_out = interop.flexgw_sas(gwb)
-			spis = lambda v: {s["spi"] for s in v}  # noqa: E731
-			return (len(sas[0]) == len(sas[1]) == 1 and
-				{sas[0][0]["local_spi"], sas[0][0]["remote_spi"]} ==
-				{sas[1][0]["local_spi"], sas[1][0]["remote_spi"]} and
-				len(a_in) == len(a_out) == len(b_in) == len(b_out) == 1 and
-				spis(a_in) == spis(b_out) and spis(b_in) == spis(a_out)) and sas
-		# (the redundant SA goes by itself after the 30 s linger when the
-		# DELETE of the old one overtook the answer that would complete it)
-		sas = topo.wait(pair_settled, 45)
+			b_in, b_out = interop.flexgw_sas(case.gwb)
+			return sas if (ours == {int(sbs[0]["local_spi"], 16), int(sbs[0]["remote_spi"], 16)} and
+				       len(a_in) == len(a_out) == len(b_in) == len(b_out) == 1 and
+				       spis(a_in) == spis(b_out) and spis(b_in) == spis(a_out)) else None
+		# the redundant SA goes by itself after a 30 s linger when the DELETE
+		# of the old one overtook the answer that would complete it; charon
+		# then sends a DELETE for it that flexgw, which never had it, cannot
+		# read, and retransmits it ~16 s before giving up
+		sas = topo.wait(settled_here, 90)
 		assert sas, case.report(notes)
-		# the ping went on through all of it
 		time.sleep(1)
 		p.send_signal(2)
 		out = p.communicate(timeout=10)[0]
@@ -363,25 +400,30 @@ def test_flexgw_pair_ike_rekey_collision(root, build, tmp_path, order):
 		assert m and int(m.group(1)) > 500, out
 		# SIGINT may cut the last echo short, never more
 		assert int(m.group(1)) - int(m.group(2)) <= 1, out + case.report(notes)
-		logs = [g.log_text() for g in (gwa, gwb)]
+		logs = [a_log(), b_log()]
 		yields = [len(re.findall(r"IKE SA rekey collision with [\d.]+, ours \(SA \d+\) yields", t))
 			  for t in logs]
 		stays = [len(re.findall(r"IKE SA rekey collision with [\d.]+, ours \(SA \d+\) stays", t))
 			 for t in logs]
-		if order == "a_done_first":
+		why = f"{order}: stays {stays} yields {yields}\n" + case.report(notes)
+		if order == "charon":
+			# the two ends agree: ours yields where charon's won, and the other way
+			won = re.findall(r"IKE_SA rekey collision (won|lost)", logs[1])
+			assert len(won) == 1 and yields[0] + stays[0] == 1 and \
+				won[0] == ("won" if yields[0] else "lost"), (won, why)
+		elif order == "a_done_first":
 			# no crossing at A: its exchange completed first and its SA stays;
 			# B's went nowhere (the old SA was gone before its request came)
-			assert yields == [0, 1] and stays == [0, 0], f"{stays} {yields}\n" + \
-				case.report(notes)
+			assert yields == [0, 1] and stays == [0, 0], why
 			assert re.search(rf"IKEv2 SA {ike_a['tunnel_id']} with {b} rekeyed: now SA "
-					 rf"{sas[0][0]['tunnel_id']}\b", logs[0]), logs[0]
+					 rf"{sas[0]['tunnel_id']}\b", logs[0]), why
 		else:
 			# the survivor says "stays" whether its answer or the peer's
 			# DELETE of the redundant SA came first
 			assert sorted(yields) == [0, 1] and stays[yields.index(1)] == 0 and \
-				stays[yields.index(0)] == 1, f"{stays} {yields}\n" + case.report(notes)
+				stays[yields.index(0)] == 1, why
 		# a new IKE SA, the CHILD SAs unchanged (an IKE rekey moves them)
-		assert sas[0][0]["local_spi"] != ike_a["local_spi"]
+		assert sas[0]["local_spi"] != ike_a["local_spi"]
 		assert interop.flexgw_sas(gwa)[0][0]["spi"] == child_a[0][0]["spi"]
 	finally:
 		if p is not None:
@@ -389,6 +431,18 @@ def test_flexgw_pair_ike_rekey_collision(root, build, tmp_path, order):
 		if hold is not None:
 			hold.close()
 		case.teardown()
+
+
+def test_ike_rekey_collisions(root, build, tmp_path):
+	"""The four crossing orders of ike_rekey_collision at once, each in its
+	own topology (each waits ~105 s for the rekeys)."""
+	orders = ("a_first", "b_first", "a_done_first", "charon")
+	for o in orders:
+		(tmp_path / o).mkdir()
+	with concurrent.futures.ThreadPoolExecutor(len(orders)) as ex:
+		runs = {o: ex.submit(ike_rekey_collision, build, tmp_path / o, o) for o in orders}
+	failed = {o: r.exception() for o, r in runs.items() if r.exception() is not None}
+	assert not failed, "\n\n".join(f"----- {o} -----\n{e}" for o, e in failed.items())
 
 
 def test_strongswan_adds_child_sa(root, build, tmp_path):
