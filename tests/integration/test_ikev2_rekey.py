@@ -22,6 +22,7 @@ import concurrent.futures
 import json
 import re
 import subprocess
+import threading
 import time
 
 import pytest
@@ -74,7 +75,11 @@ def test_strongswan_rekeys(root, build, tmp_path, role):
 	try:
 		case.setup()
 		t = case.charon.conf_text
-		t = t.replace("    mobike = no\n", "    mobike = no\n    rekey_time = 10s\n")
+		# over_time: charon's hard IKE SA life, 10 % of rekey_time (1 s)
+		# unless set; a rekey of charon's still running then (a slow host,
+		# ASan) has charon delete the new IKE SA its rekey made
+		t = t.replace("    mobike = no\n",
+			      "    mobike = no\n    rekey_time = 10s\n    over_time = 30s\n")
 		# The CHILD SA's hard life outlasts the ping: charon 5.9.8 drops a
 		# CHILD SA's rekey job when it fires while the IKE SA rekey moves
 		# that CHILD SA over ("CHILD_SA ... not found for rekey") and then
@@ -281,10 +286,10 @@ def test_flexgw_pair_rekey_collisions(root, build, tmp_path):
 		case.teardown()
 
 
-def ike_rekey_collision(build, workdir, order):
+def ike_rekey_collision(build, workdir, order, start_lock):
 	"""One IKE SA rekey collision (RFC 7296 2.8.2): both ends rekey the IKE SA
 	(flexgw: 120 s lifetime, its rekey at 102-108 s; charon: rekey_time
-	100 s); the WAN bridge holds all IKE until both started, then orders the
+	105 s); the WAN bridge holds all IKE until both started, then orders the
 	crossing:
 	- a_first: A's (the original initiator's) request reaches B, B's answer
 	  held; B's request reaches A, which answers; then B's answer;
@@ -295,7 +300,9 @@ def ike_rekey_collision(build, workdir, order):
 	In the crossings both ends must agree which new IKE SA survives (the one
 	not made by the exchange with the lowest nonce) and the redundant one
 	goes; in every order the old one goes, the CHILD SA pair ends on the
-	survivor and no ping is lost. Raises AssertionError."""
+	survivor and no ping is lost. Raises AssertionError. start_lock: held
+	while the topology comes up (gateways starting all at once on a loaded
+	host take minutes)."""
 	notes = []
 	peer = {} if order == "charon" else {"peer": "flexgw"}
 	case = interop.Case(role="initiator", ike=IKE, esp=ESP, build=build, workdir=workdir,
@@ -304,6 +311,7 @@ def ike_rekey_collision(build, workdir, order):
 				 "charon": "rsc"}[order])
 	a, b = interop.GW_WAN, interop.PEER_WAN
 	hold = p = None
+	holding = start_lock.acquire()
 	try:
 		case.setup()
 		gws = (case.gw,) if order == "charon" else (case.gw, case.gwb)
@@ -312,16 +320,21 @@ def ike_rekey_collision(build, workdir, order):
 				prof["lifetime"] = 120
 			gw.cfg_path.write_text(json.dumps(gw.config, indent=2) + "\n")
 		if order == "charon":
+			# rekey_time 105 s: within 3 s of flexgw's rekey, well inside
+			# the ~16 s charon retransmits its request before it gives up;
 			# over_time: the hold delays charon's rekey past the default
 			# 10 % of rekey_time, after which charon deletes the IKE SA its
 			# rekey makes
 			t = case.charon.conf_text
 			case.charon.conf_text = t.replace(
-				"    mobike = no\n", "    mobike = no\n    rekey_time = 100s\n"
+				"    mobike = no\n", "    mobike = no\n    rekey_time = 105s\n"
 				"    rand_time = 0s\n    over_time = 60s\n")
 			assert case.charon.conf_text != t
 		case.start()
-		assert case.up() is not None, case.report(notes)
+		up = case.up()
+		start_lock.release()
+		holding = False
+		assert up is not None, case.report(notes)
 		gwa = case.gw
 		case.resolve_lan_neighbours()
 		(ike_a,) = gwa.flexctl("show", "crypto", "ikev2", "sa")["sas"]
@@ -426,6 +439,8 @@ def ike_rekey_collision(build, workdir, order):
 		assert sas[0]["local_spi"] != ike_a["local_spi"]
 		assert interop.flexgw_sas(gwa)[0][0]["spi"] == child_a[0][0]["spi"]
 	finally:
+		if holding:
+			start_lock.release()
 		if p is not None:
 			p.kill()
 		if hold is not None:
@@ -439,8 +454,10 @@ def test_ike_rekey_collisions(root, build, tmp_path):
 	orders = ("a_first", "b_first", "a_done_first", "charon")
 	for o in orders:
 		(tmp_path / o).mkdir()
+	start_lock = threading.Lock()
 	with concurrent.futures.ThreadPoolExecutor(len(orders)) as ex:
-		runs = {o: ex.submit(ike_rekey_collision, build, tmp_path / o, o) for o in orders}
+		runs = {o: ex.submit(ike_rekey_collision, build, tmp_path / o, o, start_lock)
+			for o in orders}
 	failed = {o: r.exception() for o, r in runs.items() if r.exception() is not None}
 	assert not failed, "\n\n".join(f"----- {o} -----\n{e}" for o, e in failed.items())
 
