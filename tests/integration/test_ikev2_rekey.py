@@ -286,10 +286,17 @@ def test_flexgw_pair_rekey_collisions(root, build, tmp_path):
 		case.teardown()
 
 
+# The IKE SA lifetime of the collision tests: the rekey falls at 85-90 %, the
+# hard end at 100 %. A held exchange completes on a retransmission (1 s
+# doubling: at 1, 3, 7, 15, 31 s), so the crossing can take 15 s and more
+# after the first rekey: 120 s (the least flexgw takes) leaves 12-18 s.
+LIFETIME = 240
+
+
 def ike_rekey_collision(build, workdir, order, start_lock):
 	"""One IKE SA rekey collision (RFC 7296 2.8.2): both ends rekey the IKE SA
-	(flexgw: 120 s lifetime, its rekey at 102-108 s; charon: rekey_time
-	105 s); the WAN bridge holds all IKE until both started, then orders the
+	(flexgw: 240 s lifetime, its rekey at 204-216 s; charon: rekey_time
+	210 s); the WAN bridge holds all IKE until both started, then orders the
 	crossing:
 	- a_first: A's (the original initiator's) request reaches B, B's answer
 	  held; B's request reaches A, which answers; then B's answer;
@@ -317,17 +324,17 @@ def ike_rekey_collision(build, workdir, order, start_lock):
 		gws = (case.gw,) if order == "charon" else (case.gw, case.gwb)
 		for gw in gws:
 			for prof in gw.config["ikev2"]["profiles"]:
-				prof["lifetime"] = 120
+				prof["lifetime"] = LIFETIME
 			gw.cfg_path.write_text(json.dumps(gw.config, indent=2) + "\n")
 		if order == "charon":
-			# rekey_time 105 s: within 3 s of flexgw's rekey, well inside
+			# rekey_time 210 s: within 6 s of flexgw's rekey, well inside
 			# the ~16 s charon retransmits its request before it gives up;
 			# over_time: the hold delays charon's rekey past the default
 			# 10 % of rekey_time, after which charon deletes the IKE SA its
 			# rekey makes
 			t = case.charon.conf_text
 			case.charon.conf_text = t.replace(
-				"    mobike = no\n", "    mobike = no\n    rekey_time = 105s\n"
+				"    mobike = no\n", "    mobike = no\n    rekey_time = 210s\n"
 				"    rand_time = 0s\n    over_time = 60s\n")
 			assert case.charon.conf_text != t
 		case.start()
@@ -353,7 +360,7 @@ def ike_rekey_collision(build, workdir, order, start_lock):
 		b_answers = (r"generating CREATE_CHILD_SA response \d+ \[ SA No KE \]"
 			     if order == "charon" else rf"with {a} rekeyed by the peer")
 		both = (lambda: "rekeying the IKE SA with" in a_log() and b_starts in b_log(),
-			"both ends start an IKE SA rekey", 150)
+			"both ends start an IKE SA rekey", LIFETIME + 30)
 		if order in ("a_first", "charon"):
 			steps = [both + (lambda: hold.hold(a, None),),
 				 (logged(b_log, b_answers), "B answers A's request", 25,
@@ -450,7 +457,7 @@ def ike_rekey_collision(build, workdir, order, start_lock):
 
 def test_ike_rekey_collisions(root, build, tmp_path):
 	"""The four crossing orders of ike_rekey_collision at once, each in its
-	own topology (each waits ~105 s for the rekeys)."""
+	own topology (each waits ~210 s for the rekeys)."""
 	orders = ("a_first", "b_first", "a_done_first", "charon")
 	for o in orders:
 		(tmp_path / o).mkdir()
