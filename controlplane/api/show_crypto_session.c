@@ -75,8 +75,8 @@ static json_t *flows_json(const struct fgw_ike_sa *sa, unsigned *active)
 
 	*active = 0;
 	TAILQ_FOREACH(ch, &sa->children, link) {
-		const struct fgw_ike_ts *local = ch->initiator ? &ch->tsi : &ch->tsr;
-		const struct fgw_ike_ts *remote = ch->initiator ? &ch->tsr : &ch->tsi;
+		const struct fgw_ike_ts *local = ch->initiator ? &ch->tsi[0] : &ch->tsr[0];
+		const struct fgw_ike_ts *remote = ch->initiator ? &ch->tsr[0] : &ch->tsi[0];
 		char l[2 * FGW_ADDR_STRLEN + 8], r[2 * FGW_ADDR_STRLEN + 8];
 		uint64_t pin = 0, pout = 0, din = 0, dout = 0;
 		uint64_t left = 0;
@@ -86,12 +86,12 @@ static json_t *flows_json(const struct fgw_ike_sa *sa, unsigned *active)
 		TAILQ_FOREACH(o, &sa->children, link) {
 			if (o == ch)
 				break;
-			seen |= ts_eq(&o->tsi, &ch->tsi) && ts_eq(&o->tsr, &ch->tsr);
+			seen |= ts_eq(&o->tsi[0], &ch->tsi[0]) && ts_eq(&o->tsr[0], &ch->tsr[0]);
 		}
 		if (seen)
 			continue;
 		TAILQ_FOREACH(o, &sa->children, link) {
-			if (!ts_eq(&o->tsi, &ch->tsi) || !ts_eq(&o->tsr, &ch->tsr))
+			if (!ts_eq(&o->tsi[0], &ch->tsi[0]) || !ts_eq(&o->tsr[0], &ch->tsr[0]))
 				continue;
 			sa_add(o->sa_in, &n, &pin, &din);
 			sa_add(o->sa_out, &n, &pout, &dout);

@@ -142,8 +142,8 @@ static uint64_t sa_counter(const struct fgw_sa *sa, bool bytes)
 static json_t *child_json(const struct fgw_ike_child *ch)
 {
 	/* The selectors are the child exchange's initiator's first. */
-	const struct fgw_ike_ts *local = ch->initiator ? &ch->tsi : &ch->tsr;
-	const struct fgw_ike_ts *remote = ch->initiator ? &ch->tsr : &ch->tsi;
+	const struct fgw_ike_ts *local = ch->initiator ? &ch->tsi[0] : &ch->tsr[0];
+	const struct fgw_ike_ts *remote = ch->initiator ? &ch->tsr[0] : &ch->tsi[0];
 	const struct fgw_sa *mode_of = ch->sa_in != NULL ? ch->sa_in : ch->sa_out;
 
 	return json_pack("{s:s, s:b, s:I, s:I, s:s, s:I, s:s, s:I, s:b, s:s*, s:o, s:o,"

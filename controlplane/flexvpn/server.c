@@ -176,20 +176,23 @@ static bool ts_prefix(const struct fgw_ike_ts *ts, struct fgw_prefix *p)
 }
 
 /* A site peer (no CFG_REQUEST: strongSwan or a router as a plain spoke)
- * proposes its LAN as TSi; that network becomes a route through its
- * virtual-access, as a dynamic VTI's reverse route does. The first
- * selector is the one the CHILD SA takes; "everything" is no route. */
+ * proposes its LANs as TSi; each network becomes a route through its
+ * virtual-access, as a dynamic VTI's reverse route does, and goes with
+ * it. As many as the CHILD SA takes (ike_child_set_ts); "everything" is
+ * no route. */
 static void reverse_route(struct fgw_control *c, struct fgw_flexvpn_session *s,
 			  const struct fgw_ike_msg *msg)
 {
 	struct fgw_prefix p;
 	char err[160], buf[FGW_ADDR_STRLEN + 4];
 
-	if (!msg->has_tsi || msg->tsi.n == 0 || !ts_prefix(&msg->tsi.ts[0], &p) || p.len == 0)
-		return;
-	if (fgw_vaccess_route_add(c, s->va, &p, 1, err, sizeof(err)) < 0)
-		FGW_WARN("%s: no route to the peer's selector %s: %s", s->tcfg.name,
-			 fgw_prefix_str(&p, buf, sizeof(buf)), err);
+	for (unsigned i = 0; msg->has_tsi && i < msg->tsi.n && i < FGW_IKE_CHILD_TS_MAX; i++) {
+		if (!ts_prefix(&msg->tsi.ts[i], &p) || p.len == 0)
+			continue;
+		if (fgw_vaccess_route_add(c, s->va, &p, 1, err, sizeof(err)) < 0)
+			FGW_WARN("%s: no route to the peer's selector %s: %s", s->tcfg.name,
+				 fgw_prefix_str(&p, buf, sizeof(buf)), err);
+	}
 }
 
 /* Without FLEXVPN-SUPPORTED the peer is a software client: its selectors

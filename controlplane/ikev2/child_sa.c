@@ -54,6 +54,20 @@ struct fgw_ike_child *ike_child_by_spi_in(struct fgw_ike_sa *sa, uint32_t spi)
 	return NULL;
 }
 
+void ike_child_set_ts(struct fgw_ike_child *ch, const struct fgw_ike_ts_payload *tsi,
+		      const struct fgw_ike_ts_payload *tsr)
+{
+	ch->n_tsi = (uint8_t)(tsi->n < FGW_IKE_CHILD_TS_MAX ? tsi->n : FGW_IKE_CHILD_TS_MAX);
+	ch->n_tsr = (uint8_t)(tsr->n < FGW_IKE_CHILD_TS_MAX ? tsr->n : FGW_IKE_CHILD_TS_MAX);
+	memcpy(ch->tsi, tsi->ts, ch->n_tsi * sizeof(ch->tsi[0]));
+	memcpy(ch->tsr, tsr->ts, ch->n_tsr * sizeof(ch->tsr[0]));
+}
+
+bool ike_tunnel_transport(const struct fgw_ike_tunnel *t)
+{
+	return t->cfg->mode == FGW_TUNNEL_GRE_IPV4 || t->cfg->mode == FGW_TUNNEL_GRE_IPV6;
+}
+
 static uint8_t cipher_of(const struct esp_transform *t)
 {
 	if (t->encr == FGW_IKE_ENCR_ID_AES_CBC)
@@ -107,8 +121,7 @@ static struct fgw_sa *sa_make(struct fgw_ike_sa *sa, struct fgw_ike_child *ch, b
 	s->flags = inbound ? FGW_SA_F_INBOUND : 0;
 	if (ch->esn)
 		s->flags |= FGW_SA_F_ESN;
-	s->mode = t->cfg->mode == FGW_TUNNEL_GRE_IPV4 || t->cfg->mode == FGW_TUNNEL_GRE_IPV6 ?
-		FGW_SA_TRANSPORT : FGW_SA_TUNNEL;
+	s->mode = ike_tunnel_transport(t) ? FGW_SA_TRANSPORT : FGW_SA_TUNNEL;
 	s->cipher = ch->cipher;
 	s->integ = ch->dp_integ;
 	s->ttl = OUTER_TTL;

@@ -109,15 +109,25 @@ static void respond_error(struct fgw_ike_sa *sa, uint32_t msg_id, uint16_t type,
 	ike_send_response(sa, &b);
 }
 
-/* The traffic selectors of a CHILD SA seen from the side that now
- * initiates: TSi is always the initiator's side. */
-static void ts_for(const struct fgw_ike_child *ch, bool we_initiate, struct fgw_ike_ts *tsi,
-		   struct fgw_ike_ts *tsr)
+/* The traffic selectors of the CHILD SA old, all of them, for its rekey
+ * that we initiate: TSi is always the initiator's side. */
+static void build_ts_of(struct fgw_ike_buf *b, const struct fgw_ike_child *old)
 {
-	bool same = ch->initiator == we_initiate;
+	bool same = old->initiator;
 
-	*tsi = same ? ch->tsi : ch->tsr;
-	*tsr = same ? ch->tsr : ch->tsi;
+	fgw_ike_build_ts(b, FGW_IKE_PL_TSI, same ? old->tsi : old->tsr,
+			 same ? old->n_tsi : old->n_tsr);
+	fgw_ike_build_ts(b, FGW_IKE_PL_TSR, same ? old->tsr : old->tsi,
+			 same ? old->n_tsr : old->n_tsi);
+}
+
+/* The mode the peer answered must be the tunnel's: strongSwan, as the
+ * initiator, takes no CHILD SA in a mode it did not configure; and our
+ * GRE tunnels cannot carry a tunnel-mode SA (nor the others transport). */
+static bool mode_ok(const struct fgw_ike_tunnel *t, const struct fgw_ike_msg *msg)
+{
+	return ike_tunnel_transport(t) ==
+		(fgw_ike_msg_notify(msg, FGW_IKE_N_USE_TRANSPORT_MODE) != NULL);
 }
 
 /* old was rekeyed by the peer into ch: old lingers for the peer's DELETE. */
@@ -136,7 +146,7 @@ int ike_child_rekey_start(struct fgw_ike_sa *sa, struct fgw_ike_child *old)
 	const struct fgw_config *cfg = sa->ike->c->cfg;
 	const struct fgw_ike_tunnel *t = sa->tunnel;
 	uint8_t buf[FGW_IKE_MSG_MAX], pub[FGW_IKE_DH_MAX], spi[4];
-	struct fgw_ike_ts tsi, tsr;
+	struct fgw_ike_ts tsi;
 	struct fgw_ike_child *ch;
 	struct fgw_ike_buf b;
 	uint16_t pfs;
@@ -167,8 +177,11 @@ int ike_child_rekey_start(struct fgw_ike_sa *sa, struct fgw_ike_child *old)
 	fgw_ike_build_nonce(&b, sa->xchg_nonce, sa->xchg_nonce_len);
 	if (pfs)
 		fgw_ike_build_ke(&b, pfs, pub, (size_t)n);
+	/* 1.3.1: repeated in every rekey; the responder answers with it. */
+	if (ike_tunnel_transport(t))
+		fgw_ike_build_notify(&b, 0, NULL, 0, FGW_IKE_N_USE_TRANSPORT_MODE, NULL, 0);
 	if (old != NULL) {
-		ts_for(old, true, &tsi, &tsr);
+		build_ts_of(&b, old);
 	} else {
 		/* A new CHILD SA for the tunnel: any to any, as in IKE_AUTH. */
 		memset(&tsi, 0, sizeof(tsi));
@@ -178,10 +191,9 @@ int ike_child_rekey_start(struct fgw_ike_sa *sa, struct fgw_ike_child *old)
 		tsi.start.family = tsi.end.family =
 			tsi.type == FGW_IKE_TS_IPV4_ADDR_RANGE ? AF_INET : AF_INET6;
 		memset(tsi.end.bytes, 0xff, tsi.type == FGW_IKE_TS_IPV4_ADDR_RANGE ? 4 : 16);
-		tsr = tsi;
+		fgw_ike_build_ts(&b, FGW_IKE_PL_TSI, &tsi, 1);
+		fgw_ike_build_ts(&b, FGW_IKE_PL_TSR, &tsi, 1);
 	}
-	fgw_ike_build_ts(&b, FGW_IKE_PL_TSI, &tsi, 1);
-	fgw_ike_build_ts(&b, FGW_IKE_PL_TSR, &tsr, 1);
 	sa->xchg_child = old;
 	sa->xchg_new = ch;
 	if (ike_send_request_as(sa, &b, old ? FGW_IKE_REQ_CHILD_REKEY : FGW_IKE_REQ_CHILD_NEW) < 0)
@@ -261,8 +273,7 @@ static void child_response(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg)
 		return;
 	}
 	ch->spi_out = get32(msg->sa.p[0].spi);
-	ch->tsi = msg->tsi.ts[0];
-	ch->tsr = msg->tsr.ts[0];
+	ike_child_set_ts(ch, &msg->tsi, &msg->tsr);
 	set_min_nonce(ch->min_nonce, &ch->min_nonce_len, sa->xchg_nonce, sa->xchg_nonce_len,
 		      msg->nonce.data, msg->nonce.len);
 	/* other: the peer rekeyed old too, through a request we answered.
@@ -272,9 +283,10 @@ static void child_response(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg)
 	bool lost = orphan || (other != NULL &&
 			       nonce_cmp(ch->min_nonce, ch->min_nonce_len, other->min_nonce,
 					 other->min_nonce_len) < 0);
+	bool wrong_mode = !mode_ok(sa->tunnel, msg);
 	int rc = ike_child_install(sa, ch, &et, et.dh ? g_ir : NULL, (size_t)(et.dh ? g_len : 0),
 				   sa->xchg_nonce, sa->xchg_nonce_len, msg->nonce.data,
-				   msg->nonce.len, !lost);
+				   msg->nonce.len, !lost && !wrong_mode);
 	explicit_bzero(g_ir, sizeof(g_ir));
 	xchg_clear(sa);
 	sa->rekey_failures = 0;
@@ -282,6 +294,25 @@ static void child_response(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg)
 		sa->ike->stats.failures[FGW_IKE_FAIL_INSTALL]++;
 		FGW_WARN("IKEv2 SA %u: the new CHILD SA could not be installed", sa->serial);
 		ike_child_delete(sa, ch);
+		return;
+	}
+	if (wrong_mode) {
+		/* As strongSwan does: the peer's SA goes by a DELETE (the next
+		 * tick sends it), the old one stays and is tried again later. */
+		sa->rekey_failures++;
+		sa->ike->stats.failures[FGW_IKE_FAIL_NO_PROPOSAL]++;
+		FGW_WARN("IKEv2 SA %u: %s answered our CREATE_CHILD_SA in %s mode, tunnel %s needs "
+			 "%s mode: deleting the new CHILD SA (in %08x)", sa->serial,
+			 ike_peer_str(sa), ike_tunnel_transport(sa->tunnel) ? "tunnel" : "transport",
+			 sa->tunnel->cfg->name, ike_tunnel_transport(sa->tunnel) ? "transport" :
+			 "tunnel", ch->spi_in);
+		if (other != NULL)
+			responder_rekeyed(old, other);
+		else if (old != NULL)
+			old->retry_at = rte_get_timer_cycles() +
+				ike_ms_to_cycles(1000ull << (sa->rekey_failures < 6 ? sa->rekey_failures : 6));
+		ch->predecessor = NULL;
+		ch->state = FGW_CHILD_REKEYED;
 		return;
 	}
 	if (old == NULL && !orphan) {
@@ -357,6 +388,16 @@ static void child_request(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg)
 			return;
 		}
 	}
+	/* A GRE tunnel has no tunnel-mode SA to offer: refused as strongSwan
+	 * refuses a mode it cannot take. Transport asked of an IPsec tunnel
+	 * falls back to tunnel mode, said by answering without the notify. */
+	if (ike_tunnel_transport(t) && fgw_ike_msg_notify(msg, FGW_IKE_N_USE_TRANSPORT_MODE) == NULL) {
+		sa->ike->stats.failures[FGW_IKE_FAIL_NO_PROPOSAL]++;
+		FGW_WARN("IKEv2 SA %u: %s's CREATE_CHILD_SA asks for tunnel mode on GRE tunnel %s "
+			 "(transport only)", sa->serial, ike_peer_str(sa), t->cfg->name);
+		respond_error(sa, id, FGW_IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
+		return;
+	}
 	ch = ike_child_new(sa);
 	if (ch == NULL) {
 		respond_error(sa, id, FGW_IKE_N_NO_ADDITIONAL_SAS, NULL, 0);
@@ -397,8 +438,7 @@ static void child_request(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg)
 	if (dh != NULL)
 		fgw_ike_dh_free(dh);
 	ch->spi_out = get32(chosen.spi);
-	ch->tsi = msg->tsi.ts[0];
-	ch->tsr = msg->tsr.ts[0];
+	ike_child_set_ts(ch, &msg->tsi, &msg->tsr);
 	set_min_nonce(ch->min_nonce, &ch->min_nonce_len, msg->nonce.data, msg->nonce.len, nr,
 		      sizeof(nr));
 	/* A rekey's new outbound waits for the peer to delete old. */
@@ -420,8 +460,10 @@ static void child_request(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg)
 	fgw_ike_build_nonce(&b, nr, sizeof(nr));
 	if (et.dh)
 		fgw_ike_build_ke(&b, et.dh, pub, (size_t)n);
-	fgw_ike_build_ts(&b, FGW_IKE_PL_TSI, &ch->tsi, 1);
-	fgw_ike_build_ts(&b, FGW_IKE_PL_TSR, &ch->tsr, 1);
+	if (ike_tunnel_transport(t))
+		fgw_ike_build_notify(&b, 0, NULL, 0, FGW_IKE_N_USE_TRANSPORT_MODE, NULL, 0);
+	fgw_ike_build_ts(&b, FGW_IKE_PL_TSI, ch->tsi, ch->n_tsi);
+	fgw_ike_build_ts(&b, FGW_IKE_PL_TSR, ch->tsr, ch->n_tsr);
 	if (ike_send_response(sa, &b) < 0)
 		return;
 	if (old == NULL) {

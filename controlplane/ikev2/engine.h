@@ -238,6 +238,13 @@ void ike_child_publish(struct fgw_ike_sa *sa, struct fgw_ike_child *ch);
 void ike_child_delete(struct fgw_ike_sa *sa, struct fgw_ike_child *ch);
 struct fgw_ike_child *ike_child_by_spi_out(struct fgw_ike_sa *sa, uint32_t spi);
 struct fgw_ike_child *ike_child_by_spi_in(struct fgw_ike_sa *sa, uint32_t spi);
+/* Keeps all the selectors of an exchange (up to FGW_IKE_CHILD_TS_MAX a
+ * side): they are those of every rekey of the CHILD SA. */
+void ike_child_set_ts(struct fgw_ike_child *ch, const struct fgw_ike_ts_payload *tsi,
+		      const struct fgw_ike_ts_payload *tsr);
+/* GRE rides ESP in transport mode, said with USE_TRANSPORT_MODE in
+ * IKE_AUTH and in every CREATE_CHILD_SA of the tunnel (RFC 7296 1.3.1). */
+bool ike_tunnel_transport(const struct fgw_ike_tunnel *t);
 
 /* create_child.c: CREATE_CHILD_SA, both roles. old NULL: a new CHILD SA. */
 int ike_child_rekey_start(struct fgw_ike_sa *sa, struct fgw_ike_child *old);

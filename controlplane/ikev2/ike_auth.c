@@ -76,14 +76,6 @@ static int inner_family(const struct fgw_ike_tunnel *t)
 	return t->cfg->mode == FGW_TUNNEL_IPSEC_IPV6 ? AF_INET6 : AF_INET;
 }
 
-/* GRE rides ESP in transport mode (child_sa.c): said with
- * USE_TRANSPORT_MODE both ways, so a hub's virtual template in auto mode
- * clones a GRE virtual-access for us. */
-static bool gre_mode(const struct fgw_ike_tunnel *t)
-{
-	return t->cfg->mode == FGW_TUNNEL_GRE_IPV4 || t->cfg->mode == FGW_TUNNEL_GRE_IPV6;
-}
-
 /* No other IKE SA with this peer: the peer may drop whatever it still
  * holds of ours (INITIAL_CONTACT, 2.4). */
 static bool first_contact(const struct fgw_ike_sa *sa)
@@ -230,7 +222,9 @@ int ike_auth_start(struct fgw_ike_sa *sa)
 		fgw_ike_build_notify(&b, 0, NULL, 0, FGW_IKE_N_INITIAL_CONTACT, NULL, 0);
 	if (fgw_cp_client_ike_request(sa, &cp))
 		fgw_ike_build_cp(&b, &cp.cp);
-	if (gre_mode(t))
+	/* Also what makes a hub's virtual template in auto mode clone a GRE
+	 * virtual-access for us. */
+	if (ike_tunnel_transport(t))
 		fgw_ike_build_notify(&b, 0, NULL, 0, FGW_IKE_N_USE_TRANSPORT_MODE, NULL, 0);
 	fgw_ike_build_sa(&b, &esp);
 	ts_any(&ts, inner_family(t));
@@ -307,8 +301,7 @@ void ike_auth_response(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg)
 	}
 	ike_proposal_esp(&msg->sa.p[0], &et);
 	ch->spi_out = spi_of(&msg->sa.p[0]);
-	ch->tsi = msg->tsi.ts[0];
-	ch->tsr = msg->tsr.ts[0];
+	ike_child_set_ts(ch, &msg->tsi, &msg->tsr);
 	if (ike_child_install(sa, ch, &et, NULL, 0, sa->ni, sa->ni_len, sa->nr, sa->nr_len,
 			      true) < 0) {
 		ike_delete_send_now(sa);
@@ -431,8 +424,7 @@ void ike_auth_request(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg)
 		sa->ipsec_profile = t->ipsec_profile;
 		ike_proposal_esp(&chosen, &et);
 		ch->spi_out = spi_of(&chosen);
-		ch->tsi = tsi.n > 0 ? tsi.ts[0] : msg->tsi.ts[0];
-		ch->tsr = tsr.n > 0 ? tsr.ts[0] : msg->tsr.ts[0];
+		ike_child_set_ts(ch, tsi.n > 0 ? &tsi : &msg->tsi, tsr.n > 0 ? &tsr : &msg->tsr);
 		if (ike_child_install(sa, ch, &et, NULL, 0, sa->ni, sa->ni_len, sa->nr,
 				      sa->nr_len, true) < 0) {
 			refuse(sa, FGW_IKE_N_NO_ADDITIONAL_SAS, FGW_IKE_FAIL_INSTALL,
@@ -463,13 +455,12 @@ void ike_auth_request(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg)
 	if (cp != NULL && ch != NULL)
 		fgw_ike_build_cp(&b, cp);
 	if (ch != NULL) {
-		if (fgw_ike_msg_notify(msg, FGW_IKE_N_USE_TRANSPORT_MODE) != NULL && gre_mode(t))
+		if (fgw_ike_msg_notify(msg, FGW_IKE_N_USE_TRANSPORT_MODE) != NULL &&
+		    ike_tunnel_transport(t))
 			fgw_ike_build_notify(&b, 0, NULL, 0, FGW_IKE_N_USE_TRANSPORT_MODE, NULL, 0);
 		fgw_ike_build_sa(&b, &answer);
-		fgw_ike_build_ts(&b, FGW_IKE_PL_TSI, tsi.n > 0 ? tsi.ts : &ch->tsi,
-				 tsi.n > 0 ? tsi.n : 1);
-		fgw_ike_build_ts(&b, FGW_IKE_PL_TSR, tsr.n > 0 ? tsr.ts : &ch->tsr,
-				 tsr.n > 0 ? tsr.n : 1);
+		fgw_ike_build_ts(&b, FGW_IKE_PL_TSI, ch->tsi, ch->n_tsi);
+		fgw_ike_build_ts(&b, FGW_IKE_PL_TSR, ch->tsr, ch->n_tsr);
 	} else {
 		fgw_ike_build_notify(&b, 0, NULL, 0, child_err, NULL, 0);
 	}

@@ -132,6 +132,9 @@ enum fgw_ike_child_state {
 	FGW_CHILD_DELETING,		/* DELETE sent for it */
 };
 
+/* Selectors a CHILD SA keeps a side; a peer's extra ones are narrowed away. */
+#define FGW_IKE_CHILD_TS_MAX 8
+
 struct fgw_ike_child {
 	TAILQ_ENTRY(fgw_ike_child) link;	/* in its IKE SA */
 	uint8_t state;			/* enum fgw_ike_child_state */
@@ -149,7 +152,11 @@ struct fgw_ike_child {
 	/* In the data path; read only for their counters and state bits.
 	 * sa_out is NULL once a newer CHILD SA took the tunnel's outbound. */
 	struct fgw_sa *sa_in, *sa_out;
-	struct fgw_ike_ts tsi, tsr;	/* the narrowed pair in force */
+	/* The narrowed selectors in force, all of them: a dual-stack client
+	 * has one pair per family, a site peer one TSi per LAN; a rekey
+	 * carries them all again. [0] is what show lists. */
+	struct fgw_ike_ts tsi[FGW_IKE_CHILD_TS_MAX], tsr[FGW_IKE_CHILD_TS_MAX];
+	uint8_t n_tsi, n_tsr;
 	uint32_t lifetime_s;		/* from the IPsec profile */
 	uint64_t lifetime_kb;
 	uint64_t created;		/* rte_get_timer_cycles() */

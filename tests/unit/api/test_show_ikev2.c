@@ -121,10 +121,11 @@ static void setup(void)
 	esp_in.stats.packets = 5;
 	esp_in.stats.bytes = 500;
 	esp_out.stats.packets = 7;
-	child.tsr = (struct fgw_ike_ts){ .type = FGW_IKE_TS_IPV4_ADDR_RANGE, .start_port = 0,
+	child.n_tsr = child.n_tsi = 1;
+	child.tsr[0] = (struct fgw_ike_ts){ .type = FGW_IKE_TS_IPV4_ADDR_RANGE, .start_port = 0,
 					 .end_port = 65535, .start = unit_addr("10.1.0.0"),
 					 .end = unit_addr("10.1.255.255") };
-	child.tsi = (struct fgw_ike_ts){ .type = FGW_IKE_TS_IPV4_ADDR_RANGE, .start_port = 0,
+	child.tsi[0] = (struct fgw_ike_ts){ .type = FGW_IKE_TS_IPV4_ADDR_RANGE, .start_port = 0,
 					 .end_port = 65535, .start = unit_addr("10.2.0.0"),
 					 .end = unit_addr("10.2.255.255") };
 	child.lifetime_s = 3600;
