@@ -30,6 +30,7 @@ LAN6 = dict(net="fd00:10::/64", gw="fd00:10::1", host="fd00:10::10")
 POOL6_START = "fd00:99::1"
 DNS6 = ["fd00:10::53"]
 HUB_WAN = "192.0.2.1"
+HUB_WAN6 = "2001:db8::1"	# Hub(wan6=True)
 POOL_START = "10.99.0.1"
 DNS = ["10.10.0.53", "10.10.0.54"]
 WINS = "10.10.0.55"
@@ -90,20 +91,24 @@ def hub_config(pool_size, psk, v6=False):
 	return cfg
 
 
-def client_swanctl(n, psk, vips="0.0.0.0", remote_ts=LAN["net"]):
+def client_swanctl(n, psk, vips="0.0.0.0", remote_ts=LAN["net"], wan=None, hub=HUB_WAN,
+		   ident=None):
 	"""swanctl.conf of client n: a virtual IP (vips: 0.0.0.0, ::, or
-	both), DNS through the resolve plugin, the hub's LAN through the tunnel."""
+	both), DNS through the resolve plugin, the hub's LAN through the tunnel;
+	wan and hub: the outer addresses (client_wan(n) and HUB_WAN unless
+	given); ident: its identity in swanctl's spelling (its email by default)."""
+	ident = ident or f"email:{client_id(n)}"
 	return f"""connections {{
   ra {{
     version = 2
-    local_addrs = {client_wan(n)}
-    remote_addrs = {HUB_WAN}
+    local_addrs = {wan or client_wan(n)}
+    remote_addrs = {hub}
     vips = {vips}
     proposals = aes256-sha512-ecp256
     mobike = no
     local {{
       auth = psk
-      id = email:{client_id(n)}
+      id = {ident}
     }}
     remote {{
       auth = psk
@@ -120,7 +125,7 @@ def client_swanctl(n, psk, vips="0.0.0.0", remote_ts=LAN["net"]):
 }}
 secrets {{
   ike-1 {{
-    id-1 = email:{client_id(n)}
+    id-1 = {ident}
     id-2 = fqdn:{HUB_ID}
     secret = "{psk}"
   }}
@@ -133,9 +138,11 @@ class Hub:
 	charons (none connected); teardown() removes everything."""
 
 	def __init__(self, build=None, workdir=None, n_clients=2, pool_size=10, tag="ra", v6=False,
-		     client_vips=None):
+		     client_vips=None, wan6=False):
 		"""v6: the hub's LAN and pools are dual-stack; client_vips: {n:
-		what client n asks for (swanctl vips)}, 0.0.0.0 when not given."""
+		what client n asks for (swanctl vips)}, 0.0.0.0 when not given;
+		wan6: the hub's WAN port has HUB_WAN6 too."""
+		self.wan6 = wan6
 		self.build = Path(build) if build else topo.build_dir()
 		self.own_workdir = workdir is None
 		self.workdir = Path(workdir or tempfile.mkdtemp(prefix="flexgw-ra-"))
@@ -167,9 +174,11 @@ class Hub:
 		lan_port = dict(name="GigabitEthernet1", iface="lan", ipv4=LAN["gw"] + "/24")
 		if self.v6:
 			lan_port["ipv6"] = LAN6["gw"] + "/64"
-		self.gw = topo.FlexGW(self.hubns, self.workdir / "hub", [
-			lan_port, dict(name="GigabitEthernet2", iface="wan", ipv4=HUB_WAN + "/24"),
-		], build=self.build, extra_config=self.hub_config())
+		wan_port = dict(name="GigabitEthernet2", iface="wan", ipv4=HUB_WAN + "/24")
+		if self.wan6:
+			wan_port["ipv6"] = HUB_WAN6 + "/64"
+		self.gw = topo.FlexGW(self.hubns, self.workdir / "hub", [lan_port, wan_port],
+				      build=self.build, extra_config=self.hub_config())
 		self.gw.start()
 		for n in range(1, self.n_clients + 1):
 			ns = self.ns(f"c{n}")

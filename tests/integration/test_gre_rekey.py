@@ -1,16 +1,16 @@
-"""A GRE tunnel's CHILD SA (ESP in transport mode) rekeyed against
-strongSwan and between two flexgw: USE_TRANSPORT_MODE goes with every
-CREATE_CHILD_SA, not only IKE_AUTH (RFC 7296 1.3.1), both ways.
+"""A GRE tunnel's CHILD SA (ESP in transport mode) rekeyed between two
+flexgw: USE_TRANSPORT_MODE goes with every CREATE_CHILD_SA, not only
+IKE_AUTH (RFC 7296 1.3.1), both ways.
 
-- flexgw's Tunnel0 in "gre ipv4" against a charon whose child has
-  `mode = transport` (host-to-host selectors): charon rekeys (flexgw
-  answers), then flexgw rekeys (its outbound reaches the 2560 KB soft
-  mark; charon has no GRE, so nothing comes back). Charon's own log of
-  the messages it parsed and generated shows N(USE_TRANSP) in the
-  request and in the response of each rekey, and charon's new CHILD SA
-  is in TRANSPORT mode with the SPIs flexgw has;
 - two flexgw with GRE tunnels rekey (the 2560 KB soft mark) while pings
-  cross between their LANs: none is lost, ESP stays in transport mode.
+  cross between their LANs: none is lost, ESP stays in transport mode,
+  and each end's parsed-message debug line shows N(USE_TRANSP) in the
+  rekey request and in its response;
+- a GRE tunnel against an IPsec one: the mismatch is refused both ways.
+
+strongSwan cannot be the GRE peer on these machines: kernel-libipsec
+refuses a transport-mode SA ("IPsec SA: unsupported mode"), so charon
+never installs the CHILD SA a `mode = transport` child negotiates.
 """
 import json
 import re
@@ -37,20 +37,6 @@ def gre(gw):
 def modes(gw):
 	inb, outb = interop.flexgw_sas(gw)
 	return {sa["mode"] for sa in inb + outb}
-
-
-def charon_child(case):
-	"""charon's one INSTALLED CHILD SA when flexgw holds exactly its pair."""
-	ike = case.charon.list_sas().get("gw") or {}
-	inst = [c for c in ike.get("child-sas", {}).values() if c.get("state") == "INSTALLED"]
-	inb, outb = interop.flexgw_sas(case.gw)
-	if len(inst) != 1 or len(inb) != 1 or len(outb) != 1:
-		return None
-	c = inst[0]
-	if int(c["spi-in"], 16) != int(outb[0]["spi"], 16) or \
-	   int(c["spi-out"], 16) != int(inb[0]["spi"], 16):
-		return None
-	return c
 
 
 def test_gre_rekey_flexgw_pair(root, build, tmp_path):
