@@ -68,6 +68,23 @@ bool ike_tunnel_transport(const struct fgw_ike_tunnel *t)
 	return t->cfg->mode == FGW_TUNNEL_GRE_IPV4 || t->cfg->mode == FGW_TUNNEL_GRE_IPV6;
 }
 
+bool ike_child_mode_refused(struct fgw_ike_sa *sa, const struct fgw_ike_tunnel *t,
+			    const struct fgw_ike_msg *msg)
+{
+	if (!ike_tunnel_transport(t) || fgw_ike_msg_notify(msg, FGW_IKE_N_USE_TRANSPORT_MODE) != NULL)
+		return false;
+	sa->ike->stats.failures[FGW_IKE_FAIL_NO_PROPOSAL]++;
+	FGW_WARN("IKEv2 SA %u: %s asks for a tunnel-mode CHILD SA on GRE tunnel %s (transport "
+		 "only)", sa->serial, ike_peer_str(sa), t->cfg->name);
+	return true;
+}
+
+bool ike_child_mode_answered(const struct fgw_ike_tunnel *t, const struct fgw_ike_msg *msg)
+{
+	return ike_tunnel_transport(t) ==
+		(fgw_ike_msg_notify(msg, FGW_IKE_N_USE_TRANSPORT_MODE) != NULL);
+}
+
 static uint8_t cipher_of(const struct esp_transform *t)
 {
 	if (t->encr == FGW_IKE_ENCR_ID_AES_CBC)

@@ -121,15 +121,6 @@ static void build_ts_of(struct fgw_ike_buf *b, const struct fgw_ike_child *old)
 			 same ? old->n_tsr : old->n_tsi);
 }
 
-/* The mode the peer answered must be the tunnel's: strongSwan, as the
- * initiator, takes no CHILD SA in a mode it did not configure; and our
- * GRE tunnels cannot carry a tunnel-mode SA (nor the others transport). */
-static bool mode_ok(const struct fgw_ike_tunnel *t, const struct fgw_ike_msg *msg)
-{
-	return ike_tunnel_transport(t) ==
-		(fgw_ike_msg_notify(msg, FGW_IKE_N_USE_TRANSPORT_MODE) != NULL);
-}
-
 /* old was rekeyed by the peer into ch: old lingers for the peer's DELETE. */
 static void responder_rekeyed(struct fgw_ike_child *old, struct fgw_ike_child *ch)
 {
@@ -283,7 +274,7 @@ static void child_response(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg)
 	bool lost = orphan || (other != NULL &&
 			       nonce_cmp(ch->min_nonce, ch->min_nonce_len, other->min_nonce,
 					 other->min_nonce_len) < 0);
-	bool wrong_mode = !mode_ok(sa->tunnel, msg);
+	bool wrong_mode = !ike_child_mode_answered(sa->tunnel, msg);
 	int rc = ike_child_install(sa, ch, &et, et.dh ? g_ir : NULL, (size_t)(et.dh ? g_len : 0),
 				   sa->xchg_nonce, sa->xchg_nonce_len, msg->nonce.data,
 				   msg->nonce.len, !lost && !wrong_mode);
@@ -388,13 +379,7 @@ static void child_request(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg)
 			return;
 		}
 	}
-	/* A GRE tunnel has no tunnel-mode SA to offer: refused as strongSwan
-	 * refuses a mode it cannot take. Transport asked of an IPsec tunnel
-	 * falls back to tunnel mode, said by answering without the notify. */
-	if (ike_tunnel_transport(t) && fgw_ike_msg_notify(msg, FGW_IKE_N_USE_TRANSPORT_MODE) == NULL) {
-		sa->ike->stats.failures[FGW_IKE_FAIL_NO_PROPOSAL]++;
-		FGW_WARN("IKEv2 SA %u: %s's CREATE_CHILD_SA asks for tunnel mode on GRE tunnel %s "
-			 "(transport only)", sa->serial, ike_peer_str(sa), t->cfg->name);
+	if (ike_child_mode_refused(sa, t, msg)) {
 		respond_error(sa, id, FGW_IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
 		return;
 	}

@@ -245,6 +245,16 @@ void ike_child_set_ts(struct fgw_ike_child *ch, const struct fgw_ike_ts_payload 
 /* GRE rides ESP in transport mode, said with USE_TRANSPORT_MODE in
  * IKE_AUTH and in every CREATE_CHILD_SA of the tunnel (RFC 7296 1.3.1). */
 bool ike_tunnel_transport(const struct fgw_ike_tunnel *t);
+/* A request for a CHILD SA of t (IKE_AUTH or CREATE_CHILD_SA) asking for
+ * tunnel mode on GRE: logged and counted, to be refused with
+ * NO_PROPOSAL_CHOSEN, as strongSwan refuses a mode it cannot take.
+ * Transport asked of an IPsec tunnel is no refusal: the answer, without
+ * the notify, says tunnel mode. */
+bool ike_child_mode_refused(struct fgw_ike_sa *sa, const struct fgw_ike_tunnel *t,
+			    const struct fgw_ike_msg *msg);
+/* The peer's answer is in t's mode: as strongSwan's initiator, we take no
+ * CHILD SA in a mode we did not ask for (and GRE cannot carry tunnel mode). */
+bool ike_child_mode_answered(const struct fgw_ike_tunnel *t, const struct fgw_ike_msg *msg);
 
 /* create_child.c: CREATE_CHILD_SA, both roles. old NULL: a new CHILD SA. */
 int ike_child_rekey_start(struct fgw_ike_sa *sa, struct fgw_ike_child *old);

@@ -299,6 +299,14 @@ void ike_auth_response(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg)
 			    "offer");
 		return;
 	}
+	if (sa->tunnel != NULL && !ike_child_mode_answered(sa->tunnel, msg)) {
+		ike_delete_send_now(sa);
+		ike_sa_fail(sa, FGW_IKE_FAIL_NO_PROPOSAL, "the peer answered in %s mode, %s needs %s "
+			    "mode", ike_tunnel_transport(sa->tunnel) ? "tunnel" : "transport",
+			    sa->tunnel->cfg->name, ike_tunnel_transport(sa->tunnel) ? "transport" :
+			    "tunnel");
+		return;
+	}
 	ike_proposal_esp(&msg->sa.p[0], &et);
 	ch->spi_out = spi_of(&msg->sa.p[0]);
 	ike_child_set_ts(ch, &msg->tsi, &msg->tsr);
@@ -411,6 +419,8 @@ void ike_auth_request(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg)
 		sa->ike->stats.failures[FGW_IKE_FAIL_NO_PROPOSAL]++;
 		FGW_WARN("IKEv2 SA %u: no ESP proposal of %s is allowed by IPsec profile %s",
 			 sa->serial, ike_peer_str(sa), t->ipsec_profile->name);
+		child_err = FGW_IKE_N_NO_PROPOSAL_CHOSEN;
+	} else if (ike_child_mode_refused(sa, t, msg)) {
 		child_err = FGW_IKE_N_NO_PROPOSAL_CHOSEN;
 	}
 	if (child_err && ch != NULL) {
