@@ -113,7 +113,8 @@ def test_dual_stack_client_rekey(hub):
 		# with -w, ping sends until it has 300 replies: one more sent is one lost
 		assert tx == rx == 300, out + hub.gw.log_text()[-4000:]
 	assert hub.gw.log_text().count(rekeyed) - before >= 2, hub.gw.log_text()[-4000:]
-	got = hub.charons[1].established("ra", "ra")
+	# charon lists no INSTALLED CHILD SA for a moment during each rekey
+	got = topo.wait(lambda: hub.charons[1].established("ra", "ra"), 10, step=0.1)
 	assert got and got[1]["spi-in"] != first["spi-in"], got
 	child = got[1]
 	# the rekeyed CHILD SA has every selector, as charon installed it
