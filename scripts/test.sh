@@ -7,7 +7,7 @@
 #
 #   scripts/test.sh                      everything
 #   scripts/test.sh -k forwarding        extra arguments go to pytest
-#   FGW_FUZZ_SECONDS=5 scripts/test.sh   shorter fuzz smoke runs (default 25 s per target)
+#   FGW_FUZZ_SECONDS=5 scripts/test.sh   shorter fuzz smoke runs (default 15 s per target)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

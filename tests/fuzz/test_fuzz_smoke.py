@@ -1,7 +1,7 @@
 """A short libFuzzer run of every fuzz target in the sanitizer build
 (build-san/tests/fuzz/<target>/), each from its seed corpus: the smoke test
 that the targets build, run under ASan/UBSan and survive their seeds plus
-some mutation. FGW_FUZZ_SECONDS sets the length (default 25 s per target).
+some mutation. FGW_FUZZ_SECONDS sets the length (default 15 s per target).
 
 Seeds: tests/fuzz/<target>/corpus/ (or seeds/), and for the config loader
 also config/examples/; a tests/fuzz/<target>/*.dict is passed as the
@@ -15,7 +15,7 @@ import pytest
 import topo
 
 SAN_FUZZ = topo.build_dir("build-san") / "tests" / "fuzz"
-SECONDS = int(os.environ.get("FGW_FUZZ_SECONDS", "25"))
+SECONDS = int(os.environ.get("FGW_FUZZ_SECONDS", "15"))
 
 
 def targets():

@@ -103,7 +103,7 @@ def client_view(gw):
 
 
 def ping_assigned(case, addr):
-	tx, rx, out = topo.ping(case.lanb, addr, count=20, interval=0.01)
+	tx, rx, out = topo.ping(case.lanb, addr, count=20, interval=0.01, deadline=30)
 	assert tx == 20 and rx == 20, out
 
 

@@ -62,7 +62,7 @@ def test_abbreviated_words(lan):
 
 @pytest.mark.parametrize("dst", [LAN1["gw4"], LAN1["gw6"]], ids=["ipv4", "ipv6"])
 def test_ping_gateway(lan, dst):
-	tx, rx, out = topo.ping(lan.lan1, dst, count=10)
+	tx, rx, out = topo.ping(lan.lan1, dst, count=10, deadline=30)
 	assert (tx, rx) == (10, 10), out
 
 
@@ -70,14 +70,14 @@ def test_ping_gateway(lan, dst):
 def test_ping_gateway_far_address(lan, dst):
 	"""The address of the other port answers too (a local route, not a
 	connected one)."""
-	tx, rx, out = topo.ping(lan.lan1, dst, count=5)
+	tx, rx, out = topo.ping(lan.lan1, dst, count=5, deadline=30)
 	assert (tx, rx) == (5, 5), out
 
 
 @pytest.mark.parametrize("dst", [LAN2["host4"], LAN2["host6"]], ids=["ipv4", "ipv6"])
 def test_ping_across(lan, dst):
 	before = Stats.settled(lan.gw)
-	tx, rx, out = topo.ping(lan.lan1, dst, count=PINGS)
+	tx, rx, out = topo.ping(lan.lan1, dst, count=PINGS, deadline=30)
 	assert (tx, rx) == (PINGS, PINGS), out
 	d = Stats.settled(lan.gw).delta(before)
 	# requests in on P1 and out on P2, replies the other way
@@ -90,14 +90,14 @@ def test_ping_across(lan, dst):
 
 
 def test_ping_static_route(lan):
-	tx, rx, out = topo.ping(lan.lan1, STATIC_HOST, count=10)
+	tx, rx, out = topo.ping(lan.lan1, STATIC_HOST, count=10, deadline=30)
 	assert (tx, rx) == (10, 10), out
 
 
 def test_ping_large_both_families(lan):
 	"""Full-size frames: 1472 + 28 = 1500 bytes of IPv4, 1452 + 48 of IPv6."""
 	for dst, size in ((LAN2["host4"], 1472), (LAN2["host6"], 1452)):
-		tx, rx, out = topo.ping(lan.lan1, dst, count=20, size=size)
+		tx, rx, out = topo.ping(lan.lan1, dst, count=20, size=size, deadline=30)
 		assert (tx, rx) == (20, 20), out
 
 
@@ -165,7 +165,7 @@ def test_show_arp_and_neighbors(lan):
 	"""Each host is the gateway's neighbour once traffic went through it:
 	this test makes that traffic itself, so it passes alone too."""
 	for dst in (LAN2["host4"], LAN2["host6"]):
-		tx, rx, out = topo.ping(lan.lan1, dst, count=3)
+		tx, rx, out = topo.ping(lan.lan1, dst, count=3, deadline=30)
 		assert (tx, rx) == (3, 3), out
 	arp = arp_table(lan)
 	nd = {n["address"]: n for n in lan.gw.flexctl("show", "ipv6", "neighbors")["neighbors"]}
@@ -278,7 +278,7 @@ def test_bad_arp_is_not_learnt(lan, lan1_frames):
 def test_still_forwarding_after_malformed(lan):
 	assert_alive(lan)
 	for dst in (LAN2["host4"], LAN2["host6"]):
-		tx, rx, out = topo.ping(lan.lan1, dst, count=20)
+		tx, rx, out = topo.ping(lan.lan1, dst, count=20, deadline=30)
 		assert (tx, rx) == (20, 20), out
 
 
@@ -313,7 +313,7 @@ def test_stats_account_for_every_packet(lan):
 	the workers."""
 	before = Stats.settled(lan.gw)
 	for dst in (LAN2["host4"], LAN2["host6"]):
-		tx, rx, out = topo.ping(lan.lan1, dst, count=PINGS)
+		tx, rx, out = topo.ping(lan.lan1, dst, count=PINGS, deadline=30)
 		assert (tx, rx) == (PINGS, PINGS), out
 	s = Stats.settled(lan.gw)
 	d = s.delta(before)
@@ -390,7 +390,7 @@ def test_fragmented_to_the_smaller_mtu(small_mtu):
 	small_mtu.lan1.run("ip route flush cache")
 	# neighbours first: a packet that waits for ARP leaves from the control
 	# lcore (fragmented by the worker before the punt, not counted)
-	tx, rx, out = topo.ping(small_mtu.lan1, LAN2["host4"], count=1)
+	tx, rx, out = topo.ping(small_mtu.lan1, LAN2["host4"], count=1, deadline=30)
 	assert (tx, rx) == (1, 1), out
 	before = Stats.settled(small_mtu.gw)
 	out = ping_pmtu(small_mtu.lan1, LAN2["host4"], "dont", 1472, count=5)

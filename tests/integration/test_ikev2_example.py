@@ -78,7 +78,7 @@ def test_site_to_site_hq_example(root, build, tmp_path):
 		ike, child = got
 		topo.ping(hqlan, "192.0.2.1", count=1, interval=0.2)
 		topo.ping(brlan, BRANCH_GW, count=1, interval=0.2)
-		tx, rx, out = topo.ping(hqlan, BRANCH_HOST, count=20, interval=0.01)
+		tx, rx, out = topo.ping(hqlan, BRANCH_HOST, count=20, interval=0.01, deadline=30)
 		sent, recv = topo.tcp_transfer(hqlan, brlan, BRANCH_HOST, 1000 * 1000, timeout=30)
 		ipsec = interop.flexgw_sas(gw)
 		log = gw.log_text()

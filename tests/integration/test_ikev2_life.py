@@ -248,7 +248,7 @@ def test_dpd_declares_killed_peer_dead(life, role):
 	assert [s["remote"] for s in ike_sas(gw)] == [PEER2_WAN]
 	# the other peer is served as before
 	assert up(gw, "Tunnel1") and t.charon2.established("gw", "net")
-	tx, rx, out = topo.ping(t.case.lana, PEER2_LAN, count=10, interval=0.05)
+	tx, rx, out = topo.ping(t.case.lana, PEER2_LAN, count=10, interval=0.05, deadline=30)
 	assert tx == rx == 10, out + t.context()
 	print(f"DPD: dead {took:.1f}s after the kill (limit {limit}s)")
 

@@ -182,15 +182,20 @@ def sa_packets(gw):
 
 @pytest.mark.parametrize("dst", [LAN2["host4"], LAN2["host6"]], ids=["ipv4", "ipv6"])
 def test_ping_through_tunnel(pair, dst):
-	# The first packet waits for ARP on the WAN; none may be lost.
-	tx, rx, out = topo.ping(pair.lan1, dst, count=PINGS)
+	# The first packets wait while the gateways resolve the WAN peer and
+	# the LAN hosts (FGW_NEIGH_PENDING_MAX of them per neighbour: at 5 a
+	# second they fit however late a loaded host answers); then a fast
+	# ping, and none may be lost.
+	tx, rx, out = topo.ping(pair.lan1, dst, count=3, interval=0.2, deadline=30)
+	assert tx == 3 and rx == 3, out
+	tx, rx, out = topo.ping(pair.lan1, dst, count=PINGS, deadline=30)
 	assert_alive(pair)
 	assert tx == PINGS and rx == PINGS, out
 
 
 @pytest.mark.parametrize("dst", [LAN1["host4"], LAN1["host6"]], ids=["ipv4", "ipv6"])
 def test_ping_back(pair, dst):
-	tx, rx, out = topo.ping(pair.lan2, dst, count=PINGS, size=1300)
+	tx, rx, out = topo.ping(pair.lan2, dst, count=PINGS, size=1300, deadline=30)
 	assert_alive(pair)
 	assert tx == PINGS and rx == PINGS, out
 
@@ -201,7 +206,7 @@ def test_ping_peer_tunnel_address(pair, dst):
 	# control lcore, encrypted by a worker. (One ping first, so that no
 	# neighbour is being resolved when the ten are counted.)
 	topo.ping(pair.lan1, dst, count=1)
-	tx, rx, out = topo.ping(pair.lan1, dst, count=10)
+	tx, rx, out = topo.ping(pair.lan1, dst, count=10, deadline=30)
 	assert_alive(pair)
 	assert tx == 10 and rx == 10, out + pair.gwb.flexctl_raw("show", "dataplane", "stats").stdout
 
