@@ -155,6 +155,7 @@ static void decap_chunk(struct fgw_burst *b, struct rte_mbuf **frames, unsigned 
 	struct fgw_sa *sa[FGW_CRYPTO_BURST];
 	uint32_t spi[FGW_CRYPTO_BURST];
 	uint8_t verdict[FGW_CRYPTO_BURST];
+	bool runt[FGW_CRYPTO_BURST];
 	unsigned k = 0, n4 = 0, n6 = 0;
 
 	/* Stage 0, with many SAs a cache miss or three per packet, taken
@@ -165,6 +166,7 @@ static void decap_chunk(struct fgw_burst *b, struct rte_mbuf **frames, unsigned 
 		rte_be32_t v;
 
 		spi[i] = 0;
+		runt[i] = p == NULL;
 		if (p == NULL)
 			continue;
 		memcpy(&v, p, sizeof(v));
@@ -184,7 +186,7 @@ static void decap_chunk(struct fgw_burst *b, struct rte_mbuf **frames, unsigned 
 		struct rte_mbuf *f = frames[i];
 		struct fgw_sa *s = sa[i];
 
-		if (spi_at(f) == NULL) {
+		if (runt[i]) {
 			fgw_drop(b, f, FGW_DROP_ESP_TRUNCATED);
 			continue;
 		}

@@ -279,9 +279,9 @@ static bool ipv4_outer_fragment(struct fgw_burst *b, struct v4_pkt *p)
  * inside a tunnel (no ESP in ESP). */
 static bool ipv4_is_esp(const struct fgw_burst *b, const struct v4_pkt *p)
 {
-	const struct fgw_nexthop *nh = fgw_nh_get(b->dp, p->nh);
-
-	if (nh->type != FGW_NH_LOCAL || b->inner || p->group || is_fragment(p->ip))
+	/* b->inner first: decrypted packets skip the next-hop load. */
+	if (b->inner || fgw_nh_get(b->dp, p->nh)->type != FGW_NH_LOCAL || p->group ||
+	    is_fragment(p->ip))
 		return false;
 	return fgw_esp_classify(p->m, (p->ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) *
 				RTE_IPV4_IHL_MULTIPLIER, p->ip->next_proto_id);

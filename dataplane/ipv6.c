@@ -208,7 +208,7 @@ static bool ipv6_outer_fragment(struct fgw_burst *b, struct v6_pkt *p)
  * headers leave it to the control lcore. */
 static bool ipv6_is_esp(const struct fgw_burst *b, const struct v6_pkt *p)
 {
-	if (fgw_nh_get(b->dp, p->nh)->type != FGW_NH_LOCAL || b->inner || p->group)
+	if (b->inner || fgw_nh_get(b->dp, p->nh)->type != FGW_NH_LOCAL || p->group)
 		return false;
 	return fgw_esp_classify(p->m, sizeof(*p->ip), p->ip->proto);
 }

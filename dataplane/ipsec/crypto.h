@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <intel-ipsec-mb.h>
 
@@ -159,13 +160,21 @@ void fgw_crypto_run(struct fgw_crypto *c, uint8_t *verdict);
 /* The same, always through the burst API (for the benchmark). */
 void fgw_crypto_run_burst(struct fgw_crypto *c, uint8_t *verdict);
 
-/* Equal in time independent of where they differ. */
+/* Equal in time independent of where they differ. ICVs are 12 to 32
+ * bytes: compared 8 bytes at a time (a byte loop cost about 40
+ * instructions a packet, callgrind). */
 static inline bool fgw_crypto_equal(const uint8_t *a, const uint8_t *b, unsigned len)
 {
-	uint8_t d = 0;
+	uint64_t d = 0, x, y;
+	unsigned i = 0;
 
-	for (unsigned i = 0; i < len; i++)
-		d |= a[i] ^ b[i];
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		d |= x ^ y;
+	}
+	for (; i < len; i++)
+		d |= (uint64_t)(a[i] ^ b[i]);
 	return d == 0;
 }
 

@@ -38,6 +38,11 @@ static inline void fgw_sa_prefetch(const struct fgw_sa *sa)
 		rte_prefetch1(k + off);
 }
 
+/* RFC 4303 2.4's default padding, 1, 2, 3..., as far as a cipher block
+ * needs: outbound copies it, inbound compares a packet's padding with it. */
+#define FGW_ESP_PAD_CONST 16
+extern const uint8_t fgw_esp_pad[FGW_ESP_PAD_CONST];
+
 /* Room encapsulation needs in front of a packet: IPv6 + UDP + ESP + CBC
  * IV. Behind it: up to 15 bytes of padding, 2 of trailer, a 32-byte ICV. */
 #define FGW_ESP_MAX_HEADROOM (40 + 8 + FGW_ESP_HDR_LEN + 16)

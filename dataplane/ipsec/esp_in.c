@@ -215,6 +215,33 @@ static unsigned tunnel_inner(const uint8_t *outer, uint8_t *ip, unsigned payload
 	return inner_len;
 }
 
+/* Padding 1, 2, 3... (RFC 4303 2.4) at p, `room` bytes readable from p.
+ * A cipher block's worth, all our peers send, is compared as two words
+ * with fgw_esp_pad (a byte loop cost about 100 instructions a packet at
+ * 64 bytes with CBC, callgrind); up to 255 bytes are allowed. The ICV has
+ * verified: no secret to time. */
+static bool pad_ok(const uint8_t *p, unsigned pad, unsigned room)
+{
+	uint64_t w[2], c[2], lo, hi;
+
+	if (pad == 0)
+		return true;
+	if (pad > FGW_ESP_PAD_CONST || room < FGW_ESP_PAD_CONST) {
+		for (unsigned i = 0; i < pad; i++)
+			if (p[i] != i + 1)
+				return false;
+		return true;
+	}
+	memcpy(w, p, sizeof(w));
+	memcpy(c, fgw_esp_pad, sizeof(c));
+	/* differing bits, the packet's first byte lowest */
+	lo = rte_le_to_cpu_64(w[0] ^ c[0]);
+	hi = rte_le_to_cpu_64(w[1] ^ c[1]);
+	if (pad <= 8)
+		return lo << (64 - 8 * pad) == 0;
+	return lo == 0 && hi << (128 - 8 * pad) == 0;
+}
+
 /* ICV, replay window, trailer, next header; then strip. */
 static unsigned decap_finish(struct fgw_crypto *c, struct rte_mbuf *m, struct fgw_sa *sa,
 			     const struct in_pkt *in)
@@ -233,9 +260,9 @@ static unsigned decap_finish(struct fgw_crypto *c, struct rte_mbuf *m, struct fg
 	if (pad + 2u > in->ct_len)
 		return FGW_SA_DROP_BAD_PADDING;
 	payload = in->ct_len - 2 - pad;
-	for (unsigned i = 0; i < pad; i++)
-		if (pt[payload + i] != i + 1)
-			return FGW_SA_DROP_BAD_PADDING;
+	/* the ICV follows the trailer: readable too */
+	if (!pad_ok(pt + payload, pad, pad + 2 + sa->icv_len))
+		return FGW_SA_DROP_BAD_PADDING;
 	if (nh == IPPROTO_NONE)
 		return FGW_SA_DROP_DUMMY;	/* RFC 4303 2.6: discard silently */
 

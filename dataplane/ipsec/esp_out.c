@@ -21,10 +21,10 @@ _Static_assert(RTE_PKTMBUF_HEADROOM >= FGW_ESP_MAX_HEADROOM + RTE_ETHER_HDR_LEN,
  * encryption, and the rest is ordinary CBC under that IV. */
 static const uint8_t zero_iv[16];
 
-/* RFC 4303 2.4's default padding, 1, 2, 3...: a packet needs fewer than the
- * cipher's block (at most 16), written as one 16-byte copy rather than a
- * loop of byte stores. */
-static const uint8_t pad_bytes[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+/* A packet needs fewer padding bytes than the cipher's block (at most 16):
+ * written as one 16-byte copy of fgw_esp_pad rather than a loop of byte
+ * stores. */
+const uint8_t fgw_esp_pad[FGW_ESP_PAD_CONST] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
 
 /* What the burst remembers of a packet until its crypto completed. */
 struct out_pkt {
@@ -166,14 +166,14 @@ static unsigned encap_one(struct fgw_crypto *c, struct rte_mbuf *m, struct fgw_s
 	pad = padded - payload - 2;
 	head = sa->outer_len + FGW_ESP_HDR_LEN + sa->iv_len;
 	if (rte_pktmbuf_headroom(m) < head ||
-	    rte_pktmbuf_tailroom(m) < RTE_MAX(pad + 2 + sa->icv_len, sizeof(pad_bytes)))
+	    rte_pktmbuf_tailroom(m) < RTE_MAX(pad + 2 + sa->icv_len, sizeof(fgw_esp_pad)))
 		return FGW_SA_DROP_NO_ROOM;
 
 	/* Trailer (RFC 4303 2.4): padding, its length, next header. The copy
 	 * runs past the padding into what the next two bytes and the ICV
 	 * overwrite. */
 	trailer = append(m, pad + 2 + sa->icv_len);
-	memcpy(trailer, pad_bytes, sizeof(pad_bytes));
+	memcpy(trailer, fgw_esp_pad, sizeof(fgw_esp_pad));
 	trailer[pad] = pad;
 	trailer[pad + 1] = nh;
 	icv = trailer + pad + 2;

@@ -690,6 +690,19 @@ static bool bad_trailers(void)
 	EXPECT(decap1(forge(pt, n, 0)) == FGW_SA_DROP_BAD_PADDING, "pad length beyond payload");
 	n = inner_then(pt, 0, 0, 0, (const uint8_t[]){ 1, 2, 3, 4, 4 }, 5);
 	EXPECT(decap1(forge(pt, n, 0)) == FGW_SA_DROP_BAD_PADDING, "pad length one too many");
+	/* a block's worth (compared at once) and longer (byte by byte) */
+	n = inner_then(pt, 42, 42, 0, (const uint8_t[]){ 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+							   13, 14, 15, 16, 16, 4 }, 18);
+	EXPECT(decap1(forge(pt, n, 0)) == FGW_SA_DROP_NONE, "padding of 16");
+	n = inner_then(pt, 42, 42, 0, (const uint8_t[]){ 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+							   13, 14, 15, 0, 16, 4 }, 18);
+	EXPECT(decap1(forge(pt, n, 0)) == FGW_SA_DROP_BAD_PADDING, "16th pad byte wrong");
+	n = inner_then(pt, 40, 40, 0, (const uint8_t[]){ 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+							   13, 14, 15, 16, 17, 18, 18, 4 }, 20);
+	EXPECT(decap1(forge(pt, n, 0)) == FGW_SA_DROP_NONE, "padding of 18");
+	n = inner_then(pt, 40, 40, 0, (const uint8_t[]){ 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+							   13, 14, 15, 16, 17, 1, 18, 4 }, 20);
+	EXPECT(decap1(forge(pt, n, 0)) == FGW_SA_DROP_BAD_PADDING, "18th pad byte wrong");
 	n = inner_then(pt, 40, 40, 0, (const uint8_t[]){ 1, 2, 2, 6 }, 4);
 	EXPECT(decap1(forge(pt, n, 0)) == FGW_SA_DROP_BAD_NEXT_HEADER, "TCP in tunnel mode");
 	n = inner_then(pt, 40, 40, 0, (const uint8_t[]){ 1, 2, 2, 59 }, 4);
@@ -700,7 +713,7 @@ static bool bad_trailers(void)
 	EXPECT(decap1(forge(pt, n, 0)) == FGW_SA_DROP_INNER_HEADER, "IPv4 labelled IPv6");
 	n = inner_then(pt, 10, 10, 0, (const uint8_t[]){ 1, 2, 2, 4 }, 4);
 	EXPECT(decap1(forge(pt, n, 0)) == FGW_SA_DROP_INNER_HEADER, "inner shorter than a header");
-	EXPECT(drop_in->stats.drop[FGW_SA_DROP_BAD_PADDING] == 5 &&
+	EXPECT(drop_in->stats.drop[FGW_SA_DROP_BAD_PADDING] == 7 &&
 	       drop_in->stats.drop[FGW_SA_DROP_DUMMY] == 1, "counted on the SA");
 	return true;
 }
