@@ -274,13 +274,23 @@ static void child_response(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg)
 	bool lost = orphan || (other != NULL &&
 			       nonce_cmp(ch->min_nonce, ch->min_nonce_len, other->min_nonce,
 					 other->min_nonce_len) < 0);
-	bool wrong_mode = !ike_child_mode_answered(sa->tunnel, msg);
+	/* A GRE rekey answered without USE_TRANSPORT_MODE keeps the mode of
+	 * the SA it replaces: some peers (Openswan before 2.6.52) never
+	 * repeat the notify in a rekey. A new CHILD SA has to agree. */
+	bool inherits = sa->req.kind == FGW_IKE_REQ_CHILD_REKEY && ike_tunnel_transport(sa->tunnel);
+	bool wrong_mode = !inherits && !ike_child_mode_answered(sa->tunnel, msg);
+
+	if (inherits && !ike_child_mode_answered(sa->tunnel, msg))
+		FGW_NOTICE("IKEv2 SA %u: %s answered a GRE CHILD SA rekey without "
+			   "USE_TRANSPORT_MODE: it keeps transport mode", sa->serial,
+			   ike_peer_str(sa));
 	int rc = ike_child_install(sa, ch, &et, et.dh ? g_ir : NULL, (size_t)(et.dh ? g_len : 0),
 				   sa->xchg_nonce, sa->xchg_nonce_len, msg->nonce.data,
 				   msg->nonce.len, !lost && !wrong_mode);
 	explicit_bzero(g_ir, sizeof(g_ir));
 	xchg_clear(sa);
-	sa->rekey_failures = 0;
+	if (!wrong_mode)
+		sa->rekey_failures = 0;		/* the wrong mode's retry backs off */
 	if (rc < 0) {
 		sa->ike->stats.failures[FGW_IKE_FAIL_INSTALL]++;
 		FGW_WARN("IKEv2 SA %u: the new CHILD SA could not be installed", sa->serial);
@@ -379,7 +389,9 @@ static void child_request(struct fgw_ike_sa *sa, const struct fgw_ike_msg *msg)
 			return;
 		}
 	}
-	if (ike_child_mode_refused(sa, t, msg)) {
+	/* A rekey without USE_TRANSPORT_MODE keeps its SA's mode (see
+	 * child_response); a new CHILD SA of a GRE tunnel must ask for it. */
+	if (old == NULL && ike_child_mode_refused(sa, t, msg)) {
 		respond_error(sa, id, FGW_IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
 		return;
 	}
