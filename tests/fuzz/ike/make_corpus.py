@@ -51,6 +51,11 @@ def made():
 		struct.pack("!HH", 28675, 0)
 	cp_rep = struct.pack("!B3x", 2) + struct.pack("!HH", 1, 4) + bytes([10, 9, 0, 2]) + \
 		struct.pack("!HH", 13, 8) + bytes([10, 0, 0, 0, 255, 0, 0, 0])
+	# a FlexVPN client of remote-access.json: address, DNS, both families,
+	# its own subnets, Cisco's split DNS and default domain
+	cp_flex = struct.pack("!B3x", 1) + b"".join(struct.pack("!HH", t, 0) for t in (1, 2, 3, 8, 10, 15)) + \
+		struct.pack("!HH", 13, 8) + bytes([10, 1, 0, 0, 255, 255, 0, 0]) + \
+		struct.pack("!HH", 15, 17) + v6a + bytes([48]) + struct.pack("!HHHH", 28674, 0, 28675, 0)
 	eap_id = bytes([1, 5, 0, 5, 1])
 	# one ESP proposal: AES-GCM-16 with a 256-bit key, no ESN
 	esp_sa = bytes.fromhex("00000020 01030402 c0ffee01 0300000c 01000014 800e0100"
@@ -60,6 +65,8 @@ def made():
 				(CP, cp_req, 0), (SA, esp_sa, 0),
 				(TSI, ts([(bytes(4), b"\xff" * 4, 0)]), 0),
 				(TSR, ts([(bytes(4), b"\xff" * 4, 0), (v6a, v6b, 6)]), 0)]),
+		("cp-request-flexvpn", [(IDI, struct.pack("!B3x", 3) + b"alice@example.com", 0),
+				       (CP, cp_flex, 0)]),
 		("cp-reply-eap", [(IDR, struct.pack("!B3x", 2) + b"hub.example", 0),
 				  (CERT, b"\x04" + bytes.fromhex("3082000a") + bytes(10), 0),
 				  (AUTH, struct.pack("!B3x", 14) + bytes(32), 0),

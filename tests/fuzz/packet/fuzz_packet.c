@@ -1,6 +1,9 @@
 /* libFuzzer target: each input is one Ethernet frame received on a port
  * (twice, in one burst), pushed through the worker's real receive path (fgw_worker_process_burst)
- * of a data plane with two ports, a loopback, routes and neighbours.
+ * of a data plane with two ports, a loopback, routes and neighbours, and
+ * what the worker punts on to the control lcore's host networking
+ * (controlplane/net/: ARP, ND, ICMP echo and errors, UDP and TCP to us,
+ * neighbour resolution), whose answers the worker then transmits.
  *
  * The frame sits in a malloc'd buffer of exactly its length, attached to
  * the mbuf as an external buffer, so AddressSanitizer catches any read past
@@ -8,9 +11,12 @@
  * Two tunnels with manual SAs (a VTI and a GRE tunnel) take traffic to
  * 203.0.113.64/26 and decrypt ESP for SPIs 0x01000001 and 0x01000002, so
  * inbound ESP, ESP-in-UDP, GRE and reassembly are reached too.
- * After each input the punt ring is drained and the reassembly table
- * emptied, and the counters must account for the frame exactly once and
- * every mbuf must be back in its pool. */
+ * After each input the counters must account for the frame exactly once;
+ * then the punt ring goes to the control lcore, the frames queued behind a
+ * neighbour resolution and the reassembly table are emptied, and every
+ * mbuf must be back in its pool. The neighbours the control lcore learns
+ * stay, as on a running box: rebuilding its table for every input would
+ * cost more than the input. */
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,7 +30,9 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 #include <rte_ring.h>
+#include <rte_timer.h>
 
+#include "controlplane/control.h"
 #include "dataplane/dp.h"
 #include "dataplane/ipsec/sa_setup.h"
 #include "dataplane/private.h"
@@ -39,6 +47,7 @@ static const struct rte_ether_addr port_macs[2] = {
 static const struct rte_ether_addr gw_mac = { { 0x02, 0x00, 0x00, 0x00, 0x0b, 0x02 } };
 
 static struct fgw_dp dp;
+static struct fgw_control ctl;
 static struct fgw_worker *w;
 static uint16_t rx_port;
 static unsigned pool_free, indirect_free;
@@ -150,8 +159,21 @@ static void tunnel_add(const char *name, uint8_t kind, uint32_t spi_in, uint32_t
 	      ifindex, NULL);
 }
 
+/* IKE's ports are claimed, as the engine does: datagrams to them are
+ * delivered, not answered with port unreachable. The engine's own parsing
+ * is fuzz_ike's. */
+static void ike_input(struct fgw_control *c, struct rte_mbuf *m, const struct fgw_local_pkt *p,
+		      void *arg)
+{
+	(void)c;
+	(void)arg;
+	if (p->l4_len < 8 || p->l4_off + p->l4_len > rte_pktmbuf_data_len(m))
+		die("a UDP datagram outside its frame", NULL);
+}
+
 static void teardown(void)
 {
+	fgw_neigh_free(&ctl);
 	fgw_dp_stop(&dp);
 	rte_eal_cleanup();
 	rmdir(runtime_dir);		/* EAL leaves it behind, empty */
@@ -174,7 +196,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	snprintf(file_prefix, sizeof(file_prefix), "--file-prefix=fuzzpkt-%d", (int)getpid());
-	if (rte_eal_init((int)RTE_DIM(eal), eal) < 0)
+	if (rte_eal_init((int)RTE_DIM(eal), eal) < 0 || rte_timer_subsystem_init() < 0)
 		die("EAL initialisation failed", NULL);
 	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
 	if (fgw_dp_init(&dp, &params, err, sizeof(err)) < 0)
@@ -206,6 +228,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	tunnel_add("Tunnel0", FGW_TUNNEL_IPSEC, 0x01000001, 0x02000001);
 	tunnel_add("Tunnel1", FGW_TUNNEL_GRE, 0x01000002, 0x02000002);
 	fgw_worker_service(w);
+	ctl.dp = &dp;
+	if (fgw_neigh_init(&ctl, err, sizeof(err)) < 0 ||
+	    fgw_udp_listen(&ctl, 500, ike_input, NULL) < 0 ||
+	    fgw_udp_listen(&ctl, 4500, ike_input, NULL) < 0)
+		die("control lcore", err);
 
 	pool_free = rte_mempool_avail_count(dp.pool);
 	indirect_free = rte_mempool_avail_count(dp.indirect_pool);
@@ -239,6 +266,26 @@ static struct rte_mbuf *frame_mbuf(const uint8_t *data, size_t size)
 	return m;
 }
 
+/* The control lcore's timers do not run here, so a resolution never ends:
+ * its queue is dropped now, as the timeout would, so that each input gives
+ * back what it took (an mbuf left queued would hold its frame's malloc'd
+ * buffer, a leak to libFuzzer). */
+static void neigh_unqueue(void)
+{
+	struct fgw_neigh_table *t = &ctl.neigh;
+
+	for (unsigned i = 0; t->pending != 0 && i < t->size; i++) {
+		struct fgw_neigh *n = &t->slots[i];
+
+		for (unsigned k = 0; k < n->n_pending; k++)
+			rte_pktmbuf_free(n->pending[k]);
+		t->pending -= n->n_pending;
+		n->n_pending = 0;
+	}
+	if (t->pending != 0)
+		die("neighbour queues miscounted", NULL);
+}
+
 static uint64_t accounted(const struct fgw_worker_stats *s)
 {
 	uint64_t n = s->forwarded + s->punted + s->handoff_out + s->frag_held;
@@ -251,8 +298,9 @@ static uint64_t accounted(const struct fgw_worker_stats *s)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct rte_mbuf *burst[2], *punted[64];
-	unsigned n;
+	static uint64_t injected;	/* their fate is in the books too */
+	struct rte_mbuf *burst[2];
+	uint64_t before;
 
 	/* An mbuf's buffer length is 16 bits. */
 	if (size > UINT16_MAX)
@@ -263,23 +311,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	burst[1] = frame_mbuf(data, size);
 	fgw_worker_process_burst(&dp, w, rx_port, burst, 2);
 	fgw_worker_service(w);
+	if (w->stats.rx + w->stats.handoff_in + injected != accounted(&w->stats))
+		die("a frame was not counted exactly once", NULL);
 
-	while ((n = rte_ring_dequeue_burst(dp.punt, (void **)punted, RTE_DIM(punted), NULL)) > 0) {
-		for (unsigned i = 0; i < n; i++) {
-			const struct fgw_punt_meta *meta = fgw_punt_meta(&dp, punted[i]);
-
-			if (meta->reason >= FGW_PUNT_MAX || meta->in_if >= dp.n_ifs)
-				die("bad punt metadata", NULL);
-			rte_pktmbuf_free(punted[i]);
-		}
+	/* The control lcore's turn, and the worker's for what it sends; the
+	 * rate limits start full every time. */
+	before = accounted(&w->stats);
+	ctl.icmp_tokens = ctl.icmp_last_refill = 0;
+	for (unsigned round = 0; rte_ring_count(dp.punt) != 0; round++) {
+		if (round == 8)
+			die("the punt ring does not drain", NULL);
+		while (fgw_punt_poll(&ctl) != 0)
+			;
+		fgw_worker_service(w);
 	}
+	injected += accounted(&w->stats) - before;
+	neigh_unqueue();
+
 	/* Fragments still waiting for the rest of their packet: time them
 	 * all out, so the pools are full again. */
 	rte_ip_frag_table_del_expired_entries(fgw_worker_ctx(w)->frags,
 					      &fgw_worker_ctx(w)->death_row, UINT64_MAX);
 	rte_ip_frag_free_death_row(&fgw_worker_ctx(w)->death_row, 0);
-	if (w->stats.rx + w->stats.handoff_in != accounted(&w->stats))
-		die("a frame was not counted exactly once", NULL);
 	if (rte_mempool_avail_count(dp.pool) != pool_free ||
 	    rte_mempool_avail_count(dp.indirect_pool) != indirect_free)
 		die("an mbuf was not returned to its pool", NULL);
