@@ -65,6 +65,8 @@ static const struct fgw_cmd commands[] = {
 	  "Delete every IKE SA (DELETE to the peer); tunnels come back up" },
 	{ "clear crypto ikev2 sa remote", "ADDR", fgw_clear_crypto_ikev2_sa_remote, NULL,
 	  "Delete the IKE SAs with this peer" },
+	{ "crypto ikev2 rekey", NULL, fgw_crypto_ikev2_rekey, NULL,
+	  "Rekey every IKE SA now (CHILD SAs move to the new one)" },
 	{ "debug crypto ikev2", NULL, fgw_debug_crypto_ikev2, fgw_render_debug_crypto_ikev2,
 	  "Log every IKEv2 message with its payloads (never keys)" },
 	{ "no debug crypto ikev2", NULL, fgw_no_debug_crypto_ikev2, fgw_render_debug_crypto_ikev2,

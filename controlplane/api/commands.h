@@ -98,6 +98,7 @@ json_t *fgw_show_crypto_ikev2_stats(struct fgw_cmd_ctx *x);
 void fgw_render_crypto_ikev2_stats(const json_t *j, struct fgw_text *t);
 json_t *fgw_clear_crypto_ikev2_sa(struct fgw_cmd_ctx *x);
 json_t *fgw_clear_crypto_ikev2_sa_remote(struct fgw_cmd_ctx *x);
+json_t *fgw_crypto_ikev2_rekey(struct fgw_cmd_ctx *x);
 json_t *fgw_debug_crypto_ikev2(struct fgw_cmd_ctx *x);
 json_t *fgw_no_debug_crypto_ikev2(struct fgw_cmd_ctx *x);
 void fgw_render_debug_crypto_ikev2(const json_t *j, struct fgw_text *t);

@@ -24,5 +24,9 @@ void fgw_ike_stop(struct fgw_control *c);
  * every IKE SA or those with this remote address (remote NULL: all).
  * Returns how many were cleared. */
 unsigned fgw_ike_clear(struct fgw_control *c, const struct fgw_addr *remote);
+/* crypto ikev2 rekey: every established IKE SA rekeys now, as it would at
+ * its lifetime's rekey time (tests use it instead of waiting minutes).
+ * Returns how many were asked to. */
+unsigned fgw_ike_rekey_now(struct fgw_control *c);
 
 #endif

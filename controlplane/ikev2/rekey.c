@@ -20,6 +20,7 @@
 #include <rte_random.h>
 
 #include "engine.h"
+#include "ike.h"
 
 /* Often enough that a CHILD SA at line rate goes from its soft volume
  * mark (75 %, child_sa.c) to a rekey well before its hard one. */
@@ -217,4 +218,25 @@ void ike_life_start(struct fgw_ike_sa *sa)
 	sa->rekey_at = rekey_time(sa->established, sa->lifetime_s);
 	rte_timer_reset(&sa->life_timer, ike_ms_to_cycles(TICK_MS), PERIODICAL, rte_lcore_id(),
 			tick, sa);
+}
+
+unsigned fgw_ike_rekey_now(struct fgw_control *c)
+{
+	struct fgw_ike_sa *sa;
+	unsigned n = 0;
+
+	if (c->ike == NULL)
+		return 0;
+	/* Due now: the tick starts it as a lifetime would, once the request
+	 * slot is free (a rekey already under way is left to finish). */
+	TAILQ_FOREACH(sa, &c->ike->sas, link) {
+		if (sa->state != FGW_IKE_ST_ESTABLISHED)
+			continue;
+		sa->rekey_at = rte_get_timer_cycles();
+		ike_life_kick(sa);
+		n++;
+	}
+	if (n > 0)
+		FGW_NOTICE("IKEv2: rekey of %u IKE SA(s) asked by the operator", n);
+	return n;
 }

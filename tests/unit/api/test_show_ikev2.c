@@ -166,6 +166,15 @@ unsigned fgw_ike_clear(struct fgw_control *cc, const struct fgw_addr *remote)
 	return 2;
 }
 
+/* ... and of `crypto ikev2 rekey` (controlplane/ikev2/rekey.c). */
+static unsigned rekey_calls;
+
+unsigned fgw_ike_rekey_now(struct fgw_control *cc)
+{
+	rekey_calls += cc == &c;
+	return 1;
+}
+
 /* The reply to one request line; the caller frees it. */
 static char *run(const char *line, bool *ok)
 {
@@ -351,6 +360,16 @@ static void test_clear(void)
 	free(o);
 }
 
+static void test_rekey(void)
+{
+	bool ok;
+	char *o;
+
+	o = run("crypto ikev2 rekey --json", &ok);
+	check("rekey: reaches the engine", ok && rekey_calls == 1 && has(o, "\"rekeying\": 1"), o);
+	free(o);
+}
+
 static void test_engine_not_running(void)
 {
 	bool ok;
@@ -369,6 +388,10 @@ static void test_engine_not_running(void)
 	o = run("clear crypto ikev2 sa", &ok);
 	check("no engine: clear refused", !ok && has(o, "IKEv2 is not running"), o);
 	free(o);
+	o = run("crypto ikev2 rekey", &ok);
+	check("no engine: rekey refused", !ok && rekey_calls == 1 && has(o, "IKEv2 is not running"),
+	      o);
+	free(o);
 	c.ike = &ike;
 }
 
@@ -382,6 +405,7 @@ int main(void)
 	test_stats();
 	test_debug();
 	test_clear();
+	test_rekey();
 	test_engine_not_running();
 	fgw_config_free(cfg);
 	rte_eal_cleanup();

@@ -34,6 +34,12 @@ unsigned fgw_ike_clear(struct fgw_control *cc, const struct fgw_addr *remote)
 	return 0;
 }
 
+unsigned fgw_ike_rekey_now(struct fgw_control *cc)
+{
+	(void)cc;
+	return 0;
+}
+
 static const struct fgw_nexthop *route(const char *addr)
 {
 	struct fgw_addr a = unit_addr(addr);
