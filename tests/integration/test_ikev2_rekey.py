@@ -116,6 +116,13 @@ IKE_PRFS = "aes256-aes128-sha512-sha256-modp2048-ecp256"
 CHARON_PRF_ORDER = "aes128-sha256-ecp256, aes128-sha512-ecp256, aes256-sha512-modp2048"
 
 
+def charon_prf_order(case):
+	"""charon's proposals in CHARON_PRF_ORDER (the Case wrote IKE_PRFS)."""
+	t = case.charon.conf_text
+	case.charon.conf_text = t.replace(f"proposals = {IKE_PRFS}\n",
+					  f"proposals = {CHARON_PRF_ORDER}\n")
+	assert case.charon.conf_text.count(CHARON_PRF_ORDER) == 1, case.charon.conf_text
+
 
 def test_strongswan_rekey_keeps_prf(root, build, tmp_path):
 	"""flexgw initiates; strongSwan picks its first proposal (PRF SHA-256,
@@ -127,13 +134,13 @@ def test_strongswan_rekey_keeps_prf(root, build, tmp_path):
 			    log=notes.append, tag="rkp")
 	try:
 		case.setup()
+		charon_prf_order(case)
 		t = case.charon.conf_text
-		t = t.replace(f"proposals = {IKE_PRFS}\n", f"proposals = {CHARON_PRF_ORDER}\n")
 		# over_time: charon's hard IKE SA life (10 % of rekey_time unless
 		# set); a rekey still running then has charon delete its new SA
 		t = t.replace("    mobike = no\n",
 			      "    mobike = no\n    rekey_time = 10s\n    over_time = 30s\n")
-		assert t.count(CHARON_PRF_ORDER) == 1 and "rekey_time = 10s" in t
+		assert "rekey_time = 10s" in t
 		case.charon.conf_text = t
 		case.start()
 		assert case.up() is not None, case.report(notes)
@@ -173,10 +180,7 @@ def test_flexgw_rekeys(root, build, tmp_path):
 		for prof in cfg["ipsec"]["profiles"]:
 			prof["lifetime_kilobytes"] = 2560
 		case.gw.cfg_path.write_text(json.dumps(cfg, indent=2) + "\n")
-		t = case.charon.conf_text
-		case.charon.conf_text = t.replace(f"proposals = {IKE_PRFS}\n",
-						  f"proposals = {CHARON_PRF_ORDER}\n")
-		assert case.charon.conf_text != t
+		charon_prf_order(case)
 		case.start()
 		assert case.up() is not None, case.report(notes)
 		ike = case.charon.list_sas()["gw"]
