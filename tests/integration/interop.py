@@ -718,17 +718,27 @@ def hub_spoke_config(cfg, psk):
 		"route_set_access_list": [remote_access.LAN["net"], SPOKE_SUMMARY, SWAN_SUMMARY,
 					  remote_access.LAN6["net"]],
 		"route_accept": {"any": True}})
-	ik["profiles"].append({
-		"name": "SPOKES", "match_identity_remote": [{"fqdn_domain": "spokes.example.com"}],
+	add_hub_profile(cfg, "SPOKES", domain="spokes.example.com", keyring="SPOKES", policy="SPOKES",
+			template="Virtual-Template2", mode="auto")
+	return cfg
+
+
+def add_hub_profile(cfg, name, domain, keyring, policy, template, mode):
+	"""Adds to a remote_access hub configuration an IKEv2 profile `name` for
+	the identities under fqdn `domain` (PSKs of `keyring`, authorization
+	`policy`), its responder-only IPsec profile and the virtual template
+	(`mode`) its Virtual-Access interfaces are cloned from."""
+	import remote_access
+	cfg["ikev2"]["profiles"].append({
+		"name": name, "match_identity_remote": [{"fqdn_domain": domain}],
 		"identity_local": {"fqdn": remote_access.HUB_ID}, "authentication_local": "pre-share",
-		"authentication_remote": ["pre-share"], "keyring": "SPOKES",
-		"virtual_template": "Virtual-Template2", "aaa_authorization_group": {"policy": "SPOKES"}})
-	cfg["ipsec"]["profiles"].append({"name": "SPOKES", "ikev2_profile": "SPOKES",
+		"authentication_remote": ["pre-share"], "keyring": keyring,
+		"virtual_template": template, "aaa_authorization_group": {"policy": policy}})
+	cfg["ipsec"]["profiles"].append({"name": name, "ikev2_profile": name,
 					 "responder_only": True})
 	cfg["virtual_templates"].append({
-		"name": "Virtual-Template2", "ip_unnumbered": "Loopback0", "mtu": 1400,
-		"tcp_adjust_mss": 1360, "mode": "auto", "tunnel_protection": "SPOKES"})
-	return cfg
+		"name": template, "ip_unnumbered": "Loopback0", "mtu": 1400,
+		"tcp_adjust_mss": 1360, "mode": mode, "tunnel_protection": name})
 
 
 def spoke_config(m, psk, gre=False, v6=False):

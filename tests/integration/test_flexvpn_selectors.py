@@ -36,17 +36,8 @@ def scenario_class():
 			ik = cfg["ikev2"]
 			ik["keyrings"][0]["peers"].append(
 				{"name": "clients6", "address": "::/0", "pre_shared_key": self.psk})
-			ik["profiles"].append({
-				"name": "RA6", "match_identity_remote": [{"fqdn_domain": "example.net"}],
-				"identity_local": {"fqdn": ra.HUB_ID}, "authentication_local": "pre-share",
-				"authentication_remote": ["pre-share"], "keyring": "RA",
-				"virtual_template": "Virtual-Template3",
-				"aaa_authorization_group": {"policy": "RA"}})
-			cfg["ipsec"]["profiles"].append({"name": "RA6", "ikev2_profile": "RA6",
-							 "responder_only": True})
-			cfg["virtual_templates"].append({
-				"name": "Virtual-Template3", "ip_unnumbered": "Loopback0", "mtu": 1400,
-				"tcp_adjust_mss": 1360, "mode": "ipsec ipv6", "tunnel_protection": "RA6"})
+			interop.add_hub_profile(cfg, "RA6", domain="example.net", keyring="RA", policy="RA",
+						template="Virtual-Template3", mode="ipsec ipv6")
 			return cfg
 
 		def setup(self):

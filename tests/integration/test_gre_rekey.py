@@ -13,6 +13,7 @@ strongSwan cannot be the GRE peer on these machines: kernel-libipsec
 refuses a transport-mode SA ("IPsec SA: unsupported mode"), so charon
 never installs the CHILD SA a `mode = transport` child negotiates.
 """
+import contextlib
 import json
 import re
 
@@ -34,18 +35,29 @@ def gre(gw):
 	gw.cfg_path.write_text(json.dumps(gw.config, indent=2) + "\n")
 
 
+@contextlib.contextmanager
+def gre_pair(build, workdir, tag):
+	"""Two flexgw, A (case.gw: the initiator) with its Tunnel0 made GRE by
+	gre(), B as interop.Case writes it: (case, notes), set up but not
+	started; torn down on the way out."""
+	notes = []
+	case = interop.Case(role="initiator", peer="flexgw", ike=IKE, esp=ESP, build=build,
+			    workdir=workdir, log=notes.append, tag=tag)
+	try:
+		case.setup()
+		gre(case.gw)
+		yield case, notes
+	finally:
+		case.teardown()
+
+
 def modes(gw):
 	inb, outb = interop.flexgw_sas(gw)
 	return {sa["mode"] for sa in inb + outb}
 
 
 def test_gre_rekey_flexgw_pair(root, build, tmp_path):
-	notes = []
-	case = interop.Case(role="initiator", peer="flexgw", ike=IKE, esp=ESP, build=build,
-			    workdir=tmp_path, log=notes.append, tag="grp")
-	try:
-		case.setup()
-		gre(case.gw)
+	with gre_pair(build, tmp_path, "grp") as (case, notes):
 		gre(case.gwb)
 		case.start()
 		assert case.up() is not None, case.report(notes)
@@ -72,8 +84,6 @@ def test_gre_rekey_flexgw_pair(root, build, tmp_path):
 				 r"[^\]]* N\(USE_TRANSP\)", both), both[-6000:]
 		assert re.search(r"received from \S+: CREATE_CHILD_SA response \d+ \[ SA No (KE )?"
 				 r"N\(USE_TRANSP\)", both), both[-6000:]
-	finally:
-		case.teardown()
 
 
 def test_gre_mode_mismatch(root, build, tmp_path):
@@ -82,12 +92,7 @@ def test_gre_mode_mismatch(root, build, tmp_path):
 	strongSwan does, takes no CHILD SA in a mode it did not ask for; B's
 	IKE_AUTH asks for tunnel mode, which A's GRE tunnel refuses
 	(NO_PROPOSAL_CHOSEN). The same checks run on every CREATE_CHILD_SA."""
-	notes = []
-	case = interop.Case(role="initiator", peer="flexgw", ike=IKE, esp=ESP, build=build,
-			    workdir=tmp_path, log=notes.append, tag="grm")
-	try:
-		case.setup()
-		gre(case.gw)
+	with gre_pair(build, tmp_path, "grm") as (case, notes):
 		for prof in case.gwb.config["ipsec"]["profiles"]:
 			prof["responder_only"] = False
 		case.gwb.cfg_path.write_text(json.dumps(case.gwb.config, indent=2) + "\n")
@@ -104,5 +109,3 @@ def test_gre_mode_mismatch(root, build, tmp_path):
 		# no CHILD SA on either side
 		for gw in (a, b):
 			assert interop.flexgw_sas(gw) == ([], []), case.report(notes)
-	finally:
-		case.teardown()
