@@ -333,6 +333,7 @@ void fgw_ipv4_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
 	if (k == 0)
 		return;
 	rte_fib_lookup_bulk(b->dp->fib4, dst, nh, k);
+	fgw_nh_prefetch(b->dp, nh, k);
 
 	for (unsigned i = 0; i < k; i++) {
 		const struct fgw_nexthop *hop;

@@ -15,6 +15,9 @@ int fgw_crypto_init(struct fgw_crypto *c, char *err, size_t errlen)
 		return -1;
 	}
 	init_mb_mgr_auto(c->mgr, &c->arch);
+	c->gcm_powers_last = c->arch == IMB_ARCH_AVX512 &&
+			     (c->mgr->features & IMB_FEATURE_VAES) &&
+			     (c->mgr->features & IMB_FEATURE_VPCLMULQDQ);
 	e = imb_get_errno(c->mgr);
 	if (e) {
 		snprintf(err, errlen, "IPsec-MB: %s", imb_get_strerror(e));

@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include <intel-ipsec-mb.h>
+#include <rte_common.h>
+#include <rte_prefetch.h>
 
 #include "common/sa.h"
 
@@ -37,6 +39,9 @@ struct fgw_crypto {
 	 * of one worker): outbound sequence numbers and counters then take
 	 * plain stores instead of atomic adds. */
 	bool sole_writer;
+	/* The manager runs IPsec-MB's VAES AVX-512 GCM, whose key schedule
+	 * keeps the GHASH key powers H^48 ... H^1 last (fgw_crypto_prefetch_keys). */
+	bool gcm_powers_last;
 	unsigned n;			/* jobs filled in this burst */
 	IMB_JOB *jobs[FGW_CRYPTO_BURST];
 	uint16_t user[FGW_CRYPTO_BURST];	/* each job's op->user */
@@ -58,6 +63,49 @@ const char *fgw_crypto_arch_name(IMB_ARCH arch);
 int fgw_crypto_keysched(IMB_MGR *mgr, struct fgw_sa_keysched *ks,
 			unsigned cipher, const uint8_t *key, const uint8_t *salt,
 			unsigned integ, const uint8_t *auth, size_t auth_len);
+
+/* The VAES AVX-512 GCM layout (gcm_powers_last): the GHASH key powers end
+ * at FGW_GCM_POWERS_END, H^1 last; a payload of up to len + 5 bytes (an
+ * inner packet of len bytes with ESP's padding and trailer) reads none
+ * before fgw_crypto_gcm_powers_from(len). */
+#define FGW_GCM_POWERS_MAX 48u
+#define FGW_GCM_POWERS_END ((unsigned)offsetof(struct gcm_key_data, ghash_keys) + FGW_GCM_POWERS_MAX * 16)
+
+static inline unsigned fgw_crypto_gcm_powers_from(unsigned len)
+{
+	return FGW_GCM_POWERS_END - RTE_MIN(len / 16 + 2, FGW_GCM_POWERS_MAX) * 16;
+}
+
+/* Starts loading into L2 the lines of a key schedule that IPsec-MB reads
+ * for about `len` bytes of payload. CBC + HMAC reads its round keys and
+ * hash states, 608 bytes. With the VAES AVX-512 GCM code a schedule is
+ * 1,008 bytes: the round keys, then H^48 down to H^1, of which n blocks
+ * of payload read the last n; so a 64-byte packet needs 5 of its 16 lines, and with many SAs, each line a
+ * cache miss, the other 11 would only take memory bandwidth. Other GCM
+ * layouts are loaded whole. */
+static inline void fgw_crypto_prefetch_keys(const struct fgw_crypto *c,
+					    const struct fgw_sa_keysched *ks, unsigned cipher,
+					    unsigned len)
+{
+	const uint8_t *k = (const uint8_t *)ks;
+	unsigned rounds_end, first;
+
+	if (!fgw_cipher_is_aead(cipher) || !c->gcm_powers_last) {
+		unsigned end = fgw_cipher_is_aead(cipher) ? sizeof(*ks) : sizeof(ks->cbc);
+
+		for (unsigned off = 0; off < end; off += RTE_CACHE_LINE_SIZE)
+			rte_prefetch1(k + off);
+		return;
+	}
+	rounds_end = (cipher == FGW_CIPHER_AES_GCM_128 ? 11 : 15) * 16;
+	for (unsigned off = 0; off < rounds_end; off += RTE_CACHE_LINE_SIZE)
+		rte_prefetch1(k + off);
+	first = RTE_ALIGN_FLOOR(fgw_crypto_gcm_powers_from(len), RTE_CACHE_LINE_SIZE);
+	for (unsigned off = first; off < FGW_GCM_POWERS_END; off += RTE_CACHE_LINE_SIZE)
+		rte_prefetch1(k + off);
+	/* read by ESP itself, for each packet's nonce */
+	rte_prefetch0(ks->salt);
+}
 
 /* One job, in place in buf. GCM authenticates aad then the cipher range;
  * HMAC authenticates [auth_off, auth_off + auth_len) -- after encrypting,

@@ -13,6 +13,8 @@
 #ifndef FGW_ESP_H
 #define FGW_ESP_H
 
+#include <stddef.h>
+
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
@@ -22,20 +24,16 @@
 #define FGW_ESP_HDR_LEN 8	/* SPI + sequence number */
 
 /* Starts loading what ESP reads and writes of sa for a packet: the
- * per-packet fields and outer header, the line with the sequence number
- * and counters (for writing), and the key schedule, which IPsec-MB reads
- * only when the whole burst is submitted (so into L2). Called a stage
- * ahead, it turns a cache miss per packet on SA and keys into misses the
- * burst waits for together. */
+ * per-packet fields (outer header, lifetime limits: FGW_SA_HOT_END) and
+ * the line with the sequence number and counters (for writing). Called a stage ahead, it turns a cache miss per packet on the
+ * SA into misses the burst waits for together. The key schedule is
+ * prefetched by ESP itself (fgw_crypto_prefetch_keys), once the SA's
+ * algorithm is in cache. */
 static inline void fgw_sa_prefetch(const struct fgw_sa *sa)
 {
-	const uint8_t *k = (const uint8_t *)&sa->keys;
-
-	rte_prefetch0(sa);
-	rte_prefetch0((const uint8_t *)sa + RTE_CACHE_LINE_SIZE);
+	for (unsigned off = 0; off < FGW_SA_HOT_END; off += RTE_CACHE_LINE_SIZE)
+		rte_prefetch0((const uint8_t *)sa + off);
 	rte_prefetch0_write(&sa->seq);
-	for (unsigned off = 0; off < sizeof(sa->keys); off += RTE_CACHE_LINE_SIZE)
-		rte_prefetch1(k + off);
 }
 
 /* RFC 4303 2.4's default padding, 1, 2, 3..., as far as a cipher block

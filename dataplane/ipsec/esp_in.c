@@ -314,6 +314,10 @@ static unsigned decap_burst(struct fgw_crypto *c, struct rte_mbuf **m, struct fg
 	struct in_pkt in[FGW_CRYPTO_BURST];
 
 	n = fgw_crypto_begin(c, n);
+	/* The keys' lines, on their way for the crypto call after the checks */
+	for (unsigned i = 0; i < n; i++)
+		if (i == 0 || sa[i] != sa[i - 1])
+			fgw_crypto_prefetch_keys(c, &sa[i]->keys, sa[i]->cipher, m[i]->pkt_len);
 	for (unsigned i = 0; i < n; i++) {
 		if (i + 1 < n) {
 			rte_prefetch0(rte_pktmbuf_mtod(m[i + 1], void *));

@@ -335,10 +335,13 @@ static unsigned encap_burst(struct fgw_crypto *c, struct rte_mbuf **m, struct fg
 	struct out_pkt out[FGW_CRYPTO_BURST];
 
 	n = fgw_crypto_begin(c, n);
+	/* Per run of one SA: its sequence numbers, and its keys' lines on
+	 * their way for the crypto call at the end of the burst. */
 	for (unsigned i = 0, j; i < n; i = j) {
 		for (j = i + 1; j < n && sa[j] == sa[i]; j++)
 			;
 		reserve(c, sa[i], j - i, seq + i, verdict + i);
+		fgw_crypto_prefetch_keys(c, &sa[i]->keys, sa[i]->cipher, m[i]->pkt_len);
 	}
 	for (unsigned i = 0; i < n; i++) {
 		if (i + 1 < n) {
