@@ -166,10 +166,12 @@ bool bench_harness_worker_path(const struct bench_harness *h);
 /* Whether outbound with this many SAs can go through tunnel interfaces. */
 bool bench_harness_worker_path_possible(unsigned sas);
 /* SAs and prebuilt traffic for one measurement, and the task that runs it;
+ * with `one` (sas > 1), a second task that runs the same data plane with
+ * its traffic on one SA per worker, to measure in turns with t.
  * bench_harness_finish frees them. */
 int bench_harness_prepare(struct bench_harness *h, const struct bench_alg *alg,
 			  enum bench_dir dir, unsigned size, unsigned sas, struct bench_task *t,
-			  char *err, size_t errlen);
+			  struct bench_task *one, char *err, size_t errlen);
 void bench_harness_finish(struct bench_harness *h);
 /* The workers' drops by reason and punts since bench_harness_prepare, as
  * "REASON=n,...", empty when none. Before bench_harness_finish. */

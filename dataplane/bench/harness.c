@@ -31,7 +31,14 @@
  *             packets) and checks every packet; when the prebuilt frames
  *             start over, the worker resets its SAs' windows (counted in
  *             the measured time), so replay never drops them. Inbound SAs
- *             share the tunnels round-robin when there are more SAs. */
+ *             share the tunnels round-robin when there are more SAs.
+ *
+ * With more than one SA, a second task measures in the same run, in turns
+ * with the first, the same data plane (all its SAs, tunnels and routes in
+ * place) on one SA per worker: outbound every packet to SA 0's
+ * destination, inbound frames of the worker's first SA only (sequence
+ * numbers 1..OUT_FRAMES). The ratio of the two rates is what the SAs
+ * cost, free of the slow spells a shared host has between two runs. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +77,15 @@ _Static_assert(MAX_TUNNELS < FGW_MAX_NEXTHOPS - 64, "tunnels exceed the next-hop
 
 static const struct rte_ether_addr peer_mac = { { 0x02, 0, 0, 0, 0, 0x02 } };
 
+/* Prebuilt frames and, inbound, the SAs whose windows they fill. */
+struct bench_traffic {
+	uint8_t *frames;		/* n_frames x stride bytes */
+	uint16_t *frame_len;
+	unsigned n_frames;
+	struct fgw_sa **own;		/* inbound: this worker's SAs */
+	unsigned n_own;
+};
+
 struct bench_worker {
 	struct bench_harness *h;
 	struct fgw_worker *w;
@@ -77,12 +93,11 @@ struct bench_worker {
 	struct fgw_crypto crypto;	/* the fallback path's ESP crypto */
 	/* traffic */
 	enum bench_dir dir;
-	unsigned sas, size;
-	uint8_t *frames;		/* n_frames x stride bytes */
-	uint16_t *frame_len;
-	unsigned n_frames, stride;
-	struct fgw_sa **own;		/* inbound: this worker's SAs */
-	unsigned n_own;
+	unsigned sas, size, stride;
+	struct bench_traffic all;	/* over every SA */
+	struct bench_traffic one;	/* inbound: this worker's first SA only */
+	const struct bench_traffic *tr;	/* this turn's */
+	unsigned spread;		/* outbound: SAs this turn's packets go to */
 	unsigned next;			/* the frame to copy next */
 	unsigned k;			/* outbound: the SA of the next packet */
 	volatile bool stop;
@@ -102,6 +117,7 @@ struct bench_harness {
 	unsigned n_sas;
 	struct bench_counter *counts[FGW_DP_MAX_WORKERS];
 	struct bench_rate rates[FGW_DP_MAX_WORKERS];
+	struct bench_rate rates_one[FGW_DP_MAX_WORKERS];	/* the one-SA task's */
 	bool worker_path;		/* this measurement: tunnels (else esp-lib) */
 	struct fgw_worker_stats base;	/* the workers' counters before it */
 	uint32_t *tun_if;		/* tunnel interfaces made so far */
@@ -215,10 +231,10 @@ static void path_inbound(struct bench_worker *bw, struct rte_mbuf **m, unsigned 
 
 /* ---- the worker lcore's loop --------------------------------------------- */
 
-static void replay_reset(struct bench_worker *bw)
+static void replay_reset(const struct bench_traffic *tr)
 {
-	for (unsigned i = 0; i < bw->n_own; i++) {
-		struct fgw_replay *r = &bw->own[i]->replay;
+	for (unsigned i = 0; i < tr->n_own; i++) {
+		struct fgw_replay *r = &tr->own[i]->replay;
 
 		fgw_replay_init(r, r->size, r->bits);
 	}
@@ -243,6 +259,7 @@ static int bench_worker_main(void *arg)
 	struct bench_worker *bw = arg;
 	struct fgw_dp *dp = &bw->h->dp;
 	struct fgw_worker *w = bw->w;
+	const struct bench_traffic *tr = bw->tr;
 	struct rte_mbuf *m[BENCH_BURST];
 	unsigned next = bw->next, k = bw->k;
 	uint64_t fwd0 = w->stats.forwarded - bw->count.packets;
@@ -260,20 +277,20 @@ static int bench_worker_main(void *arg)
 			 * windows are reset between the last sequence numbers
 			 * and the first ones, never in the middle of a burst. */
 			if (next == 0)
-				replay_reset(bw);
-			n = RTE_MIN(n, bw->n_frames - next);
+				replay_reset(tr);
+			n = RTE_MIN(n, tr->n_frames - next);
 		}
 		if (rte_pktmbuf_alloc_bulk(dp->pool, m, n) == 0) {
 			for (unsigned i = 0; i < n; i++) {
-				const uint8_t *f = bw->frames + (size_t)next * bw->stride;
-				unsigned len = bw->frame_len[next];
+				const uint8_t *f = tr->frames + (size_t)next * bw->stride;
+				unsigned len = tr->frame_len[next];
 				uint8_t *p = rte_pktmbuf_mtod(m[i], uint8_t *);
 
 				rte_memcpy(p, f, bw->dir == BENCH_OUT ?
 					   RTE_MIN(len, (unsigned)OUT_COPY) : len);
 				m[i]->data_len = (uint16_t)len;
 				m[i]->pkt_len = len;
-				if (bw->dir == BENCH_OUT && bw->sas > 1) {
+				if (bw->dir == BENCH_OUT && bw->spread > 1) {
 					set_dst((struct rte_ipv4_hdr *)(p + sizeof(struct rte_ether_hdr)),
 						bench_sa_dst(bw->sas, k));
 					/* the next SA without a division per packet */
@@ -281,7 +298,7 @@ static int bench_worker_main(void *arg)
 					while (k >= bw->sas)
 						k -= bw->sas;
 				}
-				if (++next == bw->n_frames)
+				if (++next == tr->n_frames)
 					next = 0;
 			}
 			if (bw->h->worker_path)
@@ -463,6 +480,14 @@ static struct fgw_sa *make_sa(struct bench_harness *h, const struct bench_alg *a
 	return sa;
 }
 
+static void traffic_free(struct bench_traffic *tr)
+{
+	free(tr->frames);
+	free(tr->frame_len);
+	free(tr->own);
+	memset(tr, 0, sizeof(*tr));
+}
+
 /* SAs handed to the data plane are taken back through it, which frees
  * them; the others are ours to free. */
 static void sas_free(struct bench_harness *h)
@@ -485,15 +510,8 @@ static void sas_free(struct bench_harness *h)
 	h->sa_out = h->sa_in = NULL;
 	h->n_sas = 0;
 	for (unsigned i = 0; i < h->n_workers; i++) {
-		struct bench_worker *bw = h->bw[i];
-
-		free(bw->frames);
-		free(bw->frame_len);
-		free(bw->own);
-		bw->frames = NULL;
-		bw->frame_len = NULL;
-		bw->own = NULL;
-		bw->n_own = bw->n_frames = 0;
+		traffic_free(&h->bw[i]->all);
+		traffic_free(&h->bw[i]->one);
 	}
 }
 
@@ -504,12 +522,13 @@ static unsigned frame_stride(unsigned size)
 	return RTE_ALIGN_CEIL(sizeof(struct rte_ether_hdr) + FGW_ESP_MAX_HEADROOM + max + 64, 64);
 }
 
-static int frames_alloc(struct bench_worker *bw, unsigned n, char *err, size_t errlen)
+static int frames_alloc(const struct bench_worker *bw, struct bench_traffic *tr, unsigned n,
+			char *err, size_t errlen)
 {
-	bw->n_frames = n;
-	bw->frames = malloc((size_t)n * bw->stride);
-	bw->frame_len = malloc(n * sizeof(*bw->frame_len));
-	if (bw->frames == NULL || bw->frame_len == NULL) {
+	tr->n_frames = n;
+	tr->frames = malloc((size_t)n * bw->stride);
+	tr->frame_len = malloc(n * sizeof(*tr->frame_len));
+	if (tr->frames == NULL || tr->frame_len == NULL) {
 		snprintf(err, errlen, "no memory for %u prebuilt frames", n);
 		return -1;
 	}
@@ -519,7 +538,7 @@ static int frames_alloc(struct bench_worker *bw, unsigned n, char *err, size_t e
 static void frame_plain(struct bench_worker *bw, unsigned i, unsigned len, uint32_t dst,
 			const struct rte_ether_addr *to)
 {
-	uint8_t *f = bw->frames + (size_t)i * bw->stride;
+	uint8_t *f = bw->all.frames + (size_t)i * bw->stride;
 	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)f;
 
 	eth->dst_addr = *to;
@@ -527,13 +546,13 @@ static void frame_plain(struct bench_worker *bw, unsigned i, unsigned len, uint3
 	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
 	bench_ipv4_udp(f + sizeof(*eth), len, rte_cpu_to_be_32(bench_ipv4(198, 51, 100, 1)), dst,
 		       (uint16_t)(1024 + i % 60000));
-	bw->frame_len[i] = (uint16_t)(sizeof(*eth) + len);
+	bw->all.frame_len[i] = (uint16_t)(sizeof(*eth) + len);
 }
 
 static int traffic_outbound(struct bench_harness *h, struct bench_worker *bw, char *err,
 			    size_t errlen)
 {
-	if (frames_alloc(bw, OUT_FRAMES, err, errlen) < 0)
+	if (frames_alloc(bw, &bw->all, OUT_FRAMES, err, errlen) < 0)
 		return -1;
 	for (unsigned i = 0; i < OUT_FRAMES; i++)
 		frame_plain(bw, i, bench_pkt_size(bw->size, i), bench_sa_dst(bw->sas, 0),
@@ -541,18 +560,17 @@ static int traffic_outbound(struct bench_harness *h, struct bench_worker *bw, ch
 	return 0;
 }
 
-/* This worker's share of the inbound SAs, and for each of them `per`
- * frames encrypted by the peer's SA (sequence numbers 1..per), laid out
- * round-robin over the SAs. */
+/* The first n_own of this worker's inbound SAs, and for each of them
+ * `per` frames encrypted by the peer's SA (sequence numbers 1..per), laid
+ * out round-robin over the SAs. */
 static int traffic_inbound(struct bench_harness *h, struct bench_worker *bw,
-			   const struct bench_alg *a, char *err, size_t errlen)
+			   struct bench_traffic *tr, const struct bench_alg *a, unsigned n_own,
+			   unsigned per, char *err, size_t errlen)
 {
-	unsigned n_own = (bw->sas - bw->index + h->n_workers - 1) / h->n_workers;
-	unsigned per = (OUT_FRAMES + n_own - 1) / n_own;
 	uint8_t verdict[BENCH_BURST];
 
-	bw->own = calloc(n_own, sizeof(*bw->own));
-	if (bw->own == NULL || frames_alloc(bw, n_own * per, err, errlen) < 0) {
+	tr->own = calloc(n_own, sizeof(*tr->own));
+	if (tr->own == NULL || frames_alloc(bw, tr, n_own * per, err, errlen) < 0) {
 		snprintf(err, errlen, "no memory for %u SAs' frames", n_own);
 		return -1;
 	}
@@ -562,7 +580,7 @@ static int traffic_inbound(struct bench_harness *h, struct bench_worker *bw,
 
 		if (peer == NULL)
 			return -1;
-		bw->own[bw->n_own++] = h->sa_in[k];
+		tr->own[tr->n_own++] = h->sa_in[k];
 		for (unsigned q = 0; q < per; q += BENCH_BURST) {
 			unsigned n = RTE_MIN(per - q, (unsigned)BENCH_BURST);
 			struct rte_mbuf *m[BENCH_BURST];
@@ -585,14 +603,14 @@ static int traffic_inbound(struct bench_harness *h, struct bench_worker *bw,
 			fgw_esp_encap(&bw->crypto, m, sa, n, verdict);
 			for (unsigned i = 0; i < n; i++) {
 				unsigned f = (q + i) * n_own + j;
-				uint8_t *to = bw->frames + (size_t)f * bw->stride;
+				uint8_t *to = tr->frames + (size_t)f * bw->stride;
 				struct rte_ether_hdr *eth = (struct rte_ether_hdr *)to;
 
 				eth->dst_addr = h->wan_mac;
 				eth->src_addr = peer_mac;
 				eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
 				memcpy(eth + 1, rte_pktmbuf_mtod(m[i], void *), m[i]->data_len);
-				bw->frame_len[f] = (uint16_t)(sizeof(*eth) + m[i]->data_len);
+				tr->frame_len[f] = (uint16_t)(sizeof(*eth) + m[i]->data_len);
 				if (verdict[i] != FGW_SA_DROP_NONE)
 					snprintf(err, errlen, "peer encap failed: %s",
 						 fgw_sa_drop_name(verdict[i]));
@@ -683,11 +701,16 @@ static int sas_make(struct bench_harness *h, const struct bench_alg *a, enum ben
 	return 0;
 }
 
-static int harness_start(void *arg)
+/* Each turn starts its traffic over, so that inbound windows are reset
+ * before the first frames: the other task's turns moved them. */
+static int workers_start(struct bench_harness *h, bool one_sa)
 {
-	struct bench_harness *h = arg;
-
 	for (unsigned i = 0; i < h->n_workers; i++) {
+		struct bench_worker *bw = h->bw[i];
+
+		bw->tr = one_sa && bw->dir == BENCH_IN ? &bw->one : &bw->all;
+		bw->spread = one_sa ? 1 : bw->sas;
+		bw->next = 0;
 		h->bw[i]->stop = false;
 		if (rte_eal_remote_launch(bench_worker_main, h->bw[i], h->bw[i]->lcore) != 0) {
 			for (unsigned j = 0; j < i; j++) {
@@ -698,6 +721,16 @@ static int harness_start(void *arg)
 		}
 	}
 	return 0;
+}
+
+static int harness_start(void *arg)
+{
+	return workers_start(arg, false);
+}
+
+static int harness_start_one(void *arg)
+{
+	return workers_start(arg, true);
 }
 
 static void harness_stop(void *arg)
@@ -712,7 +745,7 @@ static void harness_stop(void *arg)
 
 int bench_harness_prepare(struct bench_harness *h, const struct bench_alg *alg,
 			  enum bench_dir dir, unsigned size, unsigned sas, struct bench_task *t,
-			  char *err, size_t errlen)
+			  struct bench_task *one, char *err, size_t errlen)
 {
 	if (sas < h->n_workers && dir == BENCH_IN) {
 		snprintf(err, errlen, "inbound: at least one SA per worker (%u workers)",
@@ -732,8 +765,17 @@ int bench_harness_prepare(struct bench_harness *h, const struct bench_alg *alg,
 		bw->k = i % sas;
 		memset(&bw->count, 0, sizeof(bw->count));
 		h->counts[i] = &bw->count;
-		if ((dir == BENCH_OUT ? traffic_outbound(h, bw, err, errlen) :
-					traffic_inbound(h, bw, alg, err, errlen)) < 0)
+		if (dir == BENCH_OUT) {
+			if (traffic_outbound(h, bw, err, errlen) < 0)
+				goto fail;
+			continue;
+		}
+		unsigned n_own = (sas - i + h->n_workers - 1) / h->n_workers;
+
+		if (traffic_inbound(h, bw, &bw->all, alg, n_own, (OUT_FRAMES + n_own - 1) / n_own,
+				    err, errlen) < 0 ||
+		    (one != NULL && traffic_inbound(h, bw, &bw->one, alg, 1, OUT_FRAMES,
+						    err, errlen) < 0))
 			goto fail;
 	}
 	fgw_dp_stats_sum(&h->dp, &h->base);
@@ -741,6 +783,11 @@ int bench_harness_prepare(struct bench_harness *h, const struct bench_alg *alg,
 		.start = harness_start, .stop = harness_stop, .arg = h, .count = h->counts,
 		.n = h->n_workers, .mean_size = bench_mean_size(size), .rates = h->rates,
 	};
+	if (one != NULL) {
+		*one = *t;
+		one->start = harness_start_one;
+		one->rates = h->rates_one;
+	}
 	return 0;
 fail:
 	sas_free(h);

@@ -87,6 +87,7 @@ struct result {
 	unsigned lcores[RTE_MAX_LCORE];
 	double crypto_only;		/* Mpps, 0 when not measured */
 	double crypto_only_cpu;		/* Mpps per CPU second, 0 when unknown */
+	double one_sa, one_sa_cpu;	/* sas > 1: one SA per worker, same run */
 	bool worker_path;		/* see bench_harness_path */
 	char losses[512];		/* the workers' drops and punts */
 };
@@ -100,6 +101,12 @@ static const char *dir_name(enum bench_dir d)
 static double ratio(const struct result *r)
 {
 	return r->crypto_only > 0 ? r->total.mpps / r->workers / r->crypto_only : 0;
+}
+
+/* With many SAs: their rate over the same data plane's on one SA. */
+static double sas_ratio(const struct result *r)
+{
+	return r->one_sa > 0 ? r->total.mpps / r->one_sa : 0;
 }
 
 /* The same per CPU second of the lcores: what a core that nobody else
@@ -130,6 +137,10 @@ static void table_row(FILE *f, const struct result *r)
 			ratio_cpu(r));
 	fprintf(f, "  (drops %lu)%s\n", (unsigned long)r->total.dropped,
 		r->worker_path ? "" : " [esp-lib+forward]");
+	if (r->one_sa > 0)
+		fprintf(f, "    same run, one SA per worker: %.3f Mpps (cpu %.3f); %u SAs / 1 SA: "
+			"%.3f (cpu %.3f)\n", r->one_sa, r->one_sa_cpu, r->sas, sas_ratio(r),
+			r->one_sa_cpu > 0 ? r->total.mpps_cpu / r->one_sa_cpu : 0);
 	if (r->losses[0])
 		fprintf(f, "    worker drops/punts: %s\n", r->losses);
 }
@@ -152,11 +163,15 @@ static void json_result(FILE *f, const struct result *r, bool first)
 		"\"gbps\": %.3f, \"cycles_per_pkt\": %.1f, \"crypto_only_mpps\": %.4f, "
 		"\"ratio\": %.4f, \"mpps_cpu\": %.4f, \"crypto_only_mpps_cpu\": %.4f, "
 		"\"ratio_cpu\": %.4f, \"dropped\": %lu, \"worker_losses\": \"%s\", "
-		"\"seconds\": %.3f, \"per_worker\": [",
+		"\"seconds\": %.3f, ",
 		bench_mean_size(r->size), r->sas, r->workers, r->total.mpps, r->total.gbps,
 		r->total.cycles_per_pkt, r->crypto_only, ratio(r), r->total.mpps_cpu,
 		r->crypto_only_cpu, ratio_cpu(r), (unsigned long)r->total.dropped,
 		r->losses, r->total.seconds);
+	if (r->one_sa > 0)
+		fprintf(f, "\"one_sa_mpps\": %.4f, \"one_sa_mpps_cpu\": %.4f, "
+			"\"sas_ratio\": %.4f, ", r->one_sa, r->one_sa_cpu, sas_ratio(r));
+	fprintf(f, "\"per_worker\": [");
 	for (unsigned i = 0; i < r->workers; i++)
 		fprintf(f, "%s{\"lcore\": %u, \"mpps\": %.4f, \"gbps\": %.3f, "
 			"\"cycles_per_pkt\": %.1f}", i ? ", " : "", r->lcores[i],
@@ -349,12 +364,12 @@ static int run_all(const struct bench_opts *o, FILE *tab, FILE *js)
 		r.sas = o->sas;
 		r.workers = n;
 		memcpy(r.lcores, lcores, n * sizeof(lcores[0]));
-		struct bench_task t[2];
+		struct bench_task t[3], one;
 		struct bench_crypto_only *co = NULL;
-		unsigned nt = 0;
+		unsigned nt = 0, co_task = 0, one_task = 0;	/* 0: not measured */
 
-		if (bench_harness_prepare(h, r.alg, r.dir, r.size, o->sas, &t[nt++], err,
-					  sizeof(err)) < 0) {
+		if (bench_harness_prepare(h, r.alg, r.dir, r.size, o->sas, &t[nt++],
+					  o->sas > 1 ? &one : NULL, err, sizeof(err)) < 0) {
 			fprintf(stderr, "flexgw-bench: %s %s: %s\n", r.alg->name, dir_name(r.dir),
 				err);
 			rc = -1;
@@ -370,7 +385,11 @@ static int run_all(const struct bench_opts *o, FILE *tab, FILE *js)
 				rc = -1;
 				break;
 			}
-			nt++;
+			co_task = nt++;
+		}
+		if (o->sas > 1) {
+			one_task = nt;
+			t[nt++] = one;
 		}
 		r.worker_path = bench_harness_worker_path(h);
 		rc = bench_interleave(t, nt, o);
@@ -383,9 +402,13 @@ static int run_all(const struct bench_opts *o, FILE *tab, FILE *js)
 		}
 		r.total = t[0].total;
 		memcpy(r.per_worker, t[0].rates, n * sizeof(r.per_worker[0]));
-		if (nt == 2) {
-			r.crypto_only = t[1].total.mpps;
-			r.crypto_only_cpu = t[1].total.mpps_cpu;
+		if (co_task != 0) {
+			r.crypto_only = t[co_task].total.mpps;
+			r.crypto_only_cpu = t[co_task].total.mpps_cpu;
+		}
+		if (one_task != 0) {
+			r.one_sa = t[one_task].total.mpps;
+			r.one_sa_cpu = t[one_task].total.mpps_cpu;
 		}
 		table_row(tab, &r);
 		fflush(tab);

@@ -38,7 +38,8 @@ static void do_start(struct cmdline *cl)
 	if (!st.prepared) {
 		if (bench_harness_prepare(st.h, st.o->algs[0],
 					  st.o->dir[BENCH_OUT] ? BENCH_OUT : BENCH_IN,
-					  st.o->sizes[0], st.o->sas, &st.t, err, sizeof(err)) < 0) {
+					  st.o->sizes[0], st.o->sas, &st.t, NULL, err,
+					  sizeof(err)) < 0) {
 			cmdline_printf(cl, "cannot prepare: %s\n", err);
 			return;
 		}

@@ -3,7 +3,8 @@ contract: one JSON object whose `results` carry alg, dir, size, sas,
 workers, mpps, gbps, crypto_only_mpps and ratio. A smoke test, not a
 measurement: it checks that traffic flowed and nothing was dropped
 (inbound included, so the replay window let every prebuilt packet
-through), never how fast."""
+through), never how fast. With several SAs the same run also measures the
+data plane on one SA per worker (one_sa_mpps, sas_ratio)."""
 import json
 
 import pytest
@@ -31,7 +32,8 @@ def run_bench(bench, *args):
 @pytest.mark.parametrize("args", [
 	("--alg", "aes-gcm-128", "--size", "1420", "--dir", "outbound", "--sas", "1"),
 	("--alg", "aes-cbc-256-sha256", "--size", "imix", "--dir", "inbound", "--sas", "3"),
-], ids=["contract-outbound", "cbc-inbound-imix"])
+	("--alg", "aes-gcm-128", "--size", "64", "--dir", "outbound", "--sas", "5"),
+], ids=["contract-outbound", "cbc-inbound-imix", "gcm-outbound-5-sas"])
 def test_bench_json(bench, args):
 	out = run_bench(bench, *args)
 	assert len(out["results"]) == 1
@@ -48,6 +50,11 @@ def test_bench_json(bench, args):
 	assert r["ratio"] == pytest.approx(r["mpps"] / r["workers"] / r["crypto_only_mpps"], rel=1e-2)
 	assert r["dropped"] == 0
 	assert r["worker_losses"] == "", r["worker_losses"]
+	if r["sas"] == 1:
+		assert "one_sa_mpps" not in r and "sas_ratio" not in r
+	else:
+		assert r["one_sa_mpps"] > 0
+		assert r["sas_ratio"] == pytest.approx(r["mpps"] / r["one_sa_mpps"], rel=1e-2)
 
 
 def test_bench_prompt(bench):
