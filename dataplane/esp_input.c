@@ -215,25 +215,36 @@ static void decap_chunk(struct fgw_burst *b, struct rte_mbuf **frames, unsigned 
 			rte_prefetch0(dp->tunnels[sa[i]->ifindex]);
 	fgw_esp_decap(&b->ctx->crypto, m, sa, k, verdict);
 
-	for (unsigned i = 0; i < k; i++) {
-		struct fgw_tunnel *t = dp->tunnels[sa[i]->ifindex];
-		bool is_v6;
+	/* Stage 3, a run of packets on one SA (so one tunnel) at a time: the
+	 * counters are added once per run. */
+	for (unsigned i = 0; i < k;) {
+		const struct fgw_sa *s = sa[i];
+		struct fgw_tunnel *t = dp->tunnels[s->ifindex];
+		uint64_t decrypted = 0, drops = 0, packets = 0, bytes = 0;
 
-		if (verdict[i] != FGW_SA_DROP_NONE) {
-			fgw_drop(b, m[i], fgw_drop_of_sa(verdict[i]));
-			continue;
+		for (; i < k && sa[i] == s; i++) {
+			bool is_v6;
+
+			if (verdict[i] != FGW_SA_DROP_NONE) {
+				fgw_drop(b, m[i], fgw_drop_of_sa(verdict[i]));
+				continue;
+			}
+			decrypted++;
+			if (!inner_prepare(b, m[i], s, t, &is_v6)) {
+				drops++;
+				continue;
+			}
+			packets++;
+			bytes += m[i]->pkt_len - RTE_ETHER_HDR_LEN;
+			if (is_v6)
+				v6[n6++] = m[i];
+			else
+				v4[n4++] = m[i];
 		}
-		b->stats->decrypted++;
-		if (!inner_prepare(b, m[i], sa[i], t, &is_v6)) {
-			t->w[me].stats.drops++;
-			continue;
-		}
-		t->w[me].stats.rx_packets++;
-		t->w[me].stats.rx_bytes += m[i]->pkt_len - RTE_ETHER_HDR_LEN;
-		if (is_v6)
-			v6[n6++] = m[i];
-		else
-			v4[n4++] = m[i];
+		b->stats->decrypted += decrypted;
+		t->w[me].stats.drops += drops;
+		t->w[me].stats.rx_packets += packets;
+		t->w[me].stats.rx_bytes += bytes;
 	}
 	if (n4 + n6 != 0)
 		inner_forward(b, v4, n4, v6, n6);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_byteorder.h>
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
 
@@ -25,12 +26,13 @@ static void *mac_pack(const struct rte_ether_addr *mac)
 	return (void *)(uintptr_t)v;
 }
 
+/* Every forwarded packet's MAC comes through here: one 6-byte copy of the
+ * little-endian word instead of six shifted byte stores. */
 static void mac_unpack(const void *data, struct rte_ether_addr *mac)
 {
-	uint64_t v = (uintptr_t)data;
+	uint64_t v = rte_cpu_to_le_64((uint64_t)(uintptr_t)data);
 
-	for (unsigned i = 0; i < RTE_ETHER_ADDR_LEN; i++)
-		mac->addr_bytes[i] = (uint8_t)(v >> (8 * i));
+	memcpy(mac->addr_bytes, &v, RTE_ETHER_ADDR_LEN);
 }
 
 struct rte_hash *fgw_neigh_cache_create(unsigned worker, int socket)
@@ -76,7 +78,7 @@ uint64_t fgw_neigh_lookup_bulk(struct fgw_worker *w, const struct fgw_neigh_key 
 	if (n == 0)
 		return 0;
 	for (unsigned i = 0; i < n; i++) {
-		if (u == 0 || !key_equal(keys[i], uniq[u - 1]))
+		if (u == 0 || (keys[i] != uniq[u - 1] && !key_equal(keys[i], uniq[u - 1])))
 			uniq[u++] = keys[i];
 		at[i] = (uint8_t)(u - 1);
 	}

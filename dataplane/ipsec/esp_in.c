@@ -244,7 +244,7 @@ static bool pad_ok(const uint8_t *p, unsigned pad, unsigned room)
 
 /* ICV, replay window, trailer, next header; then strip. */
 static unsigned decap_finish(struct fgw_crypto *c, struct rte_mbuf *m, struct fgw_sa *sa,
-			     const struct in_pkt *in)
+			     const struct in_pkt *in, uint32_t *bytes)
 {
 	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *), *pt = p + in->ct_off;
 	unsigned pad, nh, payload, inner_len, verdict;
@@ -295,17 +295,23 @@ static unsigned decap_finish(struct fgw_crypto *c, struct rte_mbuf *m, struct fg
 		}
 		inner_len = payload;
 	}
+	*bytes = inner_len;
+	return FGW_SA_DROP_NONE;
+}
 
-	/* One owner: plain adds. Limits take effect from the next packet. */
-	sa->stats.packets++;
-	sa->stats.bytes += inner_len;
+/* One owner: plain adds, once per run of packets on sa. Limits take
+ * effect from the next burst: its packets were all checked against the
+ * SA's state (decap_check) before any of them was counted. */
+static void count_in(struct fgw_sa *sa, uint64_t packets, uint64_t bytes)
+{
+	sa->stats.packets += packets;
+	sa->stats.bytes += bytes;
 	if ((sa->life.hard_packets && sa->stats.packets >= sa->life.hard_packets) ||
 	    (sa->life.hard_bytes && sa->stats.bytes >= sa->life.hard_bytes))
 		fgw_sa_set_state(sa, FGW_SA_HARD_EXPIRED);
 	if ((sa->life.soft_packets && sa->stats.packets >= sa->life.soft_packets) ||
 	    (sa->life.soft_bytes && sa->stats.bytes >= sa->life.soft_bytes))
 		fgw_sa_set_state(sa, FGW_SA_SOFT_EXPIRED);
-	return FGW_SA_DROP_NONE;
 }
 
 static unsigned decap_burst(struct fgw_crypto *c, struct rte_mbuf **m, struct fgw_sa *const *sa,
@@ -326,11 +332,24 @@ static unsigned decap_burst(struct fgw_crypto *c, struct rte_mbuf **m, struct fg
 		verdict[i] = decap_check(c, m[i], sa[i], i, &in[i]);
 	}
 	fgw_crypto_run(c, verdict);
-	for (unsigned i = 0; i < n; i++) {
-		if (verdict[i] == FGW_SA_DROP_NONE)
-			verdict[i] = decap_finish(c, m[i], sa[i], &in[i]);
-		if (verdict[i] != FGW_SA_DROP_NONE)
-			sa[i]->stats.drop[verdict[i]]++;
+	for (unsigned i = 0; i < n;) {
+		struct fgw_sa *s = sa[i];
+		uint64_t packets = 0, bytes = 0;
+
+		for (; i < n && sa[i] == s; i++) {
+			uint32_t len = 0;
+
+			if (verdict[i] == FGW_SA_DROP_NONE)
+				verdict[i] = decap_finish(c, m[i], s, &in[i], &len);
+			if (verdict[i] != FGW_SA_DROP_NONE) {
+				s->stats.drop[verdict[i]]++;
+				continue;
+			}
+			packets++;
+			bytes += len;
+		}
+		if (packets)
+			count_in(s, packets, bytes);
 	}
 	return n;
 }

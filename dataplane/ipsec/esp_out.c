@@ -59,6 +59,16 @@ static void reserve(const struct fgw_crypto *c, struct fgw_sa *sa, unsigned k, u
 	if ((l->soft_bytes && bytes >= l->soft_bytes) ||
 	    (l->soft_packets && first + k - 1 >= l->soft_packets))
 		fgw_sa_set_state(sa, FGW_SA_SOFT_EXPIRED);
+	/* The usual run: every number valid, checked once at its last (no
+	 * wrap: first <= first + k - 1 <= last, within the packet limit). */
+	if (!hard && !exhausted && first + k - 1 >= first && first + k - 1 <= last &&
+	    (!l->hard_packets || first + k - 1 <= l->hard_packets)) {
+		for (unsigned q = 0; q < k; q++) {
+			seq[q] = first + q;
+			verdict[q] = FGW_SA_DROP_NONE;
+		}
+		return;
+	}
 	for (unsigned q = 0; q < k; q++) {
 		seq[q] = first + q;
 		verdict[q] = FGW_SA_DROP_NONE;
