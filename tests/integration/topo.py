@@ -342,9 +342,10 @@ def wait_for(what, cond, timeout, step=0.2):
 
 
 def ping(ns, dst, count=50, interval=0.01, size=56, timeout=60, ttl=None, quiet=True,
-	 deadline=None):
+	 deadline=None, wait=2):
 	"""Returns (transmitted, received, output). quiet=False keeps the
-	per-packet lines (ICMP errors show there).
+	per-packet lines (ICMP errors show there). wait: seconds ping waits
+	for a reply when it has none yet (ping -W).
 
 	deadline: wait up to that many seconds for the replies (ping -w);
 	without it ping gives up on a reply two round trips after its last
@@ -352,7 +353,7 @@ def ping(ns, dst, count=50, interval=0.01, size=56, timeout=60, ttl=None, quiet=
 	test that must hold at load wants it. ping -w keeps sending until it
 	has count replies, so then (count, how many of requests 1..count were
 	answered) is returned, read from the reply lines."""
-	args = ["ping", "-n", "-c", str(count), "-i", str(interval), "-W", "2", "-s", str(size)]
+	args = ["ping", "-n", "-c", str(count), "-i", str(interval), "-W", str(wait), "-s", str(size)]
 	if deadline:
 		args += ["-w", str(deadline)]
 	elif quiet:
