@@ -35,8 +35,8 @@
  *
  * With more than one SA, a second task measures in the same run, in turns
  * with the first, the same data plane (all its SAs, tunnels and routes in
- * place) on one SA per worker: outbound every packet to SA 0's
- * destination, inbound frames of the worker's first SA only (sequence
+ * place) on one SA per worker: outbound every packet of worker w to SA
+ * w's destination, inbound frames of the worker's first SA only (sequence
  * numbers 1..OUT_FRAMES). The ratio of the two rates is what the SAs
  * cost, free of the slow spells a shared host has between two runs. */
 #include <stdio.h>
@@ -97,7 +97,7 @@ struct bench_worker {
 	struct bench_traffic all;	/* over every SA */
 	struct bench_traffic one;	/* inbound: this worker's first SA only */
 	const struct bench_traffic *tr;	/* this turn's */
-	unsigned spread;		/* outbound: SAs this turn's packets go to */
+	unsigned spread;		/* outbound: SA step from packet to packet */
 	unsigned next;			/* the frame to copy next */
 	unsigned k;			/* outbound: the SA of the next packet */
 	volatile bool stop;
@@ -290,11 +290,11 @@ static int bench_worker_main(void *arg)
 					   RTE_MIN(len, (unsigned)OUT_COPY) : len);
 				m[i]->data_len = (uint16_t)len;
 				m[i]->pkt_len = len;
-				if (bw->dir == BENCH_OUT && bw->spread > 1) {
+				if (bw->dir == BENCH_OUT && bw->sas > 1) {
 					set_dst((struct rte_ipv4_hdr *)(p + sizeof(struct rte_ether_hdr)),
 						bench_sa_dst(bw->sas, k));
 					/* the next SA without a division per packet */
-					k += bw->h->n_workers;
+					k += bw->spread;
 					while (k >= bw->sas)
 						k -= bw->sas;
 				}
@@ -709,7 +709,10 @@ static int workers_start(struct bench_harness *h, bool one_sa)
 		struct bench_worker *bw = h->bw[i];
 
 		bw->tr = one_sa && bw->dir == BENCH_IN ? &bw->one : &bw->all;
-		bw->spread = one_sa ? 1 : bw->sas;
+		/* outbound SA k of worker w: k = w mod sas, then every
+		 * workers-th; one SA: k = w, a step of 0 */
+		bw->spread = one_sa ? 0 : h->n_workers;
+		bw->k = bw->index % bw->sas;
 		bw->next = 0;
 		h->bw[i]->stop = false;
 		if (rte_eal_remote_launch(bench_worker_main, h->bw[i], h->bw[i]->lcore) != 0) {
@@ -762,7 +765,6 @@ int bench_harness_prepare(struct bench_harness *h, const struct bench_alg *alg,
 		bw->size = size;
 		bw->stride = frame_stride(size);
 		bw->next = 0;
-		bw->k = i % sas;
 		memset(&bw->count, 0, sizeof(bw->count));
 		h->counts[i] = &bw->count;
 		if (dir == BENCH_OUT) {

@@ -185,24 +185,30 @@ def test_flexgw_rekeys(root, build, tmp_path):
 		assert case.up() is not None, case.report(notes)
 		ike = case.charon.list_sas()["gw"]
 		assert ike["dh-group"] == "MODP_2048", ike
-		# Three rounds of 1328-octet pings: 1600 fast ones take the CHILD SA
-		# past its 75 % soft mark (1,481 of them), 150 slow ones leave the
-		# rekey 9 s before the old SA's hard mark (1,974) could come near.
+		# Three rounds of 1328-octet pings, fast then slow: the fast ones take
+		# the CHILD SA past its 75 % soft mark (1,481 of them), the 150 slow
+		# ones leave the rekey 9 s before the old SA's hard mark (1,974)
+		# could come near. A new SA starts a round with what followed its
+		# rekey (the rest of the fast ones and the slow ones: 150 to 270),
+		# so rounds 2 and 3 send 1350 fast ones: the soft mark still falls
+		# in the round and the hard mark never within its fast pings.
 		# The IKE SA is rekeyed by flexctl once two CHILD SA rekeys are done,
-		# so the third moves to the new IKE SA and rekeys there.
+		# so the third moves to the new IKE SA and rekeys there. ping -w
+		# waits for late replies; a lost one makes it send more than -c.
 		host = interop.LANB["host"]
-		rounds = 3
+		fast = (1600, 1350, 1350)
 		p = case.lana.popen(["sh", "-c", "; ".join(
-			[f"ping -n -q -c 1600 -i 0.003 -s 1300 -W 2 {host}; "
-			 f"ping -n -q -c 150 -i 0.06 -s 1300 -W 2 {host}"] * rounds)],
+			f"ping -n -q -c {n} -i 0.003 -s 1300 -w 60 {host}; "
+			f"ping -n -q -c 150 -i 0.06 -s 1300 -w 60 {host}" for n in fast)],
 			stdout=subprocess.PIPE, text=True)
 		ok = topo.wait(lambda: stats(case)["child_rekeyed"] >= 2, 60)
 		if ok:
-			case.gw.flexctl("crypto", "ikev2", "rekey")
-		out = p.communicate(timeout=150)[0]
+			assert case.gw.flexctl("crypto", "ikev2", "rekey")["rekeying"] == 1
+		out = p.communicate(timeout=300)[0]
 		assert ok, "two CHILD SA rekeys not seen\n" + out + case.report(notes)
 		runs = re.findall(r"(\d+) packets transmitted, (\d+) received", out)
-		assert runs == [("1600", "1600"), ("150", "150")] * rounds, out + case.report(notes)
+		assert runs == [r for n in fast for r in ((str(n), str(n)), ("150", "150"))], \
+			out + case.report(notes)
 		ev = stats(case)
 		assert ev["ike_rekeyed"] == 1 and ev["child_rekeyed"] >= 3, (ev, case.report(notes))
 		log = case.gw.log_text()
@@ -343,11 +349,11 @@ def ike_rekey_collision(build, workdir, order, start_lock):
 		hold.hold(b, "all")
 		p = case.lana.popen(["ping", "-n", "-q", "-i", "0.02", "-W", "2", interop.LANB["host"]],
 				    stdout=subprocess.PIPE, text=True)
-		gwa.flexctl("crypto", "ikev2", "rekey")
+		assert gwa.flexctl("crypto", "ikev2", "rekey")["rekeying"] == 1
 		if order == "charon":
 			case.charon.swanctl("--rekey", "--ike", "gw")
 		else:
-			case.gwb.flexctl("crypto", "ikev2", "rekey")
+			assert case.gwb.flexctl("crypto", "ikev2", "rekey")["rekeying"] == 1
 
 		def logged(text, pattern):
 			return lambda: re.search(pattern, text())
