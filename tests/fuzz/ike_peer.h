@@ -17,7 +17,13 @@
  *   3 TUNNEL  a tunnel's initiation (octet 0: which), as its timer would;
  *   4 PATCH   a datagram with the newest IKE SA's SPIs written in (SPIr
  *             only when the SA has one): the IKE_SA_INIT response of an
- *             initiation, or any message to a known SA.
+ *             initiation, or any message to a known SA;
+ *   5 DUE     what the engine starts itself, made due now on the newest
+ *             SA (octet 0, bits): 1 its IKE SA rekey, 2 its CHILD SAs'
+ *             rekeys, 4 the DELETE of the CHILD SAs a rekey replaced (as
+ *             the lifetime tick starts them), 8 a retransmission, 16 a
+ *             liveness check (their timers' callbacks), 32 the operator's
+ *             clear (DELETE of every IKE SA).
  * Messages go in through ike_receive, as the UDP input hands them over;
  * the keys of SK are read from the engine's IKE SA, so nothing here does
  * Diffie-Hellman with the engine. */
@@ -35,7 +41,7 @@
 
 #define PSK "fuzz-psk"		/* gateway.json's keyring, every peer */
 
-enum { OP_RAW, OP_INIT, OP_SK, OP_TUNNEL, OP_PATCH, OP_N };
+enum { OP_RAW, OP_INIT, OP_SK, OP_TUNNEL, OP_PATCH, OP_DUE, OP_N };
 
 struct peer {
 	const char *addr, *gw;
@@ -242,6 +248,40 @@ static void op_patch(const struct fgw_local_pkt *p, const uint8_t *d, size_t n)
 	deliver(p, n);
 }
 
+static void fire(struct rte_timer *t)
+{
+	if (rte_timer_pending(t)) {
+		rte_timer_stop(t);
+		t->f(t, t->arg);
+	}
+}
+
+static void op_due(const uint8_t *d, size_t n)
+{
+	struct fgw_ike_sa *sa = target(true);
+	uint64_t now = rte_get_timer_cycles();
+	struct fgw_ike_child *ch;
+	uint8_t what = n ? d[0] : 1;
+
+	if (sa == NULL)
+		return;
+	if (what & 1)
+		sa->rekey_at = now;
+	TAILQ_FOREACH(ch, &sa->children, link) {
+		if (what & 2)
+			ch->rekey_at = now;
+		if (what & 4 && ch->delete_at)
+			ch->delete_at = now;
+	}
+	ike_life_kick(sa);
+	if (what & 8)
+		fire(&sa->retx_timer);
+	if (what & 16)
+		fire(&sa->dpd_timer);
+	if (what & 32)
+		fgw_ike_clear(&gw, NULL);
+}
+
 /* Runs an input's records (the format in fuzz_ike_engine.c). */
 static void peer_run(const uint8_t *data, size_t size)
 {
@@ -264,6 +304,7 @@ static void peer_run(const uint8_t *data, size_t size)
 		case OP_SK: op_sk(&p, d, n); break;
 		case OP_TUNNEL: op_tunnel(d, n); break;
 		case OP_PATCH: op_patch(&p, d, n); break;
+		case OP_DUE: op_due(d, n); break;
 		}
 		gw_service();
 		data += 3 + n;

@@ -20,7 +20,7 @@ spec = importlib.util.spec_from_file_location("ike_corpus", HERE.parent / "ike" 
 ike = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(ike)
 
-RAW, INIT, SK, TUNNEL, PATCH = range(5)
+RAW, INIT, SK, TUNNEL, PATCH, DUE = range(6)
 IKE_AUTH, CREATE_CHILD_SA, INFORMATIONAL = 35, 36, 37
 RESPONSE, FIX_AUTH = 1, 2
 N_FRAG_SUP, N_REDIR_SUP, N_HASH_ALG, N_REKEY_SA = 16430, 16406, 16431, 16393
@@ -135,6 +135,20 @@ def seeds():
 			   [(ike.IDR, idp(1, bytes([203, 0, 113, 3])), 0), (ike.AUTH, auth(), 0),
 			    (ike.SA, ESP_GCM, 0), (ike.TSI, ANY4, 0), (ike.TSR, ANY4, 0),
 			    (ike.N, struct.pack("!BBH", 0, 0, 16391), 0)], peer=3),
+		# the engine's own requests, answered
+		"rekey-ike-ours": init() + site_auth() + rec(DUE, b"\x01") +
+			sk(CREATE_CHILD_SA, RESPONSE, [(ike.SA, proposal(1, bytes(range(1, 9)), IKE_GCM), 0),
+						       (ike.NONCE, NONCE, 0), (ike.KE, ke(), 0)]) +
+			sk(INFORMATIONAL, RESPONSE, [(ike.D, struct.pack("!BBH", 1, 0, 0), 0)]),
+		"rekey-child-ours": init() + site_auth() + rec(DUE, b"\x02") +
+			sk(CREATE_CHILD_SA, RESPONSE, [(ike.SA, ESP_GCM_PFS, 0), (ike.NONCE, NONCE, 0),
+						       (ike.KE, ke(), 0), (ike.TSI, ANY4, 0),
+						       (ike.TSR, ANY4, 0)]) +
+			rec(DUE, b"\x04") +
+			sk(INFORMATIONAL, RESPONSE, [(ike.D, struct.pack("!BBH", 3, 4, 1) +
+						      bytes.fromhex("c0ffee01"), 0)]),
+		"retransmit-dpd-clear": init() + site_auth() + rec(DUE, b"\x01") + rec(DUE, b"\x08") +
+			rec(DUE, b"\x10") + rec(DUE, b"\x20") + sk(INFORMATIONAL, RESPONSE, []),
 	}
 	# the captured messages and inner chains, after a valid IKE_SA_INIT
 	for f in sorted((HERE.parent / "ike" / "corpus").iterdir()):
