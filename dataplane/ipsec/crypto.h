@@ -202,7 +202,8 @@ static inline void fgw_crypto_add(struct fgw_crypto *c, const struct fgw_crypto_
 
 /* Runs the filled jobs to completion. A job that did not complete sets
  * verdict[op->user] = FGW_SA_DROP_CRYPTO; other verdicts are left alone.
- * A burst of GCM jobs only runs through IPsec-MB's GCM functions, any
+ * A burst of GCM jobs only runs through IPsec-MB's GCM functions, one of
+ * CBC + HMAC jobs of one kind through its cipher and hash bursts, any
  * other through its burst API. */
 void fgw_crypto_run(struct fgw_crypto *c, uint8_t *verdict);
 /* The same, always through the burst API (for the benchmark). */
