@@ -291,8 +291,14 @@ struct fgw_replay {
 	uint64_t *bits;			/* ring, mask + 1 words (after the SA) */
 };
 
+/* Replay ring words kept in the SA's written line (a window of up to 64
+ * packets, the usual one) instead of after the SA: one line fewer for
+ * every inbound packet of a cold SA. */
+#define FGW_SA_RING_INLINE 2
+
 struct fgw_sa {
-	/* Read-only once published: everything per-packet code looks at. */
+	/* Read-only once published. The first line is everything inbound
+	 * reads per packet; outbound reads the second too (`outer`). */
 	uint32_t spi;			/* host byte order */
 	uint8_t flags;			/* FGW_SA_F_* */
 	uint8_t mode;			/* enum fgw_sa_mode */
@@ -311,19 +317,28 @@ struct fgw_sa {
 	uint32_t ifindex;		/* the tunnel interface it belongs to */
 	uint16_t outer_sum;		/* derived: ones' complement sum of the
 					 * IPv4 `outer` as built (tunnel mode) */
+	/* Derived: GCM's salt, a copy of keys.salt on this line, so that
+	 * building a packet's nonce does not wait for the key schedule's
+	 * last line (a cold SA's keys arrive during the burst, for the
+	 * crypto call at its end). Wiped on free like the keys. */
+	uint8_t salt[FGW_GCM_SALT_LEN];
+	struct fgw_sa_lifetime life;
 	/* Derived: the outer IPv4/IPv6 header (tunnel mode) and the UDP header
 	 * (NAT-T) with everything per-packet left zero. */
-	uint8_t outer[40 + 8];
-	struct fgw_sa_lifetime life;
+	uint8_t outer[40 + 8] __attribute__((aligned(64)));
 	/* Not read per packet (`outer` holds them): after the two lines that
 	 * are (FGW_SA_HOT_END), so that many SAs cost one miss fewer each. */
 	struct fgw_addr src;		/* tunnel endpoints: outbound src is us, */
 	struct fgw_addr dst;		/*  inbound dst is us */
 
 	/* Written per burst. */
-	uint64_t seq __attribute__((aligned(64)));	/* outbound: last used */
-	uint32_t state;			/* FGW_SA_*_EXPIRED... (atomic) */
+	uint32_t state __attribute__((aligned(64)));	/* FGW_SA_*_EXPIRED... (atomic) */
 	uint32_t pad2;
+	union {
+		uint64_t seq;		/* outbound: last used */
+		/* inbound: the replay ring when it fits (fgw_sa_alloc) */
+		uint64_t ring[FGW_SA_RING_INLINE];
+	};
 	struct fgw_replay replay;	/* inbound */
 	struct fgw_sa_stats stats;
 
@@ -331,11 +346,16 @@ struct fgw_sa {
 	/* Control lcore only: `stats` when counters were last cleared (they
 	 * show as stats minus this; lifetimes go by stats itself). */
 	struct fgw_sa_stats cleared;
-	/* the replay ring's words follow (fgw_sa_alloc) */
+	/* a replay ring too big for `ring` follows (fgw_sa_alloc) */
 } __attribute__((aligned(64)));
 
-/* What per-packet code reads of an SA before the written line (`seq`). */
+/* What per-packet code reads of an SA before the written line: inbound
+ * the first line, outbound the first two. */
+#define FGW_SA_HOT_IN_END offsetof(struct fgw_sa, outer)
 #define FGW_SA_HOT_END offsetof(struct fgw_sa, src)
+_Static_assert(FGW_SA_HOT_IN_END <= 64, "an inbound SA's per-packet fields span 2 lines");
 _Static_assert(offsetof(struct fgw_sa, src) <= 128, "an SA's per-packet fields span 3 lines");
+_Static_assert(offsetof(struct fgw_sa, stats.drop) - offsetof(struct fgw_sa, state) <= 64,
+	       "an SA's per-packet written fields span 2 lines");
 
 #endif

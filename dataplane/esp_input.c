@@ -176,9 +176,7 @@ static void decap_chunk(struct fgw_burst *b, struct rte_mbuf **frames, unsigned 
 	for (unsigned i = 0; i < n; i++) {
 		sa[i] = fgw_sa_slot(dp, spi[i]);
 		if (sa[i] != NULL && (i == 0 || sa[i] != sa[i - 1])) {
-			fgw_sa_prefetch(sa[i]);
-			/* the replay ring follows the SA (fgw_sa_alloc) */
-			rte_prefetch0(sa[i] + 1);
+			fgw_sa_prefetch(sa[i], true);
 		}
 	}
 
@@ -211,8 +209,12 @@ static void decap_chunk(struct fgw_burst *b, struct rte_mbuf **frames, unsigned 
 	if (k == 0)
 		return;
 	for (unsigned i = 0; i < k; i++)
-		if (i == 0 || sa[i] != sa[i - 1])
-			rte_prefetch0(dp->tunnels[sa[i]->ifindex]);
+		if (i == 0 || sa[i] != sa[i - 1]) {
+			const struct fgw_tunnel *t = dp->tunnels[sa[i]->ifindex];
+
+			rte_prefetch0(t);
+			rte_prefetch0_write(&t->w[me]);
+		}
 	fgw_esp_decap(&b->ctx->crypto, m, sa, k, verdict);
 
 	/* Stage 3, a run of packets on one SA (so one tunnel) at a time: the

@@ -103,8 +103,6 @@ static inline void fgw_crypto_prefetch_keys(const struct fgw_crypto *c,
 	first = RTE_ALIGN_FLOOR(fgw_crypto_gcm_powers_from(len), RTE_CACHE_LINE_SIZE);
 	for (unsigned off = first; off < FGW_GCM_POWERS_END; off += RTE_CACHE_LINE_SIZE)
 		rte_prefetch1(k + off);
-	/* read by ESP itself, for each packet's nonce */
-	rte_prefetch0(ks->salt);
 }
 
 /* One job, in place in buf. GCM authenticates aad then the cipher range;

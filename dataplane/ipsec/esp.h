@@ -24,16 +24,19 @@
 #define FGW_ESP_HDR_LEN 8	/* SPI + sequence number */
 
 /* Starts loading what ESP reads and writes of sa for a packet: the
- * per-packet fields (outer header, lifetime limits: FGW_SA_HOT_END) and
- * the line with the sequence number and counters (for writing). Called a stage ahead, it turns a cache miss per packet on the
- * SA into misses the burst waits for together. The key schedule is
- * prefetched by ESP itself (fgw_crypto_prefetch_keys), once the SA's
- * algorithm is in cache. */
-static inline void fgw_sa_prefetch(const struct fgw_sa *sa)
+ * per-packet fields (outbound also the outer header: FGW_SA_HOT_END) and
+ * the line with the sequence number, replay window and counters (for
+ * writing). Called a stage ahead, it turns a cache miss per packet on the
+ * SA into misses the burst waits for together. The key schedule (and a
+ * replay ring too big for the SA's line) is prefetched by ESP itself
+ * (fgw_crypto_prefetch_keys), once the SA's algorithm is in cache. */
+static inline void fgw_sa_prefetch(const struct fgw_sa *sa, bool inbound)
 {
-	for (unsigned off = 0; off < FGW_SA_HOT_END; off += RTE_CACHE_LINE_SIZE)
+	unsigned end = inbound ? FGW_SA_HOT_IN_END : FGW_SA_HOT_END;
+
+	for (unsigned off = 0; off < end; off += RTE_CACHE_LINE_SIZE)
 		rte_prefetch0((const uint8_t *)sa + off);
-	rte_prefetch0_write(&sa->seq);
+	rte_prefetch0_write(&sa->state);
 }
 
 /* RFC 4303 2.4's default padding, 1, 2, 3..., as far as a cipher block

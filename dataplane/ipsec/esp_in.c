@@ -114,7 +114,7 @@ static unsigned decap_check(struct fgw_crypto *c, struct rte_mbuf *m, struct fgw
 		const uint8_t *aad = esp;
 		unsigned aad_len = FGW_ESP_HDR_LEN;
 
-		memcpy(s->nonce, sa->keys.salt, FGW_GCM_SALT_LEN);
+		memcpy(s->nonce, sa->salt, FGW_GCM_SALT_LEN);
 		memcpy(s->nonce + FGW_GCM_SALT_LEN, esp + FGW_ESP_HDR_LEN, 8);
 		if (sa->flags & FGW_SA_F_ESN) {
 			memcpy(s->aad, esp, 4);
@@ -320,10 +320,17 @@ static unsigned decap_burst(struct fgw_crypto *c, struct rte_mbuf **m, struct fg
 	struct in_pkt in[FGW_CRYPTO_BURST];
 
 	n = fgw_crypto_begin(c, n);
-	/* The keys' lines, on their way for the crypto call after the checks */
+	/* The keys' lines, on their way for the crypto call after the checks;
+	 * the replay word of the window's top, when the ring is too big for
+	 * the SA's own line (fgw_sa_alloc) */
 	for (unsigned i = 0; i < n; i++)
-		if (i == 0 || sa[i] != sa[i - 1])
+		if (i == 0 || sa[i] != sa[i - 1]) {
+			const struct fgw_replay *r = &sa[i]->replay;
+
 			fgw_crypto_prefetch_keys(c, &sa[i]->keys, sa[i]->cipher, m[i]->pkt_len);
+			if (r->size && r->bits != sa[i]->ring)
+				rte_prefetch0(&r->bits[(r->top >> 6) & r->mask]);
+		}
 	for (unsigned i = 0; i < n; i++) {
 		if (i + 1 < n) {
 			rte_prefetch0(rte_pktmbuf_mtod(m[i + 1], void *));

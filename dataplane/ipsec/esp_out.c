@@ -265,7 +265,7 @@ static unsigned encap_one(struct fgw_crypto *c, struct rte_mbuf *m, struct fgw_s
 		const uint8_t *aad = esp;
 		unsigned aad_len = FGW_ESP_HDR_LEN;
 
-		memcpy(s->nonce, sa->keys.salt, FGW_GCM_SALT_LEN);
+		memcpy(s->nonce, sa->salt, FGW_GCM_SALT_LEN);
 		memcpy(s->nonce + FGW_GCM_SALT_LEN, esp + FGW_ESP_HDR_LEN, 8);
 		if (sa->flags & FGW_SA_F_ESN) {
 			/* RFC 4106 section 5: SPI, then all 64 bits. */

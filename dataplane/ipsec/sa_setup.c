@@ -12,9 +12,10 @@
 #include "dataplane/ipsec/replay.h"
 #include "dataplane/ipsec/sa_setup.h"
 
+/* A replay ring of `words` that does not fit in the SA's `ring` follows it. */
 static size_t sa_size(unsigned words)
 {
-	return sizeof(struct fgw_sa) + words * sizeof(uint64_t);
+	return sizeof(struct fgw_sa) + (words > FGW_SA_RING_INLINE ? words * sizeof(uint64_t) : 0);
 }
 
 struct fgw_sa *fgw_sa_alloc(unsigned replay_window, int socket)
@@ -27,7 +28,8 @@ struct fgw_sa *fgw_sa_alloc(unsigned replay_window, int socket)
 	sa = rte_zmalloc_socket("fgw_sa", sa_size(words), RTE_CACHE_LINE_SIZE, socket);
 	if (!sa)
 		return NULL;
-	fgw_replay_init(&sa->replay, replay_window, (uint64_t *)(sa + 1));
+	fgw_replay_init(&sa->replay, replay_window,
+			words > FGW_SA_RING_INLINE ? (uint64_t *)(sa + 1) : sa->ring);
 	return sa;
 }
 
@@ -139,5 +141,6 @@ int fgw_sa_prepare(struct fgw_sa *sa, const struct fgw_sa_keys *keys, IMB_MGR *m
 	if (fgw_crypto_keysched(mgr, &sa->keys, sa->cipher, keys->enc, keys->enc + klen,
 				sa->integ, keys->auth, fgw_integ_key_len(sa->integ)))
 		FAIL("SA %08x: cannot derive keys", sa->spi);
+	memcpy(sa->salt, sa->keys.salt, FGW_GCM_SALT_LEN);
 	return 0;
 }

@@ -493,6 +493,47 @@ static bool replayed_and_stale(void)
 	return true;
 }
 
+/* A window of up to 64 keeps its ring in the SA's written line, a bigger
+ * one after the SA (fgw_sa_alloc); both slide and check the same way. */
+static bool replay_ring_inline_or_after(void)
+{
+	static const unsigned windows[] = { 64, 128, 1024 };
+
+	for (unsigned w = 0; w < RTE_DIM(windows); w++) {
+		unsigned win = windows[w], top = win + 76;
+		struct test_sa_spec t = spec(0, FGW_SA_TUNNEL, AF_INET, false, false);
+		struct rte_mbuf *last = NULL, *oldest = NULL, *stale = NULL, *again;
+
+		t.window = win;
+		fgw_sa_free(drop_out);
+		fgw_sa_free(drop_in);
+		EXPECT(pair(t, &drop_out, &drop_in), "%s", err);
+		EXPECT(drop_in->replay.bits == (win <= 64 ? drop_in->ring : (uint64_t *)(drop_in + 1)),
+		       "window %u: ring at %p, SA at %p", win, (void *)drop_in->replay.bits,
+		       (void *)drop_in);
+		for (unsigned seq = 1; seq <= top; seq++) {
+			struct rte_mbuf *m = sealed(64);
+
+			EXPECT(m != NULL, "seal %u", seq);
+			if (seq == top - win)
+				stale = m;
+			else if (seq == top - win + 1)
+				oldest = m;
+			else if (seq == top)
+				last = m;
+			else
+				rte_pktmbuf_free(m);
+		}
+		again = copy(last);
+		EXPECT(decap1(last) == FGW_SA_DROP_NONE, "window %u: seq %u", win, top);
+		EXPECT(decap1(again) == FGW_SA_DROP_REPLAY, "window %u: seq %u again", win, top);
+		EXPECT(decap1(oldest) == FGW_SA_DROP_NONE, "window %u: %u behind, in window",
+		       win, win - 1);
+		EXPECT(decap1(stale) == FGW_SA_DROP_OUT_OF_WINDOW, "window %u: %u behind", win, win);
+	}
+	return true;
+}
+
 static bool duplicate_in_one_burst(void)
 {
 	struct rte_mbuf *m[3];
@@ -1033,6 +1074,7 @@ int main(int argc, char **argv)
 		unit_report("gcm-esp.txt", false);
 	RUN(replayed_and_stale);
 	RUN(duplicate_in_one_burst);
+	RUN(replay_ring_inline_or_after);
 	RUN(corrupted);
 	RUN(truncated);
 	RUN(chained_mbuf);
