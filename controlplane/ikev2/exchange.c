@@ -368,9 +368,13 @@ void ike_receive(struct fgw_ike *ike, uint8_t *buf, size_t len, const struct fgw
 		return;
 	}
 	/* Message IDs before the ICV: a retransmitted request gets the
-	 * cached response (its ICV was checked the first time). */
+	 * cached response (its ICV was checked the first time). A response
+	 * is of its request's exchange (RFC 7296 1.2): another one would
+	 * free the request slot and leave the exchange's state (its DH key,
+	 * the CHILD SA it makes) to the next exchange to overwrite. */
 	if (response) {
-		if (sa->req.msg == NULL || msg.hdr.msg_id != sa->req.msg_id) {
+		if (sa->req.msg == NULL || msg.hdr.msg_id != sa->req.msg_id ||
+		    msg.hdr.exchange != sa->req.exchange) {
 			ike->stats.rx_dropped++;
 			return;
 		}

@@ -147,6 +147,11 @@ def seeds():
 			rec(DUE, b"\x04") +
 			sk(INFORMATIONAL, RESPONSE, [(ike.D, struct.pack("!BBH", 3, 4, 1) +
 						      bytes.fromhex("c0ffee01"), 0)]),
+		# session 7's campaign: a response of another exchange than our request
+		# (here an unknown one to a CHILD SA rekey) freed the request slot and
+		# left the rekey's DH key to the IKE SA rekey to overwrite (leaked)
+		"regress-response-other-exchange": init() + site_auth() + rec(DUE, b"\x02") +
+			sk(148, RESPONSE, []) + rec(DUE, b"\x01"),
 		"retransmit-dpd-clear": init() + site_auth() + rec(DUE, b"\x01") + rec(DUE, b"\x08") +
 			rec(DUE, b"\x10") + rec(DUE, b"\x20") + sk(INFORMATIONAL, RESPONSE, []),
 	}
