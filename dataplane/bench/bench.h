@@ -135,7 +135,8 @@ int bench_interleave(struct bench_task *t, unsigned n_tasks, const struct bench_
 /* ---- crypto-only: IPsec-MB alone on prebuilt buffers, one lcore -------- */
 
 /* How the crypto-only loop calls IPsec-MB: as the data path does
- * (fgw_crypto_run: GCM functions for GCM, the burst API for the rest); the
+ * (fgw_crypto_run: GCM functions for GCM, the cipher and hash bursts for CBC
+ * + HMAC of one kind, the burst API for the rest); the
  * burst API (IMB_SUBMIT_BURST); one job at a time (IMB_SUBMIT_JOB,
  * completed jobs taken as they come, flushed per burst); or the direct
  * single-algorithm calls -- GCM's IMB_AES*_GCM_ENC/DEC per packet, CBC +
