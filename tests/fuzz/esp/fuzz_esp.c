@@ -234,7 +234,7 @@ static void reset_sa(unsigned i, uint64_t top, bool expired)
 {
 	struct fgw_sa *sa = in_sa[i];
 
-	if (fgw_replay_init(&sa->replay, kinds[i].window, (uint64_t *)(sa + 1)) != 0)
+	if (fgw_replay_init(&sa->replay, kinds[i].window, sa->replay.bits) != 0)
 		die("cannot reset the replay window", i);
 	sa->replay.top = kinds[i].esn ? top : (uint32_t)top;
 	/* The top was authenticated once: a repeat of it is a replay. */
