@@ -248,8 +248,9 @@ static int run_crypto_api(const struct bench_opts *o, unsigned lcore, FILE *tab,
 	int rc = 0;
 
 	fprintf(tab, "\ncrypto-only by IPsec-MB API, one SA, lcore %u, in turns (Mpps): burst = "
-		"IMB_SUBMIT_BURST, job = IMB_SUBMIT_JOB, direct (the data path's) = "
-		"IMB_AES*_GCM_ENC/DEC or IMB_SUBMIT_CIPHER_BURST + IMB_SUBMIT_HASH_BURST\n", lcore);
+		"IMB_SUBMIT_BURST, job = IMB_SUBMIT_JOB, direct (the calls the data path makes) = "
+		"IMB_AES*_GCM_ENC/DEC or IMB_SUBMIT_CIPHER_BURST + IMB_SUBMIT_HASH_BURST (here "
+		"on a copy of the jobs, which the data path does not make)\n", lcore);
 	fprintf(tab, "%-20s %-8s %5s %9s %9s %9s\n", "alg", "dir", "size", "burst", "job",
 		"direct");
 	if (js)

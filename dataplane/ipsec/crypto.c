@@ -157,7 +157,9 @@ static bool run_gcm(struct fgw_crypto *c)
  * fewer cycles at 64 bytes than IMB_SUBMIT_BURST (flexgw-bench
  * --crypto-api). Those take an array of jobs: the slots fgw_crypto_begin
  * handed out are used in place when they are consecutive in the
- * manager's queue, which they stay, since nothing here moves the queue. */
+ * manager's queue (checked: a burst that wraps around the queue's end, or
+ * follows a fallback that moved it, is not). A burst of mixed kinds (SAs
+ * of different algorithms) takes IMB_SUBMIT_BURST whole. */
 static bool run_cbc_hmac(struct fgw_crypto *c, uint8_t *verdict)
 {
 	IMB_JOB *first = c->jobs[0];

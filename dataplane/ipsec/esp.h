@@ -27,9 +27,10 @@
  * per-packet fields (outbound also the outer header: FGW_SA_HOT_END) and
  * the line with the sequence number, replay window and counters (for
  * writing). Called a stage ahead, it turns a cache miss per packet on the
- * SA into misses the burst waits for together. The key schedule (and a
- * replay ring too big for the SA's line) is prefetched by ESP itself
- * (fgw_crypto_prefetch_keys), once the SA's algorithm is in cache. */
+ * SA into misses the burst waits for together. The key schedule is
+ * prefetched by ESP itself (fgw_crypto_prefetch_keys) once the SA's
+ * algorithm is in cache, and a replay ring too big for the SA's line by
+ * decap_burst. */
 static inline void fgw_sa_prefetch(const struct fgw_sa *sa, bool inbound)
 {
 	unsigned end = inbound ? FGW_SA_HOT_IN_END : FGW_SA_HOT_END;
