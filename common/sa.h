@@ -288,7 +288,7 @@ struct fgw_replay {
 	uint64_t top;			/* highest authenticated sequence number */
 	uint32_t size;			/* window, packets */
 	uint32_t mask;			/* ring words - 1 */
-	uint64_t *bits;			/* ring, mask + 1 words (after the SA) */
+	uint64_t *bits;			/* ring, mask + 1 words (fgw_sa_alloc) */
 };
 
 /* Replay ring words kept in the SA's written line (a window of up to 64
