@@ -211,6 +211,7 @@ enum fgw_sa_mode {
 
 #define FGW_SA_F_INBOUND	0x01
 #define FGW_SA_F_ESN		0x02	/* 64-bit sequence numbers (RFC 4303 2.2.1) */
+#define FGW_SA_F_NATT		0x04	/* derived: natt_sport set (`outer` ends in UDP) */
 
 /* Outer header policy (RFC 4301 section 5.1.2.1). */
 #define FGW_SA_DSCP_COPY	0xff	/* dscp: copy the inner DSCP (else the value) */
@@ -297,8 +298,11 @@ struct fgw_replay {
 #define FGW_SA_RING_INLINE 2
 
 struct fgw_sa {
-	/* Read-only once published. The first line is everything inbound
-	 * reads per packet; outbound reads the second too (`outer`). */
+	/* Read-only once published. This first line is everything per-packet
+	 * code reads before the written line, in either direction: the
+	 * common fields, then outbound's outer header or inbound's own
+	 * fields. With many SAs each is a cold line; an SA costs a packet
+	 * two. */
 	uint32_t spi;			/* host byte order */
 	uint8_t flags;			/* FGW_SA_F_* */
 	uint8_t mode;			/* enum fgw_sa_mode */
@@ -308,38 +312,53 @@ struct fgw_sa {
 	uint8_t icv_len;		/* derived */
 	uint8_t align;			/* derived: payload alignment */
 	uint8_t outer_len;		/* derived: bytes of `outer` used */
-	uint8_t ttl;			/* outer TTL / hop limit (tunnel mode) */
 	uint8_t dscp;			/* outer DSCP or FGW_SA_DSCP_COPY */
 	uint8_t df;			/* enum fgw_sa_df */
-	uint8_t worker;			/* inbound: the worker that owns it */
-	uint16_t natt_sport;		/* RFC 3948 UDP ports, host order; */
-	uint16_t natt_dport;		/*  both 0: plain ESP (protocol 50) */
-	uint32_t ifindex;		/* the tunnel interface it belongs to */
 	uint16_t outer_sum;		/* derived: ones' complement sum of the
 					 * IPv4 `outer` as built (tunnel mode) */
-	/* Derived: GCM's salt, a copy of keys.salt on this line, so that
-	 * building a packet's nonce does not wait for the key schedule's
-	 * last line (a cold SA's keys arrive during the burst, for the
-	 * crypto call at its end). Wiped on free like the keys. */
-	uint8_t salt[FGW_GCM_SALT_LEN];
-	struct fgw_sa_lifetime life;
-	/* Derived: the outer IPv4/IPv6 header (tunnel mode) and the UDP header
-	 * (NAT-T) with everything per-packet left zero. */
-	uint8_t outer[40 + 8] __attribute__((aligned(64)));
-	/* Not read per packet (`outer` holds them): after the two lines that
-	 * are (FGW_SA_HOT_END), so that many SAs cost one miss fewer each. */
+	union {
+		/* Outbound, derived: the outer IPv4/IPv6 header (tunnel
+		 * mode) and the UDP header (NAT-T) with everything
+		 * per-packet left zero. */
+		uint8_t outer[40 + 8];
+		struct {			/* inbound */
+			uint32_t ifindex;	/* its tunnel (fgw_sa_in_add) */
+			uint8_t worker;		/* the worker that owns it */
+			/* Derived: a copy of `life`, for the per-run test. */
+			struct fgw_sa_lifetime life_in;
+		};
+	};
+
+	/* Not read per packet: `outer` and the copies hold them. */
+	struct fgw_sa_lifetime life;	/* copied by fgw_sa_prepare */
 	struct fgw_addr src;		/* tunnel endpoints: outbound src is us, */
 	struct fgw_addr dst;		/*  inbound dst is us */
+	uint8_t ttl;			/* outer TTL / hop limit (tunnel mode) */
+	uint16_t natt_sport;		/* RFC 3948 UDP ports, host order; */
+	uint16_t natt_dport;		/*  both 0: plain ESP (protocol 50) */
 
 	/* Written per burst. */
 	uint32_t state __attribute__((aligned(64)));	/* FGW_SA_*_EXPIRED... (atomic) */
-	uint32_t pad2;
+	/* Derived: GCM's salt, a copy of keys.salt on a line the packet
+	 * reads anyway, so that building its nonce does not wait for the
+	 * key schedule's last line (a cold SA's keys arrive during the
+	 * burst, for the crypto call at its end). Wiped on free like the
+	 * keys. */
+	uint8_t salt[FGW_GCM_SALT_LEN];
 	union {
-		uint64_t seq;		/* outbound: last used */
-		/* inbound: the replay ring when it fits (fgw_sa_alloc) */
-		uint64_t ring[FGW_SA_RING_INLINE];
+		struct {			/* inbound */
+			/* the replay ring when it fits (fgw_sa_alloc) */
+			uint64_t ring[FGW_SA_RING_INLINE];
+			struct fgw_replay replay;
+		};
+		struct {			/* outbound */
+			uint64_t seq;		/* last used */
+			/* Derived: a copy of `life`, for the per-burst test.
+			 * It covers `replay`: an outbound SA's window is
+			 * fgw_sa_replay_window's 0, not replay.size. */
+			struct fgw_sa_lifetime life_out;
+		};
 	};
-	struct fgw_replay replay;	/* inbound */
 	struct fgw_sa_stats stats;
 
 	struct fgw_sa_keysched keys;	/* derived, wiped on free */
@@ -349,13 +368,18 @@ struct fgw_sa {
 	/* a replay ring too big for `ring` follows (fgw_sa_alloc) */
 } __attribute__((aligned(64)));
 
-/* What per-packet code reads of an SA before the written line: inbound
- * the first line, outbound the first two. */
-#define FGW_SA_HOT_IN_END offsetof(struct fgw_sa, outer)
-#define FGW_SA_HOT_END offsetof(struct fgw_sa, src)
-_Static_assert(FGW_SA_HOT_IN_END <= 64, "an inbound SA's per-packet fields span 2 lines");
-_Static_assert(offsetof(struct fgw_sa, src) <= 128, "an SA's per-packet fields span 3 lines");
+/* What per-packet code reads of an SA before the written line. */
+#define FGW_SA_HOT_END offsetof(struct fgw_sa, life)
+_Static_assert(FGW_SA_HOT_END <= 64, "an SA's per-packet fields span 2 lines");
 _Static_assert(offsetof(struct fgw_sa, stats.drop) - offsetof(struct fgw_sa, state) <= 64,
 	       "an SA's per-packet written fields span 2 lines");
+_Static_assert(offsetof(struct fgw_sa, life_out) + sizeof(struct fgw_sa_lifetime) <=
+	       offsetof(struct fgw_sa, stats), "outbound's lifetime copy overlaps the counters");
+
+/* The replay window in packets (0: none), outbound SAs included. */
+static inline unsigned fgw_sa_replay_window(const struct fgw_sa *sa)
+{
+	return sa->flags & FGW_SA_F_INBOUND ? sa->replay.size : 0;
+}
 
 #endif

@@ -176,7 +176,7 @@ static void decap_chunk(struct fgw_burst *b, struct rte_mbuf **frames, unsigned 
 	for (unsigned i = 0; i < n; i++) {
 		sa[i] = fgw_sa_slot(dp, spi[i]);
 		if (sa[i] != NULL && (i == 0 || sa[i] != sa[i - 1])) {
-			fgw_sa_prefetch(sa[i], true);
+			fgw_sa_prefetch(sa[i]);
 		}
 	}
 

@@ -210,7 +210,6 @@ int fgw_tunnel_sa_out_set(struct fgw_dp *dp, uint32_t ifindex, struct fgw_sa *sa
 	if (sa != NULL) {
 		if (sa_check(t, sa, false, err, errlen) < 0)
 			return -1;
-		sa->ifindex = ifindex;
 	}
 	old = __atomic_exchange_n(&t->sa_out, sa, __ATOMIC_ACQ_REL);
 	if (old != NULL) {

@@ -351,7 +351,7 @@ static void output_chunk(struct fgw_burst *b, struct rte_mbuf **frames, const ui
 	for (unsigned i = 0; i < n; i++) {
 		sa[i] = fgw_tunnel_sa(f[i].t);
 		if (sa[i] != NULL && (i == 0 || sa[i] != sa[i - 1]))
-			fgw_sa_prefetch(sa[i], false);
+			fgw_sa_prefetch(sa[i]);
 	}
 	for (unsigned i = 0; i < n; i++) {
 		struct fgw_sa *s = sa[i];

@@ -34,7 +34,7 @@ static json_t *sa_json(const struct fgw_sa *sa)
 			 "mode", sa->mode == FGW_SA_TUNNEL ? "tunnel" : "transport",
 			 "packets", fgw_json_u64_new(st.packets),
 			 "bytes", fgw_json_u64_new(st.bytes),
-			 "replay_window", (json_int_t)sa->replay.size,
+			 "replay_window", (json_int_t)fgw_sa_replay_window(sa),
 			 "esn", (sa->flags & FGW_SA_F_ESN) != 0,
 			 "drops", drops_json(&st));
 }

@@ -24,19 +24,16 @@
 #define FGW_ESP_HDR_LEN 8	/* SPI + sequence number */
 
 /* Starts loading what ESP reads and writes of sa for a packet: the
- * per-packet fields (outbound also the outer header: FGW_SA_HOT_END) and
- * the line with the sequence number, replay window and counters (for
+ * per-packet fields (FGW_SA_HOT_END, one line) and the line with the
+ * sequence number, lifetime copy, replay window and counters (for
  * writing). Called a stage ahead, it turns a cache miss per packet on the
  * SA into misses the burst waits for together. The key schedule is
  * prefetched by ESP itself (fgw_crypto_prefetch_keys) once the SA's
  * algorithm is in cache, and a replay ring too big for the SA's line by
  * decap_burst. */
-static inline void fgw_sa_prefetch(const struct fgw_sa *sa, bool inbound)
+static inline void fgw_sa_prefetch(const struct fgw_sa *sa)
 {
-	unsigned end = inbound ? FGW_SA_HOT_IN_END : FGW_SA_HOT_END;
-
-	for (unsigned off = 0; off < end; off += RTE_CACHE_LINE_SIZE)
-		rte_prefetch0((const uint8_t *)sa + off);
+	rte_prefetch0(sa);
 	rte_prefetch0_write(&sa->state);
 }
 

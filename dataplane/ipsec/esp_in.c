@@ -306,11 +306,11 @@ static void count_in(struct fgw_sa *sa, uint64_t packets, uint64_t bytes)
 {
 	sa->stats.packets += packets;
 	sa->stats.bytes += bytes;
-	if ((sa->life.hard_packets && sa->stats.packets >= sa->life.hard_packets) ||
-	    (sa->life.hard_bytes && sa->stats.bytes >= sa->life.hard_bytes))
+	if ((sa->life_in.hard_packets && sa->stats.packets >= sa->life_in.hard_packets) ||
+	    (sa->life_in.hard_bytes && sa->stats.bytes >= sa->life_in.hard_bytes))
 		fgw_sa_set_state(sa, FGW_SA_HARD_EXPIRED);
-	if ((sa->life.soft_packets && sa->stats.packets >= sa->life.soft_packets) ||
-	    (sa->life.soft_bytes && sa->stats.bytes >= sa->life.soft_bytes))
+	if ((sa->life_in.soft_packets && sa->stats.packets >= sa->life_in.soft_packets) ||
+	    (sa->life_in.soft_bytes && sa->stats.bytes >= sa->life_in.soft_bytes))
 		fgw_sa_set_state(sa, FGW_SA_SOFT_EXPIRED);
 }
 

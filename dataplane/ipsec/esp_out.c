@@ -36,7 +36,7 @@ struct out_pkt {
 static void reserve(const struct fgw_crypto *c, struct fgw_sa *sa, unsigned k, uint64_t *seq,
 		    uint8_t *verdict)
 {
-	const struct fgw_sa_lifetime *l = &sa->life;
+	const struct fgw_sa_lifetime *l = &sa->life_out;
 	uint64_t first;
 	uint64_t last = sa->flags & FGW_SA_F_ESN ? UINT64_MAX : UINT32_MAX;
 	uint64_t bytes = __atomic_load_n(&sa->stats.bytes, __ATOMIC_RELAXED);
@@ -193,7 +193,7 @@ static unsigned encap_one(struct fgw_crypto *c, struct rte_mbuf *m, struct fgw_s
 		memmove(hdr, hdr + head, kept);
 	copy_outer(hdr + kept, sa);
 	total = rte_pktmbuf_data_len(m);
-	udp_len = sa->natt_sport ? sizeof(struct rte_udp_hdr) : 0;
+	udp_len = sa->flags & FGW_SA_F_NATT ? sizeof(struct rte_udp_hdr) : 0;
 	ip_len = tunnel ? sa->outer_len - udp_len : kept;
 	esp_off = ip_len + udp_len;
 

@@ -37,14 +37,15 @@ void fgw_sa_free(struct fgw_sa *sa)
 {
 	if (!sa)
 		return;
-	explicit_bzero(sa, sa_size(sa->replay.size ? sa->replay.mask + 1 : 0));
+	explicit_bzero(sa, sa_size(fgw_sa_replay_window(sa) ? sa->replay.mask + 1 : 0));
 	rte_free(sa);
 }
 
 #define FAIL(...) do { snprintf(err, errlen, __VA_ARGS__); return -1; } while (0)
 
 /* The outer headers with every per-packet field zero: lengths, the IPv4
- * ID and checksum, the TOS/traffic class, DF when copied, UDP checksum. */
+ * ID and checksum, the TOS/traffic class, DF when copied, UDP checksum.
+ * Outbound only: inbound's own fields share the template's place. */
 static void build_outer(struct fgw_sa *sa)
 {
 	uint8_t *p = sa->outer;
@@ -93,7 +94,7 @@ void fgw_sa_natt_dport_set(struct fgw_sa *sa, uint16_t dport)
 {
 	uint16_t *port;
 
-	if (!sa->natt_sport || sa->outer_len < sizeof(struct rte_udp_hdr))
+	if (!(sa->flags & FGW_SA_F_NATT) || sa->outer_len < sizeof(struct rte_udp_hdr))
 		return;
 	port = (uint16_t *)(void *)(sa->outer + sa->outer_len - sizeof(struct rte_udp_hdr) +
 				     offsetof(struct rte_udp_hdr, dst_port));
@@ -137,7 +138,19 @@ int fgw_sa_prepare(struct fgw_sa *sa, const struct fgw_sa_keys *keys, IMB_MGR *m
 	sa->iv_len = fgw_cipher_iv_len(sa->cipher);
 	sa->icv_len = fgw_sa_icv_len(sa->cipher, sa->integ);
 	sa->align = fgw_cipher_align(sa->cipher);
-	build_outer(sa);
+	sa->flags &= ~FGW_SA_F_NATT;
+	if (sa->natt_sport)
+		sa->flags |= FGW_SA_F_NATT;
+	/* The per-packet lines take copies: `life` is not on them. An
+	 * outbound copy covers `replay`, checked above to be unused. */
+	if (inbound) {
+		sa->life_in = sa->life;
+		sa->outer_len = 0;
+		sa->outer_sum = 0;
+	} else {
+		sa->life_out = sa->life;
+		build_outer(sa);
+	}
 	if (fgw_crypto_keysched(mgr, &sa->keys, sa->cipher, keys->enc, keys->enc + klen,
 				sa->integ, keys->auth, fgw_integ_key_len(sa->integ)))
 		FAIL("SA %08x: cannot derive keys", sa->spi);

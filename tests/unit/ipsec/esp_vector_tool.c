@@ -146,7 +146,8 @@ static void cmd_sa(char *name, char *args)
 		printf("error %s\n", err);
 		return;
 	}
-	sa->replay.top = top;
+	if (sa->flags & FGW_SA_F_INBOUND)
+		sa->replay.top = top;
 	snprintf(sas[n_sas].name, sizeof(sas[n_sas].name), "%s", name);
 	sas[n_sas++].sa = sa;
 	puts("ok");

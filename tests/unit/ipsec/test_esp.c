@@ -842,8 +842,9 @@ static bool inbound_hard_lifetime(void)
 	struct rte_mbuf *m[4];
 
 	EXPECT(drop_pair(1, false), "%s", err);
-	drop_in->life.soft_packets = 2;
-	drop_in->life.hard_packets = 3;
+	/* On a prepared SA: the copy the data path reads. */
+	drop_in->life_in.soft_packets = 2;
+	drop_in->life_in.hard_packets = 3;
 	for (unsigned i = 0; i < 4; i++)
 		m[i] = sealed(64);
 	EXPECT(decap1(m[0]) == FGW_SA_DROP_NONE && !drop_in->state, "1");
@@ -973,6 +974,73 @@ static bool outbound_lifetimes(void)
 	return true;
 }
 
+/* The per-packet line holds outbound's outer header where inbound keeps
+ * its own fields, and outbound's lifetime copy covers the replay window:
+ * the widest template (IPv6 + UDP) with every lifetime set, soft_bytes
+ * chosen so that its low word reads as a window of 64, still seals
+ * packets that open, reports no window, and expires by packets and by
+ * bytes; the inbound twin, its lifetime set before fgw_sa_prepare like
+ * the control plane's, expires too. */
+static bool lifetime_copies_and_layout(void)
+{
+	struct test_sa_spec t = spec(2, FGW_SA_TUNNEL, AF_INET6, true, false);
+	struct fgw_sa *out, *in, *outs[5], *ins[5];
+	struct rte_mbuf *m[5];
+	uint8_t v[5];
+
+	t.life = (struct fgw_sa_lifetime){ .soft_packets = 3, .hard_packets = 4,
+					   .soft_bytes = UINT64_C(0x700000040),
+					   .hard_bytes = UINT64_C(0x800000000) };
+	EXPECT(pair(t, &out, &in), "%s", err);
+	EXPECT(out->outer_len == 48 && offsetof(struct fgw_sa, outer) + 48 <= 64 &&
+	       (out->flags & FGW_SA_F_NATT) && !(in->flags & FGW_SA_F_NATT) == !in->natt_sport,
+	       "outer template %u bytes, NAT-T flag", out->outer_len);
+	EXPECT(fgw_sa_replay_window(out) == 0 && fgw_sa_replay_window(in) == 64,
+	       "windows %u/%u", fgw_sa_replay_window(out), fgw_sa_replay_window(in));
+	EXPECT(!memcmp(&out->life_out, &t.life, sizeof(t.life)) &&
+	       !memcmp(&in->life_in, &t.life, sizeof(t.life)), "lifetime copies");
+	for (unsigned i = 0; i < 5; i++) {
+		m[i] = packet(AF_INET, 80, 0, false, false);
+		EXPECT(m[i], "mbuf");
+		outs[i] = out;
+		ins[i] = in;
+	}
+	/* One burst: the packet limit cuts inside it. */
+	fgw_esp_encap(&test_crypto, m, outs, 5, v);
+	EXPECT(v[0] == FGW_SA_DROP_NONE && v[3] == FGW_SA_DROP_NONE &&
+	       v[4] == FGW_SA_DROP_LIFETIME, "verdicts %u %u %u", v[0], v[3], v[4]);
+	EXPECT(out->state == (FGW_SA_SOFT_EXPIRED | FGW_SA_HARD_EXPIRED), "state %x", out->state);
+	for (unsigned i = 0; i < 4; i++)
+		test_classify(m[i], true);
+	/* Inbound counts a run, then tests its limits for the next burst. */
+	fgw_esp_decap(&test_crypto, m, ins, 2, v);
+	EXPECT(v[0] == FGW_SA_DROP_NONE && v[1] == FGW_SA_DROP_NONE && in->state == 0,
+	       "in: %u %u, state %x", v[0], v[1], in->state);
+	fgw_esp_decap(&test_crypto, m + 2, ins, 2, v);
+	EXPECT(v[0] == FGW_SA_DROP_NONE && v[1] == FGW_SA_DROP_NONE &&
+	       in->state == (FGW_SA_SOFT_EXPIRED | FGW_SA_HARD_EXPIRED), "in: %u %u, state %x",
+	       v[0], v[1], in->state);
+	for (unsigned i = 0; i < 5; i++)
+		rte_pktmbuf_free(m[i]);
+	fgw_sa_free(out);
+	fgw_sa_free(in);
+
+	/* Bytes: the soft mark before the hard one, both per burst. */
+	t.life = (struct fgw_sa_lifetime){ .soft_bytes = 64, .hard_bytes = 150 };
+	out = test_sa(&t, &keys, err, sizeof(err));
+	CHECK_SA(out);
+	EXPECT(fgw_sa_replay_window(out) == 0, "window");
+	EXPECT(encap1(out, &m[0]) == FGW_SA_DROP_NONE && out->state == 0, "bytes 1");
+	rte_pktmbuf_free(m[0]);
+	EXPECT(encap1(out, &m[0]) == FGW_SA_DROP_NONE && out->state == FGW_SA_SOFT_EXPIRED,
+	       "bytes 2: soft, state %x", out->state);
+	rte_pktmbuf_free(m[0]);
+	EXPECT(encap1(out, &m[0]) == FGW_SA_DROP_LIFETIME, "bytes 3: hard");
+	rte_pktmbuf_free(m[0]);
+	fgw_sa_free(out);
+	return true;
+}
+
 /* `len` bytes starting with `first`, `headroom` bytes into the buffer. */
 static struct rte_mbuf *raw(uint16_t headroom, unsigned len, uint8_t first)
 {
@@ -1085,6 +1153,7 @@ int main(int argc, char **argv)
 	RUN(inbound_hard_lifetime);
 	RUN(sequence_overflow);
 	RUN(outbound_lifetimes);
+	RUN(lifetime_copies_and_layout);
 	RUN(no_room_and_bad_inner);
 	RUN(prepare_rejects);
 	fgw_sa_free(drop_out);
