@@ -213,7 +213,7 @@ static void decap_chunk(struct fgw_burst *b, struct rte_mbuf **frames, unsigned 
 			const struct fgw_tunnel *t = dp->tunnels[sa[i]->ifindex];
 
 			rte_prefetch0(t);
-			rte_prefetch0_write(&t->w[me]);
+			rte_prefetch0_write(&t->w[me].rx_packets);
 		}
 	fgw_esp_decap(&b->ctx->crypto, m, sa, k, verdict);
 
@@ -244,9 +244,9 @@ static void decap_chunk(struct fgw_burst *b, struct rte_mbuf **frames, unsigned 
 				v4[n4++] = m[i];
 		}
 		b->stats->decrypted += decrypted;
-		t->w[me].stats.drops += drops;
-		t->w[me].stats.rx_packets += packets;
-		t->w[me].stats.rx_bytes += bytes;
+		t->w[me].rx_drops += drops;
+		t->w[me].rx_packets += packets;
+		t->w[me].rx_bytes += bytes;
 	}
 	if (n4 + n6 != 0)
 		inner_forward(b, v4, n4, v6, n6);

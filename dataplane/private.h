@@ -168,13 +168,6 @@ static inline void fgw_count_tx_full(struct fgw_worker_stats *s, unsigned n)
 
 /* ---- tunnels (tunnel.c, tunnel_output.c, esp_input.c, gre.c, mss.c) ---- */
 
-/* One worker's counters on one tunnel (see struct fgw_tunnel_counters). */
-struct fgw_tunnel_stats {
-	uint64_t rx_packets, rx_bytes;
-	uint64_t tx_packets, tx_bytes;
-	uint64_t drops;
-};
-
 /* Where one worker last sent a tunnel's outer packets: the egress port and
  * the neighbour's MAC. It stays right while the FIB (dp->route_gen) and
  * this worker's neighbour table (fgw_worker.neigh_gen) are unchanged since
@@ -186,14 +179,26 @@ struct fgw_outer_hop {
 	struct rte_ether_addr mac;
 };
 
-/* What one worker writes on a tunnel, on a cache line of its own. */
+/* What one worker reads and writes on a tunnel: outbound on one cache
+ * line, so that with many tunnels a packet into one brings one line of
+ * it (sa_out, kind and mss are copies of the tunnel's, stored by the
+ * control lcore with them); inbound's counters on the next. Counters as
+ * in struct fgw_tunnel_counters, drops split by direction. */
 struct fgw_tunnel_worker {
-	struct fgw_tunnel_stats stats;
+	struct fgw_sa *sa_out;			/* atomic, = fgw_tunnel.sa_out */
+	uint16_t mss;
+	uint8_t kind;
 	struct fgw_outer_hop hop;
+	uint64_t tx_packets, tx_bytes, tx_drops;
+	uint64_t rx_packets __rte_cache_aligned;
+	uint64_t rx_bytes, rx_drops;
 } __rte_cache_aligned;
+_Static_assert(offsetof(struct fgw_tunnel_worker, rx_packets) == RTE_CACHE_LINE_SIZE,
+	       "a tunnel's outbound per-worker fields span 2 lines");
 
 struct fgw_tunnel {
-	struct fgw_sa *sa_out;			/* atomic: swapped by the control lcore */
+	struct fgw_sa *sa_out;			/* atomic: swapped by the control lcore,
+						 * then each w[].sa_out */
 	uint32_t ifindex;
 	uint8_t kind;				/* enum fgw_tunnel_kind */
 	bool gre_key_set;
@@ -210,9 +215,9 @@ struct fgw_tunnel {
 
 /* The worker's copy of the published pointers: acquire loads pair with
  * the control lcore's release stores, so the SA's fields are seen set. */
-static inline struct fgw_sa *fgw_tunnel_sa(const struct fgw_tunnel *t)
+static inline struct fgw_sa *fgw_tunnel_sa(const struct fgw_tunnel_worker *tw)
 {
-	return __atomic_load_n(&t->sa_out, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&tw->sa_out, __ATOMIC_ACQUIRE);
 }
 
 static inline struct fgw_sa *fgw_sa_slot(const struct fgw_dp *dp, uint32_t spi)

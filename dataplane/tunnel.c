@@ -114,6 +114,10 @@ int fgw_tunnel_add(struct fgw_dp *dp, const struct fgw_tunnel_params *p,
 	t->mss = p->tcp_mss;
 	t->src = p->src;
 	t->dst = p->dst;
+	for (unsigned i = 0; i < dp->n_workers; i++) {
+		t->w[i].kind = t->kind;
+		t->w[i].mss = t->mss;
+	}
 
 	ifp = &dp->ifs[slot];
 	memset(ifp, 0, sizeof(*ifp));
@@ -145,6 +149,18 @@ int fgw_tunnel_endpoints(const struct fgw_dp *dp, uint32_t ifindex, struct fgw_a
 	return 0;
 }
 
+/* Makes sa the tunnel's outbound SA, in each worker's line too; returns
+ * the one it replaces. A worker sees the old SA or the new one, never a
+ * freed one: the caller frees the old after a grace period. */
+static struct fgw_sa *sa_out_publish(struct fgw_dp *dp, struct fgw_tunnel *t, struct fgw_sa *sa)
+{
+	struct fgw_sa *old = __atomic_exchange_n(&t->sa_out, sa, __ATOMIC_ACQ_REL);
+
+	for (unsigned i = 0; i < dp->n_workers; i++)
+		__atomic_store_n(&t->w[i].sa_out, sa, __ATOMIC_RELEASE);
+	return old;
+}
+
 /* Waits until no worker can hold a pointer read before now. */
 static void grace_period(struct fgw_dp *dp)
 {
@@ -161,7 +177,7 @@ int fgw_tunnel_del(struct fgw_dp *dp, uint32_t ifindex)
 	/* Inbound SAs name their tunnel: none may outlive it, or a packet
 	 * for it would reach whatever reuses the ifindex. */
 	__atomic_store_n(&dp->ifs[ifindex].up, false, __ATOMIC_RELEASE);
-	sa_out = __atomic_exchange_n(&t->sa_out, NULL, __ATOMIC_ACQ_REL);
+	sa_out = sa_out_publish(dp, t, NULL);
 	for (unsigned i = 0; i < t->n_sa_in; i++)
 		__atomic_store_n(&dp->sa_in[t->sa_in[i]->spi & dp->sa_in_mask], NULL,
 				 __ATOMIC_RELEASE);
@@ -211,7 +227,7 @@ int fgw_tunnel_sa_out_set(struct fgw_dp *dp, uint32_t ifindex, struct fgw_sa *sa
 		if (sa_check(t, sa, false, err, errlen) < 0)
 			return -1;
 	}
-	old = __atomic_exchange_n(&t->sa_out, sa, __ATOMIC_ACQ_REL);
+	old = sa_out_publish(dp, t, sa);
 	if (old != NULL) {
 		grace_period(dp);
 		fgw_sa_free(old);
@@ -289,13 +305,14 @@ static void tunnel_counters_raw(const struct fgw_dp *dp, const struct fgw_tunnel
 {
 	memset(out, 0, sizeof(*out));
 	for (unsigned i = 0; i < dp->n_workers; i++) {
-		const struct fgw_tunnel_stats *s = &t->w[i].stats;
+		const struct fgw_tunnel_worker *s = &t->w[i];
 
 		out->rx_packets += __atomic_load_n(&s->rx_packets, __ATOMIC_RELAXED);
 		out->rx_bytes += __atomic_load_n(&s->rx_bytes, __ATOMIC_RELAXED);
 		out->tx_packets += __atomic_load_n(&s->tx_packets, __ATOMIC_RELAXED);
 		out->tx_bytes += __atomic_load_n(&s->tx_bytes, __ATOMIC_RELAXED);
-		out->drops += __atomic_load_n(&s->drops, __ATOMIC_RELAXED);
+		out->drops += __atomic_load_n(&s->rx_drops, __ATOMIC_RELAXED) +
+			      __atomic_load_n(&s->tx_drops, __ATOMIC_RELAXED);
 	}
 }
 

@@ -1,7 +1,8 @@
 /* Into a tunnel: inner packets the FIB sent to a tunnel interface leave as
  * ESP, a burst at a time:
- *   0. the tunnels and their current SAs are prefetched, a stage ahead
- *      of their use (with many tunnels each packet brings its own),
+ *   0. this worker's line of each tunnel (struct fgw_tunnel_worker),
+ *      then the current SAs are prefetched, a stage ahead of their use
+ *      (with many tunnels each packet brings its own),
  *   1. per packet: its tunnel's current SA (one atomic load), MSS clamp,
  *      for GRE the GRE header and the outer IP header (ESP transport mode
  *      protects that packet),
@@ -32,6 +33,7 @@
 struct out_frame {
 	struct rte_mbuf *m;
 	struct fgw_tunnel *t;
+	struct fgw_tunnel_worker *tw;	/* this worker's part of t */
 	uint32_t inner_len;
 	uint32_t nh;			/* outer next hop */
 	uint32_t port_if;
@@ -41,7 +43,7 @@ struct out_frame {
 /* Counts the end of a frame that did not make it. */
 static void out_drop(struct fgw_burst *b, struct out_frame *f, enum fgw_drop_reason why)
 {
-	f->t->w[b->ctx->pub.index].stats.drops++;
+	f->tw->tx_drops++;
 	if (f->counts)
 		fgw_drop(b, f->m, why);
 	else
@@ -94,9 +96,10 @@ static uint8_t inner_tos(const struct rte_mbuf *m)
  * ESP; f->m then starts at the packet ESP protects. */
 static bool tunnel_prepare(struct fgw_burst *b, struct out_frame *f, const struct fgw_sa *sa)
 {
-	const struct fgw_tunnel *t = f->t;
+	const struct fgw_tunnel_worker *tw = f->tw;
 	struct rte_mbuf *m = f->m;
 	rte_be16_t type = rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type;
+	const struct fgw_tunnel *t;
 	unsigned need;
 
 	if (sa == NULL) {
@@ -111,12 +114,13 @@ static bool tunnel_prepare(struct fgw_burst *b, struct out_frame *f, const struc
 	}
 	rte_pktmbuf_adj(m, RTE_ETHER_HDR_LEN);
 	f->inner_len = m->pkt_len;
-	if (t->mss)
-		fgw_mss_clamp(m, 0, t->mss);
-	if (t->kind != FGW_TUNNEL_GRE)
+	if (tw->mss)
+		fgw_mss_clamp(m, 0, tw->mss);
+	if (tw->kind != FGW_TUNNEL_GRE)
 		return true;
 	/* GRE, the outer IP header, then what transport-mode ESP inserts
 	 * after it (UDP, ESP header, IV) and the Ethernet header. */
+	t = f->t;
 	need = fgw_gre_hdr_len(t) +
 	       (t->dst.family == AF_INET ? sizeof(struct rte_ipv4_hdr) : sizeof(struct rte_ipv6_hdr)) +
 	       sizeof(struct rte_udp_hdr) + FGW_ESP_HDR_LEN + 16 + RTE_ETHER_HDR_LEN;
@@ -222,7 +226,7 @@ static uint32_t frag_id6(struct fgw_worker_ctx *ctx)
 static void outer_send(struct fgw_burst *b, struct out_frame *f, const struct rte_ether_addr *mac)
 {
 	const struct fgw_if *out = &b->dp->ifs[f->port_if];
-	struct fgw_tunnel_stats *ts = &f->t->w[b->ctx->pub.index].stats;
+	struct fgw_tunnel_worker *tw = f->tw;
 	struct rte_mbuf *m = f->m;
 	struct rte_mbuf *frags[MAX_FRAGMENTS];
 	unsigned len = m->pkt_len - RTE_ETHER_HDR_LEN;
@@ -245,7 +249,7 @@ static void outer_send(struct fgw_burst *b, struct out_frame *f, const struct rt
 			n = fgw_ipv4_fragment(b->dp, m, out->mtu, frags, MAX_FRAGMENTS);
 		}
 		if (n < 0) {
-			ts->drops++;
+			tw->tx_drops++;
 			if (f->counts)
 				b->stats->drop[-n]++;
 			return;
@@ -253,8 +257,8 @@ static void outer_send(struct fgw_burst *b, struct out_frame *f, const struct rt
 	}
 	for (int i = 0; i < n; i++)
 		fgw_tx(b->ctx, out->port_id, frags[i]);
-	ts->tx_packets++;
-	ts->tx_bytes += f->inner_len;
+	tw->tx_packets++;
+	tw->tx_bytes += f->inner_len;
 	b->stats->encrypted++;
 	if (f->counts)
 		b->stats->forwarded++;
@@ -264,7 +268,7 @@ static void outer_send(struct fgw_burst *b, struct out_frame *f, const struct rt
  * lost) on the next hop the tunnel last used. */
 static bool hop_send(struct fgw_burst *b, struct out_frame *f, uint32_t route_gen)
 {
-	const struct fgw_outer_hop *hop = &f->t->w[b->ctx->pub.index].hop;
+	const struct fgw_outer_hop *hop = &f->tw->hop;
 	const struct fgw_if *out;
 	struct rte_ether_hdr *eth;
 	bool v4;
@@ -307,7 +311,7 @@ static void route_send(struct fgw_burst *b, struct out_frame *f, unsigned k,
 	hits = fgw_neigh_lookup_bulk(&b->ctx->pub, key_ptrs, r, macs);
 	for (unsigned i = 0; i < r; i++) {
 		if (hits & (1ULL << i)) {
-			struct fgw_outer_hop *hop = &f[i].t->w[b->ctx->pub.index].hop;
+			struct fgw_outer_hop *hop = &f[i].tw->hop;
 
 			hop->port_if = f[i].port_if;
 			hop->mac = macs[i];
@@ -337,19 +341,19 @@ static void output_chunk(struct fgw_burst *b, struct rte_mbuf **frames, const ui
 	uint32_t neigh_gen = b->ctx->pub.neigh_gen;
 	unsigned k = 0, slow = 0;
 
-	/* Stage 0: each tunnel's SA pointer and this worker's line of it,
-	 * then (a loop later, once those arrived) each SA. Runs of one
-	 * tunnel are prefetched once. */
+	/* Stage 0: this worker's line of each tunnel, then (a loop later,
+	 * once those arrived) each SA. Runs of one tunnel are prefetched
+	 * once. */
 	for (unsigned i = 0; i < n; i++) {
-		f[i] = (struct out_frame){ .m = frames[i], .t = dp->tunnels[ifs[i]],
+		struct fgw_tunnel *t = dp->tunnels[ifs[i]];
+
+		f[i] = (struct out_frame){ .m = frames[i], .t = t, .tw = &t->w[me],
 					   .counts = counts[i] };
-		if (i == 0 || f[i].t != f[i - 1].t) {
-			rte_prefetch0(f[i].t);
-			rte_prefetch0(&f[i].t->w[me]);
-		}
+		if (i == 0 || f[i].t != f[i - 1].t)
+			rte_prefetch0(f[i].tw);
 	}
 	for (unsigned i = 0; i < n; i++) {
-		sa[i] = fgw_tunnel_sa(f[i].t);
+		sa[i] = fgw_tunnel_sa(f[i].tw);
 		if (sa[i] != NULL && (i == 0 || sa[i] != sa[i - 1]))
 			fgw_sa_prefetch(sa[i]);
 	}

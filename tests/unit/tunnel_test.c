@@ -871,6 +871,70 @@ static bool sa_swap_loses_nothing(void)
 	return quiet();
 }
 
+/* Each worker reads the tunnel's SA from its own line of the tunnel:
+ * a replace reaches both workers' copies, a removal drops on both
+ * (NO_SA, counted on the tunnel), and the original comes back. */
+static bool every_worker_follows_the_tunnel_sa(void)
+{
+	const uint32_t spi_new = 0x0a0001aau;
+	struct fgw_sa *peer_new = sa_new(FGW_TUNNEL_IPSEC, spi_new, true, true, 7, peer.mgr);
+	struct fgw_tunnel_counters c0, c1;
+	struct rte_mbuf *m, *out[8];
+	char err[256];
+
+	EXPECT(fgw_tunnel_sa_out_set(&dp, (uint16_t)if_t0,
+				    sa_new(FGW_TUNNEL_IPSEC, spi_new, false, false, 7,
+					   fgw_dp_crypto_mgr(&dp)), err, sizeof(err)) == 0, "%s", err);
+	for (unsigned round = 0; round < 3; round++) {
+		if (round == 1)
+			EXPECT(fgw_tunnel_sa_out_set(&dp, (uint16_t)if_t0, NULL, err,
+						    sizeof(err)) == 0, "%s", err);
+		if (round == 2) {
+			/* Back to what the later cases expect, both ends restarted. */
+			EXPECT(fgw_tunnel_sa_out_set(&dp, (uint16_t)if_t0,
+						    sa_new(FGW_TUNNEL_IPSEC, SPI_T0_OUT, false, false, 1,
+							   fgw_dp_crypto_mgr(&dp)), err, sizeof(err)) == 0,
+			       "%s", err);
+			fgw_sa_free(peer_in_t0);
+			peer_in_t0 = sa_new(FGW_TUNNEL_IPSEC, SPI_T0_OUT, true, true, 1, peer.mgr);
+		}
+		for (unsigned i = 0; i < dp.n_workers; i++) {
+			struct fgw_worker *wk = dp.workers[i];
+			uint64_t no_sa = wk->stats.drop[FGW_DROP_NO_SA];
+			unsigned n;
+
+			fgw_worker_service(wk);		/* its neighbour table */
+			fgw_tunnel_counters_sum(&dp, (uint32_t)if_t0, &c0);
+			m = ip4_pkt("192.0.2.10", "198.51.100.7", 100, false, IPPROTO_UDP);
+			eth_push(m, &dp.ifs[if_lan].mac, &host_mac);
+			fgw_worker_process_burst(&dp, wk, port_lan, &m, 1);
+			fgw_worker_service(wk);
+			n = rte_eth_rx_burst(port_wan, (uint16_t)i, out, 8);
+			fgw_tunnel_counters_sum(&dp, (uint32_t)if_t0, &c1);
+			if (round == 1) {
+				free_all(out, n);
+				EXPECT(n == 0 && wk->stats.drop[FGW_DROP_NO_SA] == no_sa + 1 &&
+				       c1.drops == c0.drops + 1 && c1.tx_packets == c0.tx_packets,
+				       "worker %u without an SA: %u sent", i, n);
+				continue;
+			}
+			EXPECT(n == 1, "round %u, worker %u: %u frames", round, i, n);
+			{
+				struct fgw_sa *want = round == 0 ? peer_new : peer_in_t0;
+				uint8_t v = peer_decap(out[0], want);
+
+				rte_pktmbuf_free(out[0]);
+				EXPECT(v == FGW_SA_DROP_NONE, "round %u, worker %u: %s", round, i,
+				       fgw_sa_drop_name(v));
+			}
+			EXPECT(c1.tx_packets == c0.tx_packets + 1 && c1.drops == c0.drops,
+			       "round %u, worker %u: tunnel counters", round, i);
+		}
+	}
+	fgw_sa_free(peer_new);
+	return quiet();
+}
+
 static bool too_big_df_punts_tunnel_mtu(void)
 {
 	struct rte_mbuf *m = ip4_pkt("192.0.2.10", "198.51.100.7", 1400, true, IPPROTO_UDP);
@@ -1115,6 +1179,7 @@ int main(void)
 	RUN(gre_wrong_key_drops);
 	RUN(bad_esp_dropped);
 	RUN(sa_swap_loses_nothing);
+	RUN(every_worker_follows_the_tunnel_sa);
 	RUN(too_big_df_punts_tunnel_mtu);
 	RUN(too_big_fragments_before_encryption);
 	RUN(syn_mss_clamped);
