@@ -819,6 +819,19 @@ static bool bad_esp_dropped(void)
  * works; packets on both, in one burst, all get through; then the old one
  * goes and only its packets stop. The outbound SA is swapped between two
  * bursts without losing one. */
+/* Tunnel0 gets a new outbound SA with SPI_T0_OUT's keys: it restarts its
+ * sequence numbers, and so does the peer's inbound SA. */
+static bool t0_out_renew(char *err, size_t errlen)
+{
+	if (fgw_tunnel_sa_out_set(&dp, (uint16_t)if_t0,
+				  sa_new(FGW_TUNNEL_IPSEC, SPI_T0_OUT, false, false, 1,
+					 fgw_dp_crypto_mgr(&dp)), err, errlen) < 0)
+		return false;
+	fgw_sa_free(peer_in_t0);
+	peer_in_t0 = sa_new(FGW_TUNNEL_IPSEC, SPI_T0_OUT, true, true, 1, peer.mgr);
+	return true;
+}
+
 static bool sa_swap_loses_nothing(void)
 {
 	struct rte_mbuf *m[16], *out[32];
@@ -860,13 +873,7 @@ static bool sa_swap_loses_nothing(void)
 		}
 		free_all(out, n);
 		EXPECT(n == 8, "round %u: %u of 8 encrypted", round, n);
-		EXPECT(fgw_tunnel_sa_out_set(&dp, (uint16_t)if_t0,
-					    sa_new(FGW_TUNNEL_IPSEC, SPI_T0_OUT, false, false, 1,
-						   fgw_dp_crypto_mgr(&dp)), err, sizeof(err)) == 0,
-		      "%s", err);
-		/* The replacement restarts its sequence numbers; so does the peer. */
-		fgw_sa_free(peer_in_t0);
-		peer_in_t0 = sa_new(FGW_TUNNEL_IPSEC, SPI_T0_OUT, true, true, 1, peer.mgr);
+		EXPECT(t0_out_renew(err, sizeof(err)), "%s", err);
 	}
 	return quiet();
 }
@@ -889,15 +896,8 @@ static bool every_worker_follows_the_tunnel_sa(void)
 		if (round == 1)
 			EXPECT(fgw_tunnel_sa_out_set(&dp, (uint16_t)if_t0, NULL, err,
 						    sizeof(err)) == 0, "%s", err);
-		if (round == 2) {
-			/* Back to what the later cases expect, both ends restarted. */
-			EXPECT(fgw_tunnel_sa_out_set(&dp, (uint16_t)if_t0,
-						    sa_new(FGW_TUNNEL_IPSEC, SPI_T0_OUT, false, false, 1,
-							   fgw_dp_crypto_mgr(&dp)), err, sizeof(err)) == 0,
-			       "%s", err);
-			fgw_sa_free(peer_in_t0);
-			peer_in_t0 = sa_new(FGW_TUNNEL_IPSEC, SPI_T0_OUT, true, true, 1, peer.mgr);
-		}
+		if (round == 2)		/* back to what the later cases expect */
+			EXPECT(t0_out_renew(err, sizeof(err)), "%s", err);
 		for (unsigned i = 0; i < dp.n_workers; i++) {
 			struct fgw_worker *wk = dp.workers[i];
 			uint64_t no_sa = wk->stats.drop[FGW_DROP_NO_SA];
