@@ -78,18 +78,24 @@ static rte_be16_t gre_decap(const struct fgw_tunnel *t, struct rte_mbuf *m)
 }
 
 /* The inner packets of the burst, from whichever tunnels, through the
- * forwarding path (each names its tunnel, fgw_in_if). */
+ * forwarding path (each names its tunnel, fgw_in_if). IPv4 packets out of
+ * tunnel mode (v4) had their header's lengths checked by decapsulation;
+ * those out of GRE (v4_gre) are checked in full. */
 static void inner_forward(struct fgw_burst *b, struct rte_mbuf **v4, unsigned n4,
-			  struct rte_mbuf **v6, unsigned n6)
+			  struct rte_mbuf **v4_gre, unsigned n4_gre, struct rte_mbuf **v6,
+			  unsigned n6)
 {
 	static const bool unicast[FGW_MAX_BURST];
 	struct fgw_burst ib = {
 		.dp = b->dp, .ctx = b->ctx, .stats = b->stats,
-		.port = b->port, .in_if = b->in_if, .inner = true,
+		.port = b->port, .in_if = b->in_if, .inner = true, .inner_checked = true,
 	};
 
 	if (n4 != 0)
 		fgw_ipv4_input(&ib, v4, unicast, n4);
+	ib.inner_checked = false;
+	if (n4_gre != 0)
+		fgw_ipv4_input(&ib, v4_gre, unicast, n4_gre);
 	if (n6 != 0)
 		fgw_ipv6_input(&ib, v6, unicast, n6);
 	fgw_punt_flush(&ib);
@@ -152,11 +158,12 @@ static void decap_chunk(struct fgw_burst *b, struct rte_mbuf **frames, unsigned 
 	struct fgw_dp *dp = b->dp;
 	unsigned me = b->ctx->pub.index;
 	struct rte_mbuf *m[FGW_CRYPTO_BURST], *v4[FGW_CRYPTO_BURST], *v6[FGW_CRYPTO_BURST];
+	struct rte_mbuf *v4_gre[FGW_CRYPTO_BURST];
 	struct fgw_sa *sa[FGW_CRYPTO_BURST];
 	uint32_t spi[FGW_CRYPTO_BURST];
 	uint8_t verdict[FGW_CRYPTO_BURST];
 	bool runt[FGW_CRYPTO_BURST];
-	unsigned k = 0, n4 = 0, n6 = 0;
+	unsigned k = 0, n4 = 0, n4_gre = 0, n6 = 0;
 
 	/* Stage 0, with many SAs a cache miss or three per packet, taken
 	 * together: the SPIs and their table slots, then the SAs and their
@@ -240,16 +247,18 @@ static void decap_chunk(struct fgw_burst *b, struct rte_mbuf **frames, unsigned 
 			bytes += m[i]->pkt_len - RTE_ETHER_HDR_LEN;
 			if (is_v6)
 				v6[n6++] = m[i];
-			else
+			else if (s->mode == FGW_SA_TUNNEL)
 				v4[n4++] = m[i];
+			else
+				v4_gre[n4_gre++] = m[i];
 		}
 		b->stats->decrypted += decrypted;
 		t->w[me].rx_drops += drops;
 		t->w[me].rx_packets += packets;
 		t->w[me].rx_bytes += bytes;
 	}
-	if (n4 + n6 != 0)
-		inner_forward(b, v4, n4, v6, n6);
+	if (n4 + n4_gre + n6 != 0)
+		inner_forward(b, v4, n4, v4_gre, n4_gre, v6, n6);
 }
 
 void fgw_esp_input(struct fgw_burst *b, struct rte_mbuf **frames, unsigned n)

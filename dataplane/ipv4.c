@@ -8,6 +8,7 @@
  * A frame whose neighbour is unknown is punted exactly as received: the
  * control lcore resolves the neighbour and finishes the job. */
 #include <arpa/inet.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <string.h>
 
@@ -28,6 +29,7 @@ struct v4_pkt {
 	const struct fgw_nexthop *hop;	/* fgw_nh_get(nh), looked up once */
 	uint32_t nh;			/* next-hop id */
 	uint32_t out_if;
+	uint8_t at;			/* its destination's index in the lookup */
 	bool group;			/* arrived as an Ethernet broadcast/multicast */
 	bool frag;			/* larger than the egress MTU, DF clear */
 };
@@ -45,22 +47,23 @@ static bool ipv4_sum_ok(const struct rte_ipv4_hdr *ip, unsigned hlen)
 		return rte_raw_cksum(ip, hlen) == 0xffff;
 	memcpy(w, ip, sizeof(w));
 	sum = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffffffff) + (sum >> 32);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return sum == 0xffff;
+	/* Folding keeps the sum's value modulo 0xffff (2^16 is 1 modulo
+	 * 0xffff), and a folded sum of a header that is not all zeros is
+	 * in 1..0xffff: all ones exactly when the plain sum is a non-zero
+	 * multiple of 0xffff. The remainder is a multiply and a shift,
+	 * where folding was four steps. */
+	return sum != 0 && sum % 0xffff == 0;
 }
 
-/* Stage 1. True when the packet goes on to the FIB; otherwise it has been
- * dropped or punted. */
-static bool ipv4_check(struct fgw_burst *b, struct rte_mbuf *m, struct rte_ipv4_hdr **ipp)
+/* Stage 1 for a received packet: its length and header fields, and its
+ * checksum. True when the packet goes on; otherwise it has been dropped. */
+static bool ipv4_check_received(struct fgw_burst *b, struct rte_mbuf *m,
+				struct rte_ipv4_hdr **ipp)
 {
 	uint16_t l3_len = rte_pktmbuf_data_len(m) - RTE_ETHER_HDR_LEN;
 	struct rte_ipv4_hdr *ip;
 	uint16_t hlen, total;
 	uint64_t cksum;
-	uint32_t dst;
 
 	if (l3_len < sizeof(*ip)) {
 		fgw_drop(b, m, FGW_DROP_RUNT);
@@ -95,42 +98,70 @@ static bool ipv4_check(struct fgw_burst *b, struct rte_mbuf *m, struct rte_ipv4_
 		fgw_drop(b, m, FGW_DROP_IPV4_CHECKSUM);
 		return false;
 	}
+	*ipp = ip;
+	return true;
+}
 
+/* Stage 1. True when the packet goes on to the FIB; otherwise it has been
+ * dropped or punted. A decrypted packet's version, header length and total
+ * length were checked by tunnel-mode decapsulation, which cut the frame to
+ * that length (b->inner_checked); its checksum, like everything after it,
+ * is checked here as for any other packet (RFC 1812 5.2.2). */
+static bool ipv4_check(struct fgw_burst *b, struct rte_mbuf *m, bool checked,
+		       struct rte_ipv4_hdr **ipp)
+{
+	struct rte_ipv4_hdr *ip;
+	uint32_t dst;
+
+	if (!checked) {
+		if (!ipv4_check_received(b, m, &ip))
+			return false;
+	} else {
+		ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
+		if (!ipv4_sum_ok(ip, rte_ipv4_hdr_len(ip))) {
+			fgw_drop(b, m, FGW_DROP_IPV4_CHECKSUM);
+			return false;
+		}
+	}
 	if (fgw_ip4_is_martian_source(ip->src_addr)) {
 		fgw_drop(b, m, FGW_DROP_BAD_SOURCE);
 		return false;
 	}
 	dst = rte_be_to_cpu_32(ip->dst_addr);
-	if (dst == UINT32_MAX) {
-		/* Limited broadcast: for every host on the link, us included. */
-		fgw_punt(b, m, FGW_PUNT_LOCAL, 0, 0);
-		return false;
-	}
-	if ((dst >> 28) == 0xe) {
-		fgw_drop(b, m, FGW_DROP_MULTICAST);
-		return false;
-	}
-	if ((dst >> 24) == 0 || (dst >> 24) == 127 || (dst >> 28) == 0xf) {
-		/* No packet is ever sent to these (RFC 1812 4.2.2.11). */
-		fgw_drop(b, m, FGW_DROP_IPV4_HEADER);
-		return false;
+	/* A first octet of 1-126 or 128-223, the usual case, is one
+	 * comparison and none of the three below. */
+	if ((dst >> 24) - 1 >= 223 || (dst >> 24) == 127) {
+		if (dst == UINT32_MAX) {
+			/* Limited broadcast: for every host on the link, us
+			 * included. */
+			fgw_punt(b, m, FGW_PUNT_LOCAL, 0, 0);
+			return false;
+		}
+		if ((dst >> 28) == 0xe) {
+			fgw_drop(b, m, FGW_DROP_MULTICAST);
+			return false;
+		}
+		if ((dst >> 24) == 0 || (dst >> 24) == 127 || (dst >> 28) == 0xf) {
+			/* No packet is ever sent to these (RFC 1812 4.2.2.11). */
+			fgw_drop(b, m, FGW_DROP_IPV4_HEADER);
+			return false;
+		}
 	}
 	*ipp = ip;
 	return true;
 }
 
 
-/* Stage 3. True when the packet is to be forwarded through p->out_if. */
-static bool ipv4_route(struct fgw_burst *b, struct v4_pkt *p)
+/* Stage 3, what depends on the destination and its next hop alone, before
+ * the link-layer check: true when the packet goes on, neither ours nor a
+ * directed broadcast. */
+static bool ipv4_not_local(struct fgw_burst *b, const struct v4_pkt *p)
 {
 	const struct fgw_dp *dp = b->dp;
 	const struct fgw_nexthop *nh = p->hop;
-	struct rte_mbuf *m = p->m;
-	const struct fgw_if *out;
-	uint16_t total;
 
 	if (nh->type == FGW_NH_LOCAL) {
-		fgw_punt(b, m, FGW_PUNT_LOCAL, 0, 0);
+		fgw_punt(b, p->m, FGW_PUNT_LOCAL, 0, 0);
 		return false;
 	}
 	if ((nh->type == FGW_NH_CONNECTED || nh->type == FGW_NH_GATEWAY) &&
@@ -138,49 +169,75 @@ static bool ipv4_route(struct fgw_burst *b, struct v4_pkt *p)
 	    fgw_ip4_is_directed_broadcast(&dp->ifs[nh->ifindex].addr4, p->ip->dst_addr)) {
 		/* Ours when it arrived on that subnet; directed broadcasts
 		 * from elsewhere are not forwarded (RFC 2644). */
-		if (nh->ifindex == fgw_in_if(b, m))
-			fgw_punt(b, m, FGW_PUNT_LOCAL, 0, 0);
+		if (nh->ifindex == fgw_in_if(b, p->m))
+			fgw_punt(b, p->m, FGW_PUNT_LOCAL, 0, 0);
 		else
-			fgw_drop(b, m, FGW_DROP_MULTICAST);
+			fgw_drop(b, p->m, FGW_DROP_MULTICAST);
 		return false;
 	}
-	/* A unicast packet that came as a link-layer broadcast or multicast
-	 * is neither forwarded nor answered with an ICMP error
-	 * (RFC 1812 5.3.4, 4.3.2.7). */
-	if (p->group) {
-		fgw_drop(b, m, FGW_DROP_MULTICAST);
-		return false;
-	}
+	return true;
+}
+
+/* Stage 3, the rest of what depends on the next hop alone: true when it
+ * leads out of a port or a tunnel that is up. */
+static bool ipv4_egress_ok(struct fgw_burst *b, const struct v4_pkt *p)
+{
+	const struct fgw_dp *dp = b->dp;
+	const struct fgw_nexthop *nh = p->hop;
+
 	if (nh->type == FGW_NH_BLACKHOLE) {
-		fgw_drop(b, m, FGW_DROP_BLACKHOLE);
+		fgw_drop(b, p->m, FGW_DROP_BLACKHOLE);
 		return false;
 	}
 	if (nh->type != FGW_NH_CONNECTED && nh->type != FGW_NH_GATEWAY &&
 	    nh->type != FGW_NH_TUNNEL) {
-		fgw_punt(b, m, FGW_PUNT_NO_ROUTE, 0, 0);
+		fgw_punt(b, p->m, FGW_PUNT_NO_ROUTE, 0, 0);
 		return false;
 	}
 	if (nh->ifindex >= dp->n_ifs || !dp->ifs[nh->ifindex].up) {
-		fgw_drop(b, m, FGW_DROP_IF_DOWN);
+		fgw_drop(b, p->m, FGW_DROP_IF_DOWN);
 		return false;
 	}
-	out = &dp->ifs[nh->ifindex];
-	if (out->kind != FGW_IF_PORT && out->kind != FGW_IF_TUNNEL) {
+	if (dp->ifs[nh->ifindex].kind != FGW_IF_PORT && dp->ifs[nh->ifindex].kind != FGW_IF_TUNNEL) {
 		/* A loopback's subnet has nobody behind it but us. */
-		fgw_drop(b, m, FGW_DROP_BLACKHOLE);
+		fgw_drop(b, p->m, FGW_DROP_BLACKHOLE);
 		return false;
 	}
+	return true;
+}
+
+/* Stage 3. True when the packet is to be forwarded through p->out_if.
+ * dst_ok: an earlier packet of the burst to the same destination passed
+ * the checks of the destination and its next hop, so this one would too:
+ * only what depends on the packet itself is checked. */
+static bool ipv4_route(struct fgw_burst *b, struct v4_pkt *p, bool dst_ok)
+{
+	const struct fgw_if *out;
+	uint16_t total;
+
+	if (!dst_ok && !ipv4_not_local(b, p))
+		return false;
+	/* A unicast packet that came as a link-layer broadcast or multicast
+	 * is neither forwarded nor answered with an ICMP error
+	 * (RFC 1812 5.3.4, 4.3.2.7). */
+	if (p->group) {
+		fgw_drop(b, p->m, FGW_DROP_MULTICAST);
+		return false;
+	}
+	if (!dst_ok && !ipv4_egress_ok(b, p))
+		return false;
+	out = &b->dp->ifs[p->hop->ifindex];
 	if (p->ip->time_to_live <= 1) {
-		fgw_punt(b, m, FGW_PUNT_TTL_EXCEEDED, 0, 0);
+		fgw_punt(b, p->m, FGW_PUNT_TTL_EXCEEDED, 0, 0);
 		return false;
 	}
 	total = rte_be_to_cpu_16(p->ip->total_length);
 	p->frag = total > out->mtu;
 	if (p->frag && (p->ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG))) {
-		fgw_punt(b, m, FGW_PUNT_FRAG_NEEDED, p->nh, out->mtu);
+		fgw_punt(b, p->m, FGW_PUNT_FRAG_NEEDED, p->nh, out->mtu);
 		return false;
 	}
-	p->out_if = nh->ifindex;
+	p->out_if = p->hop->ifindex;
 	return true;
 }
 
@@ -268,8 +325,7 @@ static bool is_fragment(const struct rte_ipv4_hdr *ip)
  * whole. */
 static bool ipv4_outer_fragment(struct fgw_burst *b, struct v4_pkt *p)
 {
-	if (!is_fragment(p->ip) || p->hop->type != FGW_NH_LOCAL ||
-	    b->inner || p->group ||
+	if (b->inner || !is_fragment(p->ip) || p->hop->type != FGW_NH_LOCAL || p->group ||
 	    (p->ip->next_proto_id != IPPROTO_ESP && p->ip->next_proto_id != IPPROTO_UDP))
 		return true;
 	p->m = fgw_ipv4_reassemble(b, p->m, &p->ip);
@@ -309,23 +365,25 @@ static void ipv4_neigh_miss(struct fgw_burst *b, struct v4_pkt *p)
 void fgw_ipv4_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_group,
 		    unsigned n)
 {
+	const bool checked = b->inner_checked;
 	struct v4_pkt pkt[FGW_MAX_BURST];
 	uint32_t dst[FGW_MAX_BURST];
 	uint64_t nh[FGW_MAX_BURST];
-	uint8_t at[FGW_MAX_BURST];
+	const struct fgw_nexthop *hops[FGW_MAX_BURST];
+	uint8_t fwd[FGW_MAX_BURST];
 	struct fgw_neigh_key keys[FGW_MAX_BURST];
 	const struct fgw_neigh_key *key_ptrs[FGW_MAX_BURST];
 	struct rte_ether_addr macs[FGW_MAX_BURST];
 	struct rte_mbuf *esp[FGW_MAX_BURST], *tun[FGW_MAX_BURST];
 	uint32_t tun_if[FGW_MAX_BURST];
 	bool tun_counts[FGW_MAX_BURST];
-	unsigned k = 0, u = 0, f = 0, n_esp = 0, n_tun = 0;
+	unsigned k = 0, u = 0, f = 0, n_esp = 0, n_tun = 0, routed = UINT_MAX;
 	uint64_t hits;
 
 	for (unsigned i = 0; i < n; i++) {
 		struct rte_ipv4_hdr *ip;
 
-		if (!ipv4_check(b, pkts[i], &ip))
+		if (!ipv4_check(b, pkts[i], checked, &ip))
 			continue;
 		pkt[k].m = pkts[i];
 		pkt[k].ip = ip;
@@ -335,45 +393,55 @@ void fgw_ipv4_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
 		 * lookup against 4 for the comparison (callgrind). */
 		if (u == 0 || dst[u - 1] != rte_be_to_cpu_32(ip->dst_addr))
 			dst[u++] = rte_be_to_cpu_32(ip->dst_addr);
-		at[k++] = (uint8_t)(u - 1);
+		pkt[k++].at = (uint8_t)(u - 1);
 	}
 	if (k == 0)
 		return;
 	rte_fib_lookup_bulk(b->dp->fib4, dst, nh, u);
 	fgw_nh_prefetch(b->dp, nh, u);
+	for (unsigned j = 0; j < u; j++)
+		hops[j] = fgw_nh_get(b->dp, nh[j]);
 
 	for (unsigned i = 0; i < k; i++) {
-		const struct fgw_nexthop *hop;
+		struct v4_pkt *p = &pkt[i];
+		/* The destination of the last packet routed: its next hop
+		 * is neither ours nor closed (ipv4_route). */
+		bool dst_ok = p->at == routed;
+		const struct fgw_nexthop *hop = hops[p->at];
 
-		pkt[i].nh = (uint32_t)nh[at[i]];
-		pkt[i].hop = fgw_nh_get(b->dp, pkt[i].nh);
-		if (!ipv4_outer_fragment(b, &pkt[i]))
+		p->nh = (uint32_t)nh[p->at];
+		p->hop = hop;
+		if (!dst_ok) {
+			if (!ipv4_outer_fragment(b, p))
+				continue;
+			if (ipv4_is_esp(b, p)) {
+				esp[n_esp++] = p->m;
+				continue;
+			}
+		}
+		if (!ipv4_route(b, p, dst_ok))
 			continue;
-		if (ipv4_is_esp(b, &pkt[i])) {
-			esp[n_esp++] = pkt[i].m;
+		routed = p->at;
+		if (b->dp->ifs[p->out_if].kind == FGW_IF_TUNNEL) {
+			ipv4_to_tunnel(b, p, tun, tun_if, tun_counts, &n_tun);
 			continue;
 		}
-		if (!ipv4_route(b, &pkt[i]))
-			continue;
-		if (b->dp->ifs[pkt[i].out_if].kind == FGW_IF_TUNNEL) {
-			ipv4_to_tunnel(b, &pkt[i], tun, tun_if, tun_counts, &n_tun);
-			continue;
-		}
-		hop = pkt[i].hop;
-		if (hop->type == FGW_NH_GATEWAY && f != 0 && pkt[f - 1].hop == hop) {
-			/* A run through one gateway (a tunnel's traffic): its
-			 * key, which fgw_neigh_lookup_bulk looks up once. */
+		if (f != 0 && (pkt[fwd[f - 1]].at == p->at ||
+			       (hop->type == FGW_NH_GATEWAY && pkt[fwd[f - 1]].hop == hop))) {
+			/* A run to one destination, or through one gateway (a
+			 * tunnel's traffic): one key, which
+			 * fgw_neigh_lookup_bulk looks up once. */
 			key_ptrs[f] = key_ptrs[f - 1];
 		} else if (hop->type == FGW_NH_GATEWAY) {
-			fgw_neigh_key_set(&keys[f], pkt[i].out_if, hop->gw.family, hop->gw.bytes);
+			fgw_neigh_key_set(&keys[f], p->out_if, hop->gw.family, hop->gw.bytes);
 			key_ptrs[f] = &keys[f];
 		} else {
-			rte_be32_t d = pkt[i].ip->dst_addr;
+			rte_be32_t d = p->ip->dst_addr;
 
-			fgw_neigh_key_set(&keys[f], pkt[i].out_if, AF_INET, &d);
+			fgw_neigh_key_set(&keys[f], p->out_if, AF_INET, &d);
 			key_ptrs[f] = &keys[f];
 		}
-		pkt[f++] = pkt[i];
+		fwd[f++] = (uint8_t)i;
 	}
 	if (n_esp != 0)
 		fgw_esp_input(b, esp, n_esp);
@@ -385,8 +453,8 @@ void fgw_ipv4_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
 
 	for (unsigned i = 0; i < f; i++) {
 		if (hits & (1ULL << i))
-			ipv4_forward(b, &pkt[i], &macs[i]);
+			ipv4_forward(b, &pkt[fwd[i]], &macs[i]);
 		else
-			ipv4_neigh_miss(b, &pkt[i]);
+			ipv4_neigh_miss(b, &pkt[fwd[i]]);
 	}
 }

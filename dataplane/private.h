@@ -59,6 +59,9 @@ struct fgw_burst {
 	uint32_t in_if;				/* its ifindex (not for inner packets) */
 	bool inner;				/* decapsulated packets: no nested ESP;
 						 * each names its tunnel (fgw_in_if) */
+	bool inner_checked;			/* and tunnel mode's: IPv4 version,
+						 * header and total length checked,
+						 * the frame cut to that length */
 	unsigned n_punt;
 	struct rte_mbuf *punt[FGW_MAX_BURST];	/* at most one per received frame */
 	uint8_t punt_why[FGW_MAX_BURST];	/* enum fgw_punt_reason of each */

@@ -750,6 +750,80 @@ static bool gre_out_and_in(void)
 					       IPPROTO_UDP), peer_out_t1), false);
 }
 
+/* An IPv4 packet's header edited after ip4_pkt: its checksum set again. */
+static struct rte_mbuf *ip4_edited(const char *src, const char *dst, uint8_t ttl,
+				   uint8_t version_ihl, unsigned extra_len)
+{
+	struct rte_mbuf *m = ip4_pkt(src, dst, 60, false, IPPROTO_UDP);
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+
+	ip->time_to_live = ttl;
+	ip->version_ihl = version_ihl;
+	ip->total_length = htons((uint16_t)(ntohs(ip->total_length) + extra_len));
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	return m;
+}
+
+/* The checks a router makes of every packet it forwards (RFC 1812) are
+ * made of decrypted ones too, in one burst with good packets to the same
+ * destination around them: tunnel mode (whose decapsulation checked the
+ * version and lengths, fgw_ipv4_input skips those; the peer's encryption
+ * refuses the last two packets, test_esp sends them) and GRE (checked in
+ * full). */
+static bool inner_ipv4_checked_after_decap(void)
+{
+	struct fgw_sa *sas[] = { peer_out_t0, peer_out_t1 };
+	const char *srcs[] = { "198.51.100.7", "198.18.0.9" };
+
+	for (unsigned t = 0; t < 2; t++) {
+		const char *src = srcs[t];
+		struct rte_mbuf *in[] = {
+			ip4_edited(src, "192.0.2.10", 64, 0x45, 0),
+			ip4_edited(src, "192.0.2.10", 1, 0x45, 0),	/* TTL_EXCEEDED */
+			ip4_edited(src, "192.0.2.10", 64, 0x45, 0),	/* checksum, below */
+			ip4_edited(src, "192.0.2.10", 64, 0x45, 0),
+			ip4_edited("127.0.0.1", "192.0.2.10", 64, 0x45, 0),
+			ip4_edited(src, "224.0.0.5", 64, 0x45, 0),
+			ip4_edited(src, "0.1.2.3", 64, 0x45, 0),
+			ip4_edited(src, "255.255.255.255", 64, 0x45, 0),
+			ip4_edited(src, "192.0.2.10", 64, 0x44, 0),	/* IHL 4 */
+			ip4_edited(src, "192.0.2.10", 64, 0x45, 40),	/* longer than sent */
+		};
+		unsigned n_in = t == 0 ? RTE_DIM(in) - 2 : RTE_DIM(in), n;
+		struct rte_mbuf *out[16];
+		bool ttl = false, local = false;
+
+		rte_pktmbuf_mtod(in[2], struct rte_ipv4_hdr *)->hdr_checksum ^= 0x0100;
+		for (unsigned i = 0; i < n_in; i++)
+			in[i] = peer_encap(in[i], sas[t]);
+		for (unsigned i = n_in; i < RTE_DIM(in); i++)
+			rte_pktmbuf_free(in[i]);
+		feed(port_wan, in, n_in);
+		n = sent(port_lan, out, 16);
+		free_all(out, n);
+		EXPECT(n == 2 && w->stats.forwarded == before.forwarded + 2, "%u forwarded", n);
+		EXPECT(delta_drop(FGW_DROP_IPV4_CHECKSUM) == 1 && delta_drop(FGW_DROP_BAD_SOURCE) == 1 &&
+		      delta_drop(FGW_DROP_MULTICAST) == 1, "checksum, source or multicast drops");
+		EXPECT(w->stats.decrypted == before.decrypted + n_in, "decrypted");
+		if (t == 0)
+			EXPECT(delta_drop(FGW_DROP_IPV4_HEADER) == 1, "header drops");
+		else
+			EXPECT(delta_drop(FGW_DROP_IPV4_HEADER) == 2 && delta_drop(FGW_DROP_RUNT) == 1,
+			      "GRE's header and length drops");
+		n = rte_ring_dequeue_burst(dp.punt, (void **)out, 16, NULL);
+		for (unsigned i = 0; i < n; i++) {
+			ttl |= fgw_punt_meta(&dp, out[i])->reason == FGW_PUNT_TTL_EXCEEDED;
+			local |= fgw_punt_meta(&dp, out[i])->reason == FGW_PUNT_LOCAL;
+		}
+		free_all(out, n);
+		EXPECT(n == 2 && ttl && local, "%u punts", n);
+		if (!quiet())
+			return false;
+	}
+	return true;
+}
+
 static bool gre_wrong_key_drops(void)
 {
 	struct rte_mbuf *m = ip4_pkt("198.18.0.9", "192.0.2.10", 80, false, IPPROTO_UDP);
@@ -1177,6 +1251,7 @@ int main(void)
 	RUN(natt_in_and_ike_punted);
 	RUN(gre_out_and_in);
 	RUN(gre_wrong_key_drops);
+	RUN(inner_ipv4_checked_after_decap);
 	RUN(bad_esp_dropped);
 	RUN(sa_swap_loses_nothing);
 	RUN(every_worker_follows_the_tunnel_sa);
