@@ -65,10 +65,14 @@ static bool key_equal(const struct fgw_neigh_key *a, const struct fgw_neigh_key 
 /* Consecutive packets mostly share their next hop (a gateway, a flow's
  * burst, a tunnel's decrypted traffic): a run of equal keys is looked up
  * once. The hash lookup costs about 185 instructions a key (callgrind),
- * the comparison a few. */
+ * the comparison a few. A burst whose packets all go to one neighbour,
+ * the one the last such burst went to, is not looked up at all while the
+ * table is unchanged (neigh_gen): a tunnel's traffic to one LAN host or
+ * gateway, burst after burst. */
 uint64_t fgw_neigh_lookup_bulk(struct fgw_worker *w, const struct fgw_neigh_key **keys,
 			       unsigned n, struct rte_ether_addr *macs)
 {
+	struct fgw_worker_ctx *ctx = fgw_worker_ctx(w);
 	const struct fgw_neigh_key *uniq[FGW_MAX_BURST];
 	void *data[FGW_MAX_BURST];
 	uint8_t at[FGW_MAX_BURST];
@@ -82,8 +86,16 @@ uint64_t fgw_neigh_lookup_bulk(struct fgw_worker *w, const struct fgw_neigh_key 
 			uniq[u++] = keys[i];
 		at[i] = (uint8_t)(u - 1);
 	}
-	if (rte_hash_lookup_bulk_data(w->neigh, (const void **)uniq, u, &found, data) < 0)
+	if (u == 1 && ctx->last_neigh_gen == w->neigh_gen && key_equal(uniq[0], &ctx->last_neigh)) {
+		found = 1;
+		data[0] = ctx->last_neigh_data;
+	} else if (rte_hash_lookup_bulk_data(w->neigh, (const void **)uniq, u, &found, data) < 0) {
 		return 0;
+	} else if (u == 1 && found) {
+		ctx->last_neigh = *uniq[0];
+		ctx->last_neigh_data = data[0];
+		ctx->last_neigh_gen = w->neigh_gen;
+	}
 	for (unsigned i = 0; i < n; i++) {
 		if (!(found & (1ULL << at[i])))
 			continue;

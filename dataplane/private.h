@@ -31,6 +31,16 @@ struct fgw_txq {
 	uint16_t port;
 };
 
+/* neigh.c's key: compared and hashed as bytes (so every byte is set,
+ * padding included); 8-byte aligned and sized because rte_hash_crc reads 8
+ * bytes at a time. */
+struct fgw_neigh_key {
+	uint8_t addr[16];
+	uint32_t ifindex;
+	uint8_t family;
+	uint8_t zero[3];
+} __rte_aligned(8);
+
 /* dp->workers[i] points at `pub`; the rest is the worker's own. */
 struct fgw_worker_ctx {
 	struct fgw_worker pub;
@@ -42,6 +52,12 @@ struct fgw_worker_ctx {
 	struct rte_ip_frag_tbl *frags;		/* outer packets in reassembly */
 	struct rte_ip_frag_death_row death_row;
 	struct fgw_crypto crypto;		/* this worker's IPsec-MB manager */
+	/* The neighbour a burst's packets last all went to, and its MAC
+	 * (the hash's data), valid while pub.neigh_gen is last_neigh_gen
+	 * (0: none; generations start at 1). */
+	struct fgw_neigh_key last_neigh;
+	void *last_neigh_data;
+	uint32_t last_neigh_gen;
 };
 
 static inline struct fgw_worker_ctx *fgw_worker_ctx(struct fgw_worker *w)
@@ -115,15 +131,6 @@ void fgw_punt_uncounted(struct fgw_burst *b, struct rte_mbuf *m, enum fgw_punt_r
 			uint32_t nh);
 
 /* neigh.c: the worker's copy of the neighbour table. */
-/* Compared and hashed as bytes (so every byte is set, padding included);
- * 8-byte aligned and sized because rte_hash_crc reads 8 bytes at a time. */
-struct fgw_neigh_key {
-	uint8_t addr[16];
-	uint32_t ifindex;
-	uint8_t family;
-	uint8_t zero[3];
-} __rte_aligned(8);
-
 struct rte_hash *fgw_neigh_cache_create(unsigned worker, int socket);
 static inline void fgw_neigh_key_set(struct fgw_neigh_key *k, uint32_t ifindex,
 				     uint8_t family, const void *addr)
