@@ -242,17 +242,15 @@ static bool ipv4_route(struct fgw_burst *b, struct v4_pkt *p, bool dst_ok)
 }
 
 /* RFC 1624 eqn. 3, HC' = ~(~HC + ~m + m'), on the 16-bit word that holds
- * the TTL (and the protocol). */
+ * the TTL (and the protocol). m' is m less 0x0100 (the TTL is above 1), so
+ * ~m + m' is 0xfeff whatever m: one add, and one fold (the carry added
+ * back cannot carry again). The same result as the three-term sum. */
 static void ttl_decrement(struct rte_ipv4_hdr *ip)
 {
-	uint16_t old = rte_cpu_to_be_16((uint16_t)(ip->time_to_live << 8 | ip->next_proto_id));
-	uint16_t new;
 	uint32_t sum;
 
 	ip->time_to_live--;
-	new = rte_cpu_to_be_16((uint16_t)(ip->time_to_live << 8 | ip->next_proto_id));
-	sum = (uint32_t)(uint16_t)~ip->hdr_checksum + (uint16_t)~old + new;
-	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (uint32_t)(uint16_t)~ip->hdr_checksum + rte_cpu_to_be_16(0xfeff);
 	sum = (sum & 0xffff) + (sum >> 16);
 	ip->hdr_checksum = (uint16_t)~sum;
 }
