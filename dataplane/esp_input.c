@@ -106,6 +106,7 @@ static void inner_forward(struct fgw_burst *b, struct rte_mbuf **v4, unsigned n4
 static bool inner_prepare(struct fgw_burst *b, struct rte_mbuf *m, const struct fgw_sa *sa,
 			  const struct fgw_tunnel *t, bool *v6)
 {
+	const struct fgw_tunnel_worker *tw = &t->w[b->ctx->pub.index];
 	struct rte_ether_hdr *eth;
 	rte_be16_t type;
 	uint8_t version;
@@ -132,9 +133,9 @@ static bool inner_prepare(struct fgw_burst *b, struct rte_mbuf *m, const struct 
 		fgw_drop(b, m, FGW_DROP_ESP_INNER_HEADER);
 		return false;
 	}
-	if (t->mss)
-		fgw_mss_clamp(m, 0, t->mss);
-	fgw_punt_meta(b->dp, m)->in_if = t->ifindex;
+	if (tw->rx_mss)
+		fgw_mss_clamp(m, 0, tw->rx_mss);
+	fgw_punt_meta(b->dp, m)->in_if = sa->ifindex;
 	eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN);
 	memset(eth, 0, sizeof(*eth));
 	eth->ether_type = version == 4 ? RTE_BE16(RTE_ETHER_TYPE_IPV4) :
@@ -219,7 +220,8 @@ static void decap_chunk(struct fgw_burst *b, struct rte_mbuf **frames, unsigned 
 		if (i == 0 || sa[i] != sa[i - 1]) {
 			const struct fgw_tunnel *t = dp->tunnels[sa[i]->ifindex];
 
-			rte_prefetch0(t);
+			if (sa[i]->mode == FGW_SA_TRANSPORT)
+				rte_prefetch0(t);	/* GRE's key, endpoints */
 			rte_prefetch0_write(&t->w[me].rx_packets);
 		}
 	fgw_esp_decap(&b->ctx->crypto, m, sa, k, verdict);

@@ -189,11 +189,12 @@ struct fgw_outer_hop {
 	struct rte_ether_addr mac;
 };
 
-/* What one worker reads and writes on a tunnel: outbound on one cache
- * line, so that with many tunnels a packet into one brings one line of
- * it (sa_out, kind and mss are copies of the tunnel's, stored by the
- * control lcore with them); inbound's counters on the next. Counters as
- * in struct fgw_tunnel_counters, drops split by direction. */
+/* What one worker reads and writes on a tunnel, a line per direction,
+ * so that with many tunnels a packet brings one line of its tunnel:
+ * sa_out, kind, mss and rx_mss are copies of the tunnel's, stored by
+ * the control lcore with them (a VTI's packets read no other line of
+ * the tunnel; GRE's read its key and endpoints from the first). Counters
+ * as in struct fgw_tunnel_counters, drops split by direction. */
 struct fgw_tunnel_worker {
 	struct fgw_sa *sa_out;			/* atomic, = fgw_tunnel.sa_out */
 	uint16_t mss;
@@ -202,6 +203,7 @@ struct fgw_tunnel_worker {
 	uint64_t tx_packets, tx_bytes, tx_drops;
 	uint64_t rx_packets __rte_cache_aligned;
 	uint64_t rx_bytes, rx_drops;
+	uint16_t rx_mss;
 } __rte_cache_aligned;
 _Static_assert(offsetof(struct fgw_tunnel_worker, rx_packets) == RTE_CACHE_LINE_SIZE,
 	       "a tunnel's outbound per-worker fields span 2 lines");

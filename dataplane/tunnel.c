@@ -117,6 +117,7 @@ int fgw_tunnel_add(struct fgw_dp *dp, const struct fgw_tunnel_params *p,
 	for (unsigned i = 0; i < dp->n_workers; i++) {
 		t->w[i].kind = t->kind;
 		t->w[i].mss = t->mss;
+		t->w[i].rx_mss = t->mss;
 	}
 
 	ifp = &dp->ifs[slot];

@@ -1046,14 +1046,13 @@ static bool too_big_fragments_before_encryption(void)
 	return quiet();
 }
 
-static bool syn_mss_clamped(void)
+/* A TCP SYN offering an MSS of 1460. */
+static struct rte_mbuf *syn(const char *src, const char *dst)
 {
-	struct rte_mbuf *m = ip4_pkt("192.0.2.10", "198.51.100.7", 24, false, IPPROTO_TCP);
+	struct rte_mbuf *m = ip4_pkt(src, dst, 24, false, IPPROTO_TCP);
 	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
 	struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)(ip + 1);
 	uint8_t *opt = (uint8_t *)(tcp + 1);
-	struct rte_mbuf *out[4];
-	unsigned n;
 
 	memset(tcp, 0, 24);
 	tcp->data_off = 6 << 4;
@@ -1063,18 +1062,49 @@ static bool syn_mss_clamped(void)
 	opt[2] = 1460 >> 8;
 	opt[3] = 1460 & 0xff;
 	tcp->cksum = rte_ipv4_udptcp_cksum(ip, tcp);
+	return m;
+}
+
+/* The SYN's MSS is Tunnel0's 1360 and its checksum still right; ip at
+ * the IPv4 header. */
+static bool mss_is_1360(struct rte_ipv4_hdr *ip)
+{
+	struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)(ip + 1);
+	const uint8_t *opt = (const uint8_t *)(tcp + 1);
+
+	EXPECT((opt[2] << 8 | opt[3]) == 1360, "MSS %u", opt[2] << 8 | opt[3]);
+	EXPECT(rte_ipv4_udptcp_cksum_verify(ip, tcp) == 0, "TCP checksum broken");
+	return true;
+}
+
+/* Both ways: into the tunnel and out of it (the worker's copies of the
+ * tunnel's MSS, one per direction). */
+static bool syn_mss_clamped(void)
+{
+	struct rte_mbuf *m = syn("192.0.2.10", "198.51.100.7");
+	struct rte_mbuf *out[4];
+	unsigned n;
+	bool ok;
+
 	eth_push(m, &dp.ifs[if_lan].mac, &host_mac);
 	feed(port_lan, &m, 1);
 	n = sent(port_wan, out, 4);
 	EXPECT(n == 1, "%u frames", n);
 	EXPECT(peer_decap(out[0], peer_in_t0) == FGW_SA_DROP_NONE, "peer cannot decrypt");
-	ip = rte_pktmbuf_mtod(out[0], struct rte_ipv4_hdr *);
-	tcp = (struct rte_tcp_hdr *)(ip + 1);
-	opt = (uint8_t *)(tcp + 1);
-	EXPECT((opt[2] << 8 | opt[3]) == 1360, "MSS %u", opt[2] << 8 | opt[3]);
-	EXPECT(rte_ipv4_udptcp_cksum_verify(ip, tcp) == 0, "TCP checksum broken");
+	ok = mss_is_1360(rte_pktmbuf_mtod(out[0], struct rte_ipv4_hdr *));
 	free_all(out, n);
-	return quiet();
+	if (!ok)
+		return false;
+
+	/* sa_swap_loses_nothing left the peer's new SA as Tunnel0's inbound */
+	m = peer_encap(syn("198.51.100.7", "192.0.2.10"), peer_out_t0_new);
+	feed(port_wan, &m, 1);
+	n = sent(port_lan, out, 4);
+	EXPECT(n == 1, "inbound: %u frames", n);
+	ok = mss_is_1360(rte_pktmbuf_mtod_offset(out[0], struct rte_ipv4_hdr *,
+						 RTE_ETHER_HDR_LEN));
+	free_all(out, n);
+	return ok && quiet();
 }
 
 /* An outer IPv4 fragment of frame f (Ethernet + IPv4): payload bytes
