@@ -41,6 +41,7 @@ struct rte_rcu_qsbr;
 struct rte_ring;
 struct fgw_sa;
 struct fgw_tunnel;
+struct fgw_tunnel_worker;
 struct fgw_crypto;
 
 /* ---- interfaces ------------------------------------------------------- */
@@ -173,6 +174,9 @@ struct fgw_dp {
 	 * a swap has no window where a worker holds neither SA. Replaced SAs
 	 * are freed after an RCU grace period, like next hops. */
 	struct fgw_tunnel **tunnels;		/* by ifindex, FGW_IF_TUNNEL */
+	/* max_ifs x n_workers: each worker's part of each tunnel, found
+	 * from the ifindex without reading the tunnel (fgw_tunnel_w) */
+	struct fgw_tunnel_worker *tunnel_w;
 	struct fgw_sa **sa_in;			/* max_sas slots, by SPI & sa_in_mask */
 	uint32_t sa_in_mask;
 	struct fgw_crypto *ctl_crypto;		/* key schedules (control lcore) */

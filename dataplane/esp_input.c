@@ -106,7 +106,7 @@ static void inner_forward(struct fgw_burst *b, struct rte_mbuf **v4, unsigned n4
 static bool inner_prepare(struct fgw_burst *b, struct rte_mbuf *m, const struct fgw_sa *sa,
 			  const struct fgw_tunnel *t, bool *v6)
 {
-	const struct fgw_tunnel_worker *tw = &t->w[b->ctx->pub.index];
+	const struct fgw_tunnel_worker *tw = fgw_tunnel_w(b->dp, sa->ifindex, b->ctx->pub.index);
 	struct rte_ether_hdr *eth;
 	rte_be16_t type;
 	uint8_t version;
@@ -218,11 +218,9 @@ static void decap_chunk(struct fgw_burst *b, struct rte_mbuf **frames, unsigned 
 		return;
 	for (unsigned i = 0; i < k; i++)
 		if (i == 0 || sa[i] != sa[i - 1]) {
-			const struct fgw_tunnel *t = dp->tunnels[sa[i]->ifindex];
-
-			if (sa[i]->mode == FGW_SA_TRANSPORT)
-				rte_prefetch0(t);	/* GRE's key, endpoints */
-			rte_prefetch0_write(&t->w[me].rx_packets);
+			if (sa[i]->mode == FGW_SA_TRANSPORT)	/* GRE's key, endpoints */
+				rte_prefetch0(dp->tunnels[sa[i]->ifindex]);
+			rte_prefetch0_write(&fgw_tunnel_w(dp, sa[i]->ifindex, me)->rx_packets);
 		}
 	fgw_esp_decap(&b->ctx->crypto, m, sa, k, verdict);
 
@@ -230,7 +228,8 @@ static void decap_chunk(struct fgw_burst *b, struct rte_mbuf **frames, unsigned 
 	 * counters are added once per run. */
 	for (unsigned i = 0; i < k;) {
 		const struct fgw_sa *s = sa[i];
-		struct fgw_tunnel *t = dp->tunnels[s->ifindex];
+		const struct fgw_tunnel *t = dp->tunnels[s->ifindex];
+		struct fgw_tunnel_worker *tw = fgw_tunnel_w(dp, s->ifindex, me);
 		uint64_t decrypted = 0, drops = 0, packets = 0, bytes = 0;
 
 		for (; i < k && sa[i] == s; i++) {
@@ -255,9 +254,9 @@ static void decap_chunk(struct fgw_burst *b, struct rte_mbuf **frames, unsigned 
 				v4_gre[n4_gre++] = m[i];
 		}
 		b->stats->decrypted += decrypted;
-		t->w[me].rx_drops += drops;
-		t->w[me].rx_packets += packets;
-		t->w[me].rx_bytes += bytes;
+		tw->rx_drops += drops;
+		tw->rx_packets += packets;
+		tw->rx_bytes += bytes;
 	}
 	if (n4 + n4_gre + n6 != 0)
 		inner_forward(b, v4, n4, v4_gre, n4_gre, v6, n6);

@@ -190,7 +190,9 @@ struct fgw_outer_hop {
 };
 
 /* What one worker reads and writes on a tunnel, a line per direction,
- * so that with many tunnels a packet brings one line of its tunnel:
+ * so that with many tunnels a packet brings one line of its tunnel, at
+ * an address computed from the ifindex (fgw_tunnel_w): no load of the
+ * tunnel's pointer stands between a route and this line.
  * sa_out, kind, mss and rx_mss are copies of the tunnel's, stored by
  * the control lcore with them (a VTI's packets read no other line of
  * the tunnel; GRE's read its key and endpoints from the first). Counters
@@ -210,7 +212,7 @@ _Static_assert(offsetof(struct fgw_tunnel_worker, rx_packets) == RTE_CACHE_LINE_
 
 struct fgw_tunnel {
 	struct fgw_sa *sa_out;			/* atomic: swapped by the control lcore,
-						 * then each w[].sa_out */
+						 * then each fgw_tunnel_w's copy */
 	uint32_t ifindex;
 	uint8_t kind;				/* enum fgw_tunnel_kind */
 	bool gre_key_set;
@@ -222,8 +224,14 @@ struct fgw_tunnel {
 	 * so that deleting it does not read every SA slot */
 	struct fgw_sa **sa_in;
 	unsigned n_sa_in, cap_sa_in;
-	struct fgw_tunnel_worker w[];		/* one per worker (dp->n_workers) */
 };
+
+/* Worker `worker`'s part of tunnel ifindex. */
+static inline struct fgw_tunnel_worker *fgw_tunnel_w(const struct fgw_dp *dp, uint32_t ifindex,
+						     unsigned worker)
+{
+	return &dp->tunnel_w[(size_t)ifindex * dp->n_workers + worker];
+}
 
 /* The worker's copy of the published pointers: acquire loads pair with
  * the control lcore's release stores, so the SA's fields are seen set. */

@@ -31,6 +31,10 @@ int fgw_tunnels_init(struct fgw_dp *dp, char *err, size_t errlen)
 	if (dp->sa_in == NULL)
 		FAIL("cannot allocate %u inbound SA slots", n);
 	dp->sa_in_mask = n - 1;
+	dp->tunnel_w = rte_zmalloc("fgw_tunnel_w", (size_t)dp->params.max_ifs * dp->n_workers *
+				   sizeof(*dp->tunnel_w), RTE_CACHE_LINE_SIZE);
+	if (dp->tunnel_w == NULL)
+		FAIL("cannot allocate the tunnels' per-worker lines");
 	dp->ctl_crypto = rte_zmalloc("fgw_ctl_crypto", sizeof(*dp->ctl_crypto),
 				     RTE_CACHE_LINE_SIZE);
 	if (dp->ctl_crypto == NULL)
@@ -53,6 +57,8 @@ void fgw_tunnels_fini(struct fgw_dp *dp)
 		for (uint32_t i = 0; i <= dp->sa_in_mask; i++)
 			fgw_sa_free(dp->sa_in[i]);
 	rte_free(dp->sa_in);
+	rte_free(dp->tunnel_w);
+	dp->tunnel_w = NULL;
 	dp->sa_in = NULL;
 	if (dp->ctl_crypto != NULL && dp->ctl_crypto->mgr != NULL)
 		fgw_crypto_free(dp->ctl_crypto);
@@ -103,8 +109,7 @@ int fgw_tunnel_add(struct fgw_dp *dp, const struct fgw_tunnel_params *p,
 	overhead = ESP_WORST_OVERHEAD + (p->kind == FGW_TUNNEL_GRE ? GRE_WORST_OVERHEAD : 0);
 	if (p->mtu != 0 && p->mtu < 576)
 		FAIL("%s: MTU %u below 576", p->name, p->mtu);
-	t = rte_zmalloc("fgw_tunnel", sizeof(*t) + dp->n_workers * sizeof(t->w[0]),
-			RTE_CACHE_LINE_SIZE);
+	t = rte_zmalloc("fgw_tunnel", sizeof(*t), RTE_CACHE_LINE_SIZE);
 	if (t == NULL)
 		FAIL("%s: out of memory", p->name);
 	t->ifindex = slot;
@@ -114,10 +119,15 @@ int fgw_tunnel_add(struct fgw_dp *dp, const struct fgw_tunnel_params *p,
 	t->mss = p->tcp_mss;
 	t->src = p->src;
 	t->dst = p->dst;
+	/* A reused slot: the last tunnel's workers let go of it a grace
+	 * period ago. */
+	memset(fgw_tunnel_w(dp, slot, 0), 0, dp->n_workers * sizeof(*dp->tunnel_w));
 	for (unsigned i = 0; i < dp->n_workers; i++) {
-		t->w[i].kind = t->kind;
-		t->w[i].mss = t->mss;
-		t->w[i].rx_mss = t->mss;
+		struct fgw_tunnel_worker *tw = fgw_tunnel_w(dp, slot, i);
+
+		tw->kind = t->kind;
+		tw->mss = t->mss;
+		tw->rx_mss = t->mss;
 	}
 
 	ifp = &dp->ifs[slot];
@@ -158,7 +168,7 @@ static struct fgw_sa *sa_out_publish(struct fgw_dp *dp, struct fgw_tunnel *t, st
 	struct fgw_sa *old = __atomic_exchange_n(&t->sa_out, sa, __ATOMIC_ACQ_REL);
 
 	for (unsigned i = 0; i < dp->n_workers; i++)
-		__atomic_store_n(&t->w[i].sa_out, sa, __ATOMIC_RELEASE);
+		__atomic_store_n(&fgw_tunnel_w(dp, t->ifindex, i)->sa_out, sa, __ATOMIC_RELEASE);
 	return old;
 }
 
@@ -306,7 +316,7 @@ static void tunnel_counters_raw(const struct fgw_dp *dp, const struct fgw_tunnel
 {
 	memset(out, 0, sizeof(*out));
 	for (unsigned i = 0; i < dp->n_workers; i++) {
-		const struct fgw_tunnel_worker *s = &t->w[i];
+		const struct fgw_tunnel_worker *s = fgw_tunnel_w(dp, t->ifindex, i);
 
 		out->rx_packets += __atomic_load_n(&s->rx_packets, __ATOMIC_RELAXED);
 		out->rx_bytes += __atomic_load_n(&s->rx_bytes, __ATOMIC_RELAXED);

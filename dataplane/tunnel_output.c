@@ -32,8 +32,8 @@
 
 struct out_frame {
 	struct rte_mbuf *m;
-	struct fgw_tunnel *t;
-	struct fgw_tunnel_worker *tw;	/* this worker's part of t */
+	uint32_t ifindex;		/* the tunnel */
+	struct fgw_tunnel_worker *tw;	/* this worker's part of it */
 	uint32_t inner_len;
 	uint32_t nh;			/* outer next hop */
 	uint32_t port_if;
@@ -120,7 +120,7 @@ static bool tunnel_prepare(struct fgw_burst *b, struct out_frame *f, const struc
 		return true;
 	/* GRE, the outer IP header, then what transport-mode ESP inserts
 	 * after it (UDP, ESP header, IV) and the Ethernet header. */
-	t = f->t;
+	t = b->dp->tunnels[f->ifindex];
 	need = fgw_gre_hdr_len(t) +
 	       (t->dst.family == AF_INET ? sizeof(struct rte_ipv4_hdr) : sizeof(struct rte_ipv6_hdr)) +
 	       sizeof(struct rte_udp_hdr) + FGW_ESP_HDR_LEN + 16 + RTE_ETHER_HDR_LEN;
@@ -345,11 +345,9 @@ static void output_chunk(struct fgw_burst *b, struct rte_mbuf **frames, const ui
 	 * once those arrived) each SA. Runs of one tunnel are prefetched
 	 * once. */
 	for (unsigned i = 0; i < n; i++) {
-		struct fgw_tunnel *t = dp->tunnels[ifs[i]];
-
-		f[i] = (struct out_frame){ .m = frames[i], .t = t, .tw = &t->w[me],
-					   .counts = counts[i] };
-		if (i == 0 || f[i].t != f[i - 1].t)
+		f[i] = (struct out_frame){ .m = frames[i], .ifindex = ifs[i],
+					   .tw = fgw_tunnel_w(dp, ifs[i], me), .counts = counts[i] };
+		if (i == 0 || ifs[i] != ifs[i - 1])
 			rte_prefetch0(f[i].tw);
 	}
 	for (unsigned i = 0; i < n; i++) {

@@ -30,6 +30,7 @@
 #include "dataplane/ipsec/crypto.h"
 #include "dataplane/ipsec/esp.h"
 #include "dataplane/ipsec/sa_setup.h"
+#include "dataplane/private.h"
 #include "dataplane/tunnel.h"
 #include "dataplane/worker.h"
 #include "tests/unit/unit.h"
@@ -1009,6 +1010,51 @@ static bool every_worker_follows_the_tunnel_sa(void)
 	return quiet();
 }
 
+/* A deleted tunnel's ifindex taken by the next tunnel: the workers'
+ * lines of it (fgw_tunnel_w, a table by ifindex) start over, none of the
+ * last tunnel's counters, next-hop cache or SA left in them. */
+static bool reused_ifindex_starts_clean(void)
+{
+	struct fgw_tunnel_params p = {
+		.name = "TunnelR", .kind = FGW_TUNNEL_GRE, .src = unit_addr("203.0.113.1"),
+		.dst = unit_addr("203.0.113.2"),
+	};
+	struct fgw_tunnel_counters c;
+	char err[256];
+	int a, b;
+
+	a = fgw_tunnel_add(&dp, &p, err, sizeof(err));
+	EXPECT(a >= 0, "%s", err);
+	EXPECT(fgw_tunnel_sa_out_set(&dp, (uint32_t)a,
+				    sa_new(FGW_TUNNEL_GRE, 0x0a0001bbu, false, false, 3,
+					   fgw_dp_crypto_mgr(&dp)), err, sizeof(err)) == 0, "%s", err);
+	for (unsigned i = 0; i < dp.n_workers; i++) {
+		struct fgw_tunnel_worker *tw = fgw_tunnel_w(&dp, (uint32_t)a, i);
+
+		EXPECT(tw->sa_out == fgw_tunnel_sa_out_get(&dp, (uint32_t)a) &&
+		       tw->kind == FGW_TUNNEL_GRE && tw->mss == 0, "worker %u's copies", i);
+		/* what traffic would have left behind */
+		tw->tx_packets = tw->rx_bytes = tw->tx_drops = tw->rx_drops = 7;
+		tw->hop.route_gen = tw->hop.neigh_gen = 1;
+	}
+	EXPECT(fgw_tunnel_del(&dp, (uint32_t)a) == 0, "delete");
+	p.name = "TunnelS";
+	p.kind = FGW_TUNNEL_IPSEC;
+	p.tcp_mss = 1200;
+	b = fgw_tunnel_add(&dp, &p, err, sizeof(err));
+	EXPECT(b == a, "ifindex %d, the deleted one was %d", b, a);
+	fgw_tunnel_counters_sum(&dp, (uint32_t)b, &c);
+	EXPECT(c.tx_packets == 0 && c.rx_bytes == 0 && c.drops == 0, "counters carried over");
+	for (unsigned i = 0; i < dp.n_workers; i++) {
+		const struct fgw_tunnel_worker *tw = fgw_tunnel_w(&dp, (uint32_t)b, i);
+
+		EXPECT(tw->sa_out == NULL && tw->hop.route_gen == 0 && tw->kind == FGW_TUNNEL_IPSEC &&
+		       tw->mss == 1200 && tw->rx_mss == 1200, "worker %u's line", i);
+	}
+	EXPECT(fgw_tunnel_del(&dp, (uint32_t)b) == 0, "delete");
+	return quiet();
+}
+
 static bool too_big_df_punts_tunnel_mtu(void)
 {
 	struct rte_mbuf *m = ip4_pkt("192.0.2.10", "198.51.100.7", 1400, true, IPPROTO_UDP);
@@ -1285,6 +1331,7 @@ int main(void)
 	RUN(bad_esp_dropped);
 	RUN(sa_swap_loses_nothing);
 	RUN(every_worker_follows_the_tunnel_sa);
+	RUN(reused_ifindex_starts_clean);
 	RUN(too_big_df_punts_tunnel_mtu);
 	RUN(too_big_fragments_before_encryption);
 	RUN(syn_mss_clamped);
