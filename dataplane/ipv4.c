@@ -396,7 +396,7 @@ void fgw_ipv4_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
 	if (k == 0)
 		return;
 	rte_fib_lookup_bulk(b->dp->fib4, dst, nh, u);
-	fgw_nh_prefetch(b->dp, nh, u);
+	fgw_nh_prefetch(b->dp, b->ctx->pub.index, nh, u);
 	for (unsigned j = 0; j < u; j++)
 		hops[j] = fgw_nh_get(b->dp, nh[j]);
 

@@ -239,7 +239,7 @@ void fgw_ipv6_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
 	if (k == 0)
 		return;
 	rte_fib6_lookup_bulk(b->dp->fib6, dst, nh, (int)k);
-	fgw_nh_prefetch(b->dp, nh, k);
+	fgw_nh_prefetch(b->dp, b->ctx->pub.index, nh, k);
 
 	for (unsigned i = 0; i < k; i++) {
 		const struct fgw_nexthop *hop;

@@ -321,12 +321,14 @@ static inline const struct fgw_nexthop *fgw_nh_get(const struct fgw_dp *dp, uint
 }
 
 /* Starts loading the burst's next hops, then what they point at: the
- * egress interface and, for a tunnel, its slot in the tunnel table. With
+ * egress interface and, for a tunnel, the worker's line of it (what
+ * tunnel output reads first: fgw_tunnel_w). With
  * many routes (a hub's tunnels) each is a cache miss; loops that do
  * nothing but prefetch let a whole burst's misses overlap, where the
  * routing loop, with its per-packet work, would take them one or two at
  * a time. */
-static inline void fgw_nh_prefetch(const struct fgw_dp *dp, const uint64_t *nh, unsigned n)
+static inline void fgw_nh_prefetch(const struct fgw_dp *dp, unsigned worker, const uint64_t *nh,
+				   unsigned n)
 {
 	for (unsigned i = 0; i < n; i++)
 		rte_prefetch0(fgw_nh_get(dp, nh[i]));
@@ -337,7 +339,7 @@ static inline void fgw_nh_prefetch(const struct fgw_dp *dp, const uint64_t *nh, 
 			continue;
 		rte_prefetch0(&dp->ifs[hop->ifindex].kind);
 		if (hop->type == FGW_NH_TUNNEL)
-			rte_prefetch0(&dp->tunnels[hop->ifindex]);
+			rte_prefetch0(fgw_tunnel_w(dp, hop->ifindex, worker));
 	}
 }
 
