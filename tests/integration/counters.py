@@ -36,6 +36,20 @@ class Stats:
 					+ str([cur.balance(w) for w in cur.workers()]))
 			prev = cur
 
+	@classmethod
+	def delta_when(cls, gw, before, done, timeout=20):
+		"""The settled delta since `before` once done(delta) holds, or the
+		last one at the timeout (the caller's assertions then say what is
+		missing). Settled is not enough after frames sent without an
+		answer to wait for: on a loaded host they may not have reached
+		the gateway by the first two readings."""
+		deadline = time.time() + timeout
+		while True:
+			d = cls.settled(gw).delta(before)
+			if done(d) or time.time() > deadline:
+				return d
+			time.sleep(0.2)
+
 	def traffic(self):
 		"""Everything that moves with packets, not with polling or with
 		flexctl's own requests."""
