@@ -304,6 +304,7 @@ def test_rekey_under_traffic_loses_nothing(pair):
 	finish (old inbound SA removed) on both. Then back again."""
 	for new_ab, new_ba in ((REKEY_AB, REKEY_BA), (SPI_AB, SPI_BA)):
 		steps_done = threading.Event()
+		finished = threading.Event()	# not set if a batch raised
 		batches = []
 
 		def pinger():
@@ -317,17 +318,22 @@ def test_rekey_under_traffic_loses_nothing(pair):
 				batches.append(topo.ping(pair.lan1, LAN2["host4"], count=REKEY_PINGS,
 							 deadline=60))
 				if last:
+					finished.set()
 					return
 
 		thread = threading.Thread(target=pinger)
 		thread.start()
-		time.sleep(0.5)
-		for step in ("install", "switch", "finish"):
-			for g in pair.gws:
-				g.flexctl("crypto", "ipsec", "rekey", step, "Tunnel0")
-			time.sleep(0.3)
-		steps_done.set()
-		thread.join()
+		try:
+			time.sleep(0.5)
+			for step in ("install", "switch", "finish"):
+				for g in pair.gws:
+					g.flexctl("crypto", "ipsec", "rekey", step, "Tunnel0")
+				time.sleep(0.3)
+		finally:
+			# also when a step failed: the pinger ends after one more batch
+			steps_done.set()
+			thread.join()
+		assert finished.is_set(), "the pinger stopped before a batch after the last step"
 		assert_alive(pair)
 		for tx, rx, out in batches:
 			assert tx == REKEY_PINGS and rx == REKEY_PINGS, out
