@@ -194,10 +194,15 @@ static bool ipv4_egress_ok(struct fgw_burst *b, const struct v4_pkt *p)
 		fgw_punt(b, p->m, FGW_PUNT_NO_ROUTE, 0, 0);
 		return false;
 	}
-	if (nh->ifindex >= dp->n_ifs || !dp->ifs[nh->ifindex].up) {
+	if (nh->ifindex >= dp->n_ifs ||
+	    (nh->type == FGW_NH_TUNNEL ?
+	     !fgw_tunnel_w_up(fgw_tunnel_w(dp, nh->ifindex, b->ctx->pub.index)) :
+	     !dp->ifs[nh->ifindex].up)) {
 		fgw_drop(b, p->m, FGW_DROP_IF_DOWN);
 		return false;
 	}
+	if (nh->type == FGW_NH_TUNNEL)
+		return true;
 	if (dp->ifs[nh->ifindex].kind != FGW_IF_PORT && dp->ifs[nh->ifindex].kind != FGW_IF_TUNNEL) {
 		/* A loopback's subnet has nobody behind it but us. */
 		fgw_drop(b, p->m, FGW_DROP_BLACKHOLE);
@@ -212,8 +217,7 @@ static bool ipv4_egress_ok(struct fgw_burst *b, const struct v4_pkt *p)
  * only what depends on the packet itself is checked. */
 static bool ipv4_route(struct fgw_burst *b, struct v4_pkt *p, bool dst_ok)
 {
-	const struct fgw_if *out;
-	uint16_t total;
+	uint16_t total, mtu;
 
 	if (!dst_ok && !ipv4_not_local(b, p))
 		return false;
@@ -226,15 +230,15 @@ static bool ipv4_route(struct fgw_burst *b, struct v4_pkt *p, bool dst_ok)
 	}
 	if (!dst_ok && !ipv4_egress_ok(b, p))
 		return false;
-	out = &b->dp->ifs[p->hop->ifindex];
 	if (p->ip->time_to_live <= 1) {
 		fgw_punt(b, p->m, FGW_PUNT_TTL_EXCEEDED, 0, 0);
 		return false;
 	}
+	mtu = fgw_nh_mtu(b->dp, p->hop, b->ctx->pub.index);
 	total = rte_be_to_cpu_16(p->ip->total_length);
-	p->frag = total > out->mtu;
+	p->frag = total > mtu;
 	if (p->frag && (p->ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG))) {
-		fgw_punt(b, p->m, FGW_PUNT_FRAG_NEEDED, p->nh, out->mtu);
+		fgw_punt(b, p->m, FGW_PUNT_FRAG_NEEDED, p->nh, mtu);
 		return false;
 	}
 	p->out_if = p->hop->ifindex;
@@ -299,7 +303,8 @@ static void ipv4_to_tunnel(struct fgw_burst *b, struct v4_pkt *p, struct rte_mbu
 		counts[(*n)++] = true;
 		return;
 	}
-	k = fgw_ipv4_fragment(b->dp, p->m, b->dp->ifs[p->out_if].mtu, frags, MAX_FRAGMENTS);
+	k = fgw_ipv4_fragment(b->dp, p->m, fgw_nh_mtu(b->dp, p->hop, b->ctx->pub.index), frags,
+			      MAX_FRAGMENTS);
 	if (k < 0) {
 		b->stats->drop[-k]++;
 		return;
@@ -420,7 +425,7 @@ void fgw_ipv4_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
 		if (!ipv4_route(b, p, dst_ok))
 			continue;
 		routed = p->at;
-		if (b->dp->ifs[p->out_if].kind == FGW_IF_TUNNEL) {
+		if (hop->type == FGW_NH_TUNNEL || b->dp->ifs[p->out_if].kind == FGW_IF_TUNNEL) {
 			ipv4_to_tunnel(b, p, tun, tun_if, tun_counts, &n_tun);
 			continue;
 		}

@@ -121,7 +121,7 @@ static bool ipv6_route(struct fgw_burst *b, struct v6_pkt *p)
 	const struct fgw_dp *dp = b->dp;
 	const struct fgw_nexthop *nh = fgw_nh_get(dp, p->nh);
 	struct rte_mbuf *m = p->m;
-	const struct fgw_if *out;
+	uint16_t mtu;
 
 	if (nh->type == FGW_NH_LOCAL) {
 		fgw_punt(b, m, p->nd ? FGW_PUNT_ND : FGW_PUNT_LOCAL, 0, 0);
@@ -151,12 +151,15 @@ static bool ipv6_route(struct fgw_burst *b, struct v6_pkt *p)
 		fgw_punt(b, m, FGW_PUNT_NO_ROUTE, 0, 0);
 		return false;
 	}
-	if (nh->ifindex >= dp->n_ifs || !dp->ifs[nh->ifindex].up) {
+	if (nh->ifindex >= dp->n_ifs ||
+	    (nh->type == FGW_NH_TUNNEL ?
+	     !fgw_tunnel_w_up(fgw_tunnel_w(dp, nh->ifindex, b->ctx->pub.index)) :
+	     !dp->ifs[nh->ifindex].up)) {
 		fgw_drop(b, m, FGW_DROP_IF_DOWN);
 		return false;
 	}
-	out = &dp->ifs[nh->ifindex];
-	if (out->kind != FGW_IF_PORT && out->kind != FGW_IF_TUNNEL) {
+	if (nh->type != FGW_NH_TUNNEL && dp->ifs[nh->ifindex].kind != FGW_IF_PORT &&
+	    dp->ifs[nh->ifindex].kind != FGW_IF_TUNNEL) {
 		fgw_drop(b, m, FGW_DROP_BLACKHOLE);
 		return false;
 	}
@@ -164,8 +167,9 @@ static bool ipv6_route(struct fgw_burst *b, struct v6_pkt *p)
 		fgw_punt(b, m, FGW_PUNT_TTL_EXCEEDED, 0, 0);
 		return false;
 	}
-	if (sizeof(*p->ip) + rte_be_to_cpu_16(p->ip->payload_len) > out->mtu) {
-		fgw_punt(b, m, FGW_PUNT_FRAG_NEEDED, p->nh, out->mtu);
+	mtu = fgw_nh_mtu(dp, nh, b->ctx->pub.index);
+	if (sizeof(*p->ip) + rte_be_to_cpu_16(p->ip->payload_len) > mtu) {
+		fgw_punt(b, m, FGW_PUNT_FRAG_NEEDED, p->nh, mtu);
 		return false;
 	}
 	p->out_if = nh->ifindex;
@@ -253,7 +257,8 @@ void fgw_ipv6_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
 		}
 		if (!ipv6_route(b, &pkt[i]))
 			continue;
-		if (b->dp->ifs[pkt[i].out_if].kind == FGW_IF_TUNNEL) {
+		if (fgw_nh_get(b->dp, pkt[i].nh)->type == FGW_NH_TUNNEL ||
+		    b->dp->ifs[pkt[i].out_if].kind == FGW_IF_TUNNEL) {
 			pkt[i].ip->hop_limits--;
 			tun[n_tun] = pkt[i].m;
 			tun_if[n_tun] = pkt[i].out_if;

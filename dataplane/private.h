@@ -195,14 +195,19 @@ struct fgw_outer_hop {
  * tunnel's pointer stands between a route and this line.
  * sa_out, kind, mss and rx_mss are copies of the tunnel's, stored by
  * the control lcore with them (a VTI's packets read no other line of
- * the tunnel; GRE's read its key and endpoints from the first). Counters
+ * the tunnel; GRE's read its key and endpoints from the first); up and
+ * mtu are copies of its interface's (struct fgw_if), so that routing a
+ * packet into the tunnel reads this line instead of the interface
+ * table's entry, another cold line a packet with many tunnels. Counters
  * as in struct fgw_tunnel_counters, drops split by direction. */
 struct fgw_tunnel_worker {
 	struct fgw_sa *sa_out;			/* atomic, = fgw_tunnel.sa_out */
 	uint16_t mss;
 	uint8_t kind;
+	bool up;				/* atomic, = fgw_if.up */
 	struct fgw_outer_hop hop;
 	uint64_t tx_packets, tx_bytes, tx_drops;
+	uint16_t mtu;				/* = fgw_if.mtu */
 	uint64_t rx_packets __rte_cache_aligned;
 	uint64_t rx_bytes, rx_drops;
 	uint16_t rx_mss;
@@ -231,6 +236,16 @@ static inline struct fgw_tunnel_worker *fgw_tunnel_w(const struct fgw_dp *dp, ui
 						     unsigned worker)
 {
 	return &dp->tunnel_w[(size_t)ifindex * dp->n_workers + worker];
+}
+
+/* Whether a tunnel next hop (FGW_NH_TUNNEL, the only kind the RIB points
+ * at a tunnel interface) leads into a tunnel that is up, read on the
+ * worker's line of it: up is set there once the tunnel is complete
+ * (fgw_tunnel_add) and cleared before it goes (fgw_tunnel_del); the
+ * line of an ifindex that is no tunnel is zero, so down. */
+static inline bool fgw_tunnel_w_up(const struct fgw_tunnel_worker *tw)
+{
+	return __atomic_load_n(&tw->up, __ATOMIC_ACQUIRE);
 }
 
 /* The worker's copy of the published pointers: acquire loads pair with
@@ -320,9 +335,19 @@ static inline const struct fgw_nexthop *fgw_nh_get(const struct fgw_dp *dp, uint
 	return &dp->nh[id < FGW_MAX_NEXTHOPS ? id : 0];
 }
 
+/* The IP MTU out of next hop nh (route checked): a tunnel's from the
+ * worker's line of it, which its packets read anyway. */
+static inline uint16_t fgw_nh_mtu(const struct fgw_dp *dp, const struct fgw_nexthop *nh,
+				  unsigned worker)
+{
+	if (nh->type == FGW_NH_TUNNEL)
+		return fgw_tunnel_w(dp, nh->ifindex, worker)->mtu;
+	return dp->ifs[nh->ifindex].mtu;
+}
+
 /* Starts loading the burst's next hops, then what they point at: the
- * egress interface and, for a tunnel, the worker's line of it (what
- * tunnel output reads first: fgw_tunnel_w). With
+ * egress interface or, for a tunnel, the worker's line of it (what
+ * routing and tunnel output read: fgw_tunnel_w). With
  * many routes (a hub's tunnels) each is a cache miss; loops that do
  * nothing but prefetch let a whole burst's misses overlap, where the
  * routing loop, with its per-packet work, would take them one or two at
@@ -337,9 +362,10 @@ static inline void fgw_nh_prefetch(const struct fgw_dp *dp, unsigned worker, con
 
 		if (hop->ifindex >= dp->n_ifs)
 			continue;
-		rte_prefetch0(&dp->ifs[hop->ifindex].kind);
 		if (hop->type == FGW_NH_TUNNEL)
 			rte_prefetch0(fgw_tunnel_w(dp, hop->ifindex, worker));
+		else
+			rte_prefetch0(&dp->ifs[hop->ifindex].kind);
 	}
 }
 

@@ -128,13 +128,14 @@ int fgw_tunnel_add(struct fgw_dp *dp, const struct fgw_tunnel_params *p,
 		tw->kind = t->kind;
 		tw->mss = t->mss;
 		tw->rx_mss = t->mss;
+		tw->mtu = p->mtu ? p->mtu : (uint16_t)(1500 - overhead);
 	}
 
 	ifp = &dp->ifs[slot];
 	memset(ifp, 0, sizeof(*ifp));
 	snprintf(ifp->name, sizeof(ifp->name), "%s", p->name);
 	ifp->kind = FGW_IF_TUNNEL;
-	ifp->mtu = p->mtu ? p->mtu : (uint16_t)(1500 - overhead);
+	ifp->mtu = fgw_tunnel_w(dp, slot, 0)->mtu;
 	ifp->addr4 = p->addr4;
 	ifp->addr6 = p->addr6;
 	dp->tunnels[slot] = t;
@@ -145,6 +146,8 @@ int fgw_tunnel_add(struct fgw_dp *dp, const struct fgw_tunnel_params *p,
 		dp->n_unused_ifs--;
 	/* the tunnel is complete before a worker can see the interface up */
 	__atomic_store_n(&ifp->up, true, __ATOMIC_RELEASE);
+	for (unsigned i = 0; i < dp->n_workers; i++)
+		__atomic_store_n(&fgw_tunnel_w(dp, slot, i)->up, true, __ATOMIC_RELEASE);
 	return t->ifindex;
 }
 
@@ -188,6 +191,8 @@ int fgw_tunnel_del(struct fgw_dp *dp, uint32_t ifindex)
 	/* Inbound SAs name their tunnel: none may outlive it, or a packet
 	 * for it would reach whatever reuses the ifindex. */
 	__atomic_store_n(&dp->ifs[ifindex].up, false, __ATOMIC_RELEASE);
+	for (unsigned i = 0; i < dp->n_workers; i++)
+		__atomic_store_n(&fgw_tunnel_w(dp, ifindex, i)->up, false, __ATOMIC_RELEASE);
 	sa_out = sa_out_publish(dp, t, NULL);
 	for (unsigned i = 0; i < t->n_sa_in; i++)
 		__atomic_store_n(&dp->sa_in[t->sa_in[i]->spi & dp->sa_in_mask], NULL,

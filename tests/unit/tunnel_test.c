@@ -1032,13 +1032,17 @@ static bool reused_ifindex_starts_clean(void)
 		struct fgw_tunnel_worker *tw = fgw_tunnel_w(&dp, (uint32_t)a, i);
 
 		EXPECT(tw->sa_out == fgw_tunnel_sa_out_get(&dp, (uint32_t)a) &&
-		       tw->kind == FGW_TUNNEL_GRE && tw->mss == 0, "worker %u's copies", i);
+		       tw->kind == FGW_TUNNEL_GRE && tw->mss == 0 && tw->up &&
+		       tw->mtu == dp.ifs[a].mtu, "worker %u's copies", i);
 		/* what traffic would have left behind */
 		tw->tx_packets = tw->rx_bytes = tw->tx_drops = tw->rx_drops = 7;
 		tw->hop.route_gen = tw->hop.neigh_gen = 1;
 	}
 	EXPECT(fgw_tunnel_del(&dp, (uint32_t)a) == 0, "delete");
+	for (unsigned i = 0; i < dp.n_workers; i++)
+		EXPECT(!fgw_tunnel_w(&dp, (uint32_t)a, i)->up, "worker %u sees it up", i);
 	p.name = "TunnelS";
+	p.mtu = 1300;
 	p.kind = FGW_TUNNEL_IPSEC;
 	p.tcp_mss = 1200;
 	b = fgw_tunnel_add(&dp, &p, err, sizeof(err));
@@ -1049,7 +1053,8 @@ static bool reused_ifindex_starts_clean(void)
 		const struct fgw_tunnel_worker *tw = fgw_tunnel_w(&dp, (uint32_t)b, i);
 
 		EXPECT(tw->sa_out == NULL && tw->hop.route_gen == 0 && tw->kind == FGW_TUNNEL_IPSEC &&
-		       tw->mss == 1200 && tw->rx_mss == 1200, "worker %u's line", i);
+		       tw->mss == 1200 && tw->rx_mss == 1200 && tw->up && tw->mtu == 1300,
+		       "worker %u's line", i);
 	}
 	EXPECT(fgw_tunnel_del(&dp, (uint32_t)b) == 0, "delete");
 	return quiet();
