@@ -79,8 +79,8 @@ static rte_be16_t gre_decap(const struct fgw_tunnel *t, struct rte_mbuf *m)
 
 /* The inner packets of the burst, from whichever tunnels, through the
  * forwarding path (each names its tunnel, fgw_in_if). IPv4 packets out of
- * tunnel mode (v4) had their header's lengths checked by decapsulation;
- * those out of GRE (v4_gre) are checked in full. */
+ * tunnel mode (v4) had their header's lengths checked by decapsulation
+ * (fgw_ipv4_inner_input); those out of GRE (v4_gre) are checked in full. */
 static void inner_forward(struct fgw_burst *b, struct rte_mbuf **v4, unsigned n4,
 			  struct rte_mbuf **v4_gre, unsigned n4_gre, struct rte_mbuf **v6,
 			  unsigned n6)
@@ -88,12 +88,11 @@ static void inner_forward(struct fgw_burst *b, struct rte_mbuf **v4, unsigned n4
 	static const bool unicast[FGW_MAX_BURST];
 	struct fgw_burst ib = {
 		.dp = b->dp, .ctx = b->ctx, .stats = b->stats,
-		.port = b->port, .in_if = b->in_if, .inner = true, .inner_checked = true,
+		.port = b->port, .in_if = b->in_if, .inner = true,
 	};
 
 	if (n4 != 0)
-		fgw_ipv4_input(&ib, v4, unicast, n4);
-	ib.inner_checked = false;
+		fgw_ipv4_inner_input(&ib, v4, n4);
 	if (n4_gre != 0)
 		fgw_ipv4_input(&ib, v4_gre, unicast, n4_gre);
 	if (n6 != 0)

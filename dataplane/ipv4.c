@@ -6,7 +6,10 @@
  *   4. look all next hops up in the neighbour cache at once,
  *   5. decrement TTL, rewrite Ethernet, fragment if needed, transmit.
  * A frame whose neighbour is unknown is punted exactly as received: the
- * control lcore resolves the neighbour and finishes the job. */
+ * control lcore resolves the neighbour and finishes the job.
+ * Decrypted tunnel-mode packets take the same stages per packet
+ * (fgw_ipv4_inner_input): they come a flow at a time, and a packet to the
+ * destination the last one went to needs only its own checks. */
 #include <arpa/inet.h>
 #include <limits.h>
 #include <netinet/in.h>
@@ -102,27 +105,13 @@ static bool ipv4_check_received(struct fgw_burst *b, struct rte_mbuf *m,
 	return true;
 }
 
-/* Stage 1. True when the packet goes on to the FIB; otherwise it has been
- * dropped or punted. A decrypted packet's version, header length and total
- * length were checked by tunnel-mode decapsulation, which cut the frame to
- * that length (b->inner_checked); its checksum, like everything after it,
- * is checked here as for any other packet (RFC 1812 5.2.2). */
-static bool ipv4_check(struct fgw_burst *b, struct rte_mbuf *m, bool checked,
-		       struct rte_ipv4_hdr **ipp)
+/* Stage 1, the addresses: true when the packet goes on to the FIB;
+ * otherwise it has been dropped or punted. */
+static __rte_always_inline bool ipv4_addrs_ok(struct fgw_burst *b, struct rte_mbuf *m,
+					      const struct rte_ipv4_hdr *ip)
 {
-	struct rte_ipv4_hdr *ip;
 	uint32_t dst;
 
-	if (!checked) {
-		if (!ipv4_check_received(b, m, &ip))
-			return false;
-	} else {
-		ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
-		if (!ipv4_sum_ok(ip, rte_ipv4_hdr_len(ip))) {
-			fgw_drop(b, m, FGW_DROP_IPV4_CHECKSUM);
-			return false;
-		}
-	}
 	if (fgw_ip4_is_martian_source(ip->src_addr)) {
 		fgw_drop(b, m, FGW_DROP_BAD_SOURCE);
 		return false;
@@ -147,10 +136,17 @@ static bool ipv4_check(struct fgw_burst *b, struct rte_mbuf *m, bool checked,
 			return false;
 		}
 	}
-	*ipp = ip;
 	return true;
 }
 
+/* Stage 1. True when the packet goes on to the FIB; otherwise it has been
+ * dropped or punted. */
+static bool ipv4_check(struct fgw_burst *b, struct rte_mbuf *m, struct rte_ipv4_hdr **ipp)
+{
+	if (!ipv4_check_received(b, m, ipp))
+		return false;
+	return ipv4_addrs_ok(b, m, *ipp);
+}
 
 /* Stage 3, what depends on the destination and its next hop alone, before
  * the link-layer check: true when the packet goes on, neither ours nor a
@@ -259,6 +255,22 @@ static void ttl_decrement(struct rte_ipv4_hdr *ip)
 	ip->hdr_checksum = (uint16_t)~sum;
 }
 
+/* Stage 5 for a packet that fits out's MTU, neighbour known. Inlined
+ * into the loops: a call to ipv4_forward, whose frame holds the
+ * fragments' array, costs its prologue and epilogue per packet. */
+static __rte_always_inline void ipv4_send(struct fgw_burst *b, struct rte_mbuf *m,
+					  struct rte_ipv4_hdr *ip, const struct fgw_if *out,
+					  const struct rte_ether_addr *mac)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+	ttl_decrement(ip);
+	eth->dst_addr = *mac;
+	eth->src_addr = out->mac;
+	fgw_tx(b->ctx, out->port_id, m);
+	b->stats->forwarded++;
+}
+
 /* Stage 5, neighbour known. */
 static void ipv4_forward(struct fgw_burst *b, struct v4_pkt *p, const struct rte_ether_addr *mac)
 {
@@ -267,14 +279,13 @@ static void ipv4_forward(struct fgw_burst *b, struct v4_pkt *p, const struct rte
 	struct rte_mbuf *frags[MAX_FRAGMENTS];
 	int n;
 
+	if (!p->frag) {
+		ipv4_send(b, p->m, p->ip, out, mac);
+		return;
+	}
 	ttl_decrement(p->ip);
 	eth->dst_addr = *mac;
 	eth->src_addr = out->mac;
-	if (!p->frag) {
-		fgw_tx(b->ctx, out->port_id, p->m);
-		b->stats->forwarded++;
-		return;
-	}
 	n = fgw_ipv4_fragment(b->dp, p->m, out->mtu, frags, MAX_FRAGMENTS);
 	if (n < 0) {
 		b->stats->drop[-n]++;
@@ -368,7 +379,6 @@ static void ipv4_neigh_miss(struct fgw_burst *b, struct v4_pkt *p)
 void fgw_ipv4_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_group,
 		    unsigned n)
 {
-	const bool checked = b->inner_checked;
 	struct v4_pkt pkt[FGW_MAX_BURST];
 	uint32_t dst[FGW_MAX_BURST];
 	uint64_t nh[FGW_MAX_BURST];
@@ -386,7 +396,7 @@ void fgw_ipv4_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
 	for (unsigned i = 0; i < n; i++) {
 		struct rte_ipv4_hdr *ip;
 
-		if (!ipv4_check(b, pkts[i], checked, &ip))
+		if (!ipv4_check(b, pkts[i], &ip))
 			continue;
 		pkt[k].m = pkts[i];
 		pkt[k].ip = ip;
@@ -460,4 +470,107 @@ void fgw_ipv4_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
 		else
 			ipv4_neigh_miss(b, &pkt[fwd[i]]);
 	}
+}
+
+/* Stage 4 and 5 for one packet that ipv4_route let through, out of a
+ * port: its neighbour, one key (the worker's last one skips the hash:
+ * fgw_neigh_lookup_bulk). True when it went out whole to *mac. */
+static bool ipv4_forward_one(struct fgw_burst *b, struct v4_pkt *p, struct rte_ether_addr *mac)
+{
+	const struct fgw_nexthop *hop = p->hop;
+	const struct fgw_neigh_key *kp;
+	struct fgw_neigh_key key;
+
+	if (hop->type == FGW_NH_GATEWAY) {
+		fgw_neigh_key_set(&key, p->out_if, hop->gw.family, hop->gw.bytes);
+	} else {
+		rte_be32_t d = p->ip->dst_addr;
+
+		fgw_neigh_key_set(&key, p->out_if, AF_INET, &d);
+	}
+	kp = &key;
+	if (!(fgw_neigh_lookup_bulk(&b->ctx->pub, &kp, 1, mac) & 1)) {
+		ipv4_neigh_miss(b, p);
+		return false;
+	}
+	ipv4_forward(b, p, mac);
+	return !p->frag;
+}
+
+/* Stages 1-2 as for a burst (the checksum and addresses: decapsulation
+ * checked the rest, RFC 1812 5.2.2), then stages 3-5 per packet: arrays
+ * between the stages cost about as much as the stages themselves with one
+ * destination (callgrind, CBC 64 B inbound: the pass 299 -> 214
+ * instructions a packet). */
+void fgw_ipv4_inner_input(struct fgw_burst *b, struct rte_mbuf **pkts, unsigned n)
+{
+	struct rte_mbuf *ok[FGW_MAX_BURST], *tun[FGW_MAX_BURST];
+	uint32_t dst[FGW_MAX_BURST], tun_if[FGW_MAX_BURST];
+	uint64_t nh[FGW_MAX_BURST];
+	uint8_t at[FGW_MAX_BURST];
+	bool tun_counts[FGW_MAX_BURST];
+	unsigned k = 0, u = 0, n_tun = 0;
+	/* routed: the destination of the last packet ipv4_route let through
+	 * (its own checks and its next hop's passed: a packet to it needs
+	 * only its own). fast: the last one that went out of a port whole,
+	 * through fast_out to fast_mac; a packet to it that keeps under
+	 * the MTU and has TTL to spare is sent the same way at once. */
+	rte_be32_t routed = 0, fast_dst = 0;
+	bool routed_valid = false;
+	const struct fgw_if *fast_out = NULL;
+	struct rte_ether_addr fast_mac;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(pkts[i], struct rte_ipv4_hdr *,
+								  RTE_ETHER_HDR_LEN);
+
+		if (!ipv4_sum_ok(ip, rte_ipv4_hdr_len(ip))) {
+			fgw_drop(b, pkts[i], FGW_DROP_IPV4_CHECKSUM);
+			continue;
+		}
+		if (!ipv4_addrs_ok(b, pkts[i], ip))
+			continue;
+		if (u == 0 || dst[u - 1] != ip->dst_addr)
+			dst[u++] = ip->dst_addr;
+		at[k] = (uint8_t)(u - 1);
+		ok[k++] = pkts[i];
+	}
+	if (k == 0)
+		return;
+	for (unsigned j = 0; j < u; j++)
+		dst[j] = rte_be_to_cpu_32(dst[j]);
+	rte_fib_lookup_bulk(b->dp->fib4, dst, nh, u);
+	fgw_nh_prefetch(b->dp, b->ctx->pub.index, nh, u);
+
+	for (unsigned i = 0; i < k; i++) {
+		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(ok[i], struct rte_ipv4_hdr *,
+								  RTE_ETHER_HDR_LEN);
+		struct rte_ether_addr mac;
+		struct v4_pkt p;
+
+		if (fast_out != NULL && ip->dst_addr == fast_dst && ip->time_to_live > 1 &&
+		    rte_be_to_cpu_16(ip->total_length) <= fast_out->mtu) {
+			ipv4_send(b, ok[i], ip, fast_out, &fast_mac);
+			continue;
+		}
+		p = (struct v4_pkt){
+			.m = ok[i], .ip = ip, .hop = fgw_nh_get(b->dp, nh[at[i]]),
+			.nh = (uint32_t)nh[at[i]], .at = at[i],
+		};
+		if (!ipv4_route(b, &p, routed_valid && ip->dst_addr == routed))
+			continue;
+		routed = ip->dst_addr;
+		routed_valid = true;
+		if (p.hop->type == FGW_NH_TUNNEL || b->dp->ifs[p.out_if].kind == FGW_IF_TUNNEL) {
+			ipv4_to_tunnel(b, &p, tun, tun_if, tun_counts, &n_tun);
+			continue;
+		}
+		if (!ipv4_forward_one(b, &p, &mac))
+			continue;
+		fast_dst = ip->dst_addr;
+		fast_mac = mac;
+		fast_out = &b->dp->ifs[p.out_if];
+	}
+	if (n_tun != 0)
+		fgw_tunnel_output(b, tun, tun_if, tun_counts, n_tun);
 }

@@ -75,9 +75,6 @@ struct fgw_burst {
 	uint32_t in_if;				/* its ifindex (not for inner packets) */
 	bool inner;				/* decapsulated packets: no nested ESP;
 						 * each names its tunnel (fgw_in_if) */
-	bool inner_checked;			/* and tunnel mode's: IPv4 version,
-						 * header and total length checked,
-						 * the frame cut to that length */
 	unsigned n_punt;
 	struct rte_mbuf *punt[FGW_MAX_BURST];	/* at most one per received frame */
 	uint8_t punt_why[FGW_MAX_BURST];	/* enum fgw_punt_reason of each */
@@ -106,6 +103,11 @@ void fgw_ipv4_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
 		    unsigned n);
 void fgw_ipv6_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_group,
 		    unsigned n);
+/* IPv4 packets out of tunnel-mode SAs (b->inner), each behind an
+ * Ethernet header: decapsulation checked their version, header and total
+ * length and cut the frames to it; the rest of what fgw_ipv4_input checks
+ * is checked here, in one pass per packet where they share a destination. */
+void fgw_ipv4_inner_input(struct fgw_burst *b, struct rte_mbuf **pkts, unsigned n);
 
 /* frag.c: splits an IPv4 frame (DF clear) into frames that fit mtu, each
  * behind a copy of m's Ethernet header and with its header checksum set.

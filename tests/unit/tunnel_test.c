@@ -769,7 +769,7 @@ static struct rte_mbuf *ip4_edited(const char *src, const char *dst, uint8_t ttl
 /* The checks a router makes of every packet it forwards (RFC 1812) are
  * made of decrypted ones too, in one burst with good packets to the same
  * destination around them: tunnel mode (whose decapsulation checked the
- * version and lengths, fgw_ipv4_input skips those; the peer's encryption
+ * version and lengths, fgw_ipv4_inner_input skips those; the peer's encryption
  * refuses the last two packets, test_esp sends them) and GRE (checked in
  * full). */
 static bool inner_ipv4_checked_after_decap(void)
