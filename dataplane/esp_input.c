@@ -103,9 +103,8 @@ static void inner_forward(struct fgw_burst *b, struct rte_mbuf **v4, unsigned n4
 /* Stage 3 for one decrypted packet: the inner packet as an Ethernet frame
  * of the right type, or false when it was dropped. */
 static bool inner_prepare(struct fgw_burst *b, struct rte_mbuf *m, const struct fgw_sa *sa,
-			  const struct fgw_tunnel *t, bool *v6)
+			  const struct fgw_tunnel *t, const struct fgw_tunnel_worker *tw, bool *v6)
 {
-	const struct fgw_tunnel_worker *tw = fgw_tunnel_w(b->dp, sa->ifindex, b->ctx->pub.index);
 	struct rte_ether_hdr *eth;
 	rte_be16_t type;
 	uint8_t version;
@@ -210,17 +209,16 @@ static void decap_chunk(struct fgw_burst *b, struct rte_mbuf **frames, unsigned 
 			continue;
 		}
 		rte_pktmbuf_adj(f, RTE_ETHER_HDR_LEN);
+		if (k == 0 || s != sa[k - 1]) {
+			if (s->mode == FGW_SA_TRANSPORT)	/* GRE's key, endpoints */
+				rte_prefetch0(dp->tunnels[s->ifindex]);
+			rte_prefetch0_write(&fgw_tunnel_w(dp, s->ifindex, me)->rx_packets);
+		}
 		sa[k] = s;
 		m[k++] = f;
 	}
 	if (k == 0)
 		return;
-	for (unsigned i = 0; i < k; i++)
-		if (i == 0 || sa[i] != sa[i - 1]) {
-			if (sa[i]->mode == FGW_SA_TRANSPORT)	/* GRE's key, endpoints */
-				rte_prefetch0(dp->tunnels[sa[i]->ifindex]);
-			rte_prefetch0_write(&fgw_tunnel_w(dp, sa[i]->ifindex, me)->rx_packets);
-		}
 	fgw_esp_decap(&b->ctx->crypto, m, sa, k, verdict);
 
 	/* Stage 3, a run of packets on one SA (so one tunnel) at a time: the
@@ -239,7 +237,7 @@ static void decap_chunk(struct fgw_burst *b, struct rte_mbuf **frames, unsigned 
 				continue;
 			}
 			decrypted++;
-			if (!inner_prepare(b, m[i], s, t, &is_v6)) {
+			if (!inner_prepare(b, m[i], s, t, tw, &is_v6)) {
 				drops++;
 				continue;
 			}
