@@ -144,10 +144,13 @@ int fgw_tunnel_add(struct fgw_dp *dp, const struct fgw_tunnel_params *p,
 		dp->n_ifs++;
 	else
 		dp->n_unused_ifs--;
-	/* the tunnel is complete before a worker can see the interface up */
-	__atomic_store_n(&ifp->up, true, __ATOMIC_RELEASE);
-	for (unsigned i = 0; i < dp->n_workers; i++)
-		__atomic_store_n(&fgw_tunnel_w(dp, slot, i)->up, true, __ATOMIC_RELEASE);
+	/* the tunnel is complete before a worker can see the interface up;
+	 * a shut-down one is never up, not even for a moment */
+	if (!p->shutdown) {
+		__atomic_store_n(&ifp->up, true, __ATOMIC_RELEASE);
+		for (unsigned i = 0; i < dp->n_workers; i++)
+			__atomic_store_n(&fgw_tunnel_w(dp, slot, i)->up, true, __ATOMIC_RELEASE);
+	}
 	return t->ifindex;
 }
 

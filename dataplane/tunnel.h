@@ -52,9 +52,13 @@ struct fgw_tunnel_params {
 	uint32_t gre_key;
 	struct fgw_prefix addr4;	/* the tunnel's own addresses; family 0: none */
 	struct fgw_prefix addr6;
+	bool shutdown;			/* administratively down: routes into it drop */
 };
 
-/* Adds a tunnel interface, up. Returns its ifindex, or -1 with a line in err. */
+/* Adds a tunnel interface, up unless p->shutdown. Its workers read
+ * whether it is up from their own lines of it (struct fgw_tunnel_worker),
+ * so that flag is set here and nowhere else. Returns its ifindex, or -1
+ * with a line in err. */
 int fgw_tunnel_add(struct fgw_dp *dp, const struct fgw_tunnel_params *p,
 		   char *err, size_t errlen);
 

@@ -92,11 +92,10 @@ static int tunnel_setup(struct fgw_control *c, const struct fgw_tunnel_cfg *t,
 	 * originates; the subnet stays the other interface's. */
 	p.addr4 = t->ipv4;
 	p.addr6 = t->ipv6;
+	p.shutdown = t->shutdown;
 	ifindex = fgw_tunnel_add(c->dp, &p, err, errlen);
 	if (ifindex < 0)
 		return -1;
-	if (t->shutdown)
-		c->dp->ifs[ifindex].up = false;
 	if (t->manual_sa.transform_set[0] == '\0') {
 		FGW_WARN("%s: no manual_sa: the tunnel carries nothing until IKEv2 exists",
 			 t->name);

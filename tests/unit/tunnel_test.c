@@ -435,6 +435,37 @@ static bool quiet(void)
 }
 
 /* One frame sent on the WAN, ESP from us to the peer with this SPI. */
+/* A tunnel configured shut down is down on every worker's line from the
+ * start: what is routed into it, IPv4 or IPv6, is dropped as IF_DOWN. */
+static bool shutdown_tunnel_drops(void)
+{
+	struct fgw_tunnel_params p = {
+		.name = "TunnelD", .kind = FGW_TUNNEL_IPSEC, .src = unit_addr("203.0.113.1"),
+		.dst = unit_addr("203.0.113.2"), .shutdown = true,
+	};
+	struct fgw_prefix r4 = unit_prefix("198.18.2.0/24"), r6 = unit_prefix("2001:db8:3::/64");
+	struct rte_mbuf *m[2];
+	char err[256];
+	int d = fgw_tunnel_add(&dp, &p, err, sizeof(err));
+
+	EXPECT(d >= 0, "%s", err);
+	EXPECT(!dp.ifs[d].up, "the interface is up");
+	for (unsigned i = 0; i < dp.n_workers; i++)
+		EXPECT(!fgw_tunnel_w(&dp, (uint32_t)d, i)->up, "worker %u sees it up", i);
+	route("198.18.2.0/24", FGW_NH_TUNNEL, d, NULL);
+	route("2001:db8:3::/64", FGW_NH_TUNNEL, d, NULL);
+	m[0] = ip4_pkt("192.0.2.10", "198.18.2.7", 100, false, IPPROTO_UDP);
+	m[1] = ip6_pkt("2001:db8:1::10", "2001:db8:3::7", 100);
+	for (unsigned i = 0; i < 2; i++)
+		eth_push(m[i], &dp.ifs[if_lan].mac, &host_mac);
+	feed(port_lan, m, 2);
+	EXPECT(delta_drop(FGW_DROP_IF_DOWN) == 2, "%lu dropped as interface down, expected 2",
+	       (unsigned long)delta_drop(FGW_DROP_IF_DOWN));
+	EXPECT(fgw_route_del(&dp, &r4) == 0 && fgw_route_del(&dp, &r6) == 0, "route delete");
+	EXPECT(fgw_tunnel_del(&dp, (uint32_t)d) == 0, "delete");
+	return quiet();
+}
+
 static struct rte_mbuf *one_esp_out(uint32_t spi)
 {
 	struct rte_mbuf *m[8];
@@ -1337,6 +1368,7 @@ int main(void)
 	RUN(sa_swap_loses_nothing);
 	RUN(every_worker_follows_the_tunnel_sa);
 	RUN(reused_ifindex_starts_clean);
+	RUN(shutdown_tunnel_drops);
 	RUN(too_big_df_punts_tunnel_mtu);
 	RUN(too_big_fragments_before_encryption);
 	RUN(syn_mss_clamped);
