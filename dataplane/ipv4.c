@@ -190,10 +190,7 @@ static bool ipv4_egress_ok(struct fgw_burst *b, const struct v4_pkt *p)
 		fgw_punt(b, p->m, FGW_PUNT_NO_ROUTE, 0, 0);
 		return false;
 	}
-	if (nh->ifindex >= dp->n_ifs ||
-	    (nh->type == FGW_NH_TUNNEL ?
-	     !fgw_tunnel_w_up(fgw_tunnel_w(dp, nh->ifindex, b->ctx->pub.index)) :
-	     !dp->ifs[nh->ifindex].up)) {
+	if (nh->ifindex >= dp->n_ifs || !fgw_nh_up(dp, nh, b->ctx->pub.index)) {
 		fgw_drop(b, p->m, FGW_DROP_IF_DOWN);
 		return false;
 	}
@@ -358,6 +355,19 @@ static bool ipv4_is_esp(const struct fgw_burst *b, const struct v4_pkt *p)
 				RTE_IPV4_IHL_MULTIPLIER, p->ip->next_proto_id);
 }
 
+/* Stage 4: the neighbour a routed packet goes to, the gateway or, on a
+ * connected subnet, its destination. */
+static void ipv4_neigh_key(const struct v4_pkt *p, struct fgw_neigh_key *key)
+{
+	const struct fgw_nexthop *hop = p->hop;
+	rte_be32_t d = p->ip->dst_addr;
+
+	if (hop->type == FGW_NH_GATEWAY)
+		fgw_neigh_key_set(key, p->out_if, hop->gw.family, hop->gw.bytes);
+	else
+		fgw_neigh_key_set(key, p->out_if, AF_INET, &d);
+}
+
 /* Stage 5, neighbour unknown: to the control lcore as received. One that
  * is too big goes as fragments, so that each fits when it is sent. */
 static void ipv4_neigh_miss(struct fgw_burst *b, struct v4_pkt *p)
@@ -435,7 +445,7 @@ void fgw_ipv4_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
 		if (!ipv4_route(b, p, dst_ok))
 			continue;
 		routed = p->at;
-		if (hop->type == FGW_NH_TUNNEL || b->dp->ifs[p->out_if].kind == FGW_IF_TUNNEL) {
+		if (fgw_nh_into_tunnel(b->dp, hop)) {
 			ipv4_to_tunnel(b, p, tun, tun_if, tun_counts, &n_tun);
 			continue;
 		}
@@ -445,13 +455,8 @@ void fgw_ipv4_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
 			 * tunnel's traffic): one key, which
 			 * fgw_neigh_lookup_bulk looks up once. */
 			key_ptrs[f] = key_ptrs[f - 1];
-		} else if (hop->type == FGW_NH_GATEWAY) {
-			fgw_neigh_key_set(&keys[f], p->out_if, hop->gw.family, hop->gw.bytes);
-			key_ptrs[f] = &keys[f];
 		} else {
-			rte_be32_t d = p->ip->dst_addr;
-
-			fgw_neigh_key_set(&keys[f], p->out_if, AF_INET, &d);
+			ipv4_neigh_key(p, &keys[f]);
 			key_ptrs[f] = &keys[f];
 		}
 		fwd[f++] = (uint8_t)i;
@@ -477,17 +482,10 @@ void fgw_ipv4_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
  * fgw_neigh_lookup_bulk). True when it went out whole to *mac. */
 static bool ipv4_forward_one(struct fgw_burst *b, struct v4_pkt *p, struct rte_ether_addr *mac)
 {
-	const struct fgw_nexthop *hop = p->hop;
 	const struct fgw_neigh_key *kp;
 	struct fgw_neigh_key key;
 
-	if (hop->type == FGW_NH_GATEWAY) {
-		fgw_neigh_key_set(&key, p->out_if, hop->gw.family, hop->gw.bytes);
-	} else {
-		rte_be32_t d = p->ip->dst_addr;
-
-		fgw_neigh_key_set(&key, p->out_if, AF_INET, &d);
-	}
+	ipv4_neigh_key(p, &key);
 	kp = &key;
 	if (!(fgw_neigh_lookup_bulk(&b->ctx->pub, &kp, 1, mac) & 1)) {
 		ipv4_neigh_miss(b, p);
@@ -561,7 +559,7 @@ void fgw_ipv4_inner_input(struct fgw_burst *b, struct rte_mbuf **pkts, unsigned 
 			continue;
 		routed = ip->dst_addr;
 		routed_valid = true;
-		if (p.hop->type == FGW_NH_TUNNEL || b->dp->ifs[p.out_if].kind == FGW_IF_TUNNEL) {
+		if (fgw_nh_into_tunnel(b->dp, p.hop)) {
 			ipv4_to_tunnel(b, &p, tun, tun_if, tun_counts, &n_tun);
 			continue;
 		}

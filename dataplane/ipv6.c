@@ -151,10 +151,7 @@ static bool ipv6_route(struct fgw_burst *b, struct v6_pkt *p)
 		fgw_punt(b, m, FGW_PUNT_NO_ROUTE, 0, 0);
 		return false;
 	}
-	if (nh->ifindex >= dp->n_ifs ||
-	    (nh->type == FGW_NH_TUNNEL ?
-	     !fgw_tunnel_w_up(fgw_tunnel_w(dp, nh->ifindex, b->ctx->pub.index)) :
-	     !dp->ifs[nh->ifindex].up)) {
+	if (nh->ifindex >= dp->n_ifs || !fgw_nh_up(dp, nh, b->ctx->pub.index)) {
 		fgw_drop(b, m, FGW_DROP_IF_DOWN);
 		return false;
 	}
@@ -257,8 +254,7 @@ void fgw_ipv6_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
 		}
 		if (!ipv6_route(b, &pkt[i]))
 			continue;
-		if (fgw_nh_get(b->dp, pkt[i].nh)->type == FGW_NH_TUNNEL ||
-		    b->dp->ifs[pkt[i].out_if].kind == FGW_IF_TUNNEL) {
+		if (fgw_nh_into_tunnel(b->dp, fgw_nh_get(b->dp, pkt[i].nh))) {
 			pkt[i].ip->hop_limits--;
 			tun[n_tun] = pkt[i].m;
 			tun_if[n_tun] = pkt[i].out_if;

@@ -337,6 +337,24 @@ static inline const struct fgw_nexthop *fgw_nh_get(const struct fgw_dp *dp, uint
 	return &dp->nh[id < FGW_MAX_NEXTHOPS ? id : 0];
 }
 
+/* Whether next hop nh (ifindex checked) leads out of an interface that
+ * is up: a tunnel's, read on the worker's line of it (fgw_tunnel_w_up). */
+static inline bool fgw_nh_up(const struct fgw_dp *dp, const struct fgw_nexthop *nh,
+			     unsigned worker)
+{
+	if (nh->type == FGW_NH_TUNNEL)
+		return fgw_tunnel_w_up(fgw_tunnel_w(dp, nh->ifindex, worker));
+	return dp->ifs[nh->ifindex].up;
+}
+
+/* Whether a packet routed through nh goes into a tunnel: a tunnel next
+ * hop, or a connected route on a tunnel's own subnet (only then is the
+ * interface table's entry read). */
+static inline bool fgw_nh_into_tunnel(const struct fgw_dp *dp, const struct fgw_nexthop *nh)
+{
+	return nh->type == FGW_NH_TUNNEL || dp->ifs[nh->ifindex].kind == FGW_IF_TUNNEL;
+}
+
 /* The IP MTU out of next hop nh (route checked): a tunnel's from the
  * worker's line of it, which its packets read anyway. */
 static inline uint16_t fgw_nh_mtu(const struct fgw_dp *dp, const struct fgw_nexthop *nh,

@@ -434,7 +434,6 @@ static bool quiet(void)
 	return a + b + c == 0;
 }
 
-/* One frame sent on the WAN, ESP from us to the peer with this SPI. */
 /* A tunnel configured shut down is down on every worker's line from the
  * start: what is routed into it, IPv4 or IPv6, is dropped as IF_DOWN. */
 static bool shutdown_tunnel_drops(void)
@@ -466,6 +465,7 @@ static bool shutdown_tunnel_drops(void)
 	return quiet();
 }
 
+/* One frame sent on the WAN, ESP from us to the peer with this SPI. */
 static struct rte_mbuf *one_esp_out(uint32_t spi)
 {
 	struct rte_mbuf *m[8];
