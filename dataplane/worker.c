@@ -19,6 +19,12 @@
  * long enough that a steady flow never sees the sleep. */
 #define IDLE_POLLS_BEFORE_SLEEP 256
 
+void fgw_drop(struct fgw_burst *b, struct rte_mbuf *m, enum fgw_drop_reason why)
+{
+	b->stats->drop[why]++;
+	rte_pktmbuf_free(m);
+}
+
 static void burst_process(struct fgw_burst *b, struct rte_mbuf **pkts, unsigned n)
 {
 	struct fgw_port_stats *ps = &b->stats->port[b->port];
