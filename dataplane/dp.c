@@ -10,7 +10,6 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf_dyn.h>
-#include <rte_mbuf_pool_ops.h>
 #include <rte_mempool.h>
 #include <rte_random.h>
 #include <rte_rcu_qsbr.h>
@@ -49,38 +48,6 @@ static int punt_meta_register(struct fgw_dp *dp, char *err, size_t errlen)
 	return 0;
 }
 
-/* Without hugepages DPDK keeps each mbuf within one 4 KB page, which
- * puts one 2,368-byte mbuf at the start of every page: all of a burst's
- * mbufs then share the same L1 sets and evict each other between stages.
- * Our ports are virtual, so objects may cross pages and pack densely. */
-static struct rte_mempool *mbuf_pool_create(unsigned n, unsigned cache)
-{
-	struct rte_pktmbuf_pool_private priv = {
-		.mbuf_data_room_size = RTE_MBUF_DEFAULT_BUF_SIZE,
-	};
-	struct rte_mempool *mp;
-
-	if (rte_eal_has_hugepages())
-		return rte_pktmbuf_pool_create("fgw_mbufs", n, cache, 0,
-					       RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
-	mp = rte_mempool_create_empty("fgw_mbufs", n,
-				      sizeof(struct rte_mbuf) + RTE_MBUF_DEFAULT_BUF_SIZE, cache,
-				      sizeof(priv), (int)rte_socket_id(),
-				      RTE_MEMPOOL_F_NO_IOVA_CONTIG);
-	if (mp == NULL)
-		return NULL;
-	if (rte_mempool_set_ops_byname(mp, rte_mbuf_best_mempool_ops(), NULL) != 0)
-		goto fail;
-	rte_pktmbuf_pool_init(mp, &priv);
-	if (rte_mempool_populate_default(mp) < 0)
-		goto fail;
-	rte_mempool_obj_iter(mp, rte_pktmbuf_init, NULL);
-	return mp;
-fail:
-	rte_mempool_free(mp);
-	return NULL;
-}
-
 static int pools_create(struct fgw_dp *dp, char *err, size_t errlen)
 {
 	unsigned n = dp->params.mbufs;
@@ -88,7 +55,7 @@ static int pools_create(struct fgw_dp *dp, char *err, size_t errlen)
 	 * can strand most of the pool in their caches. */
 	unsigned cache = RTE_MIN(MBUF_CACHE, n / 8);
 
-	dp->pool = mbuf_pool_create(n, cache);
+	dp->pool = fgw_mbuf_pool_create("fgw_mbufs", n, cache, (int)rte_socket_id());
 	if (dp->pool == NULL)
 		return fail(err, errlen, "cannot create the mbuf pool");
 	/* Fragments point into the original packet through indirect mbufs,

@@ -194,6 +194,10 @@ static inline struct fgw_punt_meta *fgw_punt_meta(const struct fgw_dp *dp, struc
 	return RTE_MBUF_DYNFIELD(m, dp->punt_meta_offset, struct fgw_punt_meta *);
 }
 
+/* A pool of packet mbufs (default data room) whose objects spread over
+ * the L1 sets; NULL with rte_errno set on failure. */
+struct rte_mempool *fgw_mbuf_pool_create(const char *name, unsigned n, unsigned cache,
+					 int socket);
 /* Setup, after rte_eal_init. err gets one line on failure. */
 int fgw_dp_init(struct fgw_dp *dp, const struct fgw_dp_params *p, char *err, size_t errlen);
 /* Adds a port: the device must have been given to EAL (fgw_port_eal_args).

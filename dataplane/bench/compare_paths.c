@@ -24,6 +24,7 @@
 #include <rte_mbuf.h>
 
 #include "dataplane/bench/bench.h"
+#include "dataplane/dp.h"
 #include "dataplane/ipsec/crypto.h"
 #include "dataplane/ipsec/esp.h"
 #include "dataplane/ipsec/sa_setup.h"
@@ -282,8 +283,7 @@ int bench_compare_paths(const struct bench_alg *alg, const char *pmd, unsigned s
 	c->size = size;
 	c->lcore = lcore;
 	c->tmpl = rte_zmalloc("bench_cmp_tmpl", (size_t)N_TEMPLATES * 2048, 64);
-	c->pool = rte_pktmbuf_pool_create("bench_cmp", 8191, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-					  (int)rte_socket_id());
+	c->pool = fgw_mbuf_pool_create("bench_cmp", 8191, 256, (int)rte_socket_id());
 	c->sa = fgw_sa_alloc(0, SOCKET_ID_ANY);
 	for (unsigned p = 0; p < CMP_PATHS; p++)
 		path[p] = rte_zmalloc("bench_cmp_path", sizeof(*path[p]), 64);

@@ -928,6 +928,30 @@ static bool full_tx_queue_drops(void)
 	return quiet();
 }
 
+/* A burst's packets must not start in the same L1 set: DPDK's default
+ * layout without hugepages put one mbuf at the start of every 4 KB page,
+ * and so every packet in one set of Zen 5's 64 (see mbuf_pool.c). */
+static bool pool_mbufs_spread_over_l1_sets(void)
+{
+	enum { BURST = 32, L1_SETS = 64 };
+	struct rte_mbuf *m[BURST];
+	bool used[L1_SETS] = { false };
+	unsigned sets = 0;
+
+	EXPECT(rte_pktmbuf_alloc_bulk(dp.pool, m, BURST) == 0, "no mbufs");
+	for (unsigned i = 0; i < BURST; i++) {
+		unsigned set = (unsigned)(rte_pktmbuf_mtod(m[i], uintptr_t) / RTE_CACHE_LINE_SIZE) %
+			       L1_SETS;
+
+		sets += !used[set];
+		used[set] = true;
+	}
+	rte_pktmbuf_free_bulk(m, BURST);
+	EXPECT(sets >= BURST / 2, "a burst's packet data starts in %u L1 sets of %u", sets,
+	       L1_SETS);
+	return true;
+}
+
 static bool every_packet_counted_once(void)
 {
 	struct fgw_worker_stats s;
@@ -955,6 +979,7 @@ int main(void)
 
 	setup();
 	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
+	RUN(pool_mbufs_spread_over_l1_sets);
 	RUN(ipv4_forward_rewrites_and_decrements);
 	RUN(ipv4_connected_neighbour);
 	RUN(ipv4_padding_is_trimmed);
