@@ -219,49 +219,67 @@ static uint32_t frag_id6(struct fgw_worker_ctx *ctx)
 	return ctx->frag_id6++ * FGW_DP_MAX_WORKERS + ctx->pub.index;
 }
 
-/* Stage 3, neighbour known: fragment the outer packet when the egress MTU
- * asks for it (the tunnel MTU keeps that rare), transmit. We are the
- * source of the outer packet: IPv6 fragments it (RFC 8200 4.5; RFC 2473
- * section 7 has the tunnel entry point do so), IPv4 unless DF is set. */
-static void outer_send(struct fgw_burst *b, struct out_frame *f, const struct rte_ether_addr *mac)
+/* A frame that left as one or more frames. */
+static void outer_sent(struct fgw_burst *b, struct out_frame *f)
 {
-	const struct fgw_if *out = &b->dp->ifs[f->port_if];
-	struct fgw_tunnel_worker *tw = f->tw;
-	struct rte_mbuf *m = f->m;
-	struct rte_mbuf *frags[MAX_FRAGMENTS];
-	unsigned len = m->pkt_len - RTE_ETHER_HDR_LEN;
-	int n = 1;
-
-	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr = *mac;
-	if (len <= out->mtu) {
-		frags[0] = m;
-	} else {
-		const struct rte_ipv4_hdr *ip =
-			rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
-
-		if ((ip->version_ihl >> 4) == 6) {
-			n = fgw_ipv6_fragment(b->dp, m, out->mtu, frag_id6(b->ctx), frags,
-					      MAX_FRAGMENTS);
-		} else if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)) {
-			out_drop(b, f, FGW_DROP_OUTER_TOO_BIG);
-			return;
-		} else {
-			n = fgw_ipv4_fragment(b->dp, m, out->mtu, frags, MAX_FRAGMENTS);
-		}
-		if (n < 0) {
-			tw->tx_drops++;
-			if (f->counts)
-				b->stats->drop[-n]++;
-			return;
-		}
-	}
-	for (int i = 0; i < n; i++)
-		fgw_tx(b->ctx, out->port_id, frags[i]);
-	tw->tx_packets++;
-	tw->tx_bytes += f->inner_len;
+	f->tw->tx_packets++;
+	f->tw->tx_bytes += f->inner_len;
 	b->stats->encrypted++;
 	if (f->counts)
 		b->stats->forwarded++;
+}
+
+/* Stage 3 for an outer packet larger than the egress MTU (the tunnel MTU
+ * keeps that rare). We are the source of the outer packet: IPv6 fragments
+ * it (RFC 8200 4.5; RFC 2473 section 7 has the tunnel entry point do so),
+ * IPv4 unless DF is set. Out of line and cold: with it inside
+ * outer_send, the fragments' array and the call's prologue were paid
+ * per packet (callgrind, 64 B GCM outbound: 85 instructions a packet in
+ * outer_send itself). */
+static __rte_noinline __rte_cold void outer_send_fragments(struct fgw_burst *b,
+							   struct out_frame *f,
+							   const struct fgw_if *out)
+{
+	struct rte_mbuf *m = f->m;
+	struct rte_mbuf *frags[MAX_FRAGMENTS];
+	const struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
+	int n;
+
+	if ((ip->version_ihl >> 4) == 6) {
+		n = fgw_ipv6_fragment(b->dp, m, out->mtu, frag_id6(b->ctx), frags, MAX_FRAGMENTS);
+	} else if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)) {
+		out_drop(b, f, FGW_DROP_OUTER_TOO_BIG);
+		return;
+	} else {
+		n = fgw_ipv4_fragment(b->dp, m, out->mtu, frags, MAX_FRAGMENTS);
+	}
+	if (n < 0) {
+		f->tw->tx_drops++;
+		if (f->counts)
+			b->stats->drop[-n]++;
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		fgw_tx(b->ctx, out->port_id, frags[i]);
+	outer_sent(b, f);
+}
+
+/* Stage 3, neighbour known: transmit, fragmented when the egress MTU asks
+ * for it. */
+static __rte_always_inline void outer_send(struct fgw_burst *b, struct out_frame *f,
+					   const struct rte_ether_addr *mac)
+{
+	const struct fgw_if *out = &b->dp->ifs[f->port_if];
+	struct rte_mbuf *m = f->m;
+
+	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr = *mac;
+	if (unlikely(m->pkt_len - RTE_ETHER_HDR_LEN > out->mtu)) {
+		outer_send_fragments(b, f, out);
+		return;
+	}
+	fgw_tx(b->ctx, out->port_id, m);
+	outer_sent(b, f);
 }
 
 /* Stage 3 from the cache: true when the frame went out (or was counted
