@@ -30,15 +30,12 @@
 #include "dataplane/ipsec/sa_setup.h"
 
 #define N_TEMPLATES 252
-/* 33 lines, an odd number, so the templates' first lines spread over the
- * L1's sets; 2,048 bytes apart they all fell into 4 of its 64. */
-#define TMPL_STRIDE 2112
 #define IV_OFFSET (sizeof(struct rte_crypto_op) + sizeof(struct rte_crypto_sym_op))
 
 /* What both paths use. */
 struct cmp_shared {
 	struct rte_mempool *pool;
-	uint8_t *tmpl;			/* N_TEMPLATES inner packets, TMPL_STRIDE apart */
+	uint8_t *tmpl;			/* N_TEMPLATES inner packets, BENCH_BUF_STRIDE apart */
 	unsigned size, lcore;
 	struct fgw_sa *sa;
 	struct rte_ipsec_session ss;
@@ -79,8 +76,8 @@ static int cmp_main(void *arg)
 		for (unsigned i = 0; i < BENCH_BURST; i++) {
 			unsigned len = bench_pkt_size(sh->size, next);
 
-			rte_memcpy(rte_pktmbuf_mtod(m[i], void *), sh->tmpl + (size_t)next * TMPL_STRIDE,
-				   len);
+			rte_memcpy(rte_pktmbuf_mtod(m[i], void *),
+				   sh->tmpl + (size_t)next * BENCH_BUF_STRIDE, len);
 			m[i]->data_len = (uint16_t)len;
 			m[i]->pkt_len = len;
 			m[i]->l2_len = 0;
@@ -285,7 +282,7 @@ int bench_compare_paths(const struct bench_alg *alg, const char *pmd, unsigned s
 	}
 	c->size = size;
 	c->lcore = lcore;
-	c->tmpl = rte_zmalloc("bench_cmp_tmpl", (size_t)N_TEMPLATES * TMPL_STRIDE, 64);
+	c->tmpl = rte_zmalloc("bench_cmp_tmpl", (size_t)N_TEMPLATES * BENCH_BUF_STRIDE, 64);
 	c->pool = fgw_mbuf_pool_create("bench_cmp", 8191, 256, (int)rte_socket_id());
 	c->sa = fgw_sa_alloc(0, SOCKET_ID_ANY);
 	for (unsigned p = 0; p < CMP_PATHS; p++)
@@ -296,7 +293,7 @@ int bench_compare_paths(const struct bench_alg *alg, const char *pmd, unsigned s
 		goto out;
 	}
 	for (unsigned i = 0; i < N_TEMPLATES; i++)
-		bench_ipv4_udp(c->tmpl + (size_t)i * TMPL_STRIDE, bench_pkt_size(size, i),
+		bench_ipv4_udp(c->tmpl + (size_t)i * BENCH_BUF_STRIDE, bench_pkt_size(size, i),
 			       rte_cpu_to_be_32(bench_ipv4(198, 51, 100, 1)), bench_sa_dst(1, 0),
 			       (uint16_t)(1024 + i));
 	c->sa->spi = fgw_spi_make(0, 1);

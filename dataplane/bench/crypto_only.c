@@ -16,12 +16,6 @@
 #include "dataplane/ipsec/esp.h"
 
 #define N_BUFS 256
-/* 33 lines, an odd number: 2,048 bytes apart, the buffers' first lines
- * all fell into 4 of the L1's 64 sets, and each packet read its buffer
- * from L2 (callgrind, 64 B, 48 KB 12-way L1); an odd stride spreads them
- * over every set, and the 256 buffers' first lines fit in L1, as the
- * data path's packet, just copied, is there too. */
-#define BUF_LEN 2112
 
 struct bench_crypto_only {
 	const struct bench_alg *alg;
@@ -109,7 +103,7 @@ static int crypto_only_main(void *arg)
 		unsigned n = fgw_crypto_begin(c, BENCH_BURST);
 
 		for (unsigned k = 0; k < n; k++, i++) {
-			uint8_t *buf = co->bufs + (size_t)(i % N_BUFS) * BUF_LEN;
+			uint8_t *buf = co->bufs + (size_t)(i % N_BUFS) * BENCH_BUF_STRIDE;
 			unsigned len = bench_pkt_size(co->size, i);
 			struct fgw_crypto_scratch *s = fgw_crypto_scratch(c);
 			struct fgw_crypto_op op = {
@@ -187,7 +181,7 @@ struct bench_crypto_only *bench_crypto_only_create(const struct bench_alg *alg,
 	co->api = api;
 	co->lcore = lcore;
 	co->keys = rte_zmalloc("bench_keys", sizeof(*co->keys), 64);
-	co->bufs = rte_zmalloc("bench_bufs", (size_t)N_BUFS * BUF_LEN, 64);
+	co->bufs = rte_zmalloc("bench_bufs", (size_t)N_BUFS * BENCH_BUF_STRIDE, 64);
 	if (co->keys == NULL || co->bufs == NULL ||
 	    fgw_crypto_init(&co->crypto, err, sizeof(err)) < 0)
 		goto fail;
@@ -197,7 +191,7 @@ struct bench_crypto_only *bench_crypto_only_create(const struct bench_alg *alg,
 				keys.auth, fgw_integ_key_len(alg->integ)) < 0)
 		goto fail;
 	explicit_bzero(&keys, sizeof(keys));
-	for (size_t i = 0; i < (size_t)N_BUFS * BUF_LEN; i++)
+	for (size_t i = 0; i < (size_t)N_BUFS * BENCH_BUF_STRIDE; i++)
 		co->bufs[i] = (uint8_t)(i * 13);
 	co->counts[0] = &co->count;
 	*t = (struct bench_task){
