@@ -1,16 +1,17 @@
 /* Into a tunnel: inner packets the FIB sent to a tunnel interface leave as
  * ESP, a burst at a time:
- *   0. this worker's line of each tunnel (struct fgw_tunnel_worker),
- *      then the current SAs are prefetched, a stage ahead of their use
- *      (with many tunnels each packet brings its own),
- *   1. per packet: its tunnel's current SA (one atomic load), MSS clamp,
- *      for GRE the GRE header and the outer IP header (ESP transport mode
- *      protects that packet),
+ *   0. per run of frames into one tunnel: this worker's line of the
+ *      tunnel (struct fgw_tunnel_worker), then the current SAs are
+ *      prefetched, a stage ahead of their use (with many tunnels each
+ *      packet brings its own),
+ *   1. per run its tunnel's current SA (one atomic load), MSS and kind;
+ *      per packet the MSS clamp, for GRE the GRE header and the outer IP
+ *      header (ESP transport mode protects that packet),
  *   2. the whole burst through fgw_esp_encap (one IPsec-MB submission),
  *   3. the outer next hop: from the tunnel's cache of it (struct
- *      fgw_outer_hop) while the FIB and neighbours are unchanged, else
- *      outer route and neighbour lookup for the burst, which refill it;
- *      MTU, Ethernet, TX.
+ *      fgw_outer_hop) while the FIB and neighbours are unchanged, checked
+ *      once a run, else outer route and neighbour lookup for the burst,
+ *      which refill it; MTU, Ethernet, TX.
  * An outer next hop whose MAC is unknown is punted (NEIGH_MISS) with the
  * finished ESP frame, which the control lcore sends once it resolved. */
 #include <netinet/in.h>
@@ -32,8 +33,7 @@
 
 struct out_frame {
 	struct rte_mbuf *m;
-	uint32_t ifindex;		/* the tunnel */
-	struct fgw_tunnel_worker *tw;	/* this worker's part of it */
+	struct fgw_tunnel_worker *tw;	/* this worker's part of its tunnel */
 	uint32_t inner_len;
 	uint32_t nh;			/* outer next hop */
 	uint32_t port_if;
@@ -92,20 +92,37 @@ static uint8_t inner_tos(const struct rte_mbuf *m)
 	return (uint8_t)((p[0] & 0x0f) << 4 | p[1] >> 4);
 }
 
-/* Stage 1, sa the tunnel's current SA. True when the frame goes on to
- * ESP; f->m then starts at the packet ESP protects. */
-static bool tunnel_prepare(struct fgw_burst *b, struct out_frame *f, const struct fgw_sa *sa)
+/* Stage 1 for GRE: the GRE header and the outer IP header, with room
+ * left for what transport-mode ESP inserts after it (UDP, ESP header,
+ * IV) and the Ethernet header. */
+static bool gre_prepare(struct fgw_burst *b, struct out_frame *f, const struct fgw_tunnel *t,
+			rte_be16_t type)
 {
-	const struct fgw_tunnel_worker *tw = f->tw;
 	struct rte_mbuf *m = f->m;
-	rte_be16_t type = rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type;
-	const struct fgw_tunnel *t;
-	unsigned need;
+	unsigned need = fgw_gre_hdr_len(t) +
+		(t->dst.family == AF_INET ? sizeof(struct rte_ipv4_hdr) : sizeof(struct rte_ipv6_hdr)) +
+		sizeof(struct rte_udp_hdr) + FGW_ESP_HDR_LEN + 16 + RTE_ETHER_HDR_LEN;
+	uint8_t tos;
 
-	if (sa == NULL) {
-		out_drop(b, f, FGW_DROP_NO_SA);
+	if (rte_pktmbuf_headroom(m) < need) {
+		out_drop(b, f, FGW_DROP_ESP_NO_ROOM);
 		return false;
 	}
+	tos = inner_tos(m);
+	fgw_gre_push(t, m, type);
+	outer_push(b, t, m, tos);
+	return true;
+}
+
+/* Stage 1 for a frame of tunnel ifindex, which has an SA: mss and gre
+ * are the tunnel's, read once for its run of frames. True when the
+ * frame goes on to ESP; f->m then starts at the packet ESP protects. */
+static __rte_always_inline bool tunnel_prepare(struct fgw_burst *b, struct out_frame *f,
+					       uint32_t ifindex, uint16_t mss, bool gre)
+{
+	struct rte_mbuf *m = f->m;
+	rte_be16_t type = rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type;
+
 	/* Fragments of an inner packet come chained to the original's data;
 	 * ESP works on one segment (the header mbuf has room for it all). */
 	if (m->nb_segs != 1 && rte_pktmbuf_linearize(m) < 0) {
@@ -114,27 +131,9 @@ static bool tunnel_prepare(struct fgw_burst *b, struct out_frame *f, const struc
 	}
 	rte_pktmbuf_adj(m, RTE_ETHER_HDR_LEN);
 	f->inner_len = m->pkt_len;
-	if (tw->mss)
-		fgw_mss_clamp(m, 0, tw->mss);
-	if (tw->kind != FGW_TUNNEL_GRE)
-		return true;
-	/* GRE, the outer IP header, then what transport-mode ESP inserts
-	 * after it (UDP, ESP header, IV) and the Ethernet header. */
-	t = b->dp->tunnels[f->ifindex];
-	need = fgw_gre_hdr_len(t) +
-	       (t->dst.family == AF_INET ? sizeof(struct rte_ipv4_hdr) : sizeof(struct rte_ipv6_hdr)) +
-	       sizeof(struct rte_udp_hdr) + FGW_ESP_HDR_LEN + 16 + RTE_ETHER_HDR_LEN;
-	if (rte_pktmbuf_headroom(m) < need) {
-		out_drop(b, f, FGW_DROP_ESP_NO_ROOM);
-		return false;
-	}
-	{
-		uint8_t tos = inner_tos(m);
-
-		fgw_gre_push(t, m, type);
-		outer_push(b, t, m, tos);
-	}
-	return true;
+	if (mss)
+		fgw_mss_clamp(m, 0, mss);
+	return !gre || gre_prepare(b, f, b->dp->tunnels[ifindex], type);
 }
 
 /* Stage 3, after the burst's FIB lookups: the outer next hop id. True
@@ -233,7 +232,7 @@ static void outer_sent(struct fgw_burst *b, struct out_frame *f)
  * keeps that rare). We are the source of the outer packet: IPv6 fragments
  * it (RFC 8200 4.5; RFC 2473 section 7 has the tunnel entry point do so),
  * IPv4 unless DF is set. Out of line and cold: with it inside
- * outer_send, the fragments' array and the call's prologue were paid
+ * outer_tx (then outer_send), the fragments' array and the call's prologue were paid
  * per packet (callgrind, 64 B GCM outbound: 85 instructions a packet in
  * outer_send itself). */
 static __rte_noinline __rte_cold void outer_send_fragments(struct fgw_burst *b,
@@ -266,43 +265,70 @@ static __rte_noinline __rte_cold void outer_send_fragments(struct fgw_burst *b,
 }
 
 /* Stage 3, neighbour known: transmit, fragmented when the egress MTU asks
- * for it. */
-static __rte_always_inline void outer_send(struct fgw_burst *b, struct out_frame *f,
-					   const struct rte_ether_addr *mac)
+ * for it. True when the frame went out whole: the caller counts it
+ * (outer_sent), as outer_send_fragments counts the fragmented ones. */
+static __rte_always_inline bool outer_tx(struct fgw_burst *b, struct out_frame *f,
+					 const struct fgw_if *out, const struct rte_ether_addr *mac)
 {
-	const struct fgw_if *out = &b->dp->ifs[f->port_if];
 	struct rte_mbuf *m = f->m;
 
 	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr = *mac;
 	if (unlikely(m->pkt_len - RTE_ETHER_HDR_LEN > out->mtu)) {
 		outer_send_fragments(b, f, out);
-		return;
+		return false;
 	}
 	fgw_tx(b->ctx, out->port_id, m);
-	outer_sent(b, f);
+	return true;
 }
 
-/* Stage 3 from the cache: true when the frame went out (or was counted
- * lost) on the next hop the tunnel last used. */
-static bool hop_send(struct fgw_burst *b, struct out_frame *f, uint32_t route_gen)
+/* The egress interface of the next hop tw last used, while that entry is
+ * still right and the port up (else NULL: the long way, which counts
+ * a port that is down). */
+static const struct fgw_if *hop_valid(const struct fgw_burst *b,
+				      const struct fgw_tunnel_worker *tw, uint32_t route_gen)
 {
-	const struct fgw_outer_hop *hop = &f->tw->hop;
+	const struct fgw_outer_hop *hop = &tw->hop;
 	const struct fgw_if *out;
-	struct rte_ether_hdr *eth;
-	bool v4;
 
 	if (hop->route_gen != route_gen || hop->neigh_gen != b->ctx->pub.neigh_gen)
-		return false;
+		return NULL;
 	out = &b->dp->ifs[hop->port_if];
-	if (!out->up)
-		return false;		/* the slow path counts it */
-	v4 = (rte_pktmbuf_mtod(f->m, const uint8_t *)[0] >> 4) == 4;
-	eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(f->m, RTE_ETHER_HDR_LEN);
-	eth->src_addr = out->mac;
-	eth->ether_type = v4 ? RTE_BE16(RTE_ETHER_TYPE_IPV4) : RTE_BE16(RTE_ETHER_TYPE_IPV6);
-	f->port_if = hop->port_if;
-	outer_send(b, f, &hop->mac);
-	return true;
+	return out->up ? out : NULL;
+}
+
+/* Stage 3 from the cache for frames [i, j), all of tunnel tw, whose
+ * next hop goes out of `out`, and the ones ESP dropped among them:
+ * counted per run, not per frame. */
+static void hop_send(struct fgw_burst *b, struct out_frame *f, const uint8_t *verdict,
+		     unsigned i, unsigned j, struct fgw_tunnel_worker *tw,
+		     const struct fgw_if *out)
+{
+	const struct fgw_outer_hop *hop = &tw->hop;
+	uint64_t sent = 0, bytes = 0, forwarded = 0;
+
+	for (; i < j; i++) {
+		struct rte_mbuf *m = f[i].m;
+		struct rte_ether_hdr *eth;
+		bool v4;
+
+		if (verdict[i] != FGW_SA_DROP_NONE) {
+			out_drop(b, &f[i], fgw_drop_of_sa(verdict[i]));
+			continue;
+		}
+		v4 = (rte_pktmbuf_mtod(m, const uint8_t *)[0] >> 4) == 4;
+		eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN);
+		eth->src_addr = out->mac;
+		eth->ether_type = v4 ? RTE_BE16(RTE_ETHER_TYPE_IPV4) : RTE_BE16(RTE_ETHER_TYPE_IPV6);
+		if (!outer_tx(b, &f[i], out, &hop->mac))
+			continue;
+		sent++;
+		bytes += f[i].inner_len;
+		forwarded += f[i].counts;
+	}
+	tw->tx_packets += sent;
+	tw->tx_bytes += bytes;
+	b->stats->encrypted += sent;
+	b->stats->forwarded += forwarded;
 }
 
 /* Stage 3 the long way, for the frames the cache did not serve: outer
@@ -335,7 +361,8 @@ static void route_send(struct fgw_burst *b, struct out_frame *f, unsigned k,
 			hop->mac = macs[i];
 			hop->route_gen = route_gen;
 			hop->neigh_gen = neigh_gen;
-			outer_send(b, &f[i], &macs[i]);
+			if (outer_tx(b, &f[i], &b->dp->ifs[f[i].port_if], &macs[i]))
+				outer_sent(b, &f[i]);
 			continue;
 		}
 		b->stats->encrypted++;
@@ -355,45 +382,74 @@ static void output_chunk(struct fgw_burst *b, struct rte_mbuf **frames, const ui
 	struct rte_mbuf *m[FGW_CRYPTO_BURST];
 	struct fgw_sa *sa[FGW_CRYPTO_BURST];
 	uint8_t verdict[FGW_CRYPTO_BURST];
+	/* Runs of frames into one tunnel: where each ends, the tunnel's
+	 * line for this worker, its SA. What is the tunnel's is read and
+	 * checked once a run. */
+	uint8_t end[FGW_CRYPTO_BURST];
+	struct fgw_tunnel_worker *tws[FGW_CRYPTO_BURST];
+	struct fgw_sa *sas[FGW_CRYPTO_BURST];
 	uint32_t route_gen = __atomic_load_n(&dp->route_gen, __ATOMIC_ACQUIRE);
 	uint32_t neigh_gen = b->ctx->pub.neigh_gen;
-	unsigned k = 0, slow = 0;
+	unsigned runs = 0, k = 0, slow = 0;
 
 	/* Stage 0: this worker's line of each tunnel, then (a loop later,
-	 * once those arrived) each SA. Runs of one tunnel are prefetched
-	 * once. */
-	for (unsigned i = 0; i < n; i++) {
-		f[i] = (struct out_frame){ .m = frames[i], .ifindex = ifs[i],
-					   .tw = fgw_tunnel_w(dp, ifs[i], me), .counts = counts[i] };
-		if (i == 0 || ifs[i] != ifs[i - 1])
-			rte_prefetch0(f[i].tw);
+	 * once those arrived) each SA. */
+	for (unsigned i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && ifs[j] == ifs[i]; j++)
+			;
+		tws[runs] = fgw_tunnel_w(dp, ifs[i], me);
+		rte_prefetch0(tws[runs]);
+		end[runs++] = (uint8_t)j;
 	}
-	for (unsigned i = 0; i < n; i++) {
-		sa[i] = fgw_tunnel_sa(f[i].tw);
-		if (sa[i] != NULL && (i == 0 || sa[i] != sa[i - 1]))
-			fgw_sa_prefetch(sa[i]);
+	for (unsigned r = 0; r < runs; r++) {
+		sas[r] = fgw_tunnel_sa(tws[r]);
+		if (sas[r] != NULL && (r == 0 || sas[r] != sas[r - 1]))
+			fgw_sa_prefetch(sas[r]);
 	}
-	for (unsigned i = 0; i < n; i++) {
-		struct fgw_sa *s = sa[i];
+	for (unsigned r = 0, i = 0; r < runs; i = end[r++]) {
+		struct fgw_tunnel_worker *tw = tws[r];
+		uint16_t mss = tw->mss;
+		bool gre = tw->kind == FGW_TUNNEL_GRE;
 
-		f[k] = f[i];
-		if (!tunnel_prepare(b, &f[k], s))
-			continue;
-		sa[k] = s;
-		m[k] = f[k].m;
-		k++;
+		for (unsigned j = i; j < end[r]; j++) {
+			/* inner_len is tunnel_prepare's, nh and port_if
+			 * the long way's (route_send) */
+			f[k].m = frames[j];
+			f[k].tw = tw;
+			f[k].counts = counts[j];
+			if (sas[r] == NULL) {
+				out_drop(b, &f[k], FGW_DROP_NO_SA);
+				continue;
+			}
+			if (!tunnel_prepare(b, &f[k], ifs[i], mss, gre))
+				continue;
+			sa[k] = sas[r];
+			m[k] = f[k].m;
+			k++;
+		}
 	}
 	if (k == 0)
 		return;
 	fgw_esp_encap(&b->ctx->crypto, m, sa, k, verdict);
 
-	for (unsigned i = 0; i < k; i++) {
-		if (verdict[i] != FGW_SA_DROP_NONE) {
-			out_drop(b, &f[i], fgw_drop_of_sa(verdict[i]));
+	/* Stage 3, a run of one tunnel at a time: from its cached next hop
+	 * when that is still right, else the long way below. */
+	for (unsigned i = 0, j; i < k; i = j) {
+		struct fgw_tunnel_worker *tw = f[i].tw;
+		const struct fgw_if *out = hop_valid(b, tw, route_gen);
+
+		for (j = i + 1; j < k && f[j].tw == tw; j++)
+			;
+		if (out != NULL) {
+			hop_send(b, f, verdict, i, j, tw, out);
 			continue;
 		}
-		if (!hop_send(b, &f[i], route_gen))
-			f[slow++] = f[i];
+		for (unsigned x = i; x < j; x++) {
+			if (verdict[x] != FGW_SA_DROP_NONE)
+				out_drop(b, &f[x], fgw_drop_of_sa(verdict[x]));
+			else
+				f[slow++] = f[x];
+		}
 	}
 	if (slow != 0)
 		route_send(b, f, slow, route_gen, neigh_gen);
