@@ -151,7 +151,7 @@ static bool ipv4_check(struct fgw_burst *b, struct rte_mbuf *m, struct rte_ipv4_
 /* Stage 3, what depends on the destination and its next hop alone, before
  * the link-layer check: true when the packet goes on, neither ours nor a
  * directed broadcast. */
-static bool ipv4_not_local(struct fgw_burst *b, const struct v4_pkt *p)
+static __rte_noinline bool ipv4_not_local(struct fgw_burst *b, const struct v4_pkt *p)
 {
 	const struct fgw_dp *dp = b->dp;
 	const struct fgw_nexthop *nh = p->hop;
@@ -176,7 +176,7 @@ static bool ipv4_not_local(struct fgw_burst *b, const struct v4_pkt *p)
 
 /* Stage 3, the rest of what depends on the next hop alone: true when it
  * leads out of a port or a tunnel that is up. */
-static bool ipv4_egress_ok(struct fgw_burst *b, const struct v4_pkt *p)
+static __rte_noinline bool ipv4_egress_ok(struct fgw_burst *b, const struct v4_pkt *p)
 {
 	const struct fgw_dp *dp = b->dp;
 	const struct fgw_nexthop *nh = p->hop;
@@ -208,7 +208,7 @@ static bool ipv4_egress_ok(struct fgw_burst *b, const struct v4_pkt *p)
  * dst_ok: an earlier packet of the burst to the same destination passed
  * the checks of the destination and its next hop, so this one would too:
  * only what depends on the packet itself is checked. */
-static bool ipv4_route(struct fgw_burst *b, struct v4_pkt *p, bool dst_ok)
+static __rte_always_inline bool ipv4_route(struct fgw_burst *b, struct v4_pkt *p, bool dst_ok)
 {
 	uint16_t total, mtu;
 
@@ -294,23 +294,18 @@ static void ipv4_forward(struct fgw_burst *b, struct v4_pkt *p, const struct rte
 	b->stats->fragmented++;
 }
 
-/* Stage 5 for a tunnel: the packet goes into ESP with its TTL lowered,
- * as fragments when it does not fit the tunnel MTU (DF clear). */
-static void ipv4_to_tunnel(struct fgw_burst *b, struct v4_pkt *p, struct rte_mbuf **out,
-			   uint32_t *ifs, bool *counts, unsigned *n)
+/* Stage 5 for a tunnel, a packet larger than its MTU (DF clear): into
+ * ESP as fragments, at once. Out of line and cold, as the arrays it
+ * needs: in ipv4_to_tunnel they cost its prologue and a call per packet
+ * (callgrind, 64 B GCM outbound: 34 instructions a packet). */
+static __rte_noinline __rte_cold void ipv4_to_tunnel_fragments(struct fgw_burst *b,
+								struct v4_pkt *p)
 {
 	struct rte_mbuf *frags[MAX_FRAGMENTS];
 	uint32_t fifs[MAX_FRAGMENTS];
 	bool fcounts[MAX_FRAGMENTS];
 	int k;
 
-	ttl_decrement(p->ip);
-	if (!p->frag) {
-		out[*n] = p->m;
-		ifs[*n] = p->out_if;
-		counts[(*n)++] = true;
-		return;
-	}
 	k = fgw_ipv4_fragment(b->dp, p->m, fgw_nh_mtu(b->dp, p->hop, b->ctx->pub.index), frags,
 			      MAX_FRAGMENTS);
 	if (k < 0) {
@@ -323,6 +318,22 @@ static void ipv4_to_tunnel(struct fgw_burst *b, struct v4_pkt *p, struct rte_mbu
 	}
 	b->stats->fragmented++;
 	fgw_tunnel_output(b, frags, fifs, fcounts, (unsigned)k);
+}
+
+/* Stage 5 for a tunnel: the packet goes into ESP with its TTL lowered,
+ * onto the burst's list for the tunnel output. */
+static __rte_always_inline void ipv4_to_tunnel(struct fgw_burst *b, struct v4_pkt *p,
+					       struct rte_mbuf **out, uint32_t *ifs, bool *counts,
+					       unsigned *n)
+{
+	ttl_decrement(p->ip);
+	if (unlikely(p->frag)) {
+		ipv4_to_tunnel_fragments(b, p);
+		return;
+	}
+	out[*n] = p->m;
+	ifs[*n] = p->out_if;
+	counts[(*n)++] = true;
 }
 
 static bool is_fragment(const struct rte_ipv4_hdr *ip)
