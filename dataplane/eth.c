@@ -1,12 +1,30 @@
 /* The first stage: Ethernet. Keeps frames addressed to this port (its MAC,
  * broadcast or multicast), punts ARP, and sorts IPv4 and IPv6 into their
  * own sub-bursts. */
+#include <string.h>
+
 #include <rte_arp.h>
+#include <rte_byteorder.h>
 #include <rte_ether.h>
 #include <rte_prefetch.h>
 
 #include "dataplane/dp.h"
 #include "dataplane/private.h"
+
+/* The 6 bytes at p in the top 48 bits of a word (x86 is little-endian:
+ * the 8 bytes loaded from p, shifted up by the 2 that follow them). Two
+ * such loads cover an Ethernet header, its MACs compared as one word
+ * each: the byte-pair compares of rte_is_same_ether_addr cost about 15
+ * instructions a frame more (callgrind). */
+_Static_assert(RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN, "mac_word takes a little-endian CPU");
+
+static uint64_t mac_word(const uint8_t *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, sizeof(w));
+	return w << 16;
+}
 
 void fgw_eth_input(struct fgw_burst *b, struct rte_mbuf **pkts, unsigned n)
 {
@@ -14,10 +32,13 @@ void fgw_eth_input(struct fgw_burst *b, struct rte_mbuf **pkts, unsigned n)
 	struct rte_mbuf *v4[FGW_MAX_BURST], *v6[FGW_MAX_BURST];
 	bool v4_group[FGW_MAX_BURST], v6_group[FGW_MAX_BURST];
 	unsigned n4 = 0, n6 = 0;
+	uint64_t ours = 0;
 
+	memcpy((uint8_t *)&ours + 2, mac, RTE_ETHER_ADDR_LEN);
 	for (unsigned i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		const struct rte_ether_hdr *eth;
+		const uint8_t *eth;
+		uint64_t src_type;
 		bool group;
 
 		if (i + 1 < n)
@@ -29,17 +50,18 @@ void fgw_eth_input(struct fgw_burst *b, struct rte_mbuf **pkts, unsigned n)
 			fgw_drop(b, m, FGW_DROP_RUNT);
 			continue;
 		}
-		eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-		group = rte_is_multicast_ether_addr(&eth->dst_addr);
+		eth = rte_pktmbuf_mtod(m, const uint8_t *);
+		/* the source MAC, then the EtherType in the word's top 16 bits */
+		memcpy(&src_type, eth + RTE_ETHER_ADDR_LEN, sizeof(src_type));
+		group = eth[0] & 1;	/* the I/G bit */
 		/* A frame from our own MAC is one the host sent out of the
 		 * interface (af_packet sees outgoing frames too), never one
 		 * for us to route. */
-		if ((!group && !rte_is_same_ether_addr(&eth->dst_addr, mac)) ||
-		    rte_is_same_ether_addr(&eth->src_addr, mac)) {
+		if ((!group && mac_word(eth) != ours) || src_type << 16 == ours) {
 			fgw_drop(b, m, FGW_DROP_NOT_FOR_US);
 			continue;
 		}
-		switch (eth->ether_type) {
+		switch ((rte_be16_t)(src_type >> 48)) {
 		case RTE_BE16(RTE_ETHER_TYPE_IPV4):
 			v4_group[n4] = group;
 			v4[n4++] = m;

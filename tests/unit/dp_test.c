@@ -646,6 +646,17 @@ static bool ethernet_filters(void)
 	f.len = RTE_ETHER_HDR_LEN + 40;
 	if (!drops_as(&f, FGW_DROP_NOT_FOR_US))
 		return false;
+	/* to a MAC one bit off ours in its first or its last byte (eth.c
+	 * compares MACs as one word each) */
+	for (unsigned at = 0; at < RTE_ETHER_ADDR_LEN; at += RTE_ETHER_ADDR_LEN - 1) {
+		struct rte_ether_addr near = dp.ifs[if0].mac;
+
+		near.addr_bytes[at] ^= at ? 1 : 2;	/* not the I/G bit */
+		eth(&f, &near, &host_mac, RTE_ETHER_TYPE_IPV4);
+		f.len = RTE_ETHER_HDR_LEN + 40;
+		if (!drops_as(&f, FGW_DROP_NOT_FOR_US))
+			return false;
+	}
 	eth(&f, &bcast_mac, &host_mac, RTE_ETHER_TYPE_IPV4);	/* unicast IP in a broadcast */
 	f.len = RTE_ETHER_HDR_LEN + 40;
 	if (!drops_as(&f, FGW_DROP_MULTICAST))
