@@ -124,13 +124,27 @@ static bool ipv6_extension(uint8_t nh)
 	}
 }
 
-/* RFC 4301 5.1.2.1 and RFC 6040 normal mode: DSCP copied or set, ECN
- * copied from the inner header. */
-static uint8_t outer_tos(const struct fgw_sa *sa, uint8_t inner)
-{
-	uint8_t dscp = sa->dscp == FGW_SA_DSCP_COPY ? inner >> 2 : sa->dscp;
+/* What a packet's outer headers take from its SA, worked out once per
+ * run of the SA's packets. RFC 4301 5.1.2.1 and RFC 6040 normal mode:
+ * the outer DSCP copied or set, ECN copied from the inner header, as
+ * (inner TOS & tos_keep) | tos_set; DF copied from the inner IPv4
+ * header's flags byte as & df_copy (the DF bit or 0), which is then
+ * the big-endian flags word's value. */
+struct encap_consts {
+	uint8_t tos_keep, tos_set, df_copy;
+	rte_be32_t spi;
+};
 
-	return (uint8_t)(dscp << 2) | (inner & 0x03);
+static struct encap_consts encap_consts(const struct fgw_sa *sa)
+{
+	bool copy = sa->dscp == FGW_SA_DSCP_COPY;
+
+	return (struct encap_consts){
+		.tos_keep = copy ? 0xff : 0x03,
+		.tos_set = copy ? 0 : (uint8_t)(sa->dscp << 2),
+		.df_copy = sa->df == FGW_SA_DF_COPY ? RTE_IPV4_HDR_DF_FLAG >> 8 : 0,
+		.spi = rte_cpu_to_be_32(sa->spi),
+	};
 }
 
 /* What a run of packets on one SA has in common, decided once per run.
@@ -159,8 +173,9 @@ static enum encap_kind encap_kind(const struct fgw_sa *sa)
 /* Builds one packet's ESP and queues its crypto job. kind is a constant
  * at each call (encap_run): the SA's fields it fixes are read from it. */
 static __rte_always_inline unsigned encap_one(struct fgw_crypto *c, struct rte_mbuf *m,
-					      struct fgw_sa *sa, uint64_t seq, unsigned user,
-					      struct out_pkt *out, const enum encap_kind kind)
+					      struct fgw_sa *sa, struct encap_consts k,
+					      uint64_t seq, unsigned user, struct out_pkt *out,
+					      const enum encap_kind kind)
 {
 	const bool any = kind == ENCAP_ANY;
 	const bool aead = any ? fgw_cipher_is_aead(sa->cipher) : kind == ENCAP_GCM4;
@@ -171,7 +186,8 @@ static __rte_always_inline unsigned encap_one(struct fgw_crypto *c, struct rte_m
 	const bool esn = any && (sa->flags & FGW_SA_F_ESN);
 	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
 	uint32_t len = rte_pktmbuf_data_len(m);
-	bool tunnel = !any || sa->mode == FGW_SA_TUNNEL, v4, inner_df;
+	bool tunnel = !any || sa->mode == FGW_SA_TUNNEL, v4;
+	uint8_t inner_df;		/* the DF bit where the IPv4 flags byte has it */
 	unsigned kept, nh, tos, payload, padded, pad, head, ip_len, udp_len, esp_off, total;
 	uint8_t *hdr, *trailer, *esp, *icv;
 	struct fgw_crypto_op op;
@@ -193,7 +209,8 @@ static __rte_always_inline unsigned encap_one(struct fgw_crypto *c, struct rte_m
 			return FGW_SA_DROP_INNER_HEADER;
 		kept = sizeof(struct rte_ipv6_hdr);
 		tos = (p[0] & 0x0f) << 4 | p[1] >> 4;
-		inner_df = true;		/* IPv6 is never fragmented en route */
+		/* IPv6 is never fragmented en route */
+		inner_df = RTE_IPV4_HDR_DF_FLAG >> 8;
 		nh = tunnel ? IPPROTO_IPV6 : p[6];
 		if (!tunnel && ipv6_extension(nh))
 			return FGW_SA_DROP_UNSUPPORTED;
@@ -239,10 +256,11 @@ static __rte_always_inline unsigned encap_one(struct fgw_crypto *c, struct rte_m
 		/* The checksum from values at hand: summing the header just
 		 * written would wait for those narrow stores to land. */
 		if (tunnel) {
-			uint16_t df = sa->df == FGW_SA_DF_COPY && inner_df ?
-				rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG) : 0;
+			/* DF is the flags word's top bit: as a byte,
+			 * the first (big-endian) */
+			uint16_t df = inner_df & k.df_copy;
 
-			ip->type_of_service = outer_tos(sa, tos);
+			ip->type_of_service = (tos & k.tos_keep) | k.tos_set;
 			ip->packet_id = rte_cpu_to_be_16((uint16_t)seq);
 			ip->fragment_offset |= df;
 			ip->total_length = rte_cpu_to_be_16(total);
@@ -268,7 +286,8 @@ static __rte_always_inline unsigned encap_one(struct fgw_crypto *c, struct rte_m
 		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)hdr;
 
 		if (tunnel)
-			ip->vtc_flow = rte_cpu_to_be_32(6u << 28 | (uint32_t)outer_tos(sa, tos) << 20);
+			ip->vtc_flow = rte_cpu_to_be_32(6u << 28 |
+						    (uint32_t)((tos & k.tos_keep) | k.tos_set) << 20);
 		else
 			ip->proto = udp_len ? IPPROTO_UDP : IPPROTO_ESP;
 		ip->payload_len = rte_cpu_to_be_16(total - sizeof(*ip));
@@ -283,11 +302,10 @@ static __rte_always_inline unsigned encap_one(struct fgw_crypto *c, struct rte_m
 
 	esp = hdr + esp_off;
 	{
-		rte_be32_t spi = rte_cpu_to_be_32(sa->spi);
 		rte_be32_t lo = rte_cpu_to_be_32((uint32_t)seq);
 		rte_be64_t iv = rte_cpu_to_be_64(seq);
 
-		memcpy(esp, &spi, 4);
+		memcpy(esp, &k.spi, 4);
 		memcpy(esp + 4, &lo, 4);
 		if (iv_len == 16)
 			memset(esp + FGW_ESP_HDR_LEN, 0, 8);
@@ -381,11 +399,13 @@ static __rte_always_inline void encap_run(struct fgw_crypto *c, struct rte_mbuf 
 					  const uint64_t *seq, uint8_t *verdict, struct out_pkt *out,
 					  const enum encap_kind kind)
 {
+	struct encap_consts k = encap_consts(sa);
+
 	for (; i < j; i++) {
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(m[i + 1], void *));
 		if (verdict[i] == FGW_SA_DROP_NONE)
-			verdict[i] = encap_one(c, m[i], sa, seq[i], i, &out[i], kind);
+			verdict[i] = encap_one(c, m[i], sa, k, seq[i], i, &out[i], kind);
 	}
 }
 
