@@ -207,10 +207,12 @@ static __rte_noinline bool ipv4_egress_ok(struct fgw_burst *b, const struct v4_p
 /* Stage 3. True when the packet is to be forwarded through p->out_if.
  * dst_ok: an earlier packet of the burst to the same destination passed
  * the checks of the destination and its next hop, so this one would too:
- * only what depends on the packet itself is checked. */
-static __rte_always_inline bool ipv4_route(struct fgw_burst *b, struct v4_pkt *p, bool dst_ok)
+ * only what depends on the packet itself is checked, against the MTU
+ * found for that one, *mtu. Otherwise *mtu is set to the next hop's. */
+static __rte_always_inline bool ipv4_route(struct fgw_burst *b, struct v4_pkt *p, bool dst_ok,
+					   uint16_t *mtu)
 {
-	uint16_t total, mtu;
+	uint16_t total;
 
 	if (!dst_ok && !ipv4_not_local(b, p))
 		return false;
@@ -227,11 +229,12 @@ static __rte_always_inline bool ipv4_route(struct fgw_burst *b, struct v4_pkt *p
 		fgw_punt(b, p->m, FGW_PUNT_TTL_EXCEEDED, 0, 0);
 		return false;
 	}
-	mtu = fgw_nh_mtu(b->dp, p->hop, b->ctx->pub.index);
+	if (!dst_ok)
+		*mtu = fgw_nh_mtu(b->dp, p->hop, b->ctx->pub.index);
 	total = rte_be_to_cpu_16(p->ip->total_length);
-	p->frag = total > mtu;
+	p->frag = total > *mtu;
 	if (p->frag && (p->ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG))) {
-		fgw_punt(b, p->m, FGW_PUNT_FRAG_NEEDED, p->nh, mtu);
+		fgw_punt(b, p->m, FGW_PUNT_FRAG_NEEDED, p->nh, *mtu);
 		return false;
 	}
 	p->out_if = p->hop->ifindex;
@@ -412,6 +415,7 @@ void fgw_ipv4_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
 	uint32_t tun_if[FGW_MAX_BURST];
 	bool tun_counts[FGW_MAX_BURST];
 	unsigned k = 0, u = 0, f = 0, n_esp = 0, n_tun = 0, routed = UINT_MAX;
+	uint16_t routed_mtu = 0;	/* the MTU out of routed's next hop */
 	uint64_t hits;
 
 	for (unsigned i = 0; i < n; i++) {
@@ -442,6 +446,7 @@ void fgw_ipv4_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
 		 * is neither ours nor closed (ipv4_route). */
 		bool dst_ok = p->at == routed;
 		const struct fgw_nexthop *hop = hops[p->at];
+		uint16_t mtu = routed_mtu;
 
 		p->nh = (uint32_t)nh[p->at];
 		p->hop = hop;
@@ -453,9 +458,10 @@ void fgw_ipv4_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
 				continue;
 			}
 		}
-		if (!ipv4_route(b, p, dst_ok))
+		if (!ipv4_route(b, p, dst_ok, &mtu))
 			continue;
 		routed = p->at;
+		routed_mtu = mtu;
 		if (fgw_nh_into_tunnel(b->dp, hop)) {
 			ipv4_to_tunnel(b, p, tun, tun_if, tun_counts, &n_tun);
 			continue;
@@ -525,6 +531,7 @@ void fgw_ipv4_inner_input(struct fgw_burst *b, struct rte_mbuf **pkts, unsigned 
 	 * through fast_out to fast_mac; a packet to it that keeps under
 	 * the MTU and has TTL to spare is sent the same way at once. */
 	rte_be32_t routed = 0, fast_dst = 0;
+	uint16_t routed_mtu = 0;	/* the MTU out of routed's next hop */
 	bool routed_valid = false;
 	const struct fgw_if *fast_out = NULL;
 	struct rte_ether_addr fast_mac;
@@ -556,6 +563,7 @@ void fgw_ipv4_inner_input(struct fgw_burst *b, struct rte_mbuf **pkts, unsigned 
 								  RTE_ETHER_HDR_LEN);
 		struct rte_ether_addr mac;
 		struct v4_pkt p;
+		uint16_t mtu;
 
 		if (fast_out != NULL && ip->dst_addr == fast_dst && ip->time_to_live > 1 &&
 		    rte_be_to_cpu_16(ip->total_length) <= fast_out->mtu) {
@@ -566,9 +574,11 @@ void fgw_ipv4_inner_input(struct fgw_burst *b, struct rte_mbuf **pkts, unsigned 
 			.m = ok[i], .ip = ip, .hop = fgw_nh_get(b->dp, nh[at[i]]),
 			.nh = (uint32_t)nh[at[i]], .at = at[i],
 		};
-		if (!ipv4_route(b, &p, routed_valid && ip->dst_addr == routed))
+		mtu = routed_mtu;
+		if (!ipv4_route(b, &p, routed_valid && ip->dst_addr == routed, &mtu))
 			continue;
 		routed = ip->dst_addr;
+		routed_mtu = mtu;
 		routed_valid = true;
 		if (fgw_nh_into_tunnel(b->dp, p.hop)) {
 			ipv4_to_tunnel(b, &p, tun, tun_if, tun_counts, &n_tun);
