@@ -382,10 +382,11 @@ static void output_chunk(struct fgw_burst *b, struct rte_mbuf **frames, const ui
 	struct rte_mbuf *m[FGW_CRYPTO_BURST];
 	struct fgw_sa *sa[FGW_CRYPTO_BURST];
 	uint8_t verdict[FGW_CRYPTO_BURST];
-	/* Runs of frames into one tunnel: where each ends, the tunnel's
-	 * line for this worker, its SA. What is the tunnel's is read and
-	 * checked once a run. */
-	uint8_t end[FGW_CRYPTO_BURST];
+	/* Runs of frames into one tunnel: where each ends among the frames
+	 * and among those that go to ESP, the tunnel's line for this
+	 * worker, its SA. What is the tunnel's is read and checked once a
+	 * run. */
+	uint8_t end[FGW_CRYPTO_BURST], esp_end[FGW_CRYPTO_BURST];
 	struct fgw_tunnel_worker *tws[FGW_CRYPTO_BURST];
 	struct fgw_sa *sas[FGW_CRYPTO_BURST];
 	uint32_t route_gen = __atomic_load_n(&dp->route_gen, __ATOMIC_ACQUIRE);
@@ -427,6 +428,7 @@ static void output_chunk(struct fgw_burst *b, struct rte_mbuf **frames, const ui
 			m[k] = f[k].m;
 			k++;
 		}
+		esp_end[r] = (uint8_t)k;
 	}
 	if (k == 0)
 		return;
@@ -434,17 +436,17 @@ static void output_chunk(struct fgw_burst *b, struct rte_mbuf **frames, const ui
 
 	/* Stage 3, a run of one tunnel at a time: from its cached next hop
 	 * when that is still right, else the long way below. */
-	for (unsigned i = 0, j; i < k; i = j) {
-		struct fgw_tunnel_worker *tw = f[i].tw;
-		const struct fgw_if *out = hop_valid(b, tw, route_gen);
+	for (unsigned r = 0, i = 0; r < runs; i = esp_end[r++]) {
+		const struct fgw_if *out;
 
-		for (j = i + 1; j < k && f[j].tw == tw; j++)
-			;
+		if (i == esp_end[r])
+			continue;
+		out = hop_valid(b, tws[r], route_gen);
 		if (out != NULL) {
-			hop_send(b, f, verdict, i, j, tw, out);
+			hop_send(b, f, verdict, i, esp_end[r], tws[r], out);
 			continue;
 		}
-		for (unsigned x = i; x < j; x++) {
+		for (unsigned x = i; x < esp_end[r]; x++) {
 			if (verdict[x] != FGW_SA_DROP_NONE)
 				out_drop(b, &f[x], fgw_drop_of_sa(verdict[x]));
 			else

@@ -607,6 +607,55 @@ static bool ipsec_ipv6_outer(void)
 					       IPPROTO_UDP), peer_out_t2), false);
 }
 
+/* One burst into four tunnels (ESP and GRE, over IPv4 and IPv6) in runs
+ * of one to three frames: tunnel_output.c reads and checks a tunnel once
+ * a run. Every frame leaves encrypted with its own tunnel's SA; twice,
+ * so that one of the bursts finds the outer next hops in the tunnels'
+ * caches. */
+static bool one_burst_many_tunnels(void)
+{
+	static const struct { const char *dst; unsigned t; } to[] = {
+		{ "198.51.100.7", 0 }, { "198.51.100.8", 0 }, { "198.18.0.9", 1 },
+		{ "198.51.100.9", 0 }, { "198.51.100.200", 2 }, { "198.51.100.201", 2 },
+		{ "198.51.100.202", 2 }, { "198.18.1.5", 3 }, { "198.51.100.10", 0 },
+	};
+	enum { N = sizeof(to) / sizeof(to[0]) };
+	const uint32_t spi[4] = { SPI_T0_OUT, SPI_T1_OUT, SPI_T2_OUT, SPI_T3_OUT };
+	struct fgw_sa *const peer_sa[4] = { peer_in_t0, peer_in_t1, peer_in_t2, peer_in_t3 };
+
+	for (unsigned round = 0; round < 2; round++) {
+		struct rte_mbuf *m[N], *out[2 * N];
+		unsigned got[4] = { 0 }, want[4] = { 0 }, n;
+
+		for (unsigned i = 0; i < N; i++) {
+			m[i] = ip4_pkt("192.0.2.10", to[i].dst, 100 + i, false, IPPROTO_UDP);
+			eth_push(m[i], &dp.ifs[if_lan].mac, &host_mac);
+			want[to[i].t]++;
+		}
+		feed(port_lan, m, N);
+		n = sent(port_wan, out, 2 * N);
+		for (unsigned j = 0; j < n; j++) {
+			const uint8_t *l3 = rte_pktmbuf_mtod_offset(out[j], const uint8_t *, 14);
+			unsigned off = l3[0] >> 4 == 4 ? (l3[0] & 0x0f) * 4u : 40u, t = 0;
+			uint32_t v;
+
+			memcpy(&v, l3 + off, 4);
+			while (t < 3 && spi[t] != ntohl(v))
+				t++;
+			EXPECT(spi[t] == ntohl(v), "round %u frame %u: SPI %08x", round, j, ntohl(v));
+			EXPECT(peer_decap(out[j], peer_sa[t]) == FGW_SA_DROP_NONE,
+			       "round %u frame %u: tunnel %u's peer cannot decrypt", round, j, t);
+			got[t]++;
+		}
+		free_all(out, n);
+		EXPECT(n == N && !memcmp(got, want, sizeof(got)),
+		       "round %u: %u frames, per tunnel %u %u %u %u", round, n, got[0], got[1],
+		       got[2], got[3]);
+		EXPECT(w->stats.encrypted == before.encrypted + N, "round %u: encrypted", round);
+	}
+	return quiet();
+}
+
 /* Tunnel3: GRE without a key over IPv6, IPv4 inside, both ways. */
 static bool gre_ipv6_outer(void)
 {
@@ -1359,6 +1408,7 @@ int main(void)
 	RUN(ipsec_in_v6);
 	RUN(ipsec_ipv6_outer);
 	RUN(gre_ipv6_outer);
+	RUN(one_burst_many_tunnels);
 	RUN(ipv6_outer_fragmented);
 	RUN(natt_in_and_ike_punted);
 	RUN(gre_out_and_in);
