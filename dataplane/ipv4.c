@@ -73,13 +73,24 @@ static bool ipv4_check_received(struct fgw_burst *b, struct rte_mbuf *m,
 		return false;
 	}
 	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
-	hlen = (uint16_t)((ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) * RTE_IPV4_IHL_MULTIPLIER);
-	if ((ip->version_ihl >> 4) != 4 || hlen < sizeof(*ip)) {
-		fgw_drop(b, m, FGW_DROP_IPV4_HEADER);
-		return false;
+	if (likely(ip->version_ihl == RTE_IPV4_VHL_DEF)) {
+		/* version 4 without options, the usual header: its 20
+		 * bytes are there (l3_len) */
+		hlen = sizeof(*ip);
+	} else {
+		hlen = (uint16_t)((ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) *
+				  RTE_IPV4_IHL_MULTIPLIER);
+		if ((ip->version_ihl >> 4) != 4 || hlen < sizeof(*ip)) {
+			fgw_drop(b, m, FGW_DROP_IPV4_HEADER);
+			return false;
+		}
+		if (hlen > l3_len) {
+			fgw_drop(b, m, FGW_DROP_RUNT);
+			return false;
+		}
 	}
 	total = rte_be_to_cpu_16(ip->total_length);
-	if (hlen > l3_len || total > l3_len) {
+	if (total > l3_len) {
 		fgw_drop(b, m, FGW_DROP_RUNT);
 		return false;
 	}
@@ -416,6 +427,7 @@ void fgw_ipv4_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
 	bool tun_counts[FGW_MAX_BURST];
 	unsigned k = 0, u = 0, f = 0, n_esp = 0, n_tun = 0, routed = UINT_MAX;
 	uint16_t routed_mtu = 0;	/* the MTU out of routed's next hop */
+	bool routed_tunnel = false;	/* whether that leads into a tunnel */
 	uint64_t hits;
 
 	for (unsigned i = 0; i < n; i++) {
@@ -447,6 +459,7 @@ void fgw_ipv4_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
 		bool dst_ok = p->at == routed;
 		const struct fgw_nexthop *hop = hops[p->at];
 		uint16_t mtu = routed_mtu;
+		bool into_tunnel;
 
 		p->nh = (uint32_t)nh[p->at];
 		p->hop = hop;
@@ -460,9 +473,11 @@ void fgw_ipv4_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
 		}
 		if (!ipv4_route(b, p, dst_ok, &mtu))
 			continue;
+		into_tunnel = dst_ok ? routed_tunnel : fgw_nh_into_tunnel(b->dp, hop);
 		routed = p->at;
 		routed_mtu = mtu;
-		if (fgw_nh_into_tunnel(b->dp, hop)) {
+		routed_tunnel = into_tunnel;
+		if (into_tunnel) {
 			ipv4_to_tunnel(b, p, tun, tun_if, tun_counts, &n_tun);
 			continue;
 		}
