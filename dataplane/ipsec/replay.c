@@ -31,7 +31,7 @@ int fgw_replay_init(struct fgw_replay *r, unsigned size, uint64_t *bits)
 	return 0;
 }
 
-unsigned fgw_replay_update(struct fgw_replay *r, uint64_t seq)
+unsigned fgw_replay_slide(struct fgw_replay *r, uint64_t seq)
 {
 	unsigned verdict;
 

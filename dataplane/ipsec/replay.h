@@ -60,10 +60,25 @@ static inline unsigned fgw_replay_check(const struct fgw_replay *r, uint64_t seq
 	return FGW_SA_DROP_NONE;
 }
 
+/* fgw_replay_update's general case: checks again, clears the words the
+ * top enters, records seq. */
+unsigned fgw_replay_slide(struct fgw_replay *r, uint64_t seq);
+
 /* Records seq once its packet authenticated, sliding the window when seq
  * is the newest yet. Checks again first: the window may have moved, or a
  * duplicate may have been accepted, since fgw_replay_check (packets of one
- * burst are all checked before any is updated). */
-unsigned fgw_replay_update(struct fgw_replay *r, uint64_t seq);
+ * burst are all checked before any is updated). A packet in order, newer
+ * than the top and in the top's word (63 of 64 of a flow without loss),
+ * is new by definition and clears nothing: a bit and the top, inline
+ * (the call did 31 instructions a packet, callgrind). */
+static inline unsigned fgw_replay_update(struct fgw_replay *r, uint64_t seq)
+{
+	if (r->size != 0 && seq > r->top && (seq ^ r->top) < 64) {
+		r->bits[(seq >> 6) & r->mask] |= UINT64_C(1) << (seq & 63);
+		r->top = seq;
+		return FGW_SA_DROP_NONE;
+	}
+	return fgw_replay_slide(r, seq);
+}
 
 #endif
