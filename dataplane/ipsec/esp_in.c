@@ -43,11 +43,51 @@ static uint32_t get32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+/* A run of packets on one SA is decapsulated by a body compiled for its
+ * kind: 0, any SA, everything read from it; or, for the usual SA (tunnel
+ * mode, no ESN), its cipher, so that the IV, ICV and key lengths, the
+ * mode and the job's algorithm are constants and their tests fold away
+ * (decap_check, decap_finish). */
+static unsigned run_kind(const struct fgw_sa *sa)
+{
+	if (sa->mode != FGW_SA_TUNNEL || (sa->flags & FGW_SA_F_ESN))
+		return 0;
+	return sa->cipher;
+}
+
+static __rte_always_inline bool kind_aead(const struct fgw_sa *sa, unsigned kind)
+{
+	return fgw_cipher_is_aead(kind ? kind : sa->cipher);
+}
+
+static __rte_always_inline unsigned kind_iv_len(const struct fgw_sa *sa, unsigned kind)
+{
+	return kind ? fgw_cipher_iv_len(kind) : sa->iv_len;
+}
+
+static __rte_always_inline unsigned kind_icv_len(const struct fgw_sa *sa, unsigned kind)
+{
+	return kind && fgw_cipher_is_aead(kind) ? 16 : sa->icv_len;
+}
+
+static __rte_always_inline bool kind_esn(const struct fgw_sa *sa, unsigned kind)
+{
+	return kind == 0 && (sa->flags & FGW_SA_F_ESN);
+}
+
+static __rte_always_inline bool kind_tunnel(const struct fgw_sa *sa, unsigned kind)
+{
+	return kind != 0 || sa->mode == FGW_SA_TUNNEL;
+}
+
 /* Bounds, replay, lifetime; then the crypto job. Nothing is decrypted or
  * moved for a packet that fails here. */
-static unsigned decap_check(struct fgw_crypto *c, struct rte_mbuf *m, struct fgw_sa *sa,
-			    unsigned user, struct in_pkt *in)
+static __rte_always_inline unsigned decap_check(struct fgw_crypto *c, struct rte_mbuf *m,
+						struct fgw_sa *sa, unsigned user,
+						struct in_pkt *in, const unsigned kind)
 {
+	const unsigned iv_len = kind_iv_len(sa, kind), icv_len = kind_icv_len(sa, kind);
+	const bool esn = kind_esn(sa, kind);
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint32_t len = rte_pktmbuf_data_len(m), ip_len, esp_off, need, ct_len;
 	unsigned l3 = m->l3_len, l4 = m->l4_len, verdict;
@@ -71,7 +111,7 @@ static unsigned decap_check(struct fgw_crypto *c, struct rte_mbuf *m, struct fgw
 		/* Removing ESP from behind extension headers would mean
 		 * rewriting their chain; our transport SAs carry GRE between
 		 * the tunnel endpoints, which sends none. */
-		if (sa->mode == FGW_SA_TRANSPORT && l3 != sizeof(struct rte_ipv6_hdr))
+		if (!kind_tunnel(sa, kind) && l3 != sizeof(struct rte_ipv6_hdr))
 			return FGW_SA_DROP_UNSUPPORTED;
 	} else {
 		return FGW_SA_DROP_TRUNCATED;
@@ -88,35 +128,35 @@ static unsigned decap_check(struct fgw_crypto *c, struct rte_mbuf *m, struct fgw
 	}
 	esp_off = l3 + l4;
 	/* At least the trailer's two bytes, or a whole CBC block. */
-	need = esp_off + FGW_ESP_HDR_LEN + sa->iv_len + (sa->iv_len == 16 ? 16 : 2) + sa->icv_len;
+	need = esp_off + FGW_ESP_HDR_LEN + iv_len + (iv_len == 16 ? 16 : 2) + icv_len;
 	if (ip_len < need)
 		return FGW_SA_DROP_TRUNCATED;
-	ct_len = ip_len - esp_off - FGW_ESP_HDR_LEN - sa->iv_len - sa->icv_len;
-	if (sa->iv_len == 16 && ct_len % 16)
+	ct_len = ip_len - esp_off - FGW_ESP_HDR_LEN - iv_len - icv_len;
+	if (iv_len == 16 && ct_len % 16)
 		return FGW_SA_DROP_BAD_LENGTH;
 
 	esp = rte_pktmbuf_mtod_offset(m, uint8_t *, esp_off);
-	in->seq = fgw_replay_infer(&sa->replay, get32(esp + 4), sa->flags & FGW_SA_F_ESN);
+	in->seq = fgw_replay_infer(&sa->replay, get32(esp + 4), esn);
 	verdict = fgw_replay_check(&sa->replay, in->seq);
 	if (verdict != FGW_SA_DROP_NONE)
 		return verdict;
 	if (sa->state & FGW_SA_HARD_EXPIRED)
 		return FGW_SA_DROP_LIFETIME;
 
-	in->ct_off = esp_off + FGW_ESP_HDR_LEN + sa->iv_len;
+	in->ct_off = esp_off + FGW_ESP_HDR_LEN + iv_len;
 	in->ct_len = ct_len;
 	in->slot = c->n;
-	icv = esp + FGW_ESP_HDR_LEN + sa->iv_len + ct_len;
+	icv = esp + FGW_ESP_HDR_LEN + iv_len + ct_len;
 	in->received = icv;
 	s = fgw_crypto_scratch(c);
 	hi = rte_cpu_to_be_32((uint32_t)(in->seq >> 32));
-	if (fgw_cipher_is_aead(sa->cipher)) {
+	if (kind_aead(sa, kind)) {
 		const uint8_t *aad = esp;
 		unsigned aad_len = FGW_ESP_HDR_LEN;
 
 		memcpy(s->nonce, sa->salt, FGW_GCM_SALT_LEN);
 		memcpy(s->nonce + FGW_GCM_SALT_LEN, esp + FGW_ESP_HDR_LEN, 8);
-		if (sa->flags & FGW_SA_F_ESN) {
+		if (esn) {
 			memcpy(s->aad, esp, 4);
 			memcpy(s->aad + 4, &hi, 4);
 			memcpy(s->aad + 8, esp + 4, 4);
@@ -124,30 +164,30 @@ static unsigned decap_check(struct fgw_crypto *c, struct rte_mbuf *m, struct fgw
 			aad_len = 12;
 		}
 		op = (struct fgw_crypto_op){
-			.keys = &sa->keys, .cipher = sa->cipher, .encrypt = false,
+			.keys = &sa->keys, .cipher = kind ? kind : sa->cipher, .encrypt = false,
 			.buf = rte_pktmbuf_mtod(m, uint8_t *), .cipher_off = in->ct_off,
 			.cipher_len = ct_len, .iv = s->nonce, .iv_len = 12,
-			.aad = aad, .aad_len = aad_len, .tag = s->icv, .tag_len = sa->icv_len,
+			.aad = aad, .aad_len = aad_len, .tag = s->icv, .tag_len = icv_len,
 			.user = user,
 		};
 	} else {
 		unsigned auth_len = FGW_ESP_HDR_LEN + 16 + ct_len;
 
-		if (sa->flags & FGW_SA_F_ESN) {
+		if (esn) {
 			/* The high half is authenticated after the payload,
 			 * where the ICV sits: keep the ICV aside first. */
-			memcpy(s->received, icv, sa->icv_len);
+			memcpy(s->received, icv, icv_len);
 			memcpy(icv, &hi, 4);
 			in->received = s->received;
 			auth_len += 4;
 		}
 		op = (struct fgw_crypto_op){
-			.keys = &sa->keys, .cipher = sa->cipher, .integ = sa->integ,
+			.keys = &sa->keys, .cipher = kind ? kind : sa->cipher, .integ = sa->integ,
 			.encrypt = false, .buf = rte_pktmbuf_mtod(m, uint8_t *),
 			.cipher_off = in->ct_off, .cipher_len = ct_len,
 			.auth_off = esp_off, .auth_len = auth_len,
 			.iv = esp + FGW_ESP_HDR_LEN, .iv_len = 16,
-			.tag = s->icv, .tag_len = sa->icv_len, .user = user,
+			.tag = s->icv, .tag_len = icv_len, .user = user,
 		};
 	}
 	fgw_crypto_add(c, &op);
@@ -169,8 +209,8 @@ static int ecn_combine(unsigned outer, unsigned inner)
 
 /* Checks the inner packet, returns its length (0: malformed) and applies
  * the outer ECN to it. */
-static unsigned tunnel_inner(const uint8_t *outer, uint8_t *ip, unsigned payload, unsigned nh,
-			     unsigned *verdict)
+static __rte_always_inline unsigned tunnel_inner(const uint8_t *outer, uint8_t *ip,
+						 unsigned payload, unsigned nh, unsigned *verdict)
 {
 	unsigned outer_ecn = outer[0] >> 4 == 4 ? outer[1] & 3 : outer[1] >> 4 & 3;
 	unsigned inner_len;
@@ -243,13 +283,15 @@ static bool pad_ok(const uint8_t *p, unsigned pad, unsigned room)
 }
 
 /* ICV, replay window, trailer, next header; then strip. */
-static unsigned decap_finish(struct fgw_crypto *c, struct rte_mbuf *m, struct fgw_sa *sa,
-			     const struct in_pkt *in, uint32_t *bytes)
+static __rte_always_inline unsigned decap_finish(struct fgw_crypto *c, struct rte_mbuf *m,
+						 struct fgw_sa *sa, const struct in_pkt *in,
+						 uint32_t *bytes, const unsigned kind)
 {
+	const unsigned icv_len = kind_icv_len(sa, kind);
 	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *), *pt = p + in->ct_off;
 	unsigned pad, nh, payload, inner_len, verdict;
 
-	if (!fgw_crypto_equal(c->scratch[in->slot].icv, in->received, sa->icv_len))
+	if (!fgw_crypto_equal(c->scratch[in->slot].icv, in->received, icv_len))
 		return FGW_SA_DROP_AUTH;
 	verdict = fgw_replay_update(&sa->replay, in->seq);
 	if (verdict != FGW_SA_DROP_NONE)
@@ -261,12 +303,12 @@ static unsigned decap_finish(struct fgw_crypto *c, struct rte_mbuf *m, struct fg
 		return FGW_SA_DROP_BAD_PADDING;
 	payload = in->ct_len - 2 - pad;
 	/* the ICV follows the trailer: readable too */
-	if (!pad_ok(pt + payload, pad, pad + 2 + sa->icv_len))
+	if (!pad_ok(pt + payload, pad, pad + 2 + icv_len))
 		return FGW_SA_DROP_BAD_PADDING;
 	if (nh == IPPROTO_NONE)
 		return FGW_SA_DROP_DUMMY;	/* RFC 4303 2.6: discard silently */
 
-	if (sa->mode == FGW_SA_TUNNEL) {
+	if (kind_tunnel(sa, kind)) {
 		if (nh != IPPROTO_IPIP && nh != IPPROTO_IPV6)
 			return FGW_SA_DROP_BAD_NEXT_HEADER;
 		inner_len = tunnel_inner(p, pt, payload, nh, &verdict);
@@ -314,51 +356,118 @@ static void count_in(struct fgw_sa *sa, uint64_t packets, uint64_t bytes)
 		fgw_sa_set_state(sa, FGW_SA_SOFT_EXPIRED);
 }
 
+/* A burst's arrays, for the stages of its runs. */
+struct in_burst {
+	struct fgw_crypto *c;
+	struct rte_mbuf **m;
+	struct fgw_sa *const *sa;
+	uint8_t *verdict;
+	unsigned n;
+	struct in_pkt *in;
+};
+
+/* The checks and jobs of the run of packets on sa from `from` on; returns
+ * where it ends. */
+static __rte_always_inline unsigned check_run(struct in_burst *b, struct fgw_sa *sa,
+					      unsigned from, const unsigned kind)
+{
+	/* Locals: the compiler would reload b's fields after each store
+	 * through a byte pointer (the verdicts), which may alias them. */
+	struct fgw_crypto *c = b->c;
+	struct rte_mbuf **m = b->m;
+	struct fgw_sa *const *sas = b->sa;
+	uint8_t *verdict = b->verdict;
+	struct in_pkt *in = b->in;
+	unsigned i = from, n = b->n;
+
+	do
+		verdict[i] = decap_check(c, m[i], sa, i, &in[i], kind);
+	while (++i < n && sas[i] == sa);
+	return i;
+}
+
+/* After the crypto: packets from..to-1, all on sa, finished and counted. */
+static __rte_always_inline void finish_run(struct in_burst *b, struct fgw_sa *sa, unsigned from,
+					   unsigned to, const unsigned kind)
+{
+	struct fgw_crypto *c = b->c;	/* as in check_run */
+	struct rte_mbuf **m = b->m;
+	uint8_t *verdict = b->verdict;
+	const struct in_pkt *in = b->in;
+	uint64_t packets = 0, bytes = 0;
+
+	for (unsigned i = from; i < to; i++) {
+		uint32_t len = 0;
+
+		if (verdict[i] == FGW_SA_DROP_NONE)
+			verdict[i] = decap_finish(c, m[i], sa, &in[i], &len, kind);
+		if (verdict[i] != FGW_SA_DROP_NONE) {
+			sa->stats.drop[verdict[i]]++;
+			continue;
+		}
+		packets++;
+		bytes += len;
+	}
+	if (packets)
+		count_in(sa, packets, bytes);
+}
+
+/* check_run (to = 0, it finds the end) or finish_run. */
+static __rte_always_inline unsigned run_stage(struct in_burst *b, unsigned from, unsigned to,
+					      const unsigned kind)
+{
+	if (to == 0)
+		return check_run(b, b->sa[from], from, kind);
+	finish_run(b, b->sa[from], from, to, kind);
+	return to;
+}
+
+/* A stage of one run, in the body for the run's kind. */
+static __rte_always_inline unsigned run_by_kind(struct in_burst *b, unsigned from, unsigned to)
+{
+	switch (run_kind(b->sa[from])) {
+	case FGW_CIPHER_AES_GCM_128:
+		return run_stage(b, from, to, FGW_CIPHER_AES_GCM_128);
+	case FGW_CIPHER_AES_GCM_256:
+		return run_stage(b, from, to, FGW_CIPHER_AES_GCM_256);
+	case FGW_CIPHER_AES_CBC_128:
+		return run_stage(b, from, to, FGW_CIPHER_AES_CBC_128);
+	case FGW_CIPHER_AES_CBC_256:
+		return run_stage(b, from, to, FGW_CIPHER_AES_CBC_256);
+	default:
+		return run_stage(b, from, to, 0);
+	}
+}
+
 static unsigned decap_burst(struct fgw_crypto *c, struct rte_mbuf **m, struct fgw_sa *const *sa,
 			    unsigned n, uint8_t *verdict)
 {
 	struct in_pkt in[FGW_CRYPTO_BURST];
+	struct in_burst burst = {
+		.c = c, .m = m, .sa = sa, .verdict = verdict, .n = fgw_crypto_begin(c, n), .in = in,
+	}, *b = &burst;
+	uint8_t end[FGW_CRYPTO_BURST];	/* where each run of one SA ends */
+	unsigned runs = 0;
 
-	n = fgw_crypto_begin(c, n);
-	/* The keys' lines, on their way for the crypto call after the checks;
-	 * the replay word of the window's top, when the ring is too big for
-	 * the SA's own line (fgw_sa_alloc) */
-	for (unsigned i = 0; i < n; i++)
-		if (i == 0 || sa[i] != sa[i - 1]) {
-			const struct fgw_replay *r = &sa[i]->replay;
+	/* A run at a time: the keys' lines, on their way for the crypto call
+	 * after the checks; the replay word of the window's top, when the
+	 * ring is too big for the SA's own line (fgw_sa_alloc); the checks.
+	 * (The SAs' other lines and the packets' headers are in cache: the
+	 * data path's caller, fgw_esp_input, has read them.) */
+	for (unsigned i = 0; i < b->n; runs++) {
+		struct fgw_sa *s = b->sa[i];
+		const struct fgw_replay *r = &s->replay;
 
-			fgw_crypto_prefetch_keys(c, &sa[i]->keys, sa[i]->cipher, m[i]->pkt_len);
-			if (r->size && r->bits != sa[i]->ring)
-				rte_prefetch0(&r->bits[(r->top >> 6) & r->mask]);
-		}
-	for (unsigned i = 0; i < n; i++) {
-		if (i + 1 < n) {
-			rte_prefetch0(rte_pktmbuf_mtod(m[i + 1], void *));
-			rte_prefetch0(sa[i + 1]);
-		}
-		verdict[i] = decap_check(c, m[i], sa[i], i, &in[i]);
+		fgw_crypto_prefetch_keys(c, &s->keys, s->cipher, m[i]->pkt_len);
+		if (r->size && r->bits != s->ring)
+			rte_prefetch0(&r->bits[(r->top >> 6) & r->mask]);
+		i = run_by_kind(b, i, 0);
+		end[runs] = (uint8_t)i;
 	}
 	fgw_crypto_run(c, verdict);
-	for (unsigned i = 0; i < n;) {
-		struct fgw_sa *s = sa[i];
-		uint64_t packets = 0, bytes = 0;
-
-		for (; i < n && sa[i] == s; i++) {
-			uint32_t len = 0;
-
-			if (verdict[i] == FGW_SA_DROP_NONE)
-				verdict[i] = decap_finish(c, m[i], s, &in[i], &len);
-			if (verdict[i] != FGW_SA_DROP_NONE) {
-				s->stats.drop[verdict[i]]++;
-				continue;
-			}
-			packets++;
-			bytes += len;
-		}
-		if (packets)
-			count_in(s, packets, bytes);
-	}
-	return n;
+	for (unsigned r = 0, from = 0; r < runs; from = end[r++])
+		run_by_kind(b, from, end[r]);
+	return b->n;
 }
 
 void fgw_esp_decap(struct fgw_crypto *c, struct rte_mbuf **m, struct fgw_sa *const *sa,

@@ -557,6 +557,103 @@ static bool duplicate_in_one_burst(void)
 	return true;
 }
 
+/* Runs of SAs of every kind decapsulation tells apart (esp_in.c's
+ * run_kind: GCM and CBC of each key size in tunnel mode, and the others:
+ * ESN, transport) in bursts bigger than a crypto burst, two SAs of one
+ * kind next to each other, IPv6 and NAT-T outer headers: a replayed copy
+ * in the middle of a run and a forged packet in another are dropped, and
+ * every other packet comes out whole, the SA with most packets crossing
+ * a word of its replay window. */
+static bool mixed_kinds_in_one_burst(void)
+{
+	static const struct { unsigned a, mode; int family; bool natt, esn; } sas[] = {
+		{ 0, FGW_SA_TUNNEL, AF_INET, false, false },	/* GCM-128 */
+		{ 1, FGW_SA_TUNNEL, AF_INET, false, true },	/* GCM-256, ESN */
+		{ 5, FGW_SA_TUNNEL, AF_INET6, true, false },	/* CBC-256, SHA-256 */
+		{ 2, FGW_SA_TRANSPORT, AF_INET, false, false },	/* CBC-128, SHA-1 */
+		{ 0, FGW_SA_TUNNEL, AF_INET, false, false },	/* GCM-128 again */
+	};
+	static const uint8_t runs[][2] = {	/* SA, packets */
+		{ 0, 5 }, { 1, 3 }, { 0, 2 }, { 4, 4 }, { 2, 6 }, { 3, 3 }, { 1, 4 }, { 0, 40 },
+		{ 4, 2 }, { 2, 1 }, { 0, 25 }, { 1, 5 }, { 3, 2 }, { 4, 3 },
+	};
+	enum { K = RTE_DIM(sas), N = 105, DUP = 29, FORGED = 11 };
+	struct fgw_sa *out[K], *in[K], *outs[N + 1], *ins[N + 1];
+	struct rte_mbuf *m[N + 1];
+	uint8_t orig[N + 1][200], verdict[N + 1];
+	unsigned len[N + 1], who[N + 1], n = 0, good[K] = { 0 };
+
+	for (unsigned k = 0; k < K; k++) {
+		struct test_sa_spec t = spec(sas[k].a, sas[k].mode, sas[k].family, sas[k].natt,
+					     sas[k].esn);
+
+		t.spi = fgw_spi_make(100 + k, 7);
+		t.seq = sas[k].esn ? 0xfffffff8 : 0;	/* the ESN SA crosses 2^32 */
+		EXPECT(pair(t, &out[k], &in[k]), "%s", err);
+		in[k]->replay.top = t.seq;
+	}
+	for (unsigned r = 0; r < RTE_DIM(runs); r++)
+		for (unsigned j = 0; j < runs[r][1]; j++)
+			who[n++] = runs[r][0];
+	EXPECT(n == N, "%u packets", n);
+	for (unsigned i = 0; i < N; i++) {
+		unsigned k = who[i];
+
+		len[i] = 40 + i % 7 * 19;
+		m[i] = packet(sas[k].family, len[i], 0, false, sas[k].mode == FGW_SA_TRANSPORT);
+		EXPECT(m[i], "mbuf");
+		memcpy(orig[i], rte_pktmbuf_mtod(m[i], void *), len[i]);
+		outs[i] = out[k];
+	}
+	fgw_esp_encap(&test_crypto, m, outs, N, verdict);
+	for (unsigned i = 0; i < N; i++) {
+		EXPECT(verdict[i] == FGW_SA_DROP_NONE, "encap %u", i);
+		test_classify(m[i], sas[who[i]].natt);
+	}
+	/* Position DUP, in the run of 40 on SA 0: a copy of its first packet. */
+	memmove(&m[DUP + 1], &m[DUP], (N - DUP) * sizeof(m[0]));
+	memmove(&who[DUP + 1], &who[DUP], (N - DUP) * sizeof(who[0]));
+	memmove(&len[DUP + 1], &len[DUP], (N - DUP) * sizeof(len[0]));
+	memmove(&orig[DUP + 1], &orig[DUP], (N - DUP) * sizeof(orig[0]));
+	m[DUP] = copy(m[0]);
+	rte_pktmbuf_mtod(m[FORGED], uint8_t *)[rte_pktmbuf_data_len(m[FORGED]) - 20] ^= 4;
+	EXPECT(who[DUP] == 0 && who[DUP - 1] == 0 && who[DUP + 1] == 0 && who[FORGED] == 4 &&
+	       who[FORGED - 1] == 4 && who[FORGED + 1] == 4, "the test's layout");
+	for (unsigned i = 0; i <= N; i++)
+		ins[i] = in[who[i]];
+	fgw_esp_decap(&test_crypto, m, ins, N + 1, verdict);
+	for (unsigned i = 0; i <= N; i++) {
+		unsigned want = i == DUP ? FGW_SA_DROP_REPLAY :
+			i == FORGED ? FGW_SA_DROP_AUTH : FGW_SA_DROP_NONE;
+
+		EXPECT(verdict[i] == want, "packet %u (SA %u): %s", i, who[i],
+		       fgw_sa_drop_name(verdict[i]));
+		if (want != FGW_SA_DROP_NONE)
+			continue;
+		good[who[i]]++;
+		EXPECT(rte_pktmbuf_data_len(m[i]) == len[i] &&
+		       memcmp(rte_pktmbuf_mtod(m[i], void *), orig[i], len[i]) == 0,
+		       "packet %u (SA %u): not the one sent", i, who[i]);
+	}
+	for (unsigned k = 0; k < K; k++) {
+		EXPECT(in[k]->stats.packets == good[k] && out[k]->stats.packets ==
+		       good[k] + (k == 0 ? 0 : k == 4 ? 1 : 0), "SA %u: %llu packets", k,
+		       (unsigned long long)in[k]->stats.packets);
+		EXPECT(in[k]->stats.drop[FGW_SA_DROP_REPLAY] == (k == 0) &&
+		       in[k]->stats.drop[FGW_SA_DROP_AUTH] == (k == 4), "SA %u's drops", k);
+	}
+	EXPECT(in[0]->replay.top == good[0] && good[0] == 72, "SA 0's window at %llu",
+	       (unsigned long long)in[0]->replay.top);
+	EXPECT(in[1]->replay.top == UINT64_C(0xfffffff8) + 12, "the ESN SA's window");
+	for (unsigned i = 0; i <= N; i++)
+		rte_pktmbuf_free(m[i]);
+	for (unsigned k = 0; k < K; k++) {
+		fgw_sa_free(out[k]);
+		fgw_sa_free(in[k]);
+	}
+	return true;
+}
+
 /* A bit flipped anywhere the ICV covers fails it, and the window does not
  * move: the genuine packet is accepted afterwards. */
 static bool corrupted(void)
@@ -1146,6 +1243,7 @@ int main(int argc, char **argv)
 		unit_report("gcm-esp.txt", false);
 	RUN(replayed_and_stale);
 	RUN(duplicate_in_one_burst);
+	RUN(mixed_kinds_in_one_burst);
 	RUN(replay_ring_inline_or_after);
 	RUN(corrupted);
 	RUN(truncated);
