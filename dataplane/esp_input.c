@@ -100,10 +100,20 @@ static void inner_forward(struct fgw_burst *b, struct rte_mbuf **v4, unsigned n4
 	fgw_punt_flush(&ib);
 }
 
+/* Where stage 3 puts the inner packets, by the pass they take. */
+struct inner_lists {
+	struct rte_mbuf *v4[FGW_CRYPTO_BURST], *v4_gre[FGW_CRYPTO_BURST], *v6[FGW_CRYPTO_BURST];
+	unsigned n4, n4_gre, n6;
+};
+
 /* Stage 3 for one decrypted packet: the inner packet as an Ethernet frame
- * of the right type, or false when it was dropped. */
-static bool inner_prepare(struct fgw_burst *b, struct rte_mbuf *m, const struct fgw_sa *sa,
-			  const struct fgw_tunnel *t, const struct fgw_tunnel_worker *tw, bool *v6)
+ * of the right type, or false when it was dropped. In tunnel mode ESP
+ * checked the inner header (fgw_esp_decap): an IPv4 or IPv6 packet of at
+ * least its header's length. */
+static __rte_always_inline bool inner_prepare(struct fgw_burst *b, struct rte_mbuf *m,
+					      const struct fgw_tunnel *t, uint16_t rx_mss,
+					      uint32_t in_if, int meta_off, const bool tunnel,
+					      bool *v6)
 {
 	struct rte_ether_hdr *eth;
 	rte_be16_t type;
@@ -111,35 +121,78 @@ static bool inner_prepare(struct fgw_burst *b, struct rte_mbuf *m, const struct 
 
 	/* The NIC's verdict was on the outer header. */
 	m->ol_flags &= ~(RTE_MBUF_F_RX_IP_CKSUM_MASK | RTE_MBUF_F_RX_L4_CKSUM_MASK);
-	if (sa->mode == FGW_SA_TRANSPORT) {
+	if (tunnel) {
+		version = rte_pktmbuf_mtod(m, const uint8_t *)[0] >> 4;
+	} else {
 		type = gre_decap(t, m);
 		if (type == 0) {
 			fgw_drop(b, m, FGW_DROP_GRE);
 			return false;
 		}
 		version = type == RTE_BE16(RTE_ETHER_TYPE_IPV4) ? 4 : 6;
-	} else {
-		version = 0;
+		if (rte_pktmbuf_data_len(m) < 1) {
+			fgw_drop(b, m, FGW_DROP_RUNT);
+			return false;
+		}
 	}
-	if (rte_pktmbuf_data_len(m) < 1) {
-		fgw_drop(b, m, FGW_DROP_RUNT);
-		return false;
-	}
-	if (version == 0)
-		version = rte_pktmbuf_mtod(m, const uint8_t *)[0] >> 4;
-	if (version != 4 && version != 6) {
-		fgw_drop(b, m, FGW_DROP_ESP_INNER_HEADER);
-		return false;
-	}
-	if (tw->rx_mss)
-		fgw_mss_clamp(m, 0, tw->rx_mss);
-	fgw_punt_meta(b->dp, m)->in_if = sa->ifindex;
-	eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN);
+	if (rx_mss)
+		fgw_mss_clamp(m, 0, rx_mss);
+	RTE_MBUF_DYNFIELD(m, meta_off, struct fgw_punt_meta *)->in_if = in_if;
+	/* Into the room ESP's headers left: no check of the headroom. */
+	m->data_off -= RTE_ETHER_HDR_LEN;
+	m->data_len += RTE_ETHER_HDR_LEN;
+	m->pkt_len += RTE_ETHER_HDR_LEN;
+	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	memset(eth, 0, sizeof(*eth));
 	eth->ether_type = version == 4 ? RTE_BE16(RTE_ETHER_TYPE_IPV4) :
 		RTE_BE16(RTE_ETHER_TYPE_IPV6);
 	*v6 = version == 6;
 	return true;
+}
+
+/* Stage 3 for the run of packets on one SA from i on, in a body for its
+ * mode: the inner packets onto l, the counters added once. Returns where
+ * the run ends. */
+static __rte_always_inline unsigned inner_run(struct fgw_burst *b, struct rte_mbuf **m,
+					      struct fgw_sa *const *sa, const uint8_t *verdict,
+					      unsigned i, unsigned k, struct inner_lists *l,
+					      const bool tunnel)
+{
+	struct fgw_dp *dp = b->dp;
+	const struct fgw_sa *s = sa[i];
+	const struct fgw_tunnel *t = dp->tunnels[s->ifindex];
+	struct fgw_tunnel_worker *tw = fgw_tunnel_w(dp, s->ifindex, b->ctx->pub.index);
+	const uint16_t rx_mss = tw->rx_mss;
+	const uint32_t in_if = s->ifindex;
+	const int meta_off = dp->punt_meta_offset;
+	uint64_t decrypted = 0, drops = 0, packets = 0, bytes = 0;
+
+	for (; i < k && sa[i] == s; i++) {
+		bool is_v6;
+
+		if (verdict[i] != FGW_SA_DROP_NONE) {
+			fgw_drop(b, m[i], fgw_drop_of_sa(verdict[i]));
+			continue;
+		}
+		decrypted++;
+		if (!inner_prepare(b, m[i], t, rx_mss, in_if, meta_off, tunnel, &is_v6)) {
+			drops++;
+			continue;
+		}
+		packets++;
+		bytes += m[i]->pkt_len - RTE_ETHER_HDR_LEN;
+		if (is_v6)
+			l->v6[l->n6++] = m[i];
+		else if (tunnel)
+			l->v4[l->n4++] = m[i];
+		else
+			l->v4_gre[l->n4_gre++] = m[i];
+	}
+	b->stats->decrypted += decrypted;
+	tw->rx_drops += drops;
+	tw->rx_packets += packets;
+	tw->rx_bytes += bytes;
+	return i;
 }
 
 /* Where frame f's SPI is, or NULL when it is too short to have one. */
@@ -156,13 +209,13 @@ static void decap_chunk(struct fgw_burst *b, struct rte_mbuf **frames, unsigned 
 {
 	struct fgw_dp *dp = b->dp;
 	unsigned me = b->ctx->pub.index;
-	struct rte_mbuf *m[FGW_CRYPTO_BURST], *v4[FGW_CRYPTO_BURST], *v6[FGW_CRYPTO_BURST];
-	struct rte_mbuf *v4_gre[FGW_CRYPTO_BURST];
+	struct rte_mbuf *m[FGW_CRYPTO_BURST];
+	struct inner_lists l;
 	struct fgw_sa *sa[FGW_CRYPTO_BURST];
 	uint32_t spi[FGW_CRYPTO_BURST];
 	uint8_t verdict[FGW_CRYPTO_BURST];
 	bool runt[FGW_CRYPTO_BURST];
-	unsigned k = 0, n4 = 0, n4_gre = 0, n6 = 0;
+	unsigned k = 0;
 
 	/* Stage 0, with many SAs a cache miss or three per packet, taken
 	 * together: the SPIs and their table slots, then the SAs and their
@@ -220,43 +273,14 @@ static void decap_chunk(struct fgw_burst *b, struct rte_mbuf **frames, unsigned 
 	if (k == 0)
 		return;
 	fgw_esp_decap(&b->ctx->crypto, m, sa, k, verdict);
+	l.n4 = l.n4_gre = l.n6 = 0;
 
-	/* Stage 3, a run of packets on one SA (so one tunnel) at a time: the
-	 * counters are added once per run. */
-	for (unsigned i = 0; i < k;) {
-		const struct fgw_sa *s = sa[i];
-		const struct fgw_tunnel *t = dp->tunnels[s->ifindex];
-		struct fgw_tunnel_worker *tw = fgw_tunnel_w(dp, s->ifindex, me);
-		uint64_t decrypted = 0, drops = 0, packets = 0, bytes = 0;
-
-		for (; i < k && sa[i] == s; i++) {
-			bool is_v6;
-
-			if (verdict[i] != FGW_SA_DROP_NONE) {
-				fgw_drop(b, m[i], fgw_drop_of_sa(verdict[i]));
-				continue;
-			}
-			decrypted++;
-			if (!inner_prepare(b, m[i], s, t, tw, &is_v6)) {
-				drops++;
-				continue;
-			}
-			packets++;
-			bytes += m[i]->pkt_len - RTE_ETHER_HDR_LEN;
-			if (is_v6)
-				v6[n6++] = m[i];
-			else if (s->mode == FGW_SA_TUNNEL)
-				v4[n4++] = m[i];
-			else
-				v4_gre[n4_gre++] = m[i];
-		}
-		b->stats->decrypted += decrypted;
-		tw->rx_drops += drops;
-		tw->rx_packets += packets;
-		tw->rx_bytes += bytes;
-	}
-	if (n4 + n4_gre + n6 != 0)
-		inner_forward(b, v4, n4, v4_gre, n4_gre, v6, n6);
+	/* Stage 3, a run of packets on one SA (so one tunnel) at a time. */
+	for (unsigned i = 0; i < k;)
+		i = sa[i]->mode == FGW_SA_TUNNEL ? inner_run(b, m, sa, verdict, i, k, &l, true) :
+			inner_run(b, m, sa, verdict, i, k, &l, false);
+	if (l.n4 + l.n4_gre + l.n6 != 0)
+		inner_forward(b, l.v4, l.n4, l.v4_gre, l.n4_gre, l.v6, l.n6);
 }
 
 void fgw_esp_input(struct fgw_burst *b, struct rte_mbuf **frames, unsigned n)
