@@ -18,6 +18,7 @@ struct in_pkt {
 	uint16_t ct_off;		/* ciphertext: payload, padding, trailer */
 	uint16_t ct_len;
 	uint8_t slot;			/* crypto job, for its scratch */
+	uint8_t outer_ecn;		/* the outer header's ECN field */
 };
 
 #define ECN_NOT_ECT 0
@@ -102,10 +103,12 @@ static __rte_always_inline unsigned decap_check(struct fgw_crypto *c, struct rte
 		return FGW_SA_DROP_TRUNCATED;
 	if (p[0] >> 4 == 4) {
 		ip_len = get16(p + 2);
+		in->outer_ecn = p[1] & 3;
 		if (l3 != (p[0] & 0x0f) * 4u || l3 < sizeof(struct rte_ipv4_hdr))
 			return FGW_SA_DROP_TRUNCATED;
 	} else if (p[0] >> 4 == 6 && len >= sizeof(struct rte_ipv6_hdr)) {
 		ip_len = sizeof(struct rte_ipv6_hdr) + get16(p + 4);
+		in->outer_ecn = p[1] >> 4 & 3;
 		if (l3 < sizeof(struct rte_ipv6_hdr))
 			return FGW_SA_DROP_TRUNCATED;
 		/* Removing ESP from behind extension headers would mean
@@ -209,10 +212,9 @@ static int ecn_combine(unsigned outer, unsigned inner)
 
 /* Checks the inner packet, returns its length (0: malformed) and applies
  * the outer ECN to it. */
-static __rte_always_inline unsigned tunnel_inner(const uint8_t *outer, uint8_t *ip,
+static __rte_always_inline unsigned tunnel_inner(unsigned outer_ecn, uint8_t *ip,
 						 unsigned payload, unsigned nh, unsigned *verdict)
 {
-	unsigned outer_ecn = outer[0] >> 4 == 4 ? outer[1] & 3 : outer[1] >> 4 & 3;
 	unsigned inner_len;
 	int ecn;
 
@@ -311,7 +313,7 @@ static __rte_always_inline unsigned decap_finish(struct fgw_crypto *c, struct rt
 	if (kind_tunnel(sa, kind)) {
 		if (nh != IPPROTO_IPIP && nh != IPPROTO_IPV6)
 			return FGW_SA_DROP_BAD_NEXT_HEADER;
-		inner_len = tunnel_inner(p, pt, payload, nh, &verdict);
+		inner_len = tunnel_inner(in->outer_ecn, pt, payload, nh, &verdict);
 		if (verdict != FGW_SA_DROP_NONE)
 			return verdict;
 		rte_pktmbuf_adj(m, in->ct_off);
