@@ -121,7 +121,7 @@ static __rte_always_inline bool tunnel_prepare(struct fgw_burst *b, struct out_f
 					       uint32_t ifindex, uint16_t mss, bool gre)
 {
 	struct rte_mbuf *m = f->m;
-	rte_be16_t type = rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type;
+	rte_be16_t type = 0;
 
 	/* Fragments of an inner packet come chained to the original's data;
 	 * ESP works on one segment (the header mbuf has room for it all). */
@@ -129,11 +129,43 @@ static __rte_always_inline bool tunnel_prepare(struct fgw_burst *b, struct out_f
 		out_drop(b, f, FGW_DROP_FRAGMENT);
 		return false;
 	}
+	if (gre)
+		type = rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type;
 	rte_pktmbuf_adj(m, RTE_ETHER_HDR_LEN);
 	f->inner_len = m->pkt_len;
 	if (mss)
 		fgw_mss_clamp(m, 0, mss);
 	return !gre || gre_prepare(b, f, b->dp->tunnels[ifindex], type);
+}
+
+/* Stage 1 for frames [i, j), all into tunnel ifindex through its SA s
+ * (not NULL): appended to f, m and sa from *k on. plain: the tunnel
+ * neither clamps the MSS nor is GRE, a constant at the call that
+ * drops those tests from the loop (callgrind, 64 B GCM outbound, with
+ * the SA tested once a run: output_chunk beyond the encap 128 -> 112
+ * instructions a packet). */
+static __rte_always_inline void prepare_run(struct fgw_burst *b, struct rte_mbuf **frames,
+					    const bool *counts, unsigned i, unsigned j,
+					    struct fgw_tunnel_worker *tw, struct fgw_sa *s,
+					    uint32_t ifindex, struct out_frame *f,
+					    struct rte_mbuf **m, struct fgw_sa **sa, unsigned *k,
+					    const bool plain)
+{
+	uint16_t mss = plain ? 0 : tw->mss;
+	bool gre = !plain && tw->kind == FGW_TUNNEL_GRE;
+
+	for (; i < j; i++) {
+		/* inner_len is tunnel_prepare's, nh and port_if the long
+		 * way's (route_send) */
+		f[*k].m = frames[i];
+		f[*k].tw = tw;
+		f[*k].counts = counts[i];
+		if (!tunnel_prepare(b, &f[*k], ifindex, mss, gre))
+			continue;
+		sa[*k] = s;
+		m[*k] = f[*k].m;
+		(*k)++;
+	}
 }
 
 /* Stage 3, after the burst's FIB lookups: the outer next hop id. True
@@ -409,24 +441,19 @@ static void output_chunk(struct fgw_burst *b, struct rte_mbuf **frames, const ui
 	}
 	for (unsigned r = 0, i = 0; r < runs; i = end[r++]) {
 		struct fgw_tunnel_worker *tw = tws[r];
-		uint16_t mss = tw->mss;
-		bool gre = tw->kind == FGW_TUNNEL_GRE;
 
-		for (unsigned j = i; j < end[r]; j++) {
-			/* inner_len is tunnel_prepare's, nh and port_if
-			 * the long way's (route_send) */
-			f[k].m = frames[j];
-			f[k].tw = tw;
-			f[k].counts = counts[j];
-			if (sas[r] == NULL) {
+		if (sas[r] == NULL) {
+			for (unsigned j = i; j < end[r]; j++) {
+				f[k] = (struct out_frame){ .m = frames[j], .tw = tw,
+							   .counts = counts[j] };
 				out_drop(b, &f[k], FGW_DROP_NO_SA);
-				continue;
 			}
-			if (!tunnel_prepare(b, &f[k], ifs[i], mss, gre))
-				continue;
-			sa[k] = sas[r];
-			m[k] = f[k].m;
-			k++;
+		} else if (tw->mss == 0 && tw->kind != FGW_TUNNEL_GRE) {
+			prepare_run(b, frames, counts, i, end[r], tw, sas[r], ifs[i], f, m, sa,
+				    &k, true);
+		} else {
+			prepare_run(b, frames, counts, i, end[r], tw, sas[r], ifs[i], f, m, sa,
+				    &k, false);
 		}
 		esp_end[r] = (uint8_t)k;
 	}
