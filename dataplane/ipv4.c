@@ -473,6 +473,15 @@ void fgw_ipv4_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
 
 		p->nh = (uint32_t)nh[p->at];
 		p->hop = hop;
+		if (dst_ok && routed_tunnel) {
+			/* The next packet of a run into one tunnel: only its
+			 * own checks, and what the run has decided stays
+			 * (callgrind, 64 B GCM outbound: 1,148 -> 1,140
+			 * instructions a packet). */
+			if (ipv4_route(b, p, true, &mtu))
+				ipv4_to_tunnel(b, p, tun, tun_if, tun_counts, &n_tun);
+			continue;
+		}
 		if (!dst_ok) {
 			if (!ipv4_outer_fragment(b, p))
 				continue;
