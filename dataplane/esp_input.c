@@ -13,39 +13,13 @@
 #include <rte_ip.h>
 #include <rte_prefetch.h>
 #include <rte_ring.h>
-#include <rte_udp.h>
 
 #include "dataplane/dp.h"
 #include "dataplane/ipsec/esp.h"
 #include "dataplane/private.h"
 #include "dataplane/tunnel.h"
 
-#define NATT_PORT 4500
 #define HANDOFF_BURST 32
-
-bool fgw_esp_classify(struct rte_mbuf *m, unsigned l3_len, uint8_t proto)
-{
-	unsigned off = RTE_ETHER_HDR_LEN + l3_len;
-	const struct rte_udp_hdr *udp;
-	uint32_t marker;
-
-	if (proto == IPPROTO_UDP) {
-		/* Shorter than a marker: NAT keepalives (RFC 3948 2.3) and
-		 * whatever else, for the control lcore. */
-		if (rte_pktmbuf_data_len(m) < off + sizeof(*udp) + sizeof(marker))
-			return false;
-		udp = rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, off);
-		memcpy(&marker, udp + 1, sizeof(marker));
-		if (udp->dst_port != RTE_BE16(NATT_PORT) || marker == 0)
-			return false;
-	} else if (proto != IPPROTO_ESP) {
-		return false;
-	}
-	m->l2_len = RTE_ETHER_HDR_LEN;
-	m->l3_len = l3_len;
-	m->l4_len = proto == IPPROTO_UDP ? sizeof(*udp) : 0;
-	return true;
-}
 
 /* Transport mode (GRE): m is the IP header, then GRE. Checks that the
  * packet came from the tunnel's peer to its source, and strips both. */

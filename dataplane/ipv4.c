@@ -20,6 +20,7 @@
 #include <rte_ip.h>
 
 #include "dataplane/dp.h"
+#include "dataplane/esp_classify.h"
 #include "dataplane/private.h"
 
 /* Enough fragments for the largest frame an mbuf holds at the smallest MTU. */

@@ -12,6 +12,7 @@
 #include <rte_ip_frag.h>
 
 #include "dataplane/dp.h"
+#include "dataplane/esp_classify.h"
 #include "dataplane/private.h"
 
 

@@ -272,13 +272,7 @@ static inline struct fgw_sa *fgw_sa_slot(const struct fgw_dp *dp, uint32_t spi)
 void fgw_tunnel_output(struct fgw_burst *b, struct rte_mbuf **frames, const uint32_t *ifs,
 		       const bool *counts, unsigned n);
 
-/* esp_input.c: whether the IP packet in frame m, for one of our
- * addresses, with l3_len bytes of IP header and then protocol proto, is
- * ESP: protocol 50, or UDP to port 4500 that does not start with the zero
- * non-ESP marker (that is IKE, for the control lcore). When it is, sets
- * m->l2_len, l3_len and l4_len (8 with UDP, else 0) so that the SPI is at
- * their sum. */
-bool fgw_esp_classify(struct rte_mbuf *m, unsigned l3_len, uint8_t proto);
+/* esp_input.c (whether a packet is ESP: esp_classify.h): */
 /* ESP frames for us, classified: SA by SPI, handed to the owning worker or
  * decrypted, GRE removed, the inner packets forwarded as if received on
  * the tunnel. */
