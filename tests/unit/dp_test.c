@@ -485,6 +485,63 @@ static bool ipv4_malformed_drops(void)
 	return drops_as(&f, FGW_DROP_MULTICAST);
 }
 
+/* ok, with the address a case was about in front of its reason. */
+static bool about(const char *addr, bool ok)
+{
+	char why[sizeof(unit_why)];
+
+	if (ok)
+		return true;
+	memcpy(why, unit_why, sizeof(why));
+	snprintf(unit_why, sizeof(unit_why), "%s: %.400s", addr, why);
+	return false;
+}
+
+/* A packet that the worker forwards out of lan1, one frame. */
+static bool forwards(const struct frame *f)
+{
+	struct rte_mbuf *m;
+
+	receive(f);
+	EXPECT(sent(port1, &m, 1) == 1, "not forwarded");
+	rte_pktmbuf_free(m);
+	EXPECT(quiet(), "more than one frame out");
+	return true;
+}
+
+/* Every first octet as the source and as the destination, against the
+ * classes of RFC 1812 written out here: the worker's quick test of both
+ * octets must agree with its full tests for each of the 256. */
+static bool ipv4_every_first_octet(void)
+{
+	struct frame f;
+
+	for (unsigned x = 0; x < 256; x++) {
+		bool martian = x == 0 || x == 127 || x >= 224;
+		char a[16];
+		bool ok;
+
+		snprintf(a, sizeof(a), "%u.1.2.3", x);
+		ipv4(&f, a, "203.0.113.5", 64, 20, false);
+		ok = martian ? drops_as(&f, FGW_DROP_BAD_SOURCE) : forwards(&f);
+		if (!about(a, ok))
+			return false;
+		snprintf(a, sizeof(a), "%u.0.0.1", x);
+		ipv4(&f, "192.0.2.10", a, 64, 20, false);
+		if (x >= 224 && x <= 239)
+			ok = drops_as(&f, FGW_DROP_MULTICAST);
+		else if (martian)
+			ok = drops_as(&f, FGW_DROP_IPV4_HEADER);
+		else
+			ok = punts_as(&f, FGW_PUNT_NO_ROUTE);
+		if (!about(a, ok))
+			return false;
+	}
+	/* both odd: the source is tested first */
+	ipv4(&f, "127.0.0.1", "224.0.0.5", 64, 20, false);
+	return drops_as(&f, FGW_DROP_BAD_SOURCE);
+}
+
 static bool ipv4_df_too_big_punts_frag_needed(void)
 {
 	struct frame f;
@@ -999,6 +1056,7 @@ int main(void)
 	RUN(ipv4_local_punts);
 	RUN(ipv4_blackhole_drops);
 	RUN(ipv4_malformed_drops);
+	RUN(ipv4_every_first_octet);
 	RUN(ipv4_df_too_big_punts_frag_needed);
 	RUN(ipv4_fragments_when_df_clear);
 	RUN(ipv4_neighbour_miss_punts_as_received);
