@@ -52,6 +52,10 @@ EOF
 
 while [ $# -gt 0 ]; do
   case "$1" in
+    --sizes|--alg|--sas|--duration|--warmup|--runs|--cache)
+      [ $# -ge 2 ] || { echo "$1 needs a value" >&2; exit 2; };;
+  esac
+  case "$1" in
     --sizes) SIZES="$2"; shift 2;;
     --alg) ALG="$2"; shift 2;;
     --sas) SAS="$2"; shift 2;;
@@ -76,9 +80,15 @@ done
 [ "$RUNS" -ge 1 ] && [ "$DURATION" -ge 1 ] || { echo "runs and duration must be >= 1" >&2; exit 2; }
 # one tunnel interface per SA; the configuration allows 1024 tunnels
 [ "$SAS" -ge 1 ] && [ "$SAS" -le 1000 ] || { echo "--sas: 1..1000" >&2; exit 2; }
+IFS=, read -r -a SIZE_LIST <<<"$SIZES"
+# checked here, before anything runs: secgw-bench would refuse them only after a flexgw start
+[ "${#SIZE_LIST[@]}" -ge 1 ] || { echo "--sizes: no size given" >&2; exit 2; }
+for size in "${SIZE_LIST[@]}"; do
+  [[ "$size" =~ ^[0-9]+$ ]] && [ "$size" -ge 28 ] && [ "$size" -le "$TMAX" ] ||
+    { echo "--sizes: '$size' is not a size in 28..$TMAX (inner IPv4 bytes whose ESP fits 1500 with $ALG)" >&2; exit 2; }
+done
 [ -x "$FLEXGW" ] && [ -x "$FLEXCTL" ] || { echo "no flexgw build in $BUILD (ninja -C $BUILD)" >&2; exit 1; }
 [ -f "$SECGW_BENCH" ] || { echo "no $SECGW_BENCH (set SECGW_BENCH)" >&2; exit 1; }
-IFS=, read -r -a SIZE_LIST <<<"$SIZES"
 NPKTS=$(( SAS > 256 ? SAS : 256 )); NPKTS=$(( (NPKTS + SAS - 1) / SAS * SAS ))  # as secgw-bench
 SATAG=""; [ "$SAS" -gt 1 ] && SATAG="_sa$SAS"
 log() { echo "bench-vs-secgw: $*" >&2; }

@@ -2,6 +2,7 @@
  * traffic. `flexgw-bench [EAL arguments --] [options]`; see bench.h for
  * what is measured and harness.c for how. */
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <rte_log.h>
 
 #include "dataplane/bench/bench.h"
+#include "dataplane/dp.h"
 #include "dataplane/ipsec/crypto.h"
 
 #define EAL_ARGV_MAX 128
@@ -22,6 +24,7 @@ struct eal_args {
 	char *v[EAL_ARGV_MAX];
 	int n;
 	char prefix[64], mem[16];
+	char lcores[16 * (FGW_DP_MAX_WORKERS + 1)];
 };
 
 static bool gave(char **v, int n, const char *opt)
@@ -43,16 +46,39 @@ static bool push(struct eal_args *a, char *s)
 	return true;
 }
 
+/* Main lcore 0 and `workers` worker lcores, lcore i on the i-th CPU this
+ * process may run on, round-robin: --workers 2 on two CPUs runs, as asked,
+ * rather than failing for want of a third CPU. The main lcore only sleeps
+ * while the workers measure. */
+static bool default_lcores(struct eal_args *a, unsigned workers)
+{
+	cpu_set_t set;
+	unsigned cpus[CPU_SETSIZE], n = 0;
+	size_t off = 0;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		for (unsigned c = 0; c < CPU_SETSIZE; c++)
+			if (CPU_ISSET(c, &set))
+				cpus[n++] = c;
+	if (n == 0)
+		cpus[n++] = 0;
+	for (unsigned i = 0; i <= workers; i++)
+		off += (size_t)snprintf(a->lcores + off, sizeof(a->lcores) - off, "%s%u@%u",
+					i ? "," : "", i, cpus[i % n]);
+	return push(a, "--lcores") && push(a, a->lcores);
+}
+
 /* The operator's EAL arguments, with defaults for a box without
  * hugepages or NIC for each one not given. SAs live in DPDK memory
  * (about 2 KB each with the key schedule), so -m grows with --sas. */
-static bool eal_args_build(struct eal_args *a, char **user, int n_user, unsigned sas)
+static bool eal_args_build(struct eal_args *a, char **user, int n_user, unsigned sas,
+			   unsigned workers)
 {
 	bool ok = push(a, "flexgw-bench");
 
 	if (!gave(user, n_user, "-l") && !gave(user, n_user, "--lcores") &&
 	    !gave(user, n_user, "-c"))
-		ok &= push(a, "-l") && push(a, "0-1");
+		ok &= default_lcores(a, workers ? workers : 1);
 	if (!gave(user, n_user, "--no-huge") && !gave(user, n_user, "--huge-dir"))
 		ok &= push(a, "--no-huge");
 	if (!gave(user, n_user, "--no-shconf"))
@@ -314,11 +340,17 @@ static int run_all(const struct bench_opts *o, FILE *tab, FILE *js)
 		return -1;
 	}
 	if (o->workers > n) {
-		fprintf(stderr, "flexgw-bench: --workers %u: only %u worker lcores\n", o->workers, n);
+		fprintf(stderr, "flexgw-bench: --workers %u: the EAL arguments give %u worker "
+			"lcore(s)\n", o->workers, n);
 		return -1;
 	}
 	if (o->workers)
 		n = o->workers;
+	if (n > FGW_DP_MAX_WORKERS) {
+		fprintf(tab, "flexgw-bench: the data plane takes %u workers at most: lcores "
+			"beyond the first %u stay idle\n", FGW_DP_MAX_WORKERS, FGW_DP_MAX_WORKERS);
+		n = FGW_DP_MAX_WORKERS;
+	}
 	if (fgw_crypto_init(&probe, err, sizeof(err)) < 0) {
 		fprintf(stderr, "flexgw-bench: %s\n", err);
 		return -1;
@@ -341,6 +373,8 @@ static int run_all(const struct bench_opts *o, FILE *tab, FILE *js)
 		return -1;
 	}
 	if (o->interactive) {
+		/* the prompt writes to the terminal unbuffered: the header first */
+		fflush(tab);
 		rc = bench_prompt(h, o);
 		bench_harness_free(h);
 		return rc;
@@ -444,7 +478,7 @@ int main(int argc, char **argv)
 	/* options: argv[sep + 1..], with argv[sep] standing in as argv[0] */
 	if (bench_parse(argc - sep, argv + sep, &o) < 0)
 		return 2;
-	if (!eal_args_build(&eal, argv + 1, sep ? sep - 1 : 0, o.sas)) {
+	if (!eal_args_build(&eal, argv + 1, sep ? sep - 1 : 0, o.sas, o.workers)) {
 		fprintf(stderr, "flexgw-bench: too many EAL arguments\n");
 		return 2;
 	}

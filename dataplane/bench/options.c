@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "dataplane/bench/bench.h"
+#include "dataplane/dp.h"
 
 const struct bench_alg bench_algs[] = {
 	{ "aes-gcm-128", FGW_CIPHER_AES_GCM_128, FGW_INTEG_NONE },
@@ -31,7 +32,8 @@ static void usage(FILE *f)
 		"  --size LIST       inner IPv4 sizes: 64,128,256,512,1024,1420,imix (default 64,1420;\n"
 		"                    imix = 7x64 4x594 1x1420; any size 64..1420)\n"
 		"  --sas N           SAs/tunnels, 1..%u, packets round-robin over them (default 1)\n"
-		"  --workers N       worker lcores (default: every EAL lcore but the main one)\n"
+		"  --workers N       worker lcores, 1..%u (default: every EAL lcore but the main\n"
+		"                    one, at most %u)\n"
 		"  --duration S      seconds per measurement (default 2)\n"
 		"  --warmup S        seconds before each measurement (default 0.5)\n"
 		"  --compare-paths   outbound ESP through IPsec-MB directly vs DPDK lib/ipsec\n"
@@ -42,8 +44,11 @@ static void usage(FILE *f)
 		"  --json            one JSON object on stdout (the table goes to stderr)\n"
 		"  -i, --interactive a prompt: start, stop, show port stats, show crypto stats,\n"
 		"                    quit (first --alg, --dir and --size)\n"
-		"Without EAL arguments: --no-huge --no-shconf -m 1024 --no-pci -l 0-1 and a file\n"
-		"prefix of our own.\n", BENCH_MAX_SAS);
+		"Without EAL arguments: --no-huge --no-shconf -m 1024 --no-pci, a file prefix of\n"
+		"our own and --lcores with main lcore 0 and --workers worker lcores (default 1),\n"
+		"lcore i on the i-th CPU we may run on, round-robin (2 CPUs, --workers 2: the\n"
+		"main lcore, which sleeps while workers measure, shares CPU 0 with lcore 2).\n",
+		BENCH_MAX_SAS, FGW_DP_MAX_WORKERS, FGW_DP_MAX_WORKERS);
 }
 
 static const struct bench_alg *alg_by_name(const char *s)
@@ -96,7 +101,11 @@ static int parse_algs(char *list, struct bench_opts *o)
 		}
 		o->algs[o->n_algs++] = a;
 	}
-	return o->n_algs ? 0 : -1;
+	if (o->n_algs == 0) {
+		fprintf(stderr, "flexgw-bench: --alg: no algorithm given (see --help)\n");
+		return -1;
+	}
+	return 0;
 }
 
 static int parse_sizes(char *list, struct bench_opts *o)
@@ -117,7 +126,11 @@ static int parse_sizes(char *list, struct bench_opts *o)
 		}
 		o->sizes[o->n_sizes++] = v;
 	}
-	return o->n_sizes ? 0 : -1;
+	if (o->n_sizes == 0) {
+		fprintf(stderr, "flexgw-bench: --size: no size given (64..1420 or imix)\n");
+		return -1;
+	}
+	return 0;
 }
 
 int bench_parse(int argc, char **argv, struct bench_opts *o)
@@ -174,8 +187,8 @@ int bench_parse(int argc, char **argv, struct bench_opts *o)
 			}
 			break;
 		case 'w':
-			if (!parse_uint(optarg, 1, 64, &o->workers)) {
-				fprintf(stderr, "flexgw-bench: --workers: 1 or more\n");
+			if (!parse_uint(optarg, 1, FGW_DP_MAX_WORKERS, &o->workers)) {
+				fprintf(stderr, "flexgw-bench: --workers: 1..%u\n", FGW_DP_MAX_WORKERS);
 				return -1;
 			}
 			break;

@@ -57,6 +57,20 @@ def test_bench_json(bench, args):
 		assert r["sas_ratio"] == pytest.approx(r["mpps"] / r["one_sa_mpps"], rel=1e-2)
 
 
+def test_bench_two_workers_without_eal_args(bench):
+	"""--workers alone sizes the default lcores: two workers run on a
+	two-CPU host (lcore 2 shares a CPU with the sleeping main lcore)."""
+	out = run_bench(bench, "--workers", "2", "--dir", "both", "--sas", "2", "--size", "64",
+			"--no-crypto-only")
+	assert [r["dir"] for r in out["results"]] == ["outbound", "inbound"]
+	for r in out["results"]:
+		assert r["workers"] == 2
+		assert [w["lcore"] for w in r["per_worker"]] == [1, 2]
+		assert r["mpps"] > 0
+		assert r["dropped"] == 0
+		assert r["worker_losses"] == "", r["worker_losses"]
+
+
 def test_bench_prompt(bench):
 	"""The testpmd-style prompt reads commands from stdin."""
 	p = topo.run([str(bench), "--interactive", "--size", "64"], check=False, timeout=120,

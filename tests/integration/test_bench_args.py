@@ -1,0 +1,63 @@
+"""The benchmark tools refuse what they cannot run: flexgw-bench and
+scripts/bench-vs-secgw.sh, given an argument out of range, an empty list or
+a missing value, name the option on stderr and exit 2, before any EAL start,
+gateway or measurement (so these cases cost nothing and load nothing)."""
+import subprocess
+
+import pytest
+
+import topo
+
+SCRIPT = topo.REPO / "scripts" / "bench-vs-secgw.sh"
+
+
+@pytest.fixture(scope="module")
+def bench():
+	path = topo.build_dir() / "dataplane" / "bench" / "flexgw-bench"
+	if not path.exists():
+		pytest.fail(f"{path} not built (ninja -C {topo.build_dir()})")
+	return path
+
+
+@pytest.mark.parametrize("args,says", [
+	(["--size", ","], "--size"),
+	(["--size", "63"], "--size"),
+	(["--alg", ","], "--alg"),
+	(["--alg", "aes-cbc-128"], "--alg"),
+	(["--dir", "sideways"], "--dir"),
+	(["--sas", "0"], "--sas"),
+	(["--sas", "1000001"], "--sas"),
+	(["--workers", "0"], "--workers"),
+	(["--workers", "9"], "--workers: 1..8"),
+	(["--duration", "nan"], "--duration"),
+	(["-i", "--json"], "--interactive"),
+])
+def test_bench_refuses(bench, args, says):
+	p = subprocess.run([str(bench), *args], capture_output=True, text=True, timeout=30)
+	assert p.returncode == 2, (p.returncode, p.stderr)
+	assert says in p.stderr, p.stderr
+	assert p.stdout == ""
+
+
+@pytest.mark.parametrize("args,says", [
+	(["--sizes"], "--sizes needs a value"),
+	(["--sas"], "--sas needs a value"),
+	(["--sizes", ","], "--sizes"),
+	(["--sizes", "64,,128"], "--sizes"),
+	(["--sizes", "20"], "--sizes: '20'"),
+	(["--sizes", "1445"], "--sizes: '1445'"),
+	(["--alg", "cbc", "--sizes", "1439"], "--sizes: '1439'"),
+	(["--sizes", "foo"], "--sizes: 'foo'"),
+	(["--alg", "ccm"], "--alg"),
+	(["--sas", "1001"], "--sas"),
+	(["--duration", "0"], "duration"),
+])
+def test_bench_vs_secgw_refuses(args, says):
+	# a secgw-bench that is not there: a case that passed the checks would stop
+	# at it (exit 1) instead of measuring
+	env = {"PATH": "/usr/bin:/bin", "SECGW_BENCH": "/nonexistent/secgw-bench.sh"}
+	p = subprocess.run(["bash", str(SCRIPT), *args], capture_output=True, text=True,
+			   timeout=30, env=env)
+	assert p.returncode == 2, (p.returncode, p.stderr)
+	assert says in p.stderr, p.stderr
+	assert "Traceback" not in p.stderr
