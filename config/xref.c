@@ -157,6 +157,56 @@ static bool manual_keys(struct cfg_ctx *c, unsigned t, bool rekey, const char *d
 	return true;
 }
 
+/* The inbound SPIs of tunnel t's manual SAs, the rekey set's second: the
+ * data path finds an inbound SA by SPI alone, so two tunnels cannot share
+ * one (flexgw would otherwise refuse the second at start or at rekey). */
+static unsigned manual_spis_in(const struct fgw_tunnel_cfg *t, uint32_t spi[2])
+{
+	unsigned n = 0;
+
+	if (!t->manual_sa.transform_set[0])
+		return 0;
+	spi[n++] = t->manual_sa.inbound.spi;
+	if (t->manual_sa.rekey_set)
+		spi[n++] = t->manual_sa.rekey.inbound.spi;
+	return n;
+}
+
+static bool manual_spis_distinct(struct cfg_ctx *c)
+{
+	const struct fgw_config *cfg = c->cfg;
+
+	for (unsigned i = 0; i < cfg->n_tunnels; i++) {
+		uint32_t mine[2], theirs[2];
+		unsigned n = manual_spis_in(&cfg->tunnels[i], mine);
+
+		for (unsigned j = 0; j < i; j++) {
+			unsigned m = manual_spis_in(&cfg->tunnels[j], theirs);
+
+			for (unsigned a = 0; a < n; a++)
+				for (unsigned b = 0; b < m; b++) {
+					struct cfg_path p = { .e = {
+						{ .key = "tunnels" }, { .index = i },
+						{ .key = "manual_sa" }, { .key = "inbound" },
+						{ .key = "spi" } }, .depth = 5 };
+
+					if (mine[a] != theirs[b])
+						continue;
+					if (a == 1) {
+						p.e[3].key = "rekey";
+						p.e[4].key = "inbound";
+						p.e[5].key = "spi";
+						p.depth = 6;
+					}
+					return cfg_fail_at(c, &p, CFG_AT_VALUE, "inbound SPI %u "
+							   "is tunnel \"%s\"'s already", mine[a],
+							   cfg->tunnels[j].name);
+				}
+		}
+	}
+	return true;
+}
+
 static bool tunnels(struct cfg_ctx *c)
 {
 	const struct fgw_config *cfg = c->cfg;
@@ -209,7 +259,7 @@ static bool tunnels(struct cfg_ctx *c)
 		if (!unnumbered(c, &p, t->ipv6_unnumbered, AF_INET6))
 			return false;
 	}
-	return true;
+	return manual_spis_distinct(c);
 }
 
 static bool pool_family(struct cfg_ctx *c, unsigned i, const char *key, const char *name,
