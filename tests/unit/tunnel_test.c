@@ -970,6 +970,49 @@ static bool bad_esp_dropped(void)
 	return quiet();
 }
 
+/* ESP input takes a chunk whose frames all carry one SPI with one SA
+ * lookup (esp_input.c, one_sa): a burst of one SA's frames with one odd
+ * frame -- first, in the middle, last -- whose SPI differs (the same
+ * table slot, another generation) or that is too short for an SPI. The
+ * odd frame is dropped under its own reason, the others forwarded. */
+static bool one_spi_burst_with_odd_frame(void)
+{
+	enum { N = 5 };
+
+	for (unsigned kind = 0; kind < 2; kind++) {
+		for (unsigned at = 0; at < N; at += 2) {
+			struct rte_mbuf *m[N], *out[2 * N];
+			unsigned n;
+
+			for (unsigned i = 0; i < N; i++)
+				m[i] = peer_encap(ip4_pkt("198.51.100.7", "192.0.2.10", 100 + i, false,
+							  IPPROTO_UDP), peer_out_t0);
+			if (kind == 0) {
+				uint32_t spi = htonl(SPI_T0_IN ^ 0x01000000u);
+
+				memcpy(rte_pktmbuf_mtod_offset(m[at], uint8_t *, 14 + 20), &spi, 4);
+			} else {
+				struct rte_ipv4_hdr *ip =
+					rte_pktmbuf_mtod_offset(m[at], struct rte_ipv4_hdr *, 14);
+
+				rte_pktmbuf_trim(m[at], (uint16_t)(m[at]->pkt_len - (14 + 20 + 6)));
+				ip->total_length = htons(26);
+				ip->hdr_checksum = 0;
+				ip->hdr_checksum = rte_ipv4_cksum(ip);
+			}
+			feed(port_wan, m, N);
+			n = sent(port_lan, out, 2 * N);
+			free_all(out, n);
+			EXPECT(n == N - 1 && w->stats.decrypted == before.decrypted + N - 1,
+			       "odd frame %u at %u: %u forwarded", kind, at, n);
+			EXPECT(delta_drop(kind == 0 ? FGW_DROP_NO_SA : FGW_DROP_ESP_TRUNCATED) == 1 &&
+			       delta_drop(FGW_DROP_ESP_AUTH) == 0,
+			       "odd frame %u at %u: not dropped under its reason", kind, at);
+		}
+	}
+	return quiet();
+}
+
 /* Make-before-break: the new inbound SA is added while the old one still
  * works; packets on both, in one burst, all get through; then the old one
  * goes and only its packets stop. The outbound SA is swapped between two
@@ -1415,6 +1458,7 @@ int main(void)
 	RUN(gre_wrong_key_drops);
 	RUN(inner_ipv4_checked_after_decap);
 	RUN(bad_esp_dropped);
+	RUN(one_spi_burst_with_odd_frame);
 	RUN(sa_swap_loses_nothing);
 	RUN(every_worker_follows_the_tunnel_sa);
 	RUN(reused_ifindex_starts_clean);
