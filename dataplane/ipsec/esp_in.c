@@ -380,12 +380,16 @@ static __rte_always_inline unsigned check_run(struct in_burst *b, struct fgw_sa 
 	struct fgw_sa *const *sas = b->sa;
 	uint8_t *verdict = b->verdict;
 	struct in_pkt *in = b->in;
-	unsigned i = from, n = b->n;
+	unsigned end = from + 1, n = b->n;
 
-	do
+	/* The end first, in a loop of its own: tested after each packet's
+	 * checks, it cost about 13 instructions a packet (callgrind), the
+	 * run's arrays reloaded past the checks' stores. */
+	while (end < n && sas[end] == sa)
+		end++;
+	for (unsigned i = from; i < end; i++)
 		verdict[i] = decap_check(c, m[i], sa, i, &in[i], kind);
-	while (++i < n && sas[i] == sa);
-	return i;
+	return end;
 }
 
 /* After the crypto: packets from..to-1, all on sa, finished and counted. */
