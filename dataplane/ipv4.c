@@ -40,23 +40,28 @@ struct v4_pkt {
 };
 
 /* True when the header's ones' complement sum is all ones (RFC 1071). The
- * usual 20-byte header is added as five 32-bit words in 64 bits, which folds
- * to the same 16-bit sum: rte_raw_cksum walks it 16 bits at a time, about
- * 58 instructions a header against 29 (callgrind). */
+ * usual 20-byte header is added as two 64-bit words and a 32-bit one with
+ * end-around carry, which keeps the sum's value modulo 2^64 - 1, a
+ * multiple of 0xffff: the 16-bit sum is all ones exactly when that sum is
+ * a non-zero multiple of 0xffff (zero only for a header of zeros; the
+ * remainder is a multiply and a compare). rte_raw_cksum walks the header
+ * 16 bits at a time, about 58 instructions against 29 for five 32-bit
+ * words and 24 for this (callgrind). */
 static bool ipv4_sum_ok(const struct rte_ipv4_hdr *ip, unsigned hlen)
 {
-	uint32_t w[5];
-	uint64_t sum;
+	uint64_t a, b, sum;
+	uint32_t c;
 
 	if (hlen != sizeof(*ip))
 		return rte_raw_cksum(ip, hlen) == 0xffff;
-	memcpy(w, ip, sizeof(w));
-	sum = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
-	/* Folding keeps the sum's value modulo 0xffff (2^16 is 1 modulo
-	 * 0xffff), and a folded sum of a header that is not all zeros is
-	 * in 1..0xffff: all ones exactly when the plain sum is a non-zero
-	 * multiple of 0xffff. The remainder is a multiply and a shift,
-	 * where folding was four steps. */
+	memcpy(&a, ip, sizeof(a));
+	memcpy(&b, (const uint8_t *)ip + 8, sizeof(b));
+	memcpy(&c, (const uint8_t *)ip + 16, sizeof(c));
+	/* each carry added back in, which cannot carry again */
+	sum = a + c;
+	sum += sum < c;
+	sum += b;
+	sum += sum < b;
 	return sum != 0 && sum % 0xffff == 0;
 }
 
