@@ -138,17 +138,15 @@ static __rte_always_inline bool tunnel_prepare(struct fgw_burst *b, struct out_f
 	return !gre || gre_prepare(b, f, b->dp->tunnels[ifindex], type);
 }
 
-/* Stage 1 for frames [i, j), all into tunnel ifindex through its SA s
- * (not NULL): appended to f, m and sa from *k on. plain: the tunnel
- * neither clamps the MSS nor is GRE, a constant at the call that
- * drops those tests from the loop (callgrind, 64 B GCM outbound, with
- * the SA tested once a run: output_chunk beyond the encap 128 -> 112
- * instructions a packet). */
+/* Stage 1 for frames [i, j), all into tunnel ifindex: appended to f
+ * and m from *k on. plain: the tunnel neither clamps the MSS nor is
+ * GRE, a constant at the call that drops those tests from the loop
+ * (callgrind, 64 B GCM outbound, with the SA tested once a run:
+ * output_chunk beyond the encap 128 -> 112 instructions a packet). */
 static __rte_always_inline void prepare_run(struct fgw_burst *b, struct rte_mbuf **frames,
 					    const bool *counts, unsigned i, unsigned j,
-					    struct fgw_tunnel_worker *tw, struct fgw_sa *s,
-					    uint32_t ifindex, struct out_frame *f,
-					    struct rte_mbuf **m, struct fgw_sa **sa, unsigned *k,
+					    struct fgw_tunnel_worker *tw, uint32_t ifindex,
+					    struct out_frame *f, struct rte_mbuf **m, unsigned *k,
 					    const bool plain)
 {
 	uint16_t mss = plain ? 0 : tw->mss;
@@ -162,7 +160,6 @@ static __rte_always_inline void prepare_run(struct fgw_burst *b, struct rte_mbuf
 		f[*k].counts = counts[i];
 		if (!tunnel_prepare(b, &f[*k], ifindex, mss, gre))
 			continue;
-		sa[*k] = s;
 		m[*k] = f[*k].m;
 		(*k)++;
 	}
@@ -412,18 +409,18 @@ static void output_chunk(struct fgw_burst *b, struct rte_mbuf **frames, const ui
 	unsigned me = b->ctx->pub.index;
 	struct out_frame f[FGW_CRYPTO_BURST];
 	struct rte_mbuf *m[FGW_CRYPTO_BURST];
-	struct fgw_sa *sa[FGW_CRYPTO_BURST];
 	uint8_t verdict[FGW_CRYPTO_BURST];
 	/* Runs of frames into one tunnel: where each ends among the frames
 	 * and among those that go to ESP, the tunnel's line for this
 	 * worker, its SA. What is the tunnel's is read and checked once a
-	 * run. */
-	uint8_t end[FGW_CRYPTO_BURST], esp_end[FGW_CRYPTO_BURST];
+	 * run. The runs that have frames for ESP go to it as they are
+	 * (enc_sa, enc_end). */
+	uint8_t end[FGW_CRYPTO_BURST], esp_end[FGW_CRYPTO_BURST], enc_end[FGW_CRYPTO_BURST];
 	struct fgw_tunnel_worker *tws[FGW_CRYPTO_BURST];
-	struct fgw_sa *sas[FGW_CRYPTO_BURST];
+	struct fgw_sa *sas[FGW_CRYPTO_BURST], *enc_sa[FGW_CRYPTO_BURST];
 	uint32_t route_gen = __atomic_load_n(&dp->route_gen, __ATOMIC_ACQUIRE);
 	uint32_t neigh_gen = b->ctx->pub.neigh_gen;
-	unsigned runs = 0, k = 0, slow = 0;
+	unsigned runs = 0, k = 0, slow = 0, enc_runs = 0;
 
 	/* Stage 0: this worker's line of each tunnel, then (a loop later,
 	 * once those arrived) each SA. */
@@ -449,17 +446,19 @@ static void output_chunk(struct fgw_burst *b, struct rte_mbuf **frames, const ui
 				out_drop(b, &f[k], FGW_DROP_NO_SA);
 			}
 		} else if (tw->mss == 0 && tw->kind != FGW_TUNNEL_GRE) {
-			prepare_run(b, frames, counts, i, end[r], tw, sas[r], ifs[i], f, m, sa,
-				    &k, true);
+			prepare_run(b, frames, counts, i, end[r], tw, ifs[i], f, m, &k, true);
 		} else {
-			prepare_run(b, frames, counts, i, end[r], tw, sas[r], ifs[i], f, m, sa,
-				    &k, false);
+			prepare_run(b, frames, counts, i, end[r], tw, ifs[i], f, m, &k, false);
+		}
+		if (k != (r == 0 ? 0 : esp_end[r - 1])) {
+			enc_sa[enc_runs] = sas[r];
+			enc_end[enc_runs++] = (uint8_t)k;
 		}
 		esp_end[r] = (uint8_t)k;
 	}
 	if (k == 0)
 		return;
-	fgw_esp_encap(&b->ctx->crypto, m, sa, k, verdict);
+	fgw_esp_encap_runs(&b->ctx->crypto, m, enc_sa, enc_end, enc_runs, verdict);
 
 	/* Stage 3, a run of one tunnel at a time: from its cached next hop
 	 * when that is still right, else the long way below. */

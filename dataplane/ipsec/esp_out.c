@@ -360,12 +360,12 @@ static __rte_always_inline unsigned encap_one(struct fgw_crypto *c, struct rte_m
 
 /* After the crypto: IPv6 UDP checksums, counters, per run of one SA
  * (end: where each of the burst's runs ends). */
-static void finish(const struct fgw_crypto *c, struct rte_mbuf **m, struct fgw_sa *const *sa,
-		   const uint8_t *end, unsigned runs, const uint8_t *verdict,
-		   const struct out_pkt *out)
+static void finish(const struct fgw_crypto *c, struct rte_mbuf **m,
+		   struct fgw_sa *const *run_sa, const uint8_t *end, unsigned runs,
+		   const uint8_t *verdict, const struct out_pkt *out)
 {
 	for (unsigned r = 0, i = 0; r < runs; r++) {
-		struct fgw_sa *s = sa[i];
+		struct fgw_sa *s = run_sa[r];
 		/* out[].udp_off is only set with NAT-T */
 		bool natt = s->flags & FGW_SA_F_NATT;
 		uint64_t packets = 0, bytes = 0;
@@ -410,40 +410,50 @@ static __rte_always_inline void encap_run(struct fgw_crypto *c, struct rte_mbuf 
 	}
 }
 
-static unsigned encap_burst(struct fgw_crypto *c, struct rte_mbuf **m, struct fgw_sa *const *sa,
-			    unsigned n, uint8_t *verdict)
+/* The runs of one SA (run_sa, end: as fgw_esp_encap_runs) as far as the
+ * crypto has job slots for: the packets done, from the first. */
+static unsigned encap_burst(struct fgw_crypto *c, struct rte_mbuf **m,
+			    struct fgw_sa *const *run_sa, const uint8_t *end, unsigned runs,
+			    uint8_t *verdict)
 {
 	uint64_t seq[FGW_CRYPTO_BURST];
 	struct out_pkt out[FGW_CRYPTO_BURST];
-	uint8_t end[FGW_CRYPTO_BURST];	/* where each run of one SA ends */
-	unsigned runs = 0;
+	uint8_t cut[FGW_CRYPTO_BURST];	/* end, cut where the slots end */
+	unsigned n = fgw_crypto_begin(c, end[runs - 1]);
 
-	n = fgw_crypto_begin(c, n);
 	/* Per run of one SA: its sequence numbers, and its keys' lines on
 	 * their way for the crypto call at the end of the burst. (The SA's
 	 * own lines came with the tunnel's prefetch and reserve.) */
-	for (unsigned i = 0, j; i < n; i = j) {
-		for (j = i + 1; j < n && sa[j] == sa[i]; j++)
-			;
-		end[runs++] = (uint8_t)j;
-		reserve(c, sa[i], j - i, seq + i, verdict + i);
-		fgw_crypto_prefetch_keys(c, &sa[i]->keys, sa[i]->cipher, m[i]->pkt_len);
+	if (unlikely(n < end[runs - 1])) {
+		unsigned r = 0;
+
+		while (r < runs && end[r] < n) {
+			cut[r] = end[r];
+			r++;
+		}
+		cut[r] = (uint8_t)n;
+		runs = n == 0 ? 0 : r + 1;
+		end = cut;
 	}
 	for (unsigned r = 0, i = 0; r < runs; i = end[r++]) {
-		switch (encap_kind(sa[i])) {
+		reserve(c, run_sa[r], end[r] - i, seq + i, verdict + i);
+		fgw_crypto_prefetch_keys(c, &run_sa[r]->keys, run_sa[r]->cipher, m[i]->pkt_len);
+	}
+	for (unsigned r = 0, i = 0; r < runs; i = end[r++]) {
+		switch (encap_kind(run_sa[r])) {
 		case ENCAP_GCM4:
-			encap_run(c, m, sa[i], i, end[r], seq, verdict, out, ENCAP_GCM4);
+			encap_run(c, m, run_sa[r], i, end[r], seq, verdict, out, ENCAP_GCM4);
 			break;
 		case ENCAP_CBC4:
-			encap_run(c, m, sa[i], i, end[r], seq, verdict, out, ENCAP_CBC4);
+			encap_run(c, m, run_sa[r], i, end[r], seq, verdict, out, ENCAP_CBC4);
 			break;
 		default:
-			encap_run(c, m, sa[i], i, end[r], seq, verdict, out, ENCAP_ANY);
+			encap_run(c, m, run_sa[r], i, end[r], seq, verdict, out, ENCAP_ANY);
 			break;
 		}
 	}
 	fgw_crypto_run(c, verdict);
-	finish(c, m, sa, end, runs, verdict, out);
+	finish(c, m, run_sa, end, runs, verdict, out);
 	return n;
 }
 
@@ -451,8 +461,17 @@ void fgw_esp_encap(struct fgw_crypto *c, struct rte_mbuf **m, struct fgw_sa *con
 		   unsigned n, uint8_t *verdict)
 {
 	while (n) {
-		unsigned done = encap_burst(c, m, sa, n, verdict);
+		struct fgw_sa *run_sa[FGW_CRYPTO_BURST];
+		uint8_t end[FGW_CRYPTO_BURST];
+		unsigned k = RTE_MIN(n, (unsigned)FGW_CRYPTO_BURST), runs = 0, done;
 
+		for (unsigned i = 0, j; i < k; i = j) {
+			for (j = i + 1; j < k && sa[j] == sa[i]; j++)
+				;
+			run_sa[runs] = sa[i];
+			end[runs++] = (uint8_t)j;
+		}
+		done = encap_burst(c, m, run_sa, end, runs, verdict);
 		if (done == 0) {
 			/* No job slots: impossible while every burst is run to
 			 * completion, but never leave a verdict unset. */
@@ -467,4 +486,21 @@ void fgw_esp_encap(struct fgw_crypto *c, struct rte_mbuf **m, struct fgw_sa *con
 		verdict += done;
 		n -= done;
 	}
+}
+
+void fgw_esp_encap_runs(struct fgw_crypto *c, struct rte_mbuf **m,
+			struct fgw_sa *const *run_sa, const uint8_t *end, unsigned runs,
+			uint8_t *verdict)
+{
+	unsigned n = end[runs - 1], done = encap_burst(c, m, run_sa, end, runs, verdict);
+	struct fgw_sa *sa[FGW_CRYPTO_BURST];
+
+	if (likely(done == n))
+		return;
+	/* Short of job slots (see fgw_esp_encap): the rest as a burst of
+	 * its own. */
+	for (unsigned r = 0, i = 0; r < runs; i = end[r++])
+		for (; i < end[r]; i++)
+			sa[i] = run_sa[r];
+	fgw_esp_encap(c, m + done, sa + done, n - done, verdict + done);
 }

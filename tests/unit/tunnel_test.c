@@ -607,11 +607,15 @@ static bool ipsec_ipv6_outer(void)
 					       IPPROTO_UDP), peer_out_t2), false);
 }
 
+static bool t0_out_renew(char *err, size_t errlen);
+
 /* One burst into four tunnels (ESP and GRE, over IPv4 and IPv6) in runs
  * of one to three frames: tunnel_output.c reads and checks a tunnel once
  * a run. Every frame leaves encrypted with its own tunnel's SA; twice,
  * so that one of the bursts finds the outer next hops in the tunnels'
- * caches. */
+ * caches. A third time with Tunnel0 (first, in the middle and last)
+ * without an SA: its frames drop as NO_SA, the runs between them still
+ * go to ESP each with its own SA. */
 static bool one_burst_many_tunnels(void)
 {
 	static const struct { const char *dst; unsigned t; } to[] = {
@@ -623,14 +627,24 @@ static bool one_burst_many_tunnels(void)
 	const uint32_t spi[4] = { SPI_T0_OUT, SPI_T1_OUT, SPI_T2_OUT, SPI_T3_OUT };
 	struct fgw_sa *const peer_sa[4] = { peer_in_t0, peer_in_t1, peer_in_t2, peer_in_t3 };
 
-	for (unsigned round = 0; round < 2; round++) {
-		struct rte_mbuf *m[N], *out[2 * N];
-		unsigned got[4] = { 0 }, want[4] = { 0 }, n;
+	char err[256];
 
+	for (unsigned round = 0; round < 3; round++) {
+		struct rte_mbuf *m[N], *out[2 * N];
+		unsigned got[4] = { 0 }, want[4] = { 0 }, n, n_want = N;
+
+		if (round == 2) {
+			EXPECT(fgw_tunnel_sa_out_set(&dp, (uint16_t)if_t0, NULL, err,
+						    sizeof(err)) == 0, "%s", err);
+			fgw_worker_service(w);
+		}
 		for (unsigned i = 0; i < N; i++) {
 			m[i] = ip4_pkt("192.0.2.10", to[i].dst, 100 + i, false, IPPROTO_UDP);
 			eth_push(m[i], &dp.ifs[if_lan].mac, &host_mac);
-			want[to[i].t]++;
+			if (round == 2 && to[i].t == 0)
+				n_want--;
+			else
+				want[to[i].t]++;
 		}
 		feed(port_lan, m, N);
 		n = sent(port_wan, out, 2 * N);
@@ -648,11 +662,14 @@ static bool one_burst_many_tunnels(void)
 			got[t]++;
 		}
 		free_all(out, n);
-		EXPECT(n == N && !memcmp(got, want, sizeof(got)),
+		EXPECT(n == n_want && !memcmp(got, want, sizeof(got)),
 		       "round %u: %u frames, per tunnel %u %u %u %u", round, n, got[0], got[1],
 		       got[2], got[3]);
-		EXPECT(w->stats.encrypted == before.encrypted + N, "round %u: encrypted", round);
+		EXPECT(w->stats.encrypted == before.encrypted + n_want, "round %u: encrypted",
+		       round);
+		EXPECT(delta_drop(FGW_DROP_NO_SA) == N - n_want, "round %u: NO_SA drops", round);
 	}
+	EXPECT(t0_out_renew(err, sizeof(err)), "%s", err);	/* for the later cases */
 	return quiet();
 }
 
