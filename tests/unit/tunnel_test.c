@@ -651,8 +651,14 @@ static bool one_burst_many_tunnels(void)
 		for (unsigned j = 0; j < n; j++) {
 			const uint8_t *l3 = rte_pktmbuf_mtod_offset(out[j], const uint8_t *, 14);
 			unsigned off = l3[0] >> 4 == 4 ? (l3[0] & 0x0f) * 4u : 40u, t = 0;
+			rte_be16_t type = rte_pktmbuf_mtod(out[j], const struct rte_ether_hdr *)
+						  ->ether_type;
 			uint32_t v;
 
+			EXPECT(type == htons(l3[0] >> 4 == 4 ? RTE_ETHER_TYPE_IPV4 :
+							       RTE_ETHER_TYPE_IPV6),
+			       "round %u frame %u: EtherType %04x for IPv%u", round, j, ntohs(type),
+			       l3[0] >> 4);
 			memcpy(&v, l3 + off, 4);
 			while (t < 3 && spi[t] != ntohl(v))
 				t++;
