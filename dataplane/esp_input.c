@@ -188,39 +188,73 @@ static void prefetch_tunnel(struct fgw_dp *dp, const struct fgw_sa *s, unsigned 
 	rte_prefetch0_write(&fgw_tunnel_w(dp, s->ifindex, me)->rx_packets);
 }
 
-/* Stage 0 for a chunk of n frames, all long enough and all with SPI spi
- * (ESP from one peer's SA, the usual chunk): the SA looked up and checked
- * once, not per frame. When it is ours, the frames go to m, the SA to
- * every sa[i], and true; otherwise false, nothing done: the frames take
- * each_sa, which drops or hands off each as before. */
-static bool one_sa(struct fgw_burst *b, struct rte_mbuf **frames, unsigned n, uint32_t spi,
-		   struct rte_mbuf **m, struct fgw_sa **sa)
+/* The SPI of frame f in network order into *v; false when f is too short
+ * to have one. */
+static bool spi_of(struct rte_mbuf *f, rte_be32_t *v)
 {
-	unsigned me = b->ctx->pub.index;
-	struct fgw_sa *s = fgw_sa_slot(b->dp, spi);
+	const void *p = spi_at(f);
 
-	if (s == NULL || s->spi != spi || s->worker != me)
+	if (p == NULL)
 		return false;
+	memcpy(v, p, sizeof(*v));
+	return true;
+}
+
+/* Stage 0 for the frames from the first on that carry its SPI, when the
+ * second carries it too (ESP from one peer's SA, the usual chunk; traffic
+ * spread over SAs keeps each_sa's prefetches): the SA looked up and
+ * checked once, not per frame, and each frame read once. Returns how many
+ * frames went to m, their SA to sa: 0, leaving every frame to each_sa,
+ * when the first frame's SA is unknown or another worker's. */
+static unsigned lead_run(struct fgw_burst *b, struct rte_mbuf **frames, unsigned n,
+			 struct rte_mbuf **m, struct fgw_sa **sa)
+{
+	unsigned me = b->ctx->pub.index, i;
+	rte_be32_t first, v;
+	struct fgw_sa *s;
+	uint32_t spi;
+
+	if (!spi_of(frames[0], &first) || (n > 1 && (!spi_of(frames[1], &v) || v != first)))
+		return 0;
+	spi = rte_be_to_cpu_32(first);
+	s = fgw_sa_slot(b->dp, spi);
+	if (s == NULL || s->spi != spi || s->worker != me)
+		return 0;
 	fgw_sa_prefetch(s);
 	prefetch_tunnel(b->dp, s, me);
-	for (unsigned i = 0; i < n; i++) {
+	for (i = 0; i < n && spi_of(frames[i], &v) && v == first; i++) {
 		rte_pktmbuf_adj(frames[i], RTE_ETHER_HDR_LEN);
 		sa[i] = s;
 		m[i] = frames[i];
 	}
-	return true;
+	return i;
 }
 
-/* Stage 0 for any chunk: each frame's SA from its SPI, the frames dropped
+/* Stage 0 for any frames: each frame's SA from its SPI, the frames dropped
  * or handed off that are not for an SA of this worker; the others to m,
- * their SAs to sa. Returns how many went to m. */
+ * their SAs to sa. Returns how many went to m. With many SAs a cache miss
+ * or three per frame, taken together: the SPIs and their table slots
+ * (one a run of one SPI), then the SAs and their replay windows; the
+ * tunnels once the SAs are known to match. */
 static unsigned each_sa(struct fgw_burst *b, struct rte_mbuf **frames, unsigned n,
-			const uint32_t *spi, const bool *runt, struct rte_mbuf **m,
-			struct fgw_sa **sa)
+			struct rte_mbuf **m, struct fgw_sa **sa)
 {
 	struct fgw_dp *dp = b->dp;
 	unsigned me = b->ctx->pub.index, k = 0;
+	uint32_t spi[FGW_CRYPTO_BURST];
+	bool runt[FGW_CRYPTO_BURST];
 
+	for (unsigned i = 0; i < n; i++) {
+		rte_be32_t v;
+
+		spi[i] = 0;
+		runt[i] = !spi_of(frames[i], &v);
+		if (runt[i])
+			continue;
+		spi[i] = rte_be_to_cpu_32(v);
+		if (i == 0 || spi[i] != spi[i - 1])
+			rte_prefetch0(&dp->sa_in[spi[i] & dp->sa_in_mask]);
+	}
 	for (unsigned i = 0; i < n; i++) {
 		sa[i] = fgw_sa_slot(dp, spi[i]);
 		if (sa[i] != NULL && (i == 0 || sa[i] != sa[i - 1])) {
@@ -261,41 +295,16 @@ static unsigned each_sa(struct fgw_burst *b, struct rte_mbuf **frames, unsigned 
 
 static void decap_chunk(struct fgw_burst *b, struct rte_mbuf **frames, unsigned n)
 {
-	struct fgw_dp *dp = b->dp;
 	struct rte_mbuf *m[FGW_CRYPTO_BURST];
 	struct inner_lists l;
 	struct fgw_sa *sa[FGW_CRYPTO_BURST];
-	uint32_t spi[FGW_CRYPTO_BURST];
 	uint8_t verdict[FGW_CRYPTO_BURST];
-	bool runt[FGW_CRYPTO_BURST];
-	bool one_spi = true;	/* every frame long enough, all one SPI */
 	unsigned k;
 
-	/* Stage 0, with many SAs a cache miss or three per packet, taken
-	 * together: the SPIs and their table slots (one a run of one SPI),
-	 * then the SAs and their replay windows; the tunnels once the SAs
-	 * are known to match. */
-	for (unsigned i = 0; i < n; i++) {
-		const void *p = spi_at(frames[i]);
-		rte_be32_t v;
-
-		spi[i] = 0;
-		runt[i] = p == NULL;
-		if (p == NULL) {
-			one_spi = false;
-			continue;
-		}
-		memcpy(&v, p, sizeof(v));
-		spi[i] = rte_be_to_cpu_32(v);
-		if (i == 0 || spi[i] != spi[i - 1]) {
-			one_spi = one_spi && i == 0;
-			rte_prefetch0(&dp->sa_in[spi[i] & dp->sa_in_mask]);
-		}
-	}
-	if (one_spi && one_sa(b, frames, n, spi[0], m, sa))
-		k = n;
-	else
-		k = each_sa(b, frames, n, spi, runt, m, sa);
+	/* Stage 0: a leading run of one SA at once, the rest frame by frame. */
+	k = lead_run(b, frames, n, m, sa);
+	if (k < n)
+		k += each_sa(b, frames + k, n - k, m + k, sa + k);
 	if (k == 0)
 		return;
 	fgw_esp_decap(&b->ctx->crypto, m, sa, k, verdict);

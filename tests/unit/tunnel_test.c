@@ -993,17 +993,17 @@ static bool bad_esp_dropped(void)
 	return quiet();
 }
 
-/* ESP input takes a chunk whose frames all carry one SPI with one SA
- * lookup (esp_input.c, one_sa): a burst of one SA's frames with one odd
- * frame -- first, in the middle, last -- whose SPI differs (the same
- * table slot, another generation) or that is too short for an SPI. The
- * odd frame is dropped under its own reason, the others forwarded. */
+/* ESP input takes the frames at the head of a chunk that carry one SPI
+ * with one SA lookup (esp_input.c, lead_run): a burst of one SA's frames
+ * with one odd frame, at each place, whose SPI differs (the same table
+ * slot, another generation) or that is too short for an SPI. The odd
+ * frame is dropped under its own reason, the others forwarded. */
 static bool one_spi_burst_with_odd_frame(void)
 {
 	enum { N = 5 };
 
 	for (unsigned kind = 0; kind < 2; kind++) {
-		for (unsigned at = 0; at < N; at += 2) {
+		for (unsigned at = 0; at < N; at++) {
 			struct rte_mbuf *m[N], *out[2 * N];
 			unsigned n;
 
