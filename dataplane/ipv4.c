@@ -370,20 +370,57 @@ static __rte_noinline __rte_cold void ipv4_to_tunnel_fragments(struct fgw_burst 
 	fgw_tunnel_output(b, frags, fifs, fcounts, (unsigned)k);
 }
 
-/* Stage 5 for a tunnel: the packet goes into ESP with its TTL lowered,
- * onto the burst's list for the tunnel output. */
-static __rte_always_inline void ipv4_to_tunnel(struct fgw_burst *b, struct v4_pkt *p,
-					       struct rte_mbuf **out, uint32_t *ifs, bool *counts,
-					       unsigned *n)
+/* Stage 5 for a tunnel: the packet's TTL lowered; one larger than the
+ * MTU goes into ESP as fragments at once. True when it is to go onto the
+ * burst's list for the tunnel output. */
+static __rte_always_inline bool ipv4_tunnel_ready(struct fgw_burst *b, struct v4_pkt *p)
 {
 	ttl_decrement(p->ip);
 	if (unlikely(p->frag)) {
 		ipv4_to_tunnel_fragments(b, p);
-		return;
+		return false;
 	}
+	return true;
+}
+
+/* Stage 5 for a tunnel, onto a list of frames and their tunnels. */
+static __rte_always_inline void ipv4_to_tunnel(struct fgw_burst *b, struct v4_pkt *p,
+					       struct rte_mbuf **out, uint32_t *ifs, bool *counts,
+					       unsigned *n)
+{
+	if (!ipv4_tunnel_ready(b, p))
+		return;
 	out[*n] = p->m;
 	ifs[*n] = p->out_if;
 	counts[(*n)++] = true;
+}
+
+/* The frames of a burst into tunnels, in runs into one tunnel each, as
+ * fgw_tunnel_output_runs takes them; the last run's end is set when the
+ * list is handed over. Its counts and last tunnel are the caller's
+ * locals (ipv4_to_tunnel_run is inlined), so that they stay in
+ * registers. */
+struct tun_runs {
+	struct rte_mbuf *m[FGW_MAX_BURST];
+	uint32_t run_if[FGW_MAX_BURST];
+	uint8_t end[FGW_MAX_BURST];
+};
+
+/* Stage 5 for a tunnel, onto the burst's runs: *n frames in *runs runs,
+ * the last into *last (UINT32_MAX before the first). */
+static __rte_always_inline void ipv4_to_tunnel_run(struct fgw_burst *b, struct v4_pkt *p,
+						   struct tun_runs *t, unsigned *n,
+						   unsigned *runs, uint32_t *last)
+{
+	if (!ipv4_tunnel_ready(b, p))
+		return;
+	if (p->out_if != *last) {
+		if (*runs != 0)
+			t->end[*runs - 1] = (uint8_t)*n;
+		t->run_if[(*runs)++] = p->out_if;
+		*last = p->out_if;
+	}
+	t->m[(*n)++] = p->m;
 }
 
 static bool is_fragment(const struct rte_ipv4_hdr *ip)
@@ -458,10 +495,10 @@ void fgw_ipv4_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
 	struct fgw_neigh_key keys[FGW_MAX_BURST];
 	const struct fgw_neigh_key *key_ptrs[FGW_MAX_BURST];
 	struct rte_ether_addr macs[FGW_MAX_BURST];
-	struct rte_mbuf *esp[FGW_MAX_BURST], *tun[FGW_MAX_BURST];
-	uint32_t tun_if[FGW_MAX_BURST];
-	bool tun_counts[FGW_MAX_BURST];
-	unsigned k = 0, u = 0, f = 0, n_esp = 0, n_tun = 0, routed = UINT_MAX;
+	struct rte_mbuf *esp[FGW_MAX_BURST];
+	struct tun_runs tun;
+	unsigned k = 0, u = 0, f = 0, n_esp = 0, n_tun = 0, tun_runs = 0, routed = UINT_MAX;
+	uint32_t tun_last = UINT32_MAX;	/* the tunnel of the last run */
 	uint16_t routed_mtu = 0;	/* the MTU out of routed's next hop */
 	bool routed_tunnel = false;	/* whether that leads into a tunnel */
 	uint64_t hits;
@@ -505,7 +542,7 @@ void fgw_ipv4_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
 			 * (callgrind, 64 B GCM outbound: 1,148 -> 1,140
 			 * instructions a packet). */
 			if (ipv4_route(b, p, true, &mtu))
-				ipv4_to_tunnel(b, p, tun, tun_if, tun_counts, &n_tun);
+				ipv4_to_tunnel_run(b, p, &tun, &n_tun, &tun_runs, &tun_last);
 			continue;
 		}
 		if (!dst_ok) {
@@ -523,7 +560,7 @@ void fgw_ipv4_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
 		routed_mtu = mtu;
 		routed_tunnel = into_tunnel;
 		if (into_tunnel) {
-			ipv4_to_tunnel(b, p, tun, tun_if, tun_counts, &n_tun);
+			ipv4_to_tunnel_run(b, p, &tun, &n_tun, &tun_runs, &tun_last);
 			continue;
 		}
 		if (f != 0 && (pkt[fwd[f - 1]].at == p->at ||
@@ -540,8 +577,10 @@ void fgw_ipv4_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
 	}
 	if (n_esp != 0)
 		fgw_esp_input(b, esp, n_esp);
-	if (n_tun != 0)
-		fgw_tunnel_output(b, tun, tun_if, tun_counts, n_tun);
+	if (n_tun != 0) {
+		tun.end[tun_runs - 1] = (uint8_t)n_tun;
+		fgw_tunnel_output_runs(b, tun.m, tun.run_if, tun.end, tun_runs);
+	}
 	if (f == 0)
 		return;
 	hits = fgw_neigh_lookup_bulk(&b->ctx->pub, key_ptrs, f, macs);

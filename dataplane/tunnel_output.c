@@ -411,34 +411,32 @@ static void route_send(struct fgw_burst *b, struct out_frame *f, unsigned k,
 	}
 }
 
-static void output_chunk(struct fgw_burst *b, struct rte_mbuf **frames, const uint32_t *ifs,
-			 const bool *counts, unsigned n)
+/* Frames in runs into one tunnel each (run_if, end: as
+ * fgw_tunnel_output_runs), at most FGW_CRYPTO_BURST of them. */
+static void output_chunk(struct fgw_burst *b, struct rte_mbuf **frames, const bool *counts,
+			 const uint32_t *run_if, const uint8_t *end, unsigned runs)
 {
 	struct fgw_dp *dp = b->dp;
 	unsigned me = b->ctx->pub.index;
 	struct out_frame f[FGW_CRYPTO_BURST];
 	struct rte_mbuf *m[FGW_CRYPTO_BURST];
 	uint8_t verdict[FGW_CRYPTO_BURST];
-	/* Runs of frames into one tunnel: where each ends among the frames
-	 * and among those that go to ESP, the tunnel's line for this
-	 * worker, its SA. What is the tunnel's is read and checked once a
-	 * run. The runs that have frames for ESP go to it as they are
-	 * (enc_sa, enc_end). */
-	uint8_t end[FGW_CRYPTO_BURST], esp_end[FGW_CRYPTO_BURST], enc_end[FGW_CRYPTO_BURST];
+	/* Per run of frames into one tunnel: where it ends among those
+	 * that go to ESP, the tunnel's line for this worker, its SA. What
+	 * is the tunnel's is read and checked once a run. The runs that
+	 * have frames for ESP go to it as they are (enc_sa, enc_end). */
+	uint8_t esp_end[FGW_CRYPTO_BURST], enc_end[FGW_CRYPTO_BURST];
 	struct fgw_tunnel_worker *tws[FGW_CRYPTO_BURST];
 	struct fgw_sa *sas[FGW_CRYPTO_BURST], *enc_sa[FGW_CRYPTO_BURST];
 	uint32_t route_gen = __atomic_load_n(&dp->route_gen, __ATOMIC_ACQUIRE);
 	uint32_t neigh_gen = b->ctx->pub.neigh_gen;
-	unsigned runs = 0, k = 0, slow = 0, enc_runs = 0;
+	unsigned k = 0, slow = 0, enc_runs = 0;
 
 	/* Stage 0: this worker's line of each tunnel, then (a loop later,
 	 * once those arrived) each SA. */
-	for (unsigned i = 0, j; i < n; i = j) {
-		for (j = i + 1; j < n && ifs[j] == ifs[i]; j++)
-			;
-		tws[runs] = fgw_tunnel_w(dp, ifs[i], me);
-		rte_prefetch0(tws[runs]);
-		end[runs++] = (uint8_t)j;
+	for (unsigned r = 0; r < runs; r++) {
+		tws[r] = fgw_tunnel_w(dp, run_if[r], me);
+		rte_prefetch0(tws[r]);
 	}
 	for (unsigned r = 0; r < runs; r++) {
 		sas[r] = fgw_tunnel_sa(tws[r]);
@@ -455,9 +453,9 @@ static void output_chunk(struct fgw_burst *b, struct rte_mbuf **frames, const ui
 				out_drop(b, &f[k], FGW_DROP_NO_SA);
 			}
 		} else if (tw->mss == 0 && tw->kind != FGW_TUNNEL_GRE) {
-			prepare_run(b, frames, counts, i, end[r], tw, ifs[i], f, m, &k, true);
+			prepare_run(b, frames, counts, i, end[r], tw, run_if[r], f, m, &k, true);
 		} else {
-			prepare_run(b, frames, counts, i, end[r], tw, ifs[i], f, m, &k, false);
+			prepare_run(b, frames, counts, i, end[r], tw, run_if[r], f, m, &k, false);
 		}
 		if (k != (r == 0 ? 0 : esp_end[r - 1])) {
 			enc_sa[enc_runs] = sas[r];
@@ -495,7 +493,27 @@ static void output_chunk(struct fgw_burst *b, struct rte_mbuf **frames, const ui
 void fgw_tunnel_output(struct fgw_burst *b, struct rte_mbuf **frames, const uint32_t *ifs,
 		       const bool *counts, unsigned n)
 {
-	for (unsigned off = 0; off < n; off += FGW_CRYPTO_BURST)
-		output_chunk(b, frames + off, ifs + off, counts + off,
-			     RTE_MIN(n - off, (unsigned)FGW_CRYPTO_BURST));
+	for (unsigned off = 0; off < n; off += FGW_CRYPTO_BURST) {
+		unsigned c = RTE_MIN(n - off, (unsigned)FGW_CRYPTO_BURST), runs = 0;
+		uint32_t run_if[FGW_CRYPTO_BURST];
+		uint8_t end[FGW_CRYPTO_BURST];
+
+		for (unsigned i = 0, j; i < c; i = j) {
+			for (j = i + 1; j < c && ifs[off + j] == ifs[off + i]; j++)
+				;
+			run_if[runs] = ifs[off + i];
+			end[runs++] = (uint8_t)j;
+		}
+		output_chunk(b, frames + off, counts + off, run_if, end, runs);
+	}
+}
+
+/* Every frame of fgw_tunnel_output_runs counts; they are one chunk. */
+_Static_assert(FGW_MAX_BURST <= FGW_CRYPTO_BURST, "fgw_tunnel_output_runs takes one chunk");
+static const bool all_count[FGW_CRYPTO_BURST] = { [0 ... FGW_CRYPTO_BURST - 1] = true };
+
+void fgw_tunnel_output_runs(struct fgw_burst *b, struct rte_mbuf **frames,
+			    const uint32_t *run_if, const uint8_t *end, unsigned runs)
+{
+	output_chunk(b, frames, all_count, run_if, end, runs);
 }

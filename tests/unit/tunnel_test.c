@@ -609,6 +609,30 @@ static bool ipsec_ipv6_outer(void)
 
 static bool t0_out_renew(char *err, size_t errlen);
 
+struct burst_dst { const char *dst; unsigned t; };
+
+/* Whether m, decrypted, ends in one of the packets of to[] that go
+ * into tunnel t and has not come yet: the i-th is a 20-byte header and
+ * 100 + i bytes to to[i].dst, at the end of what ESP protected (after
+ * GRE and its outer header for a GRE tunnel). */
+static bool came_from(const struct rte_mbuf *m, const struct burst_dst *to, unsigned n,
+		      unsigned t, bool *seen)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	for (unsigned i = 0; i < n; i++) {
+		rte_be32_t d = unit_addr(to[i].dst).v4;
+		unsigned len = 120 + i;
+
+		if (to[i].t == t && !seen[i] && m->pkt_len >= len &&
+		    memcmp(p + m->pkt_len - len + 16, &d, 4) == 0) {
+			seen[i] = true;
+			return true;
+		}
+	}
+	return false;
+}
+
 /* One burst into four tunnels (ESP and GRE, over IPv4 and IPv6) in runs
  * of one to three frames: tunnel_output.c reads and checks a tunnel once
  * a run. Every frame leaves encrypted with its own tunnel's SA; twice,
@@ -618,7 +642,7 @@ static bool t0_out_renew(char *err, size_t errlen);
  * go to ESP each with its own SA. */
 static bool one_burst_many_tunnels(void)
 {
-	static const struct { const char *dst; unsigned t; } to[] = {
+	static const struct burst_dst to[] = {
 		{ "198.51.100.7", 0 }, { "198.51.100.8", 0 }, { "198.18.0.9", 1 },
 		{ "198.51.100.9", 0 }, { "198.51.100.200", 2 }, { "198.51.100.201", 2 },
 		{ "198.51.100.202", 2 }, { "198.18.1.5", 3 }, { "198.51.100.10", 0 },
@@ -632,6 +656,7 @@ static bool one_burst_many_tunnels(void)
 	for (unsigned round = 0; round < 3; round++) {
 		struct rte_mbuf *m[N], *out[2 * N];
 		unsigned got[4] = { 0 }, want[4] = { 0 }, n, n_want = N;
+		bool seen[N] = { false };
 
 		if (round == 2) {
 			EXPECT(fgw_tunnel_sa_out_set(&dp, (uint16_t)if_t0, NULL, err,
@@ -665,6 +690,8 @@ static bool one_burst_many_tunnels(void)
 			EXPECT(spi[t] == ntohl(v), "round %u frame %u: SPI %08x", round, j, ntohl(v));
 			EXPECT(peer_decap(out[j], peer_sa[t]) == FGW_SA_DROP_NONE,
 			       "round %u frame %u: tunnel %u's peer cannot decrypt", round, j, t);
+			EXPECT(came_from(out[j], to, N, t, seen),
+			       "round %u frame %u: not a packet of tunnel %u's", round, j, t);
 			got[t]++;
 		}
 		free_all(out, n);
