@@ -130,7 +130,7 @@ static __rte_always_inline bool inner_prepare(struct fgw_burst *b, struct rte_mb
 static __rte_always_inline unsigned inner_run(struct fgw_burst *b, struct rte_mbuf **m,
 					      struct fgw_sa *const *sa, const uint8_t *verdict,
 					      unsigned i, unsigned k, struct inner_lists *l,
-					      const bool tunnel)
+					      const bool tunnel, const bool one)
 {
 	struct fgw_dp *dp = b->dp;
 	const struct fgw_sa *s = sa[i];
@@ -141,7 +141,7 @@ static __rte_always_inline unsigned inner_run(struct fgw_burst *b, struct rte_mb
 	const int meta_off = dp->punt_meta_offset;
 	uint64_t decrypted = 0, drops = 0, packets = 0, bytes = 0;
 
-	for (; i < k && sa[i] == s; i++) {
+	for (; i < k && (one || sa[i] == s); i++) {
 		bool is_v6;
 
 		if (verdict[i] != FGW_SA_DROP_NONE) {
@@ -299,10 +299,10 @@ static void decap_chunk(struct fgw_burst *b, struct rte_mbuf **frames, unsigned 
 	struct inner_lists l;
 	struct fgw_sa *sa[FGW_CRYPTO_BURST];
 	uint8_t verdict[FGW_CRYPTO_BURST];
-	unsigned k;
+	unsigned k, lead, i = 0;
 
 	/* Stage 0: a leading run of one SA at once, the rest frame by frame. */
-	k = lead_run(b, frames, n, m, sa);
+	k = lead = lead_run(b, frames, n, m, sa);
 	if (k < n)
 		k += each_sa(b, frames + k, n - k, m + k, sa + k);
 	if (k == 0)
@@ -310,10 +310,14 @@ static void decap_chunk(struct fgw_burst *b, struct rte_mbuf **frames, unsigned 
 	fgw_esp_decap(&b->ctx->crypto, m, sa, k, verdict);
 	l.n4 = l.n4_gre = l.n6 = 0;
 
-	/* Stage 3, a run of packets on one SA (so one tunnel) at a time. */
-	for (unsigned i = 0; i < k;)
-		i = sa[i]->mode == FGW_SA_TUNNEL ? inner_run(b, m, sa, verdict, i, k, &l, true) :
-			inner_run(b, m, sa, verdict, i, k, &l, false);
+	/* Stage 3, a run of packets on one SA (so one tunnel) at a time;
+	 * the leading run is known to be one. */
+	if (lead != 0)
+		i = sa[0]->mode == FGW_SA_TUNNEL ? inner_run(b, m, sa, verdict, 0, lead, &l, true, true) :
+			inner_run(b, m, sa, verdict, 0, lead, &l, false, true);
+	while (i < k)
+		i = sa[i]->mode == FGW_SA_TUNNEL ? inner_run(b, m, sa, verdict, i, k, &l, true, false) :
+			inner_run(b, m, sa, verdict, i, k, &l, false, false);
 	if (l.n4 + l.n4_gre + l.n6 != 0)
 		inner_forward(b, l.v4, l.n4, l.v4_gre, l.n4_gre, l.v6, l.n6);
 }
