@@ -18,24 +18,38 @@ static json_t *drops_json(const struct fgw_sa_stats *st)
 	return o;
 }
 
+/* What is left of a hard limit (0: none, JSON null) after `used`. The
+ * limits count from the SA's start, not from a "clear counters". */
+static json_t *left_json(uint64_t hard, uint64_t used, uint64_t unit)
+{
+	if (hard == 0)
+		return json_null();
+	return fgw_json_u64_new(used < hard ? (hard - used) / unit : 0);
+}
+
 /* Counters since the last "clear counters" (fgw_sa_counters). */
 static json_t *sa_json(const struct fgw_sa *sa)
 {
 	char transform[64];
 	struct fgw_sa_stats st;
+	uint64_t bytes = __atomic_load_n(&sa->stats.bytes, __ATOMIC_RELAXED);
+	uint64_t packets = __atomic_load_n(&sa->stats.packets, __ATOMIC_RELAXED);
 
 	fgw_sa_counters(sa, &st);
 
 	snprintf(transform, sizeof(transform), "%s%s%s", fgw_cipher_name(sa->cipher),
 		 sa->integ ? " " : "", sa->integ ? fgw_integ_name(sa->integ) : "");
-	return json_pack("{s:I, s:s, s:s, s:o, s:o, s:i, s:b, s:o}",
+	return json_pack("{s:I, s:s, s:s, s:b, s:o, s:o, s:i, s:b, s:o, s:o, s:o}",
 			 "spi", (json_int_t)sa->spi,
 			 "transform", transform,
 			 "mode", sa->mode == FGW_SA_TUNNEL ? "tunnel" : "transport",
+			 "natt", sa->natt_dport != 0,
 			 "packets", fgw_json_u64_new(st.packets),
 			 "bytes", fgw_json_u64_new(st.bytes),
 			 "replay_window", (json_int_t)fgw_sa_replay_window(sa),
 			 "esn", (sa->flags & FGW_SA_F_ESN) != 0,
+			 "lifetime_kb_left", left_json(sa->life.hard_bytes, bytes, 1024),
+			 "lifetime_packets_left", left_json(sa->life.hard_packets, packets, 1),
 			 "drops", drops_json(&st));
 }
 
@@ -97,7 +111,22 @@ json_t *fgw_show_crypto_ipsec_sa(struct fgw_cmd_ctx *x)
 	return json_pack("{s:o}", "interfaces", list);
 }
 
-static void render_sas(const json_t *list, struct fgw_text *t)
+/* "(k/packets)" as IOS prints "(k/sec)": what is left of each limit. */
+static void render_left(const json_t *sa, struct fgw_text *t)
+{
+	const json_t *kb = json_object_get(sa, "lifetime_kb_left");
+	const json_t *pk = json_object_get(sa, "lifetime_packets_left");
+	char a[24] = "unlimited", b[24] = "unlimited";
+
+	if (json_is_integer(kb))
+		snprintf(a, sizeof(a), "%" PRIu64, fgw_json_u64(sa, "lifetime_kb_left"));
+	if (json_is_integer(pk))
+		snprintf(b, sizeof(b), "%" PRIu64, fgw_json_u64(sa, "lifetime_packets_left"));
+	fgw_text_printf(t, "        sa timing: remaining key lifetime (k/packets): (%s/%s)\n",
+			a, b);
+}
+
+static void render_sas(const json_t *list, bool natt, struct fgw_text *t)
 {
 	size_t i;
 	const json_t *sa;
@@ -107,16 +136,35 @@ static void render_sas(const json_t *list, struct fgw_text *t)
 
 		fgw_text_printf(t, "      spi: 0x%" PRIX64 "(%" PRIu64 ")\n", spi, spi);
 		fgw_text_printf(t, "        transform: %s ,\n", fgw_json_str(sa, "transform"));
-		fgw_text_printf(t, "        in use settings ={%s, }\n",
+		fgw_text_printf(t, "        in use settings ={%s%s, }\n",
 				strcmp(fgw_json_str(sa, "mode"), "tunnel") == 0 ?
-				"Tunnel" : "Transport");
+				"Tunnel" : "Transport", natt ? " UDP-Encaps" : "");
 		fgw_text_printf(t, "        #pkts %" PRIu64 ", #bytes %" PRIu64 "\n",
 				fgw_json_u64(sa, "packets"), fgw_json_u64(sa, "bytes"));
+		render_left(sa, t);
 		if (fgw_json_u64(sa, "replay_window"))
 			fgw_text_printf(t, "        replay detection support: Y  replay window "
 					"size: %" PRIu64 "\n", fgw_json_u64(sa, "replay_window"));
 		fgw_text_printf(t, "        Status: ACTIVE(ACTIVE)\n\n");
 	}
+}
+
+/* The SAs' drops, every reason. */
+static uint64_t drops_sum(const json_t *list)
+{
+	uint64_t sum = 0;
+	size_t k;
+	const json_t *sa;
+
+	json_array_foreach(list, k, sa) {
+		const json_t *d = json_object_get(sa, "drops");
+		const char *key;
+		const json_t *v;
+
+		json_object_foreach((json_t *)d, key, v)
+			sum += (uint64_t)json_integer_value(v);
+	}
+	return sum;
 }
 
 void fgw_render_crypto_ipsec_sa(const json_t *j, struct fgw_text *t)
@@ -128,22 +176,19 @@ void fgw_render_crypto_ipsec_sa(const json_t *j, struct fgw_text *t)
 	json_array_foreach(list, i, ifc) {
 		const json_t *in = json_object_get(ifc, "inbound");
 		const json_t *out = json_object_get(ifc, "outbound");
-		uint64_t enc = 0, dec = 0, errs = 0;
+		uint64_t enc = 0, dec = 0;
+		bool natt = false;
 		size_t k;
 		const json_t *sa;
 
-		json_array_foreach(out, k, sa)
+		/* UDP-Encaps for the tunnel as a whole: inbound SAs take ESP in
+		 * UDP and plain ESP alike, the outbound one picks */
+		json_array_foreach(out, k, sa) {
 			enc += fgw_json_u64(sa, "packets");
+			natt |= json_is_true(json_object_get(sa, "natt"));
+		}
 		json_array_foreach(in, k, sa)
 			dec += fgw_json_u64(sa, "packets");
-		json_array_foreach(in, k, sa) {
-			const json_t *d = json_object_get(sa, "drops");
-			const char *key;
-			const json_t *v;
-
-			json_object_foreach((json_t *)d, key, v)
-				errs += (uint64_t)json_integer_value(v);
-		}
 		fgw_text_printf(t, "\ninterface: %s\n", fgw_json_str(ifc, "interface"));
 		fgw_text_printf(t, "    local  ident (addr): %s\n", fgw_json_str(ifc, "local"));
 		fgw_text_printf(t, "    remote ident (addr): %s\n", fgw_json_str(ifc, "remote"));
@@ -151,10 +196,11 @@ void fgw_render_crypto_ipsec_sa(const json_t *j, struct fgw_text *t)
 				enc, enc);
 		fgw_text_printf(t, "     #pkts decaps: %" PRIu64 ", #pkts decrypt: %" PRIu64 "\n",
 				dec, dec);
-		fgw_text_printf(t, "     #recv errors %" PRIu64 "\n\n", errs);
+		fgw_text_printf(t, "     #send errors %" PRIu64 ", #recv errors %" PRIu64 "\n\n",
+				drops_sum(out), drops_sum(in));
 		fgw_text_printf(t, "     inbound esp sas:\n");
-		render_sas(in, t);
+		render_sas(in, natt, t);
 		fgw_text_printf(t, "     outbound esp sas:\n");
-		render_sas(out, t);
+		render_sas(out, natt, t);
 	}
 }

@@ -16,6 +16,8 @@ tunnel's and the SAs' counters; the manual SAs are rekeyed to their second
 key set on both gateways while a ping runs every 10 ms, losing nothing.
 Runs against build/ and, when it exists, build-san/ (ASan, UBSan): both
 gateways must then stop cleanly with no sanitizer report."""
+import json
+import re
 import subprocess
 import threading
 import time
@@ -240,6 +242,22 @@ def test_show_commands_name_the_tunnel(pair):
 	text = pair.gwa.flexctl_raw("show", "crypto", "ipsec", "sa").stdout
 	assert "interface: Tunnel0" in text and "#pkts encaps:" in text, text
 	assert f"spi: 0x{SPI_BA:X}({SPI_BA})" in text and f"remote ident (addr): {pair.remote_a}" in text
+	# IOS's shape: send and receive errors, NAT-T as UDP-Encaps, what is left
+	# of the lifetime (manual SAs have no limit)
+	natt = MODES[pair.mode].get("natt", False)
+	assert re.search(r"#send errors \d+, #recv errors \d+", text), text
+	assert ("UDP-Encaps" in text) == natt, text
+	assert "sa timing: remaining key lifetime (k/packets): (unlimited/unlimited)" in text, text
+	doc = pair.gwa.flexctl("show", "crypto", "ipsec", "sa")
+	sas = doc["interfaces"][0]
+	assert [sa["natt"] for sa in sas["outbound"]] == [natt], sas
+	for sa in sas["inbound"] + sas["outbound"]:
+		assert sa["lifetime_kb_left"] is None and sa["lifetime_packets_left"] is None, sa
+	# never a key, in either form
+	m = MODES[pair.mode]
+	for key in (m["enc_ab"], m["enc_ba"], *(m["auth"] or ())):
+		for shown in (text, json.dumps(doc)):
+			assert key.lower() not in shown.lower() and key[:16].lower() not in shown.lower()
 	routes = pair.gwa.flexctl("show", "ip", "route")["routes"]
 	tun = [r for r in routes if r["prefix"] == LAN2["net4"]]
 	assert tun and tun[0]["interface"] == "Tunnel0" and tun[0]["type"] == "tunnel", tun
