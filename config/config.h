@@ -403,6 +403,7 @@ struct fgw_manual_sa_cfg {
 	bool rekey_set;
 	struct fgw_manual_rekey_cfg rekey;	/* flexctl crypto ipsec rekey */
 	bool natt;			/* ESP in UDP 4500 both ways (RFC 3948) */
+	bool esn;			/* 64-bit sequence numbers (RFC 4303 2.2.1) */
 };
 
 struct fgw_tunnel_cfg {

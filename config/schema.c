@@ -838,6 +838,7 @@ static const struct cfg_field manual_sa_fields[] = {
 	{ .key = "rekey", .type = T_OBJECT, .flags = F_PRESENT, .schema = &manual_rekey_schema,
 	  AT(struct fgw_manual_sa_cfg, rekey), PRESENT(struct fgw_manual_sa_cfg, rekey_set) },
 	{ .key = "natt", .type = T_BOOL, AT(struct fgw_manual_sa_cfg, natt) },
+	{ .key = "esn", .type = T_BOOL, AT(struct fgw_manual_sa_cfg, esn) },
 };
 
 static const struct cfg_schema manual_sa_schema = {

@@ -243,6 +243,15 @@ static bool tunnels(struct cfg_ctx *c)
 			     !manual_keys(c, i, true, "outbound", &ms->rekey.outbound, ts)))
 				return false;
 			p.e[2].key = "manual_sa";
+			/* the inbound SA's window holds the sequence numbers' high half */
+			if (ms->esn && cfg->ipsec.replay_window == 0) {
+				struct cfg_path e = { .e = { { .key = "tunnels" }, { .index = i },
+							     { .key = "manual_sa" }, { .key = "esn" } },
+						      .depth = 4 };
+
+				return cfg_fail_at(c, &e, CFG_AT_VALUE, "extended sequence numbers "
+						   "need a replay window (ipsec.replay_window is 0)");
+			}
 			if (ms->rekey_set && (ms->rekey.inbound.spi == ms->inbound.spi ||
 					      ms->rekey.outbound.spi == ms->outbound.spi))
 				return cfg_fail_at(c, &p, CFG_AT_KEY, "the rekey SPIs must differ "

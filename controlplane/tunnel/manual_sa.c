@@ -89,7 +89,7 @@ static struct fgw_sa *sa_make(struct fgw_control *c, const struct fgw_tunnel_cfg
 		return NULL;
 	}
 	sa->spi = k->spi;
-	sa->flags = inbound ? FGW_SA_F_INBOUND : 0;
+	sa->flags = (inbound ? FGW_SA_F_INBOUND : 0) | (t->manual_sa.esn ? FGW_SA_F_ESN : 0);
 	sa->mode = t->mode == FGW_TUNNEL_GRE_IPV4 || t->mode == FGW_TUNNEL_GRE_IPV6 ?
 		FGW_SA_TRANSPORT : FGW_SA_TUNNEL;
 	sa->cipher = (uint8_t)cipher_of(ts->esp_encryption);

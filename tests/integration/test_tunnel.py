@@ -8,7 +8,7 @@
 
 Tunnel0 is "ipsec ipv4" (ESP tunnel mode, AES-GCM-128), the same with
 NAT-T (ESP in UDP 4500 both ways), "ipsec ipv6" (over 2001:db8:ff::1 == ::2,
-AES-GCM-256) or "gre ipv4" (GRE with a key in ESP transport mode,
+AES-GCM-256, 64-bit sequence numbers) or "gre ipv4" (GRE with a key in ESP transport mode,
 AES-CBC-256 + HMAC-SHA-256); each gateway routes the far LAN, both
 families, into it. Pings and a TCP transfer cross with zero loss, and the
 SA counters on both sides show the traffic; "clear counters" zeroes the
@@ -48,7 +48,8 @@ MODES = {
 		     natt=True),
 	"ipsec6": dict(mode="ipsec ipv6",
 		       transform={"name": "GCM256", "esp_encryption": "esp-gcm 256"},
-		       enc_ab="77" * 32 + "c1c2c3c4", enc_ba="88" * 32 + "d1d2d3d4", auth=None),
+		       enc_ab="77" * 32 + "c1c2c3c4", enc_ba="88" * 32 + "d1d2d3d4", auth=None,
+		       esn=True),
 	"gre": dict(mode="gre ipv4",
 		    transform={"name": "CBC256", "esp_encryption": "esp-aes 256",
 			       "esp_integrity": "esp-sha256-hmac", "mode": "transport"},
@@ -76,6 +77,8 @@ def gateway_config(m, me, peer, local4, local6, far4, far6, spi_in, spi_out, enc
 			    "outbound": keys(rekeyed(spi_out), rev(enc_out), rev(auth_out))}}
 	if m.get("natt"):
 		manual["natt"] = True
+	if m.get("esn"):
+		manual["esn"] = True
 	tunnel = {"name": "Tunnel0", "ipv4": local4, "ipv6": local6, "mtu": 1400,
 		  "tcp_adjust_mss": 1360, "source": "GigabitEthernet2", "destination": peer,
 		  "mode": m["mode"], "manual_sa": manual}
@@ -244,7 +247,8 @@ def test_show_commands_name_the_tunnel(pair):
 	assert f"spi: 0x{SPI_BA:X}({SPI_BA})" in text and f"remote ident (addr): {pair.remote_a}" in text
 	# IOS's shape: send and receive errors, NAT-T as UDP-Encaps, what is left
 	# of the lifetime (manual SAs have no limit)
-	natt = MODES[pair.mode].get("natt", False)
+	m = MODES[pair.mode]
+	natt = m.get("natt", False)
 	assert re.search(r"#send errors \d+, #recv errors \d+", text), text
 	assert ("UDP-Encaps" in text) == natt, text
 	assert "sa timing: remaining key lifetime (k/packets): (unlimited/unlimited)" in text, text
@@ -253,8 +257,8 @@ def test_show_commands_name_the_tunnel(pair):
 	assert [sa["natt"] for sa in sas["outbound"]] == [natt], sas
 	for sa in sas["inbound"] + sas["outbound"]:
 		assert sa["lifetime_kb_left"] is None and sa["lifetime_packets_left"] is None, sa
+		assert sa["esn"] == m.get("esn", False), sa
 	# never a key, in either form
-	m = MODES[pair.mode]
 	for key in (m["enc_ab"], m["enc_ba"], *(m["auth"] or ())):
 		for shown in (text, json.dumps(doc)):
 			assert key.lower() not in shown.lower() and key[:16].lower() not in shown.lower()

@@ -406,6 +406,14 @@ CASES = [
                  "rekey": {"inbound": {"spi": ▶256, "encryption_key": "00112233445566778899aabbccddeeff05060708"},
                            "outbound": {"spi": 261, "encryption_key": "00112233445566778899aabbccddeeff05060708"}}}}]
 }""", "tunnels[1].manual_sa.rekey.inbound.spi", 'inbound SPI 256 is tunnel "Tunnel0"\'s already'),
+	("manual-sa-esn-without-window", """{""" + PORTS + """,
+  "ipsec": {"replay_window": 0, "transform_sets": [{"name": "TS", "esp_encryption": "esp-gcm 128"}]},
+  "tunnels": [{"name": "Tunnel0", "ip_unnumbered": "Loopback0", "source": "Gi1",
+               "destination": "203.0.113.2", "mode": "ipsec ipv4",
+               "manual_sa": {"transform_set": "TS", "esn": ▶true,
+                 "inbound": {"spi": 256, "encryption_key": "00112233445566778899aabbccddeeff01020304"},
+                 "outbound": {"spi": 257, "encryption_key": "00112233445566778899aabbccddeeff01020304"}}}]
+}""", "tunnels[0].manual_sa.esn", "extended sequence numbers need a replay window (ipsec.replay_window is 0)"),
 	("ipv6-pool-is-ipv4", """{
   "pools": [{"name": "V4", "start": "198.51.100.10", "end": "198.51.100.20"}],
   "ikev2": {"authorization_policies": [{"name": "A", "ipv6_pool": ▶"V4"}]}
@@ -485,12 +493,12 @@ def accepts(flexgw, tmp_path, text):
 
 
 def test_manual_sa_rekey_and_natt(flexgw, tmp_path):
-	"""A second key set for flexctl's rekey, and ESP in UDP 4500."""
+	"""A second key set for flexctl's rekey, ESP in UDP 4500 and ESN."""
 	accepts(flexgw, tmp_path, """{""" + PORTS + """,
   "ipsec": {"transform_sets": [{"name": "TS", "esp_encryption": "esp-gcm 128"}]},
   "tunnels": [{"name": "Tunnel0", "ip_unnumbered": "Loopback0", "source": "Gi1",
                "destination": "203.0.113.2", "mode": "ipsec ipv4",
-               "manual_sa": {"transform_set": "TS", "natt": true,
+               "manual_sa": {"transform_set": "TS", "natt": true, "esn": true,
                  "inbound": {"spi": 256, "encryption_key": "00112233445566778899aabbccddeeff01020304"},
                  "outbound": {"spi": 257, "encryption_key": "00112233445566778899aabbccddeeff01020304"},
                  "rekey": {"inbound": {"spi": 258, "encryption_key": "00112233445566778899aabbccddeeff05060708"},
