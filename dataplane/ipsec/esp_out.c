@@ -223,7 +223,9 @@ static __rte_always_inline unsigned encap_one(struct fgw_crypto *c, struct rte_m
 	padded = RTE_ALIGN_CEIL(payload + 2, align);
 	pad = padded - payload - 2;
 	head = outer_len + FGW_ESP_HDR_LEN + iv_len;
-	if (rte_pktmbuf_headroom(m) < head ||
+	/* The Ethernet header counted too: the tunnel output prepends it
+	 * without a check of its own. */
+	if (rte_pktmbuf_headroom(m) < head + RTE_ETHER_HDR_LEN ||
 	    rte_pktmbuf_tailroom(m) < RTE_MAX(pad + 2 + icv_len, sizeof(fgw_esp_pad)))
 		return FGW_SA_DROP_NO_ROOM;
 

@@ -4,6 +4,7 @@
  * and every inbound and outbound drop reason. */
 #include <stdlib.h>
 
+#include <rte_ether.h>
 #include <rte_udp.h>
 
 #include "dataplane/ipsec/replay.h"
@@ -1160,6 +1161,10 @@ static bool no_room_and_bad_inner(void)
 	static const struct { uint16_t headroom; unsigned len; uint8_t first, want; } c[] = {
 		/* far less headroom than IPv6 + UDP + ESP + IV */
 		{ 20, 60, 0x45, FGW_SA_DROP_NO_ROOM },
+		/* room for ESP's headers (this SA's are the largest), none
+		 * left for the Ethernet header the tunnel output adds */
+		{ FGW_ESP_MAX_HEADROOM, 60, 0x45, FGW_SA_DROP_NO_ROOM },
+		{ FGW_ESP_MAX_HEADROOM + RTE_ETHER_HDR_LEN, 60, 0x45, FGW_SA_DROP_NONE },
 		/* 8 bytes left behind: no room for a 32-byte ICV */
 		{ RTE_PKTMBUF_HEADROOM, RTE_MBUF_DEFAULT_DATAROOM - 8, 0x45, FGW_SA_DROP_NO_ROOM },
 		{ RTE_PKTMBUF_HEADROOM, 60, 0x55, FGW_SA_DROP_INNER_HEADER },	/* version 5 */
@@ -1177,7 +1182,7 @@ static bool no_room_and_bad_inner(void)
 		EXPECT(v == c[i].want, "case %u: %s", i, fgw_sa_drop_name(v));
 		rte_pktmbuf_free(m);
 	}
-	EXPECT(sa->stats.drop[FGW_SA_DROP_NO_ROOM] == 2 && sa->stats.drop[FGW_SA_DROP_INNER_HEADER] == 4,
+	EXPECT(sa->stats.drop[FGW_SA_DROP_NO_ROOM] == 3 && sa->stats.drop[FGW_SA_DROP_INNER_HEADER] == 4,
 	       "counted");
 	fgw_sa_free(sa);
 	return true;
