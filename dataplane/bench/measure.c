@@ -4,6 +4,7 @@
  * packets. It also reads each lcore thread's CPU-time clock: packets per
  * CPU second is the rate with the spells another process had the core
  * taken out, which on a shared host is the figure that holds still. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -128,7 +129,17 @@ int bench_interleave(struct bench_task *t, unsigned n_tasks, const struct bench_
 	}
 	for (unsigned k = 0; k < n_tasks && rc == 0; k++) {
 		struct bench_task *tk = &t[k];
+		unsigned idle = 0;
 
+		/* A turn without a packet means the measuring lcores never
+		 * ran in it (a host that starved them): say so, since a median
+		 * over such turns can read 0. */
+		for (unsigned r = 0; r < turns; r++)
+			idle += mpps[k][(size_t)tk->n * turns + r] == 0;
+		if (idle > 0)
+			fprintf(stderr, "flexgw-bench: warning: %u of %u turns of a measurement "
+				"counted no packets (the host did not run the worker lcores); "
+				"a longer --warmup or --duration helps\n", idle, turns);
 		for (unsigned i = 0; i <= tk->n; i++) {
 			struct bench_rate *rt = i < tk->n ? &tk->rates[i] : &tk->total;
 
