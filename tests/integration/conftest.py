@@ -35,3 +35,11 @@ def lan1_frames(lan):
 	finally:
 		s.close()
 
+
+@pytest.fixture(scope="module")
+def bench():
+	"""The flexgw-bench binary of the main build."""
+	path = topo.build_dir() / "dataplane" / "bench" / "flexgw-bench"
+	if not path.exists():
+		pytest.fail(f"{path} not built (ninja -C {topo.build_dir()})")
+	return path

@@ -11,14 +11,6 @@ import topo
 SCRIPT = topo.REPO / "scripts" / "bench-vs-secgw.sh"
 
 
-@pytest.fixture(scope="module")
-def bench():
-	path = topo.build_dir() / "dataplane" / "bench" / "flexgw-bench"
-	if not path.exists():
-		pytest.fail(f"{path} not built (ninja -C {topo.build_dir()})")
-	return path
-
-
 @pytest.mark.parametrize("args,says", [
 	(["--size", ","], "--size"),
 	(["--size", "63"], "--size"),

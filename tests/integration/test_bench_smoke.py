@@ -14,14 +14,6 @@ import topo
 FIELDS = ("alg", "dir", "size", "sas", "workers", "mpps", "gbps", "crypto_only_mpps", "ratio")
 
 
-@pytest.fixture(scope="module")
-def bench():
-	path = topo.build_dir() / "dataplane" / "bench" / "flexgw-bench"
-	if not path.exists():
-		pytest.fail(f"{path} not built (ninja -C {topo.build_dir()})")
-	return path
-
-
 def run_bench(bench, *args):
 	p = topo.run([str(bench), *args, "--duration", "0.5", "--warmup", "0.2", "--json"],
 		     check=False, timeout=120)
