@@ -161,6 +161,13 @@ int fgw_txq_init(struct fgw_worker_ctx *ctx, uint16_t port, char *err, size_t er
 void fgw_txq_free(struct fgw_worker_ctx *ctx);
 void fgw_tx_flush(struct fgw_worker_ctx *ctx);
 
+/* Queues the n frames m (bytes long in all) on this worker's TX queue of
+ * port, in order, as fgw_tx does one at a time: counted once for all of
+ * them before any is queued, so that a refused one taken back (tx_refused)
+ * never takes the counters below what was counted. */
+void fgw_tx_run(struct fgw_worker_ctx *ctx, uint16_t port, struct rte_mbuf *const *m,
+		unsigned n, uint64_t bytes);
+
 /* Queues m on this worker's TX queue of port; counted in the port's tx
  * counters now and taken back (as TX_FULL) if the queue refuses it. */
 static inline void fgw_tx(struct fgw_worker_ctx *ctx, uint16_t port, struct rte_mbuf *m)

@@ -332,10 +332,12 @@ static void hop_send(struct fgw_burst *b, struct out_frame *f, const uint8_t *ve
 		     unsigned i, unsigned j, struct fgw_tunnel_worker *tw,
 		     const struct fgw_if *out)
 {
-	const struct fgw_outer_hop *hop = &tw->hop;
-	uint64_t sent = 0, bytes = 0, forwarded = 0;
+	struct rte_mbuf *tx[FGW_CRYPTO_BURST];
+	uint64_t sent = 0, bytes = 0, forwarded = 0, tx_bytes = 0;
 	rte_be16_t type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-	unsigned x = i;
+	uint8_t hdr[RTE_ETHER_HDR_LEN];
+	uint64_t head, tail;
+	unsigned x = i, n = 0, mtu = out->mtu;
 
 	/* The outer IP version, one for the run: its frames went out
 	 * through one SA (tunnel mode: the SA's outer header) of one tunnel
@@ -346,23 +348,46 @@ static void hop_send(struct fgw_burst *b, struct out_frame *f, const uint8_t *ve
 		x++;
 	if (x < j && (rte_pktmbuf_mtod(f[x].m, const uint8_t *)[0] >> 4) != 4)
 		type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
+	/* So the run's Ethernet header is the same 14 bytes for every
+	 * frame: two overlapping 8-byte stores, [0, 8) and [6, 14). */
+	memcpy(hdr, &tw->hop.mac, RTE_ETHER_ADDR_LEN);
+	memcpy(hdr + RTE_ETHER_ADDR_LEN, &out->mac, RTE_ETHER_ADDR_LEN);
+	memcpy(hdr + 2 * RTE_ETHER_ADDR_LEN, &type, sizeof(type));
+	memcpy(&head, hdr, sizeof(head));
+	memcpy(&tail, hdr + RTE_ETHER_HDR_LEN - sizeof(tail), sizeof(tail));
 	for (; i < j; i++) {
 		struct rte_mbuf *m = f[i].m;
-		struct rte_ether_hdr *eth;
+		uint32_t len;
+		uint8_t *eth;
 
 		if (verdict[i] != FGW_SA_DROP_NONE) {
 			out_drop(b, &f[i], fgw_drop_of_sa(verdict[i]));
 			continue;
 		}
-		eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN);
-		eth->src_addr = out->mac;
-		eth->ether_type = type;
-		if (!outer_tx(b, &f[i], out, &hop->mac))
+		/* ESP left the room (its headroom check counts the
+		 * Ethernet header): no rte_pktmbuf_prepend and its test. */
+		len = m->pkt_len;
+		m->data_off -= RTE_ETHER_HDR_LEN;
+		m->data_len += RTE_ETHER_HDR_LEN;
+		m->pkt_len = len + RTE_ETHER_HDR_LEN;
+		eth = rte_pktmbuf_mtod(m, uint8_t *);
+		memcpy(eth, &head, sizeof(head));
+		memcpy(eth + RTE_ETHER_HDR_LEN - sizeof(tail), &tail, sizeof(tail));
+		if (unlikely(len > mtu)) {
+			/* the frames before it leave first */
+			fgw_tx_run(b->ctx, out->port_id, tx, n, tx_bytes);
+			n = 0;
+			tx_bytes = 0;
+			outer_send_fragments(b, &f[i], out);
 			continue;
+		}
+		tx[n++] = m;
+		tx_bytes += len + RTE_ETHER_HDR_LEN;
 		sent++;
 		bytes += f[i].inner_len;
 		forwarded += f[i].counts;
 	}
+	fgw_tx_run(b->ctx, out->port_id, tx, n, tx_bytes);
 	tw->tx_packets += sent;
 	tw->tx_bytes += bytes;
 	b->stats->encrypted += sent;

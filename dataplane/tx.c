@@ -3,6 +3,7 @@
  * and once per loop. Frames the queue refuses are counted as TX_FULL and
  * taken back out of the port's tx counters. */
 #include <stdio.h>
+#include <string.h>
 
 #include <rte_ethdev.h>
 #include <rte_malloc.h>
@@ -61,5 +62,27 @@ void fgw_tx_flush(struct fgw_worker_ctx *ctx)
 
 		if (q->buf != NULL && q->buf->length != 0)
 			rte_eth_tx_buffer_flush(q->port, (uint16_t)ctx->pub.index, q->buf);
+	}
+}
+
+void fgw_tx_run(struct fgw_worker_ctx *ctx, uint16_t port, struct rte_mbuf *const *m,
+		unsigned n, uint64_t bytes)
+{
+	struct fgw_port_stats *ps = &ctx->pub.stats.port[port];
+	struct rte_eth_dev_tx_buffer *buf = ctx->tx[port].buf;
+
+	ps->tx_packets += n;
+	ps->tx_bytes += bytes;
+	/* rte_eth_tx_buffer a run at a time: the buffer is flushed as soon
+	 * as it is full, so it has room for one frame at least. */
+	while (n != 0) {
+		unsigned c = RTE_MIN(n, (unsigned)(buf->size - buf->length));
+
+		memcpy(&buf->pkts[buf->length], m, c * sizeof(*m));
+		buf->length = (uint16_t)(buf->length + c);
+		m += c;
+		n -= c;
+		if (buf->length == buf->size)
+			rte_eth_tx_buffer_flush(port, (uint16_t)ctx->pub.index, buf);
 	}
 }

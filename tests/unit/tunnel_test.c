@@ -816,6 +816,44 @@ static bool ipv6_outer_fragmented(void)
 	return quiet();
 }
 
+/* A burst into one tunnel whose middle packet's outer packet is larger
+ * than the WAN's MTU: the frames leave in the burst's order, the one
+ * before the fragments first (the cached hop sends a run's frames
+ * together, and fragments in between). The peer takes each in order,
+ * its replay window moving forward. */
+static bool outer_fragments_keep_burst_order(void)
+{
+	uint16_t mtu = dp.ifs[if_wan].mtu;
+	struct rte_mbuf *m[3], *out[5], *whole = NULL;
+	uint32_t id;
+	unsigned n;
+	bool ok;
+
+	dp.ifs[if_wan].mtu = 1280;
+	for (unsigned k = 0; k < 3; k++) {
+		m[k] = ip4_pkt("192.0.2.10", "198.51.100.200", k == 1 ? 1280 : 100 + k, false,
+			       IPPROTO_UDP);
+		eth_push(m[k], &dp.ifs[if_lan].mac, &host_mac);
+	}
+	feed(port_lan, m, 3);
+	dp.ifs[if_wan].mtu = mtu;
+	n = sent(port_wan, out, 5);
+	ok = n == 4 && peer_decap(out[0], peer_in_t2) == FGW_SA_DROP_NONE &&
+	     out[0]->pkt_len == 120;
+	if (ok) {
+		whole = reassemble6(out + 1, 2, &id);
+		ok = whole != NULL && peer_decap(whole, peer_in_t2) == FGW_SA_DROP_NONE &&
+		     whole->pkt_len == 1300;
+	}
+	ok = ok && peer_decap(out[3], peer_in_t2) == FGW_SA_DROP_NONE && out[3]->pkt_len == 122;
+	rte_pktmbuf_free(whole);
+	free_all(out, n);
+	EXPECT(ok, "%u frames, not small, two fragments, small in that order", n);
+	EXPECT(w->stats.encrypted == before.encrypted + 3 &&
+	       w->stats.forwarded == before.forwarded + 3, "counters");
+	return quiet();
+}
+
 static bool natt_in_and_ike_punted(void)
 {
 	struct rte_mbuf *m = ip4_pkt("203.0.113.2", "203.0.113.1", 8 + 40, false, IPPROTO_UDP);
@@ -1503,6 +1541,7 @@ int main(void)
 	RUN(gre_ipv6_outer);
 	RUN(one_burst_many_tunnels);
 	RUN(ipv6_outer_fragmented);
+	RUN(outer_fragments_keep_burst_order);
 	RUN(natt_in_and_ike_punted);
 	RUN(gre_out_and_in);
 	RUN(gre_wrong_key_drops);
