@@ -479,4 +479,8 @@ void fgw_config_free(struct fgw_config *cfg);
  * with_secrets. Returns malloc'd text, or NULL on allocation failure. */
 char *fgw_config_dump(const struct fgw_config *cfg, bool with_secrets);
 
+/* The inbound SA slots the data path gets for cfg (sa_slots.c): a power of
+ * two, and an inbound SA's slot is its SPI modulo it. */
+unsigned fgw_config_sa_slots(const struct fgw_config *cfg);
+
 #endif

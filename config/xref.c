@@ -157,9 +157,7 @@ static bool manual_keys(struct cfg_ctx *c, unsigned t, bool rekey, const char *d
 	return true;
 }
 
-/* The inbound SPIs of tunnel t's manual SAs, the rekey set's second: the
- * data path finds an inbound SA by SPI alone, so two tunnels cannot share
- * one (flexgw would otherwise refuse the second at start or at rekey). */
+/* The inbound SPIs of tunnel t's manual SAs, the rekey set's second. */
 static unsigned manual_spis_in(const struct fgw_tunnel_cfg *t, uint32_t spi[2])
 {
 	unsigned n = 0;
@@ -172,25 +170,38 @@ static unsigned manual_spis_in(const struct fgw_tunnel_cfg *t, uint32_t spi[2])
 	return n;
 }
 
+static const char *spi_name(unsigned k)
+{
+	return k == 0 ? "inbound SPI" : "rekey inbound SPI";
+}
+
+/* The data path finds an inbound SA by SPI alone, in slot SPI modulo the
+ * table's size (fgw_config_sa_slots): two inbound SPIs, of one tunnel or
+ * of two, can neither be equal nor share a slot. SPIs IKE chooses are
+ * slot indexes, so only manual ones can collide; flexgw would otherwise
+ * refuse the second at start or at rekey. */
 static bool manual_spis_distinct(struct cfg_ctx *c)
 {
 	const struct fgw_config *cfg = c->cfg;
+	uint32_t slots = fgw_config_sa_slots(cfg);
 
 	for (unsigned i = 0; i < cfg->n_tunnels; i++) {
 		uint32_t mine[2], theirs[2];
 		unsigned n = manual_spis_in(&cfg->tunnels[i], mine);
 
-		for (unsigned j = 0; j < i; j++) {
-			unsigned m = manual_spis_in(&cfg->tunnels[j], theirs);
+		for (unsigned a = 0; a < n; a++)
+			for (unsigned j = 0; j <= i; j++) {
+				unsigned m = j < i ? manual_spis_in(&cfg->tunnels[j], theirs) : a;
 
-			for (unsigned a = 0; a < n; a++)
+				if (j == i)
+					memcpy(theirs, mine, sizeof(theirs));
 				for (unsigned b = 0; b < m; b++) {
 					struct cfg_path p = { .e = {
 						{ .key = "tunnels" }, { .index = i },
 						{ .key = "manual_sa" }, { .key = "inbound" },
 						{ .key = "spi" } }, .depth = 5 };
 
-					if (mine[a] != theirs[b])
+					if ((mine[a] & (slots - 1)) != (theirs[b] & (slots - 1)))
 						continue;
 					if (a == 1) {
 						p.e[3].key = "rekey";
@@ -198,11 +209,19 @@ static bool manual_spis_distinct(struct cfg_ctx *c)
 						p.e[5].key = "spi";
 						p.depth = 6;
 					}
-					return cfg_fail_at(c, &p, CFG_AT_VALUE, "inbound SPI %u "
-							   "is tunnel \"%s\"'s already", mine[a],
-							   cfg->tunnels[j].name);
+					if (mine[a] == theirs[b])
+						return cfg_fail_at(c, &p, CFG_AT_VALUE, "inbound SPI %u "
+								   "is tunnel \"%s\"'s already", mine[a],
+								   cfg->tunnels[j].name);
+					return cfg_fail_at(c, &p, CFG_AT_VALUE, "%s %u of tunnel \"%s\" "
+							   "and %s %u of tunnel \"%s\" share inbound "
+							   "SA slot %u (SPI modulo %u): make them differ "
+							   "in their low %u bits", spi_name(a), mine[a],
+							   cfg->tunnels[i].name, spi_name(b), theirs[b],
+							   cfg->tunnels[j].name, mine[a] & (slots - 1),
+							   slots, (unsigned)__builtin_ctz(slots));
 				}
-		}
+			}
 	}
 	return true;
 }

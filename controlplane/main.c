@@ -250,9 +250,9 @@ static enum fgw_log_level log_level_from(const char *name)
 
 /* Tables sized for the configuration: every port, loopback and tunnel an
  * interface, with the default's room left for interfaces made at run time;
- * inbound SA slots for four SAs per tunnel (current, rekeyed, and a
- * make-before-break pair); per family, the static routes and a connected
- * and a local route per interface. */
+ * inbound SA slots as the configuration says (its manual SPIs were checked
+ * against that size); per family, the static routes and a connected and a
+ * local route per interface. */
 static void size_tables(struct fgw_dp_params *p, const struct fgw_config *cfg)
 {
 	/* a hub clones a virtual-access per peer: as many as limits.max_sa
@@ -260,11 +260,10 @@ static void size_tables(struct fgw_dp_params *p, const struct fgw_config *cfg)
 	unsigned peers = cfg->n_virtual_templates == 0 ? 0 :
 			 cfg->ikev2.limits.max_sa ? cfg->ikev2.limits.max_sa : 1u << 16;
 	unsigned ifs = cfg->n_ports + cfg->n_loopbacks + cfg->n_tunnels + peers;
-	unsigned sas = rte_align32pow2(4 * (cfg->n_tunnels + peers));
 	unsigned routes = cfg->n_routes + 2 * ifs;
 
 	p->max_ifs = ifs + FGW_DEFAULT_IFS;
-	p->max_sas = sas > FGW_DEFAULT_SAS ? sas : 0;
+	p->max_sas = fgw_config_sa_slots(cfg);
 	p->max_routes = routes > FGW_DEFAULT_ROUTES ? routes : 0;
 }
 

@@ -406,6 +406,33 @@ CASES = [
                  "rekey": {"inbound": {"spi": ▶256, "encryption_key": "00112233445566778899aabbccddeeff05060708"},
                            "outbound": {"spi": 261, "encryption_key": "00112233445566778899aabbccddeeff05060708"}}}}]
 }""", "tunnels[1].manual_sa.rekey.inbound.spi", 'inbound SPI 256 is tunnel "Tunnel0"\'s already'),
+	# inbound SAs sit in slot SPI modulo the table's size (65536 here)
+	("manual-sa-inbound-spi-same-slot", """{""" + PORTS + """,
+  "ipsec": {"transform_sets": [{"name": "TS", "esp_encryption": "esp-gcm 128"}]},
+  "tunnels": [{"name": "Tunnel0", "ip_unnumbered": "Loopback0", "source": "Gi1",
+               "destination": "203.0.113.2", "mode": "ipsec ipv4",
+               "manual_sa": {"transform_set": "TS",
+                 "inbound": {"spi": 4097, "encryption_key": "00112233445566778899aabbccddeeff01020304"},
+                 "outbound": {"spi": 257, "encryption_key": "00112233445566778899aabbccddeeff01020304"}}},
+              {"name": "Tunnel1", "ip_unnumbered": "Loopback0", "source": "Gi1",
+               "destination": "203.0.113.3", "mode": "ipsec ipv4",
+               "manual_sa": {"transform_set": "TS",
+                 "inbound": {"spi": ▶69633, "encryption_key": "00112233445566778899aabbccddeeff01020304"},
+                 "outbound": {"spi": 257, "encryption_key": "00112233445566778899aabbccddeeff01020304"}}}]
+}""", "tunnels[1].manual_sa.inbound.spi",
+	 'inbound SPI 69633 of tunnel "Tunnel1" and inbound SPI 4097 of tunnel "Tunnel0" share '
+	 'inbound SA slot 4097 (SPI modulo 65536): make them differ in their low 16 bits'),
+	("manual-sa-rekey-spi-same-slot", """{""" + PORTS + """,
+  "ipsec": {"transform_sets": [{"name": "TS", "esp_encryption": "esp-gcm 128"}]},
+  "tunnels": [{"name": "Tunnel0", "ip_unnumbered": "Loopback0", "source": "Gi1",
+               "destination": "203.0.113.2", "mode": "ipsec ipv4",
+               "manual_sa": {"transform_set": "TS",
+                 "inbound": {"spi": 256, "encryption_key": "00112233445566778899aabbccddeeff01020304"},
+                 "outbound": {"spi": 257, "encryption_key": "00112233445566778899aabbccddeeff01020304"},
+                 "rekey": {"inbound": {"spi": ▶4294902016, "encryption_key": "00112233445566778899aabbccddeeff05060708"},
+                           "outbound": {"spi": 259, "encryption_key": "00112233445566778899aabbccddeeff05060708"}}}}]
+}""", "tunnels[0].manual_sa.rekey.inbound.spi",
+	 'rekey inbound SPI 4294902016 of tunnel "Tunnel0" and inbound SPI 256 of tunnel "Tunnel0" share'),
 	("manual-sa-esn-without-window", """{""" + PORTS + """,
   "ipsec": {"replay_window": 0, "transform_sets": [{"name": "TS", "esp_encryption": "esp-gcm 128"}]},
   "tunnels": [{"name": "Tunnel0", "ip_unnumbered": "Loopback0", "source": "Gi1",
@@ -592,3 +619,31 @@ def test_tunnels_beyond_1024(flexgw, tmp_path):
 	rc, out = check_config(flexgw, cfg)
 	assert rc == 1
 	assert "tunnels: too many entries (at most 32768)" in out, out
+
+
+def test_manual_spis_in_one_slot_refused_at_start(flexgw, tmp_path):
+	"""flexgw -c refuses what --check-config refuses, before EAL starts."""
+	body, _ = place(next(c[1] for c in CASES if c[0] == "manual-sa-inbound-spi-same-slot"))
+	cfg = tmp_path / "slots.json"
+	cfg.write_text(body)
+	p = subprocess.run([str(flexgw), "-c", str(cfg)], capture_output=True, text=True,
+			   timeout=60)
+	assert p.returncode == 1, p.stdout + p.stderr
+	assert 'of tunnel "Tunnel1" and inbound SPI 4097 of tunnel "Tunnel0" share' in p.stderr
+
+
+def test_manual_spis_slots_grow_with_tunnels(flexgw, tmp_path):
+	"""With more than 16384 tunnels the table doubles: SPIs 65536 apart no
+	longer share a slot."""
+	tunnels = ",\n".join(
+		f'{{"name": "Tunnel{i}", "ip_unnumbered": "Loopback0", "source": "Gi1", '
+		f'"destination": "192.0.2.{2 + i % 250}", "mode": "ipsec ipv4", '
+		f'"tunnel_protection": "default"}}' for i in range(16385))
+	manual = ('{"name": "Tunnel%d", "ip_unnumbered": "Loopback0", "source": "Gi1", '
+		  '"destination": "203.0.113.9", "mode": "ipsec ipv4", "manual_sa": '
+		  '{"transform_set": "default", "inbound": {"spi": %d, "encryption_key": "%s"}, '
+		  '"outbound": {"spi": 257, "encryption_key": "%s"}}}')
+	key = "00" * 36
+	text = ("{" + PORTS + ',\n  "tunnels": [\n' + tunnels + ",\n" +
+		manual % (20000, 4097, key, key) + ",\n" + manual % (20001, 69633, key, key) + "]}")
+	accepts(flexgw, tmp_path, text)
