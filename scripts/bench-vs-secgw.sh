@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench-vs-secgw.sh: flexgw's outbound ESP rate against DPDK's ipsec-secgw, measured the
 # same way in one sitting, runs interleaved. ../shared/bench/secgw-bench.sh (beside the
-# repository, or $SECGW_BENCH) runs ipsec-secgw; this script runs flexgw itself:
+# repository, or beside the main one when run from a git worktree, or $SECGW_BENCH) runs
+# ipsec-secgw; this script runs flexgw itself:
 #   the same packets   secgw-bench's pcap (IPv4/UDP, 198.51.100.1 -> SA k's destination);
 #                      only the Ethernet destination is rewritten to flexgw's lan MAC
 #                      (ipsec-secgw does not look at it, flexgw drops frames for other MACs)
@@ -21,7 +22,20 @@
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-SECGW_BENCH=${SECGW_BENCH:-$REPO/../shared/bench/secgw-bench.sh}
+# shared/ sits beside the main repository; a git worktree (e.g. /work/wt/NAME) finds the
+# main repository through git's common directory (<main>/.git)
+secgw_bench_candidates() {
+  local common
+  echo "$REPO/../shared/bench/secgw-bench.sh"
+  common=$(git -C "$REPO" rev-parse --path-format=absolute --git-common-dir 2>/dev/null) &&
+    echo "$(dirname "$common")/../shared/bench/secgw-bench.sh"
+  return 0
+}
+if [ -z "${SECGW_BENCH:-}" ]; then
+  while read -r c; do
+    [ -f "$c" ] && { SECGW_BENCH=$(realpath "$c"); break; }
+  done < <(secgw_bench_candidates)
+fi
 BUILD=${FGW_BUILD:-$REPO/build}
 FLEXGW=$BUILD/controlplane/flexgw
 FLEXCTL=$BUILD/controlplane/ctl/flexctl
@@ -88,7 +102,12 @@ for size in "${SIZE_LIST[@]}"; do
     { echo "--sizes: '$size' is not a size in 28..$TMAX (inner IPv4 bytes whose ESP fits 1500 with $ALG)" >&2; exit 2; }
 done
 [ -x "$FLEXGW" ] && [ -x "$FLEXCTL" ] || { echo "no flexgw build in $BUILD (ninja -C $BUILD)" >&2; exit 1; }
-[ -f "$SECGW_BENCH" ] || { echo "no $SECGW_BENCH (set SECGW_BENCH)" >&2; exit 1; }
+if [ -z "${SECGW_BENCH:-}" ]; then
+  echo "no secgw-bench.sh: looked for $(secgw_bench_candidates | sort -u | paste -sd' ' | sed 's/ / and /g');" \
+    "set SECGW_BENCH to its path" >&2
+  exit 1
+fi
+[ -f "$SECGW_BENCH" ] || { echo "no $SECGW_BENCH (SECGW_BENCH names no file)" >&2; exit 1; }
 NPKTS=$(( SAS > 256 ? SAS : 256 )); NPKTS=$(( (NPKTS + SAS - 1) / SAS * SAS ))  # as secgw-bench
 SATAG=""; [ "$SAS" -gt 1 ] && SATAG="_sa$SAS"
 log() { echo "bench-vs-secgw: $*" >&2; }
