@@ -46,6 +46,7 @@ struct fgw_worker_ctx {
 	struct fgw_worker pub;
 	struct fgw_dp *dp;
 	struct fgw_txq tx[FGW_MAX_PORTS];	/* by DPDK port id */
+	unsigned n_tx;				/* tx[n_tx..] have no buffer */
 	bool launched;
 	uint16_t ip_id;				/* IPv4 ID of the GRE outer headers */
 	uint32_t frag_id6;			/* IPv6 outer fragments: next ID */
