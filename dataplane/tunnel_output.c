@@ -33,7 +33,11 @@
 
 struct out_frame {
 	struct rte_mbuf *m;
-	struct fgw_tunnel_worker *tw;	/* this worker's part of its tunnel */
+	/* this worker's part of its tunnel: set where the frame leaves the
+	 * runs (a drop, fragments, the long way); the cached hop takes it
+	 * from the run (callgrind, 64 B GCM outbound: stored for every
+	 * frame, 1.9 instructions a packet more) */
+	struct fgw_tunnel_worker *tw;
 	uint32_t inner_len;
 	uint32_t nh;			/* outer next hop */
 	uint32_t port_if;
@@ -118,7 +122,8 @@ static bool gre_prepare(struct fgw_burst *b, struct out_frame *f, const struct f
  * are the tunnel's, read once for its run of frames. True when the
  * frame goes on to ESP; f->m then starts at the packet ESP protects. */
 static __rte_always_inline bool tunnel_prepare(struct fgw_burst *b, struct out_frame *f,
-					       uint32_t ifindex, uint16_t mss, bool gre)
+					       struct fgw_tunnel_worker *tw, uint32_t ifindex,
+					       uint16_t mss, bool gre)
 {
 	struct rte_mbuf *m = f->m;
 	rte_be16_t type = 0;
@@ -126,6 +131,7 @@ static __rte_always_inline bool tunnel_prepare(struct fgw_burst *b, struct out_f
 	/* Fragments of an inner packet come chained to the original's data;
 	 * ESP works on one segment (the header mbuf has room for it all). */
 	if (m->nb_segs != 1 && rte_pktmbuf_linearize(m) < 0) {
+		f->tw = tw;
 		out_drop(b, f, FGW_DROP_FRAGMENT);
 		return false;
 	}
@@ -135,7 +141,10 @@ static __rte_always_inline bool tunnel_prepare(struct fgw_burst *b, struct out_f
 	f->inner_len = m->pkt_len;
 	if (mss)
 		fgw_mss_clamp(m, 0, mss);
-	return !gre || gre_prepare(b, f, b->dp->tunnels[ifindex], type);
+	if (!gre)
+		return true;
+	f->tw = tw;
+	return gre_prepare(b, f, b->dp->tunnels[ifindex], type);
 }
 
 /* Stage 1 for frames [i, j), all into tunnel ifindex: appended to f
@@ -153,12 +162,11 @@ static __rte_always_inline void prepare_run(struct fgw_burst *b, struct rte_mbuf
 	bool gre = !plain && tw->kind == FGW_TUNNEL_GRE;
 
 	for (; i < j; i++) {
-		/* inner_len is tunnel_prepare's, nh and port_if the long
-		 * way's (route_send) */
+		/* inner_len is tunnel_prepare's; tw, nh and port_if are set
+		 * where the frame leaves the run */
 		f[*k].m = frames[i];
-		f[*k].tw = tw;
 		f[*k].counts = counts[i];
-		if (!tunnel_prepare(b, &f[*k], ifindex, mss, gre))
+		if (!tunnel_prepare(b, &f[*k], tw, ifindex, mss, gre))
 			continue;
 		m[*k] = f[*k].m;
 		(*k)++;
@@ -361,6 +369,7 @@ static void hop_send(struct fgw_burst *b, struct out_frame *f, const uint8_t *ve
 		uint8_t *eth;
 
 		if (verdict[i] != FGW_SA_DROP_NONE) {
+			f[i].tw = tw;
 			out_drop(b, &f[i], fgw_drop_of_sa(verdict[i]));
 			continue;
 		}
@@ -378,6 +387,7 @@ static void hop_send(struct fgw_burst *b, struct out_frame *f, const uint8_t *ve
 			fgw_tx_run(b->ctx, out->port_id, tx, n, tx_bytes);
 			n = 0;
 			tx_bytes = 0;
+			f[i].tw = tw;
 			outer_send_fragments(b, &f[i], out);
 			continue;
 		}
@@ -505,6 +515,7 @@ static void output_chunk(struct fgw_burst *b, struct rte_mbuf **frames, const bo
 			continue;
 		}
 		for (unsigned x = i; x < esp_end[r]; x++) {
+			f[x].tw = tws[r];
 			if (verdict[x] != FGW_SA_DROP_NONE)
 				out_drop(b, &f[x], fgw_drop_of_sa(verdict[x]));
 			else
