@@ -187,7 +187,7 @@ static __rte_always_inline unsigned encap_one(struct fgw_crypto *c, struct rte_m
 	uint32_t len = rte_pktmbuf_data_len(m);
 	bool tunnel = !any || sa->mode == FGW_SA_TUNNEL, v4;
 	uint8_t inner_df;		/* the DF bit where the IPv4 flags byte has it */
-	unsigned kept, nh, tos, payload, padded, pad, head, ip_len, udp_len, esp_off, total;
+	unsigned kept, nh, tos, payload, padded, pad, head, tail, ip_len, udp_len, esp_off, total;
 	uint8_t *hdr, *trailer, *esp, *icv;
 	struct fgw_crypto_op op;
 
@@ -223,10 +223,17 @@ static __rte_always_inline unsigned encap_one(struct fgw_crypto *c, struct rte_m
 	padded = RTE_ALIGN_CEIL(payload + 2, align);
 	pad = padded - payload - 2;
 	head = outer_len + FGW_ESP_HDR_LEN + iv_len;
+	/* The trailer's copy of fgw_esp_pad writes its 16 bytes whatever the
+	 * padding: an ICV of 14 bytes or more covers them. With GCM's 16, a
+	 * constant, the test folds away (RTE_MAX's could not: pad + 18 may
+	 * wrap, as far as the compiler knows; callgrind, 64 B GCM outbound:
+	 * encap_burst 190.9 -> 184.9 instructions a packet). */
+	tail = pad + 2 + icv_len;
+	if (icv_len + 2 < sizeof(fgw_esp_pad) && tail < sizeof(fgw_esp_pad))
+		tail = sizeof(fgw_esp_pad);
 	/* The Ethernet header counted too: the tunnel output prepends it
 	 * without a check of its own. */
-	if (rte_pktmbuf_headroom(m) < head + RTE_ETHER_HDR_LEN ||
-	    rte_pktmbuf_tailroom(m) < RTE_MAX(pad + 2 + icv_len, sizeof(fgw_esp_pad)))
+	if (rte_pktmbuf_headroom(m) < head + RTE_ETHER_HDR_LEN || rte_pktmbuf_tailroom(m) < tail)
 		return FGW_SA_DROP_NO_ROOM;
 
 	/* Trailer (RFC 4303 2.4): padding, its length, next header. The copy
