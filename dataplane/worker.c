@@ -40,12 +40,18 @@ static void burst_process(struct fgw_burst *b, struct rte_mbuf **pkts, unsigned 
 void fgw_worker_process_burst(struct fgw_dp *dp, struct fgw_worker *w, uint16_t port,
 			      struct rte_mbuf **pkts, uint16_t n)
 {
-	struct fgw_burst b = {
-		.dp = dp,
-		.ctx = fgw_worker_ctx(w),
-		.stats = &w->stats,
-		.port = port,
-	};
+	/* Field by field: an initializer would zero the punt arrays too, a
+	 * memset a burst (callgrind, 64 B GCM outbound: 1.5 instructions a
+	 * packet); they are written before they are read (n_punt). */
+	struct fgw_burst b;
+
+	b.dp = dp;
+	b.ctx = fgw_worker_ctx(w);
+	b.stats = &w->stats;
+	b.port = port;
+	b.in_if = FGW_IF_NONE;
+	b.inner = false;
+	b.n_punt = 0;
 
 	if (port >= FGW_MAX_PORTS || dp->port_if[port] == FGW_IF_NONE) {
 		/* Not a port of ours: nothing to attribute the frames to. */
