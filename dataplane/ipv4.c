@@ -498,6 +498,9 @@ void fgw_ipv4_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
 	struct rte_mbuf *esp[FGW_MAX_BURST];
 	struct tun_runs tun;
 	unsigned k = 0, u = 0, f = 0, n_esp = 0, n_tun = 0, tun_runs = 0, routed = UINT_MAX;
+	/* The destination of the last packet that went to the tunnel input:
+	 * ours, and the burst is not from inside a tunnel. */
+	unsigned esp_at = UINT_MAX;
 	uint32_t tun_last = UINT32_MAX;	/* the tunnel of the last run */
 	uint16_t routed_mtu = 0;	/* the MTU out of routed's next hop */
 	bool routed_tunnel = false;	/* whether that leads into a tunnel */
@@ -534,6 +537,16 @@ void fgw_ipv4_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
 		uint16_t mtu = routed_mtu;
 		bool into_tunnel;
 
+		if (p->at == esp_at && !p->group && !is_fragment(p->ip) &&
+		    fgw_esp_classify(p->m, rte_ipv4_hdr_len(p->ip), p->ip->next_proto_id)) {
+			/* The next packet of a run of ESP to our address:
+			 * what ipv4_is_esp asks of the packet alone (the
+			 * next hop's tests once a run; callgrind, 64 B GCM
+			 * inbound: 1,339.9 -> 1,326.5 instructions a packet).
+			 * Any other packet to it takes the tests below. */
+			esp[n_esp++] = p->m;
+			continue;
+		}
 		p->nh = (uint32_t)nh[p->at];
 		p->hop = hop;
 		if (dst_ok && routed_tunnel) {
@@ -549,6 +562,7 @@ void fgw_ipv4_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
 			if (!ipv4_outer_fragment(b, p))
 				continue;
 			if (ipv4_is_esp(b, p)) {
+				esp_at = p->at;
 				esp[n_esp++] = p->m;
 				continue;
 			}

@@ -1510,6 +1510,50 @@ static bool fragmented_esp6_reassembled(void)
 	return quiet();
 }
 
+/* ESP to our address with other packets to it in the same burst: IKE
+ * (NAT-T's zero marker), an ESP frame that came as an Ethernet broadcast,
+ * and an ESP packet in two fragments. After the first ESP frame the outer
+ * IPv4 pass asks the next frames to that address only what concerns the
+ * frame itself (fgw_ipv4_input); each of these must still go its own way:
+ * IKE and the broadcast punted as local, the fragments reassembled and
+ * decrypted. */
+static bool esp_run_with_other_local_packets(void)
+{
+	/* (after sa_swap_loses_nothing: the new inbound SA) */
+	struct rte_mbuf *whole = peer_encap(ip4_pkt("198.51.100.7", "192.0.2.10", 1200, false,
+						    IPPROTO_UDP), peer_out_t0_new);
+	unsigned payload = whole->pkt_len - 14 - 20, n, np, local = 0;
+	struct rte_mbuf *m[7], *out[16], *p[8];
+	struct rte_udp_hdr *udp;
+
+	for (unsigned i = 0; i < 7; i += 2)
+		m[i] = peer_encap(ip4_pkt("198.51.100.7", "192.0.2.10", 100 + i, false,
+					  IPPROTO_UDP), peer_out_t0_new);
+	m[1] = ip4_pkt("203.0.113.2", "203.0.113.1", 8 + 40, false, IPPROTO_UDP);
+	udp = rte_pktmbuf_mtod_offset(m[1], struct rte_udp_hdr *, 20);
+	memset((uint8_t *)udp, 0, 8 + 40);
+	udp->src_port = htons(4500);
+	udp->dst_port = htons(4500);
+	udp->dgram_len = htons(48);
+	eth_push(m[1], &dp.ifs[if_wan].mac, &peer_mac);
+	m[3] = fragment_of(whole, 0, 800, true);
+	memset(rte_pktmbuf_mtod(m[4], uint8_t *), 0xff, RTE_ETHER_ADDR_LEN);
+	m[5] = fragment_of(whole, 800, payload - 800, false);
+	rte_pktmbuf_free(whole);
+	feed(port_wan, m, 7);
+	n = sent(port_lan, out, 16);
+	free_all(out, n);
+	np = rte_ring_dequeue_burst(dp.punt, (void **)p, 8, NULL);
+	for (unsigned i = 0; i < np; i++)
+		local += fgw_punt_meta(&dp, p[i])->reason == FGW_PUNT_LOCAL;
+	free_all(p, np);
+	EXPECT(n == 4 && w->stats.decrypted == before.decrypted + 4 &&
+	      w->stats.reassembled == before.reassembled + 1, "%u of 4 ESP packets forwarded", n);
+	EXPECT(np == 2 && local == 2, "%u punted, %u as local; expected IKE and the broadcast",
+	       np, local);
+	return quiet();
+}
+
 static bool every_packet_counted_once(void)
 {
 	struct fgw_worker_stats s;
@@ -1557,6 +1601,7 @@ int main(void)
 	RUN(syn_mss_clamped);
 	RUN(fragmented_esp_reassembled);
 	RUN(fragmented_esp6_reassembled);
+	RUN(esp_run_with_other_local_packets);
 	RUN(other_workers_sa_is_handed_off);
 	RUN(control_inject_is_encrypted);
 	RUN(every_packet_counted_once);
