@@ -81,29 +81,31 @@ struct inner_lists {
 };
 
 /* Stage 3 for one decrypted packet: the inner packet as an Ethernet frame
- * of the right type, or false when it was dropped. In tunnel mode ESP
- * checked the inner header (fgw_esp_decap): an IPv4 or IPv6 packet of at
- * least its header's length. */
+ * of the right type, its IP length into *len, or false when it was
+ * dropped. In tunnel mode ESP checked the inner header (fgw_esp_decap):
+ * an IPv4 or IPv6 packet of at least its header's length. The mbuf's
+ * fields are read before the stores: the punt metadata's 32-bit field and
+ * the Ethernet header's bytes may alias them for the compiler, which
+ * reloaded them after each (callgrind). */
 static __rte_always_inline bool inner_prepare(struct fgw_burst *b, struct rte_mbuf *m,
 					      const struct fgw_tunnel *t, uint16_t rx_mss,
 					      uint32_t in_if, int meta_off, const bool tunnel,
-					      bool *v6)
+					      bool *v6, uint32_t *len)
 {
 	struct rte_ether_hdr *eth;
-	rte_be16_t type;
-	uint8_t version;
+	rte_be16_t type = 0;
+	uint32_t ip_len;
+	uint8_t *l3;
+	bool is_v6;
 
 	/* The NIC's verdict was on the outer header. */
 	m->ol_flags &= ~(RTE_MBUF_F_RX_IP_CKSUM_MASK | RTE_MBUF_F_RX_L4_CKSUM_MASK);
-	if (tunnel) {
-		version = rte_pktmbuf_mtod(m, const uint8_t *)[0] >> 4;
-	} else {
+	if (!tunnel) {
 		type = gre_decap(t, m);
 		if (type == 0) {
 			fgw_drop(b, m, FGW_DROP_GRE);
 			return false;
 		}
-		version = type == RTE_BE16(RTE_ETHER_TYPE_IPV4) ? 4 : 6;
 		if (rte_pktmbuf_data_len(m) < 1) {
 			fgw_drop(b, m, FGW_DROP_RUNT);
 			return false;
@@ -111,22 +113,26 @@ static __rte_always_inline bool inner_prepare(struct fgw_burst *b, struct rte_mb
 	}
 	if (rx_mss)
 		fgw_mss_clamp(m, 0, rx_mss);
-	RTE_MBUF_DYNFIELD(m, meta_off, struct fgw_punt_meta *)->in_if = in_if;
+	l3 = rte_pktmbuf_mtod(m, uint8_t *);
+	ip_len = m->pkt_len;
+	is_v6 = tunnel ? l3[0] >> 4 == 6 : type != RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	/* Into the room ESP's headers left: no check of the headroom. */
 	m->data_off -= RTE_ETHER_HDR_LEN;
 	m->data_len += RTE_ETHER_HDR_LEN;
-	m->pkt_len += RTE_ETHER_HDR_LEN;
-	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	m->pkt_len = ip_len + RTE_ETHER_HDR_LEN;
+	RTE_MBUF_DYNFIELD(m, meta_off, struct fgw_punt_meta *)->in_if = in_if;
+	eth = (struct rte_ether_hdr *)(l3 - RTE_ETHER_HDR_LEN);
 	memset(eth, 0, sizeof(*eth));
-	eth->ether_type = version == 4 ? RTE_BE16(RTE_ETHER_TYPE_IPV4) :
-		RTE_BE16(RTE_ETHER_TYPE_IPV6);
-	*v6 = version == 6;
+	eth->ether_type = is_v6 ? RTE_BE16(RTE_ETHER_TYPE_IPV6) : RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	*v6 = is_v6;
+	*len = ip_len;
 	return true;
 }
 
 /* Stage 3 for the run of packets on one SA from i on, in a body for its
  * mode: the inner packets onto l, the counters added once. Returns where
- * the run ends. */
+ * the run ends. The lists' counts are locals for the loop, which stay in
+ * registers across the stores to the packets. */
 static __rte_always_inline unsigned inner_run(struct fgw_burst *b, struct rte_mbuf **m,
 					      struct fgw_sa *const *sa, const uint8_t *verdict,
 					      unsigned i, unsigned k, struct inner_lists *l,
@@ -140,28 +146,36 @@ static __rte_always_inline unsigned inner_run(struct fgw_burst *b, struct rte_mb
 	const uint32_t in_if = s->ifindex;
 	const int meta_off = dp->punt_meta_offset;
 	uint64_t decrypted = 0, drops = 0, packets = 0, bytes = 0;
+	/* IPv4 out of tunnel mode or out of GRE: two passes (inner_forward) */
+	struct rte_mbuf **v4 = tunnel ? l->v4 : l->v4_gre, **v6 = l->v6;
+	unsigned n4 = tunnel ? l->n4 : l->n4_gre, n6 = l->n6;
 
 	for (; i < k && (one || sa[i] == s); i++) {
+		struct rte_mbuf *f = m[i];
+		uint32_t len;
 		bool is_v6;
 
 		if (verdict[i] != FGW_SA_DROP_NONE) {
-			fgw_drop(b, m[i], fgw_drop_of_sa(verdict[i]));
+			fgw_drop(b, f, fgw_drop_of_sa(verdict[i]));
 			continue;
 		}
 		decrypted++;
-		if (!inner_prepare(b, m[i], t, rx_mss, in_if, meta_off, tunnel, &is_v6)) {
+		if (!inner_prepare(b, f, t, rx_mss, in_if, meta_off, tunnel, &is_v6, &len)) {
 			drops++;
 			continue;
 		}
 		packets++;
-		bytes += m[i]->pkt_len - RTE_ETHER_HDR_LEN;
+		bytes += len;
 		if (is_v6)
-			l->v6[l->n6++] = m[i];
-		else if (tunnel)
-			l->v4[l->n4++] = m[i];
+			v6[n6++] = f;
 		else
-			l->v4_gre[l->n4_gre++] = m[i];
+			v4[n4++] = f;
 	}
+	if (tunnel)
+		l->n4 = n4;
+	else
+		l->n4_gre = n4;
+	l->n6 = n6;
 	b->stats->decrypted += decrypted;
 	tw->rx_drops += drops;
 	tw->rx_packets += packets;
