@@ -645,6 +645,10 @@ void fgw_ipv4_inner_input(struct fgw_burst *b, struct rte_mbuf **pkts, unsigned 
 	 * the MTU and has TTL to spare is sent the same way at once. */
 	rte_be32_t routed = 0, fast_dst = 0;
 	uint16_t routed_mtu = 0;	/* the MTU out of routed's next hop */
+	/* fast_out's MTU, a local (a load a packet less); 0 before the
+	 * first, which no packet fits: decapsulation let none through
+	 * shorter than its 20-byte header */
+	uint16_t fast_mtu = 0;
 	bool routed_valid = false;
 	const struct fgw_if *fast_out = NULL;
 	struct rte_ether_addr fast_mac;
@@ -678,8 +682,8 @@ void fgw_ipv4_inner_input(struct fgw_burst *b, struct rte_mbuf **pkts, unsigned 
 		struct v4_pkt p;
 		uint16_t mtu;
 
-		if (fast_out != NULL && ip->dst_addr == fast_dst && ip->time_to_live > 1 &&
-		    rte_be_to_cpu_16(ip->total_length) <= fast_out->mtu) {
+		if (ip->dst_addr == fast_dst && ip->time_to_live > 1 &&
+		    rte_be_to_cpu_16(ip->total_length) <= fast_mtu) {
 			ipv4_send(b, ok[i], ip, fast_out, &fast_mac);
 			continue;
 		}
@@ -702,6 +706,7 @@ void fgw_ipv4_inner_input(struct fgw_burst *b, struct rte_mbuf **pkts, unsigned 
 		fast_dst = ip->dst_addr;
 		fast_mac = mac;
 		fast_out = &b->dp->ifs[p.out_if];
+		fast_mtu = fast_out->mtu;
 	}
 	if (n_tun != 0)
 		fgw_tunnel_output(b, tun, tun_if, tun_counts, n_tun);
