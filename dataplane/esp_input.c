@@ -217,14 +217,18 @@ static bool spi_of(struct rte_mbuf *f, rte_be32_t *v)
 /* Stage 0 for the frames from the first on that carry its SPI, when the
  * second carries it too (ESP from one peer's SA, the usual chunk; traffic
  * spread over SAs keeps each_sa's prefetches): the SA looked up and
- * checked once, not per frame, and each frame read once. Returns how many
- * frames went to m, their SA to sa: 0, leaving every frame to each_sa,
- * when the first frame's SA is unknown or another worker's. */
+ * checked once, not per frame, and each frame read once. The run also
+ * ends at a frame whose header lengths differ from the first's (the
+ * tx_offload word that holds them compared whole, not their sum worked
+ * out a frame). Returns how many frames went to m, their SA to sa: 0,
+ * leaving every frame to each_sa, when the first frame's SA is unknown or
+ * another worker's. */
 static unsigned lead_run(struct fgw_burst *b, struct rte_mbuf **frames, unsigned n,
 			 struct rte_mbuf **m, struct fgw_sa **sa)
 {
-	unsigned me = b->ctx->pub.index, i;
+	unsigned me = b->ctx->pub.index, i, off, need;
 	rte_be32_t first, v;
+	uint64_t lens;
 	struct fgw_sa *s;
 	uint32_t spi;
 
@@ -236,10 +240,20 @@ static unsigned lead_run(struct fgw_burst *b, struct rte_mbuf **frames, unsigned
 		return 0;
 	fgw_sa_prefetch(s);
 	prefetch_tunnel(b->dp, s, me);
-	for (i = 0; i < n && spi_of(frames[i], &v) && v == first; i++) {
-		rte_pktmbuf_adj(frames[i], RTE_ETHER_HDR_LEN);
+	lens = frames[0]->tx_offload;
+	off = frames[0]->l2_len + frames[0]->l3_len + frames[0]->l4_len;
+	need = off + FGW_ESP_HDR_LEN;
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *f = frames[i];
+
+		if (f->tx_offload != lens || rte_pktmbuf_data_len(f) < need)
+			break;
+		memcpy(&v, rte_pktmbuf_mtod_offset(f, const void *, off), sizeof(v));
+		if (v != first)
+			break;
+		rte_pktmbuf_adj(f, RTE_ETHER_HDR_LEN);
 		sa[i] = s;
-		m[i] = frames[i];
+		m[i] = f;
 	}
 	return i;
 }

@@ -1554,6 +1554,52 @@ static bool esp_run_with_other_local_packets(void)
 	return quiet();
 }
 
+/* Four bytes of IPv4 options into frame m's outer header, `word` their
+ * value. */
+static void outer_options(struct rte_mbuf *m, rte_be32_t word)
+{
+	uint8_t *p = (uint8_t *)rte_pktmbuf_prepend(m, 4);
+	struct rte_ipv4_hdr *ip;
+
+	if (p == NULL) {
+		fprintf(stderr, "no headroom for options\n");
+		exit(2);
+	}
+	ip = (struct rte_ipv4_hdr *)(p + 14);
+	memmove(p, p + 4, 14 + 20);
+	memcpy(p + 14 + 20, &word, 4);
+	ip->version_ihl = 0x46;
+	ip->total_length = htons((uint16_t)(ntohs(ip->total_length) + 4));
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+
+/* A one-SA burst with a frame of another SA (Tunnel1's) at each place, its
+ * outer header four bytes longer, and those four bytes (options) the
+ * run's SPI: read where the run's frames have their SPI, it would pass
+ * for one of them. ESP input's leading run ends at a frame whose header
+ * lengths differ; each frame is decrypted with its own SA. */
+static bool one_spi_burst_with_longer_header(void)
+{
+	enum { N = 5 };
+
+	for (unsigned at = 0; at < N; at++) {
+		struct rte_mbuf *m[N], *out[2 * N];
+		unsigned n;
+
+		for (unsigned i = 0; i < N; i++)
+			m[i] = peer_encap(ip4_pkt("198.51.100.7", "192.0.2.10", 100 + i, false,
+						  IPPROTO_UDP), i == at ? peer_out_t1 : peer_out_t0_new);
+		outer_options(m[at], htonl(SPI_T0_IN_NEW));
+		feed(port_wan, m, N);
+		n = sent(port_lan, out, 2 * N);
+		free_all(out, n);
+		EXPECT(n == N && w->stats.decrypted == before.decrypted + N,
+		       "longer header at %u: %u of %u forwarded", at, n, N);
+	}
+	return quiet();
+}
+
 static bool every_packet_counted_once(void)
 {
 	struct fgw_worker_stats s;
@@ -1602,6 +1648,7 @@ int main(void)
 	RUN(fragmented_esp_reassembled);
 	RUN(fragmented_esp6_reassembled);
 	RUN(esp_run_with_other_local_packets);
+	RUN(one_spi_burst_with_longer_header);
 	RUN(other_workers_sa_is_handed_off);
 	RUN(control_inject_is_encrypted);
 	RUN(every_packet_counted_once);
