@@ -403,12 +403,17 @@ static __rte_always_inline void finish_run(struct in_burst *b, struct fgw_sa *sa
 	uint64_t packets = 0, bytes = 0;
 
 	for (unsigned i = from; i < to; i++) {
+		/* a local: stored through a byte pointer, the verdict was
+		 * loaded again */
+		unsigned v = verdict[i];
 		uint32_t len = 0;
 
-		if (verdict[i] == FGW_SA_DROP_NONE)
-			verdict[i] = decap_finish(c, m[i], sa, &in[i], &len, kind);
-		if (verdict[i] != FGW_SA_DROP_NONE) {
-			sa->stats.drop[verdict[i]]++;
+		if (v == FGW_SA_DROP_NONE) {
+			v = decap_finish(c, m[i], sa, &in[i], &len, kind);
+			verdict[i] = (uint8_t)v;
+		}
+		if (v != FGW_SA_DROP_NONE) {
+			sa->stats.drop[v]++;
 			continue;
 		}
 		packets++;
