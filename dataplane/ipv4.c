@@ -657,7 +657,10 @@ void fgw_ipv4_inner_input(struct fgw_burst *b, struct rte_mbuf **pkts, unsigned 
 		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(pkts[i], struct rte_ipv4_hdr *,
 								  RTE_ETHER_HDR_LEN);
 
-		if (!ipv4_sum_ok(ip, rte_ipv4_hdr_len(ip))) {
+		/* (decapsulation checked the version: 0x45 is the usual
+		 * header, whose length needs no working out) */
+		if (!ipv4_sum_ok(ip, ip->version_ihl == RTE_IPV4_VHL_DEF ? sizeof(*ip) :
+				 rte_ipv4_hdr_len(ip))) {
 			fgw_drop(b, pkts[i], FGW_DROP_IPV4_CHECKSUM);
 			continue;
 		}
