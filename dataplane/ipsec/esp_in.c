@@ -316,7 +316,9 @@ static __rte_always_inline unsigned decap_finish(struct fgw_crypto *c, struct rt
 		inner_len = tunnel_inner(in->outer_ecn, pt, payload, nh, &verdict);
 		if (verdict != FGW_SA_DROP_NONE)
 			return verdict;
-		rte_pktmbuf_adj(m, in->ct_off);
+		/* The inner packet at pt, within the segment (decap_check):
+		 * no rte_pktmbuf_adj and its test of the length. */
+		m->data_off += in->ct_off;
 		trim_to(m, inner_len);
 	} else {
 		unsigned l3 = m->l3_len, hole = in->ct_off - l3;
