@@ -641,17 +641,18 @@ void fgw_ipv4_inner_input(struct fgw_burst *b, struct rte_mbuf **pkts, unsigned 
 	/* routed: the destination of the last packet ipv4_route let through
 	 * (its own checks and its next hop's passed: a packet to it needs
 	 * only its own). fast: the last one that went out of a port whole,
-	 * through fast_out to fast_mac; a packet to it that keeps under
-	 * the MTU and has TTL to spare is sent the same way at once. */
+	 * fast_port, with the Ethernet addresses fast_eth; a packet to it
+	 * that keeps under the MTU and has TTL to spare is sent the same way
+	 * at once, its addresses one 12-byte copy, counted once a burst
+	 * (fast_sent). */
 	rte_be32_t routed = 0, fast_dst = 0;
 	uint16_t routed_mtu = 0;	/* the MTU out of routed's next hop */
-	/* fast_out's MTU, a local (a load a packet less); 0 before the
-	 * first, which no packet fits: decapsulation let none through
-	 * shorter than its 20-byte header */
-	uint16_t fast_mtu = 0;
+	/* the egress MTU, a local; 0 before the first, which no packet fits:
+	 * decapsulation let none through shorter than its 20-byte header */
+	uint16_t fast_mtu = 0, fast_port = 0;
+	uint8_t fast_eth[2 * RTE_ETHER_ADDR_LEN];	/* destination, source */
+	uint64_t fast_sent = 0;
 	bool routed_valid = false;
-	const struct fgw_if *fast_out = NULL;
-	struct rte_ether_addr fast_mac;
 
 	for (unsigned i = 0; i < n; i++) {
 		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(pkts[i], struct rte_ipv4_hdr *,
@@ -682,12 +683,16 @@ void fgw_ipv4_inner_input(struct fgw_burst *b, struct rte_mbuf **pkts, unsigned 
 		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(ok[i], struct rte_ipv4_hdr *,
 								  RTE_ETHER_HDR_LEN);
 		struct rte_ether_addr mac;
+		const struct fgw_if *out;
 		struct v4_pkt p;
 		uint16_t mtu;
 
 		if (ip->dst_addr == fast_dst && ip->time_to_live > 1 &&
 		    rte_be_to_cpu_16(ip->total_length) <= fast_mtu) {
-			ipv4_send(b, ok[i], ip, fast_out, &fast_mac);
+			ttl_decrement(ip);
+			memcpy((uint8_t *)ip - RTE_ETHER_HDR_LEN, fast_eth, sizeof(fast_eth));
+			fgw_tx(b->ctx, fast_port, ok[i]);
+			fast_sent++;
 			continue;
 		}
 		p = (struct v4_pkt){
@@ -706,11 +711,14 @@ void fgw_ipv4_inner_input(struct fgw_burst *b, struct rte_mbuf **pkts, unsigned 
 		}
 		if (!ipv4_forward_one(b, &p, &mac))
 			continue;
+		out = &b->dp->ifs[p.out_if];
 		fast_dst = ip->dst_addr;
-		fast_mac = mac;
-		fast_out = &b->dp->ifs[p.out_if];
-		fast_mtu = fast_out->mtu;
+		fast_mtu = out->mtu;
+		fast_port = out->port_id;
+		memcpy(fast_eth, &mac, RTE_ETHER_ADDR_LEN);
+		memcpy(fast_eth + RTE_ETHER_ADDR_LEN, &out->mac, RTE_ETHER_ADDR_LEN);
 	}
+	b->stats->forwarded += fast_sent;
 	if (n_tun != 0)
 		fgw_tunnel_output(b, tun, tun_if, tun_counts, n_tun);
 }

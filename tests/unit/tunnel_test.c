@@ -1593,8 +1593,21 @@ static bool one_spi_burst_with_longer_header(void)
 		outer_options(m[at], htonl(SPI_T0_IN_NEW));
 		feed(port_wan, m, N);
 		n = sent(port_lan, out, 2 * N);
+		/* the inner pass's fast path (every packet after the first
+		 * to one destination): addresses, TTL, counted */
+		for (unsigned i = 0; i < n; i++) {
+			const struct rte_ether_hdr *eth =
+				rte_pktmbuf_mtod(out[i], const struct rte_ether_hdr *);
+
+			EXPECT(rte_is_same_ether_addr(&eth->dst_addr, &host_mac) &&
+			       rte_is_same_ether_addr(&eth->src_addr, &dp.ifs[if_lan].mac) &&
+			       eth->ether_type == htons(RTE_ETHER_TYPE_IPV4) &&
+			       rte_pktmbuf_mtod_offset(out[i], struct rte_ipv4_hdr *, 14)
+			       ->time_to_live == 63, "frame %u of %u: header", i, n);
+		}
 		free_all(out, n);
-		EXPECT(n == N && w->stats.decrypted == before.decrypted + N,
+		EXPECT(n == N && w->stats.decrypted == before.decrypted + N &&
+		       w->stats.forwarded == before.forwarded + N,
 		       "longer header at %u: %u of %u forwarded", at, n, N);
 	}
 	return quiet();
