@@ -251,7 +251,12 @@ static unsigned lead_run(struct fgw_burst *b, struct rte_mbuf **frames, unsigned
 		memcpy(&v, rte_pktmbuf_mtod_offset(f, const void *, off), sizeof(v));
 		if (v != first)
 			break;
-		rte_pktmbuf_adj(f, RTE_ETHER_HDR_LEN);
+		/* The Ethernet header off: the frame is longer (need counts
+		 * l2_len, which fgw_esp_classify set to the header's length),
+		 * so no rte_pktmbuf_adj and its test. */
+		f->data_off += RTE_ETHER_HDR_LEN;
+		f->data_len -= RTE_ETHER_HDR_LEN;
+		f->pkt_len -= RTE_ETHER_HDR_LEN;
 		sa[i] = s;
 		m[i] = f;
 	}
