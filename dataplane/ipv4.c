@@ -504,6 +504,7 @@ void fgw_ipv4_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
 	uint32_t tun_last = UINT32_MAX;	/* the tunnel of the last run */
 	uint16_t routed_mtu = 0;	/* the MTU out of routed's next hop */
 	bool routed_tunnel = false;	/* whether that leads into a tunnel */
+	rte_be32_t last_dst = 0;	/* dst[u - 1] as headers hold it */
 	uint64_t hits;
 
 	for (unsigned i = 0; i < n; i++) {
@@ -516,9 +517,13 @@ void fgw_ipv4_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_
 		pkt[k].group = l2_group[i];
 		/* A run of one destination (ESP from one peer, a flow's
 		 * packets) is looked up once: about 20 instructions a
-		 * lookup against 4 for the comparison (callgrind). */
-		if (u == 0 || dst[u - 1] != rte_be_to_cpu_32(ip->dst_addr))
-			dst[u++] = rte_be_to_cpu_32(ip->dst_addr);
+		 * lookup against 4 for the comparison (callgrind), the
+		 * last destination a local, not loaded and swapped a
+		 * packet. */
+		if (u == 0 || ip->dst_addr != last_dst) {
+			last_dst = ip->dst_addr;
+			dst[u++] = rte_be_to_cpu_32(last_dst);
+		}
 		pkt[k++].at = (uint8_t)(u - 1);
 	}
 	if (k == 0)
