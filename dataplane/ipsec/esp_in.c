@@ -387,7 +387,9 @@ static __rte_always_inline unsigned check_run(struct in_burst *b, struct fgw_sa 
 	/* The end first, in a loop of its own: tested after each packet's
 	 * checks, it cost about 13 instructions a packet (callgrind), the
 	 * run's arrays reloaded past the checks' stores. */
-	while (end < n && sas[end] == sa)
+	while (end + 1 < n && sas[end] == sa && sas[end + 1] == sa)
+		end += 2;	/* two a turn: half the loop's tests */
+	if (end < n && sas[end] == sa)
 		end++;
 	for (unsigned i = from; i < end; i++)
 		verdict[i] = decap_check(c, m[i], sa, i, &in[i], kind);
