@@ -45,6 +45,13 @@ extern const unsigned bench_n_algs;
 
 enum bench_dir { BENCH_OUT, BENCH_IN };
 
+/* Where the worker's transmitted frames go. ring: net_ring ports whose TX
+ * rings the harness empties every turn, returning the mbufs to the pool in
+ * bulk, as a NIC's PMD does at TX completion (RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE);
+ * null: net_null ports, whose TX frees each mbuf on its own. */
+enum bench_sink { BENCH_SINK_RING, BENCH_SINK_NULL };
+const char *bench_sink_name(enum bench_sink s);
+
 struct bench_opts {
 	const struct bench_alg *algs[BENCH_MAX_ALGS];
 	unsigned n_algs;
@@ -53,12 +60,14 @@ struct bench_opts {
 	unsigned n_sizes;
 	unsigned sas;
 	unsigned workers;		/* 0: every EAL worker lcore */
+	enum bench_sink sink;
 	double duration;		/* seconds per measurement */
 	double warmup;
 	bool json;
 	bool compare_paths;
 	bool crypto_api;
 	bool no_crypto_only;
+	bool harness_cost;
 	bool interactive;
 };
 
@@ -163,7 +172,8 @@ void bench_crypto_only_free(struct bench_crypto_only *co);
 struct bench_harness;
 /* sas: the most SAs any measurement of the run will use. */
 struct bench_harness *bench_harness_create(unsigned n_workers, const unsigned *lcores,
-					   unsigned sas, char *err, size_t errlen);
+					   unsigned sas, enum bench_sink sink, char *err,
+					   size_t errlen);
 void bench_harness_free(struct bench_harness *h);
 /* What the data path call is (the worker's, or the ESP library's plus the
  * worker's forwarding), for the output; which one a measurement used is
@@ -180,6 +190,12 @@ int bench_harness_prepare(struct bench_harness *h, const struct bench_alg *alg,
 			  enum bench_dir dir, unsigned size, unsigned sas, struct bench_task *t,
 			  struct bench_task *one, char *err, size_t errlen);
 void bench_harness_finish(struct bench_harness *h);
+/* For --harness-cost: a task on t's traffic that runs the harness alone
+ * -- mbufs allocated, frames copied as for t, the mbufs freed in bulk as
+ * the ring sink frees them -- without the data path; its rate counts the
+ * frames handed over. */
+void bench_harness_rx_task(struct bench_harness *h, const struct bench_task *t,
+			   struct bench_task *rx);
 /* The workers' drops by reason and punts since bench_harness_prepare, as
  * "REASON=n,...", empty when none. Before bench_harness_finish. */
 void bench_harness_losses(const struct bench_harness *h, char *buf, size_t len);

@@ -114,7 +114,9 @@ struct result {
 	double crypto_only;		/* Mpps, 0 when not measured */
 	double crypto_only_cpu;		/* Mpps per CPU second, 0 when unknown */
 	double one_sa, one_sa_cpu;	/* sas > 1: one SA per worker, same run */
+	double harness, harness_cpu;	/* --harness-cost: the harness alone */
 	bool worker_path;		/* see bench_harness_path */
+	enum bench_sink sink;
 	char losses[512];		/* the workers' drops and punts */
 };
 
@@ -167,6 +169,11 @@ static void table_row(FILE *f, const struct result *r)
 		fprintf(f, "    same run, one SA per worker: %.3f Mpps (cpu %.3f); %u SAs / 1 SA: "
 			"%.3f (cpu %.3f)\n", r->one_sa, r->one_sa_cpu, r->sas, sas_ratio(r),
 			r->one_sa_cpu > 0 ? r->total.mpps_cpu / r->one_sa_cpu : 0);
+	if (r->harness > 0)
+		fprintf(f, "    same run, the harness alone (alloc, copy, bulk free): %.3f Mpps "
+			"(cpu %.3f), %.1f ns a packet of the data path's %.1f\n", r->harness,
+			r->harness_cpu, 1e3 / r->harness * r->workers,
+			r->total.mpps > 0 ? 1e3 / r->total.mpps * r->workers : 0);
 	if (r->losses[0])
 		fprintf(f, "    worker drops/punts: %s\n", r->losses);
 }
@@ -181,9 +188,9 @@ static void json_size(FILE *f, unsigned size)
 
 static void json_result(FILE *f, const struct result *r, bool first)
 {
-	fprintf(f, "%s\n  {\"alg\": \"%s\", \"dir\": \"%s\", \"path\": \"%s\", \"size\": ",
-		first ? "" : ",", r->alg->name, dir_name(r->dir),
-		r->worker_path ? "worker" : "esp-lib+forward");
+	fprintf(f, "%s\n  {\"alg\": \"%s\", \"dir\": \"%s\", \"path\": \"%s\", "
+		"\"sink\": \"%s\", \"size\": ", first ? "" : ",", r->alg->name, dir_name(r->dir),
+		r->worker_path ? "worker" : "esp-lib+forward", bench_sink_name(r->sink));
 	json_size(f, r->size);
 	fprintf(f, ", \"mean_size\": %.1f, \"sas\": %u, \"workers\": %u, \"mpps\": %.4f, "
 		"\"gbps\": %.3f, \"cycles_per_pkt\": %.1f, \"crypto_only_mpps\": %.4f, "
@@ -197,6 +204,9 @@ static void json_result(FILE *f, const struct result *r, bool first)
 	if (r->one_sa > 0)
 		fprintf(f, "\"one_sa_mpps\": %.4f, \"one_sa_mpps_cpu\": %.4f, "
 			"\"sas_ratio\": %.4f, ", r->one_sa, r->one_sa_cpu, sas_ratio(r));
+	if (r->harness > 0)
+		fprintf(f, "\"harness_mpps\": %.4f, \"harness_mpps_cpu\": %.4f, ", r->harness,
+			r->harness_cpu);
 	fprintf(f, "\"per_worker\": [");
 	for (unsigned i = 0; i < r->workers; i++)
 		fprintf(f, "%s{\"lcore\": %u, \"mpps\": %.4f, \"gbps\": %.3f, "
@@ -366,8 +376,13 @@ static int run_all(const struct bench_opts *o, FILE *tab, FILE *js)
 	fprintf(tab, "crypto-only: IPsec-MB jobs alone on prebuilt ESP-shaped buffers, one SA, "
 		"lcore %u, in turns of %.2f s with the data path; Mpps = median over the turns; "
 		"ratio = Mpps per worker / crypto-only Mpps\n", lcores[0], BENCH_SLICE_S);
+	fprintf(tab, "TX sink: %s\n", o->sink == BENCH_SINK_RING ?
+		"ring (net_ring; the worker loop returns sent mbufs to the pool in bulk each "
+		"turn, as a NIC's TX completion does)" :
+		"null (net_null; its TX frees each mbuf on its own, ~33 instructions a 64 B "
+		"packet more than ring)");
 	fprintf(tab, "sizes are inner IPv4 bytes; Gbit/s counts them\n\n");
-	h = bench_harness_create(n, lcores, o->sas, err, sizeof(err));
+	h = bench_harness_create(n, lcores, o->sas, o->sink, err, sizeof(err));
 	if (h == NULL) {
 		fprintf(stderr, "flexgw-bench: %s\n", err);
 		return -1;
@@ -383,8 +398,8 @@ static int run_all(const struct bench_opts *o, FILE *tab, FILE *js)
 		"sas", "worker", "Mpps", "Gbit/s", "cyc/pkt", "crypto Mpps", "ratio");
 	if (js)
 		fprintf(js, "{\"tool\": \"flexgw-bench\", \"data_path\": \"%s\", "
-			"\"ipsec_mb\": \"%s\", \"results\": [", bench_harness_path(true),
-			imb_get_version_str());
+			"\"sink\": \"%s\", \"ipsec_mb\": \"%s\", \"results\": [",
+			bench_harness_path(true), bench_sink_name(o->sink), imb_get_version_str());
 	for (unsigned a = 0; a < o->n_algs && rc == 0; a++)
 	for (unsigned d = 0; d < 2 && rc == 0; d++)
 	for (unsigned s = 0; s < o->n_sizes && rc == 0; s++) {
@@ -398,10 +413,11 @@ static int run_all(const struct bench_opts *o, FILE *tab, FILE *js)
 		r.size = o->sizes[s];
 		r.sas = o->sas;
 		r.workers = n;
+		r.sink = o->sink;
 		memcpy(r.lcores, lcores, n * sizeof(lcores[0]));
-		struct bench_task t[3], one;
+		struct bench_task t[4], one;
 		struct bench_crypto_only *co = NULL;
-		unsigned nt = 0, co_task = 0, one_task = 0;	/* 0: not measured */
+		unsigned nt = 0, co_task = 0, one_task = 0, rx_task = 0;	/* 0: not measured */
 
 		if (bench_harness_prepare(h, r.alg, r.dir, r.size, o->sas, &t[nt++],
 					  o->sas > 1 ? &one : NULL, err, sizeof(err)) < 0) {
@@ -426,6 +442,10 @@ static int run_all(const struct bench_opts *o, FILE *tab, FILE *js)
 			one_task = nt;
 			t[nt++] = one;
 		}
+		if (o->harness_cost) {
+			rx_task = nt;
+			bench_harness_rx_task(h, &t[0], &t[nt++]);
+		}
 		r.worker_path = bench_harness_worker_path(h);
 		rc = bench_interleave(t, nt, o);
 		bench_harness_losses(h, r.losses, sizeof(r.losses));
@@ -444,6 +464,10 @@ static int run_all(const struct bench_opts *o, FILE *tab, FILE *js)
 		if (one_task != 0) {
 			r.one_sa = t[one_task].total.mpps;
 			r.one_sa_cpu = t[one_task].total.mpps_cpu;
+		}
+		if (rx_task != 0) {
+			r.harness = t[rx_task].total.mpps;
+			r.harness_cpu = t[rx_task].total.mpps_cpu;
 		}
 		table_row(tab, &r);
 		fflush(tab);

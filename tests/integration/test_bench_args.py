@@ -23,6 +23,8 @@ SCRIPT = topo.REPO / "scripts" / "bench-vs-secgw.sh"
 	(["--workers", "9"], "--workers: 1..8"),
 	(["--duration", "nan"], "--duration"),
 	(["-i", "--json"], "--interactive"),
+	(["--sink", "disk"], "--sink disk: ring or null"),
+	(["--sink", ""], "--sink"),
 ])
 def test_bench_refuses(bench, args, says):
 	p = subprocess.run([str(bench), *args], capture_output=True, text=True, timeout=30)

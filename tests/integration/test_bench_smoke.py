@@ -4,14 +4,17 @@ workers, mpps, gbps, crypto_only_mpps and ratio. A smoke test, not a
 measurement: it checks that traffic flowed and nothing was dropped
 (inbound included, so the replay window let every prebuilt packet
 through), never how fast. With several SAs the same run also measures the
-data plane on one SA per worker (one_sa_mpps, sas_ratio)."""
+data plane on one SA per worker (one_sa_mpps, sas_ratio). Both TX sinks
+(ring, the default, and null) run, and the JSON says which one ran, at
+the top and in each result."""
 import json
 
 import pytest
 
 import topo
 
-FIELDS = ("alg", "dir", "size", "sas", "workers", "mpps", "gbps", "crypto_only_mpps", "ratio")
+FIELDS = ("alg", "dir", "path", "sink", "size", "sas", "workers", "mpps", "gbps",
+	  "crypto_only_mpps", "ratio")
 
 
 def run_bench(bench, *args):
@@ -28,6 +31,7 @@ def run_bench(bench, *args):
 ], ids=["contract-outbound", "cbc-inbound-imix", "gcm-outbound-5-sas"])
 def test_bench_json(bench, args):
 	out = run_bench(bench, *args)
+	assert out["sink"] == "ring", "ring is the default TX sink"
 	assert len(out["results"]) == 1
 	r = out["results"][0]
 	for f in FIELDS:
@@ -38,6 +42,7 @@ def test_bench_json(bench, args):
 	assert r["sas"] == int(args[7])
 	assert r["workers"] >= 1
 	assert r["path"] == "worker", "few SAs go through the worker's tunnel path"
+	assert r["sink"] == "ring"
 	assert r["mpps"] > 0 and r["gbps"] > 0 and r["crypto_only_mpps"] > 0
 	assert r["ratio"] == pytest.approx(r["mpps"] / r["workers"] / r["crypto_only_mpps"], rel=1e-2)
 	assert r["dropped"] == 0
@@ -47,6 +52,23 @@ def test_bench_json(bench, args):
 	else:
 		assert r["one_sa_mpps"] > 0
 		assert r["sas_ratio"] == pytest.approx(r["mpps"] / r["one_sa_mpps"], rel=1e-2)
+
+
+@pytest.mark.parametrize("sink", ["ring", "null"])
+def test_bench_sink(bench, sink):
+	"""Each sink carries both directions' frames out (the forwarded counter
+	counts them) with nothing dropped, and says so in the JSON; with
+	--harness-cost the same turns also time the harness alone."""
+	out = run_bench(bench, "--sink", sink, "--dir", "both", "--size", "64,1420",
+			"--no-crypto-only", "--harness-cost")
+	assert out["sink"] == sink
+	assert [(r["dir"], r["size"]) for r in out["results"]] == [
+		("outbound", 64), ("outbound", 1420), ("inbound", 64), ("inbound", 1420)]
+	for r in out["results"]:
+		assert r["sink"] == sink
+		assert r["mpps"] > 0 and r["harness_mpps"] > 0
+		assert r["dropped"] == 0
+		assert r["worker_losses"] == "", r["worker_losses"]
 
 
 def test_bench_two_workers_without_eal_args(bench):
@@ -63,11 +85,15 @@ def test_bench_two_workers_without_eal_args(bench):
 		assert r["worker_losses"] == "", r["worker_losses"]
 
 
-def test_bench_prompt(bench):
-	"""The testpmd-style prompt reads commands from stdin."""
-	p = topo.run([str(bench), "--interactive", "--size", "64"], check=False, timeout=120,
+@pytest.mark.parametrize("sink", ["ring", "null"])
+def test_bench_prompt(bench, sink):
+	"""The testpmd-style prompt reads commands from stdin; its port
+	counters name the sink's driver."""
+	p = topo.run([str(bench), "--interactive", "--size", "64", "--sink", sink], check=False,
+		     timeout=120,
 		     input="start\nshow port stats\nshow crypto stats\nstop\nquit\n")
 	assert p.returncode == 0, p.stderr[-2000:]
+	assert f"(wan, net_{sink})" in p.stdout, p.stdout
 	assert "running (worker path)" in p.stdout, p.stdout
 	assert "packets encrypted" in p.stdout, p.stdout
 	assert "total:" in p.stdout and "Mpps" in p.stdout, p.stdout
