@@ -335,10 +335,13 @@ static const struct fgw_if *hop_valid(const struct fgw_burst *b,
 
 /* Stage 3 from the cache for frames [i, j), all of tunnel tw, whose
  * next hop goes out of `out`, and the ones ESP dropped among them:
- * counted per run, not per frame. */
-static void hop_send(struct fgw_burst *b, struct out_frame *f, const uint8_t *verdict,
-		     unsigned i, unsigned j, struct fgw_tunnel_worker *tw,
-		     const struct fgw_if *out)
+ * counted per run, not per frame. clean: ESP dropped none of them, a
+ * constant at each call (hop_send) that takes the verdict test out of
+ * the loop. */
+static __rte_always_inline void hop_send_run(struct fgw_burst *b, struct out_frame *f,
+					     const uint8_t *verdict, unsigned i, unsigned j,
+					     struct fgw_tunnel_worker *tw, const struct fgw_if *out,
+					     const bool clean)
 {
 	struct rte_mbuf *tx[FGW_CRYPTO_BURST];
 	uint64_t sent = 0, bytes = 0, forwarded = 0, tx_bytes = 0;
@@ -352,7 +355,7 @@ static void hop_send(struct fgw_burst *b, struct out_frame *f, const uint8_t *ve
 	 * (transport mode: the tunnel's GRE outer header). Read from the
 	 * first frame ESP let through, not per frame (callgrind, 64 B GCM
 	 * outbound: 8 instructions a packet). */
-	while (x < j && verdict[x] != FGW_SA_DROP_NONE)
+	while (!clean && x < j && verdict[x] != FGW_SA_DROP_NONE)
 		x++;
 	if (x < j && (rte_pktmbuf_mtod(f[x].m, const uint8_t *)[0] >> 4) != 4)
 		type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
@@ -368,7 +371,7 @@ static void hop_send(struct fgw_burst *b, struct out_frame *f, const uint8_t *ve
 		uint32_t len;
 		uint8_t *eth;
 
-		if (verdict[i] != FGW_SA_DROP_NONE) {
+		if (!clean && verdict[i] != FGW_SA_DROP_NONE) {
 			f[i].tw = tw;
 			out_drop(b, &f[i], fgw_drop_of_sa(verdict[i]));
 			continue;
@@ -402,6 +405,16 @@ static void hop_send(struct fgw_burst *b, struct out_frame *f, const uint8_t *ve
 	tw->tx_bytes += bytes;
 	b->stats->encrypted += sent;
 	b->stats->forwarded += forwarded;
+}
+
+static void hop_send(struct fgw_burst *b, struct out_frame *f, const uint8_t *verdict,
+		     unsigned i, unsigned j, struct fgw_tunnel_worker *tw,
+		     const struct fgw_if *out)
+{
+	if (fgw_esp_all_sent(verdict + i, j - i))
+		hop_send_run(b, f, verdict, i, j, tw, out, true);
+	else
+		hop_send_run(b, f, verdict, i, j, tw, out, false);
 }
 
 /* Stage 3 the long way, for the frames the cache did not serve: outer

@@ -13,7 +13,10 @@
 #ifndef FGW_ESP_H
 #define FGW_ESP_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
@@ -69,6 +72,24 @@ void fgw_esp_encap(struct fgw_crypto *c, struct rte_mbuf **m, struct fgw_sa *con
 void fgw_esp_encap_runs(struct fgw_crypto *c, struct rte_mbuf **m,
 			struct fgw_sa *const *run_sa, const uint8_t *end, unsigned runs,
 			uint8_t *verdict);
+
+/* No verdict of the n is a drop (FGW_SA_DROP_NONE is 0: the verdicts
+ * ORed 8 at a time). */
+_Static_assert(FGW_SA_DROP_NONE == 0, "fgw_esp_all_sent ORs the verdicts");
+
+static inline bool fgw_esp_all_sent(const uint8_t *verdict, unsigned n)
+{
+	uint64_t any = 0, w;
+	unsigned i = 0;
+
+	for (; i + sizeof(w) <= n; i += sizeof(w)) {
+		memcpy(&w, verdict + i, sizeof(w));
+		any |= w;
+	}
+	for (; i < n; i++)
+		any |= verdict[i];
+	return any == 0;
+}
 
 /* Inbound. m[i] starts at the outer IP header; m[i]->l3_len is that
  * header's length up to the UDP or ESP header (IPv6 extension headers

@@ -367,23 +367,6 @@ static __rte_always_inline unsigned encap_one(struct fgw_crypto *c, struct rte_m
 	return FGW_SA_DROP_NONE;
 }
 
-/* No packet of the n dropped, read 8 verdicts at a time. */
-_Static_assert(FGW_SA_DROP_NONE == 0, "all_sent ORs the verdicts");
-
-static bool all_sent(const uint8_t *verdict, unsigned n)
-{
-	uint64_t any = 0, w;
-	unsigned i = 0;
-
-	for (; i + sizeof(w) <= n; i += sizeof(w)) {
-		memcpy(&w, verdict + i, sizeof(w));
-		any |= w;
-	}
-	for (; i < n; i++)
-		any |= verdict[i];
-	return any == 0;
-}
-
 /* After the crypto: IPv6 UDP checksums, counters, per run of one SA
  * (end: where each of the burst's runs ends; run_bytes: the plaintext
  * bytes of each run's packets that went to the crypto). When no packet
@@ -497,7 +480,7 @@ static unsigned encap_burst(struct fgw_crypto *c, struct rte_mbuf **m,
 		}
 	}
 	fgw_crypto_run(c, verdict);
-	finish(c, m, run_sa, end, run_bytes, runs, all_sent(verdict, n), verdict, out);
+	finish(c, m, run_sa, end, run_bytes, runs, fgw_esp_all_sent(verdict, n), verdict, out);
 	return n;
 }
 

@@ -816,6 +816,47 @@ static bool ipv6_outer_fragmented(void)
 	return quiet();
 }
 
+/* ESP drops frames in the middle of a run the cached hop sends: frames
+ * 0 and 2 of four into Tunnel0 without room in front for the outer
+ * headers (NO_ROOM, counted), 1 and 3 leave, in order, each with its
+ * Ethernet header (the run's EtherType read past the dropped first). */
+static bool esp_drops_inside_a_run(void)
+{
+	struct rte_mbuf *m[4], *out[4];
+	unsigned n;
+	bool ok;
+
+	for (unsigned k = 0; k < 4; k++) {
+		m[k] = ip4_pkt("192.0.2.10", "198.51.100.7", 100 + k, false, IPPROTO_UDP);
+		eth_push(m[k], &dp.ifs[if_lan].mac, &host_mac);
+		if (k % 2 == 0) {
+			/* 30 bytes of headroom: the Ethernet header's 14
+			 * come back, ESP needs 36 and the Ethernet 14 */
+			uint8_t *from = rte_pktmbuf_mtod(m[k], uint8_t *);
+
+			m[k]->data_off = 30;
+			memmove(rte_pktmbuf_mtod(m[k], uint8_t *), from, m[k]->data_len);
+		}
+	}
+	feed(port_lan, m, 4);
+	n = sent(port_wan, out, 4);
+	ok = n == 2;
+	for (unsigned i = 0; ok && i < n; i++) {
+		const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(out[i], const struct rte_ether_hdr *);
+
+		ok = eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4) &&
+		     rte_is_same_ether_addr(&eth->dst_addr, &peer_mac) &&
+		     rte_is_same_ether_addr(&eth->src_addr, &dp.ifs[if_wan].mac) &&
+		     peer_decap(out[i], peer_in_t0) == FGW_SA_DROP_NONE &&
+		     out[i]->pkt_len == 121 + 2 * i;
+	}
+	free_all(out, n);
+	EXPECT(ok, "%u frames, not frames 1 and 3 in order", n);
+	EXPECT(delta_drop(FGW_DROP_ESP_NO_ROOM) == 2 && w->stats.encrypted == before.encrypted + 2 &&
+	       w->stats.forwarded == before.forwarded + 2, "counters");
+	return quiet();
+}
+
 /* A burst into one tunnel whose middle packet's outer packet is larger
  * than the WAN's MTU: the frames leave in the burst's order, the one
  * before the fragments first (the cached hop sends a run's frames
@@ -1645,6 +1686,7 @@ int main(void)
 	RUN(one_burst_many_tunnels);
 	RUN(ipv6_outer_fragmented);
 	RUN(outer_fragments_keep_burst_order);
+	RUN(esp_drops_inside_a_run);
 	RUN(natt_in_and_ike_punted);
 	RUN(gre_out_and_in);
 	RUN(gre_wrong_key_drops);
