@@ -404,6 +404,10 @@ struct fgw_manual_sa_cfg {
 	struct fgw_manual_rekey_cfg rekey;	/* flexctl crypto ipsec rekey */
 	bool natt;			/* ESP in UDP 4500 both ways (RFC 3948) */
 	bool esn;			/* 64-bit sequence numbers (RFC 4303 2.2.1) */
+	/* Each SA's volume limits, 0: none. Hard: the SA drops from then on;
+	 * soft: the control core is told (an SA key set, both ways). */
+	uint64_t lifetime_packets, soft_lifetime_packets;
+	uint64_t lifetime_kilobytes, soft_lifetime_kilobytes;
 };
 
 struct fgw_tunnel_cfg {

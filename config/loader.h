@@ -237,6 +237,7 @@ bool cfg_check_authz_policy(struct cfg_ctx *c, void *obj);
 bool cfg_check_client_profile(struct cfg_ctx *c, void *obj);
 bool cfg_check_transform_set(struct cfg_ctx *c, void *obj);
 bool cfg_check_tunnel(struct cfg_ctx *c, void *obj);
+bool cfg_check_manual_sa(struct cfg_ctx *c, void *obj);
 bool cfg_check_virtual_template(struct cfg_ctx *c, void *obj);
 bool cfg_check_pool(struct cfg_ctx *c, void *obj);
 

@@ -284,6 +284,27 @@ bool cfg_check_tunnel(struct cfg_ctx *c, void *obj)
 	return true;
 }
 
+/* RFC 4301 4.4.2.1: with both, the hard lifetime is the longer. */
+static bool soft_below_hard(struct cfg_ctx *c, const char *soft_key, uint64_t soft,
+			    const char *hard_key, uint64_t hard)
+{
+	if (soft && hard && soft >= hard)
+		return cfg_fail_key(c, soft_key, "%llu is not below %s %llu: the soft lifetime "
+				    "warns before the hard one stops the SA",
+				    (unsigned long long)soft, hard_key, (unsigned long long)hard);
+	return true;
+}
+
+bool cfg_check_manual_sa(struct cfg_ctx *c, void *obj)
+{
+	const struct fgw_manual_sa_cfg *m = obj;
+
+	return soft_below_hard(c, "soft_lifetime_packets", m->soft_lifetime_packets,
+			       "lifetime_packets", m->lifetime_packets) &&
+	       soft_below_hard(c, "soft_lifetime_kilobytes", m->soft_lifetime_kilobytes,
+			       "lifetime_kilobytes", m->lifetime_kilobytes);
+}
+
 bool cfg_check_virtual_template(struct cfg_ctx *c, void *obj)
 {
 	const struct fgw_virtual_template_cfg *t = obj;

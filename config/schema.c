@@ -828,6 +828,11 @@ static const struct cfg_schema manual_rekey_schema = {
 	FIELDS(manual_rekey_fields), .defines = NS_NONE,
 };
 
+/* Sequence numbers run out at 2^64 - 1 with ESN; JSON integers stop at
+ * 2^63 - 1 here. */
+#define MANUAL_PACKETS .min = 1, .max = INT64_MAX
+#define MANUAL_KILOBYTES .min = 1, .max = 4294967295
+
 static const struct cfg_field manual_sa_fields[] = {
 	{ .key = "transform_set", .type = T_STRING, .fmt = FMT_NAME, .flags = F_REQUIRED,
 	  .ref = &cfg_ref_transform_set, AT(struct fgw_manual_sa_cfg, transform_set) },
@@ -839,11 +844,22 @@ static const struct cfg_field manual_sa_fields[] = {
 	  AT(struct fgw_manual_sa_cfg, rekey), PRESENT(struct fgw_manual_sa_cfg, rekey_set) },
 	{ .key = "natt", .type = T_BOOL, AT(struct fgw_manual_sa_cfg, natt) },
 	{ .key = "esn", .type = T_BOOL, AT(struct fgw_manual_sa_cfg, esn) },
+	/* IOS "set security-association lifetime kilobytes", and packets as
+	 * RFC 4301 4.4.2.1 counts them too; no lower bound such as IOS's
+	 * 2560 kB: a manual SA's limit may be small on purpose (tests). */
+	{ .key = "lifetime_kilobytes", .type = T_UINT,
+	  AT(struct fgw_manual_sa_cfg, lifetime_kilobytes), MANUAL_KILOBYTES },
+	{ .key = "soft_lifetime_kilobytes", .type = T_UINT,
+	  AT(struct fgw_manual_sa_cfg, soft_lifetime_kilobytes), MANUAL_KILOBYTES },
+	{ .key = "lifetime_packets", .type = T_UINT,
+	  AT(struct fgw_manual_sa_cfg, lifetime_packets), MANUAL_PACKETS },
+	{ .key = "soft_lifetime_packets", .type = T_UINT,
+	  AT(struct fgw_manual_sa_cfg, soft_lifetime_packets), MANUAL_PACKETS },
 };
 
 static const struct cfg_schema manual_sa_schema = {
 	.noun = "manual SA", .size = sizeof(struct fgw_manual_sa_cfg), FIELDS(manual_sa_fields),
-	.defines = NS_NONE,
+	.defines = NS_NONE, .check = cfg_check_manual_sa,
 };
 
 #define TUNNEL_MTU .min = 576, .max = 9000, .def = 1400

@@ -113,6 +113,9 @@ struct fgw_control_stats {
 	uint64_t output_dropped;	/* control-originated: no route, interface down, too big */
 	uint64_t malformed;		/* punted packets that failed a check */
 	uint64_t ctl_requests, ctl_errors;
+	uint64_t manual_sa_soft_expired;	/* manual SAs marked soft-expired, */
+	uint64_t manual_sa_hard_expired;	/*  hard-expired */
+	uint64_t manual_sa_seq_exhausted;	/*  out of sequence numbers */
 };
 
 /* ---- the control lcore -------------------------------------------------- */
@@ -121,6 +124,7 @@ struct fgw_ctl_server;
 struct fgw_control;
 struct fgw_ike;
 struct fgw_flexvpn;
+struct fgw_manual_life;
 
 /* ---- packets for this box ------------------------------------------------ */
 
@@ -157,6 +161,7 @@ struct fgw_control {
 	struct fgw_ctl_server *ctl;
 	struct fgw_ike *ike;		/* the IKEv2 engine (controlplane/ikev2/ike_sa.h) */
 	struct fgw_flexvpn *flexvpn;	/* the FlexVPN server (controlplane/flexvpn/) */
+	struct fgw_manual_life *manual_life;	/* tunnel/manual_life.c */
 	uint64_t started;		/* rte_get_timer_cycles() at start */
 	uint64_t icmp_tokens;		/* ICMP error rate limit (token bucket) */
 	uint64_t icmp_last_refill;
@@ -179,8 +184,11 @@ int fgw_rib_route_del(struct fgw_control *c, const struct fgw_prefix *p, char or
 		      const struct fgw_nexthop *nh);
 
 /* tunnel/: tunnel interfaces and their manual SAs from the config. Before
- * fgw_rib_init, which routes to them. */
+ * fgw_rib_init, which routes to them. Then the manual SAs' lifetimes are
+ * watched until fgw_manual_life_stop (tunnel/manual_life.c; a no-op when
+ * nothing was started). */
 int fgw_tunnels_setup(struct fgw_control *c, char *err, size_t errlen);
+void fgw_manual_life_stop(struct fgw_control *c);
 
 /* neigh.c: the master neighbour table. */
 int fgw_neigh_init(struct fgw_control *c, char *err, size_t errlen);

@@ -354,6 +354,7 @@ out_neigh:
 out_rib:
 	fgw_rib_free(&control);
 out_dp:
+	fgw_manual_life_stop(&control);
 	fgw_dp_stop(&dp);
 out_eal:
 	rte_eal_cleanup();

@@ -39,6 +39,9 @@ const struct fgw_counter_field fgw_control_counters[] = {
 	C(malformed, "Malformed punted packets"),
 	C(ctl_requests, "Control socket requests"),
 	C(ctl_errors, "Control socket errors"),
+	C(manual_sa_soft_expired, "Manual SAs past their soft lifetime"),
+	C(manual_sa_hard_expired, "Manual SAs past their hard lifetime"),
+	C(manual_sa_seq_exhausted, "Manual SAs out of sequence numbers"),
 #undef C
 };
 const unsigned fgw_n_control_counters =

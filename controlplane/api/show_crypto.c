@@ -27,6 +27,17 @@ static json_t *left_json(uint64_t hard, uint64_t used, uint64_t unit)
 	return fgw_json_u64_new(used < hard ? (hard - used) / unit : 0);
 }
 
+/* What the workers marked: "hard" (a lifetime, or the sequence numbers,
+ * ran out: the SA drops), "soft", or null. */
+static json_t *expired_json(const struct fgw_sa *sa)
+{
+	uint32_t state = __atomic_load_n(&sa->state, __ATOMIC_RELAXED);
+
+	if (state & (FGW_SA_HARD_EXPIRED | FGW_SA_SEQ_EXHAUSTED))
+		return json_string("hard");
+	return state & FGW_SA_SOFT_EXPIRED ? json_string("soft") : json_null();
+}
+
 /* Counters since the last "clear counters" (fgw_sa_counters). */
 static json_t *sa_json(const struct fgw_sa *sa)
 {
@@ -39,7 +50,7 @@ static json_t *sa_json(const struct fgw_sa *sa)
 
 	snprintf(transform, sizeof(transform), "%s%s%s", fgw_cipher_name(sa->cipher),
 		 sa->integ ? " " : "", sa->integ ? fgw_integ_name(sa->integ) : "");
-	return json_pack("{s:I, s:s, s:s, s:b, s:o, s:o, s:i, s:b, s:o, s:o, s:o}",
+	return json_pack("{s:I, s:s, s:s, s:b, s:o, s:o, s:i, s:b, s:o, s:o, s:o, s:o}",
 			 "spi", (json_int_t)sa->spi,
 			 "transform", transform,
 			 "mode", sa->mode == FGW_SA_TUNNEL ? "tunnel" : "transport",
@@ -50,6 +61,7 @@ static json_t *sa_json(const struct fgw_sa *sa)
 			 "esn", (sa->flags & FGW_SA_F_ESN) != 0,
 			 "lifetime_kb_left", left_json(sa->life.hard_bytes, bytes, 1024),
 			 "lifetime_packets_left", left_json(sa->life.hard_packets, packets, 1),
+			 "expired", expired_json(sa),
 			 "drops", drops_json(&st));
 }
 
@@ -145,7 +157,10 @@ static void render_sas(const json_t *list, bool natt, struct fgw_text *t)
 		if (fgw_json_u64(sa, "replay_window"))
 			fgw_text_printf(t, "        replay detection support: Y  replay window "
 					"size: %" PRIu64 "\n", fgw_json_u64(sa, "replay_window"));
-		fgw_text_printf(t, "        Status: ACTIVE(ACTIVE)\n\n");
+		fgw_text_printf(t, "        Status: %s\n\n",
+				json_is_string(json_object_get(sa, "expired")) &&
+				strcmp(fgw_json_str(sa, "expired"), "hard") == 0 ?
+				"EXPIRED(EXPIRED)" : "ACTIVE(ACTIVE)");
 	}
 }
 

@@ -73,6 +73,26 @@ static unsigned replay_window(const struct fgw_config *cfg, const struct fgw_tun
 	return w != 0 && w < FGW_REPLAY_MIN ? FGW_REPLAY_MIN : w;
 }
 
+/* The manual_sa block's volume limits. A soft limit not given is 3/4 of
+ * the hard one, as for CHILD SAs (ikev2/child_sa.c): the control core
+ * hears of an SA before it stops. Bytes count plaintext, as the data path
+ * does. */
+static struct fgw_sa_lifetime lifetime_of(const struct fgw_manual_sa_cfg *ms)
+{
+	struct fgw_sa_lifetime l = {
+		.hard_packets = ms->lifetime_packets,
+		.soft_packets = ms->soft_lifetime_packets,
+		.hard_bytes = ms->lifetime_kilobytes * 1024,
+		.soft_bytes = ms->soft_lifetime_kilobytes * 1024,
+	};
+
+	if (l.soft_packets == 0)
+		l.soft_packets = l.hard_packets / 4 * 3;
+	if (l.soft_bytes == 0)
+		l.soft_bytes = l.hard_bytes / 4 * 3;
+	return l;
+}
+
 static struct fgw_sa *sa_make(struct fgw_control *c, const struct fgw_tunnel_cfg *t,
 			      const struct fgw_ipsec_transform_set_cfg *ts,
 			      const struct fgw_sa_keys_cfg *k, bool inbound,
@@ -97,6 +117,7 @@ static struct fgw_sa *sa_make(struct fgw_control *c, const struct fgw_tunnel_cfg
 	sa->ttl = OUTER_TTL;
 	sa->dscp = FGW_SA_DSCP_COPY;
 	sa->df = df_of(c->cfg->ipsec.df_bit);
+	sa->life = lifetime_of(&t->manual_sa);
 	sa->src = inbound ? *dst : *src;
 	sa->dst = inbound ? *src : *dst;
 	/* Inbound takes ESP and ESP in UDP alike; natt picks what we send. */

@@ -15,6 +15,12 @@ int fgw_manual_sa_install(struct fgw_control *c, const struct fgw_tunnel_cfg *t,
 			  uint32_t ifindex, const struct fgw_addr *src,
 			  const struct fgw_addr *dst, char *err, size_t errlen);
 
+/* manual_life.c: a tick on the control lcore that logs and counts, once
+ * per SA, a manual SA's soft or hard expiry (and running out of sequence
+ * numbers), as the workers mark them. After the tunnels exist; nothing to
+ * do without manual SAs. fgw_manual_life_stop (control.h) ends it. */
+int fgw_manual_life_start(struct fgw_control *c, char *err, size_t errlen);
+
 /* The steps of an operator's rekey of a tunnel's manual SAs to the other
  * key set of its manual_sa (rekey), see manual_sa.c. */
 enum fgw_rekey_step {

@@ -109,5 +109,5 @@ int fgw_tunnels_setup(struct fgw_control *c, char *err, size_t errlen)
 	for (unsigned i = 0; i < c->cfg->n_tunnels; i++)
 		if (tunnel_setup(c, &c->cfg->tunnels[i], err, errlen) < 0)
 			return -1;
-	return 0;
+	return fgw_manual_life_start(c, err, errlen);
 }

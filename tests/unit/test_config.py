@@ -433,6 +433,54 @@ CASES = [
                            "outbound": {"spi": 259, "encryption_key": "00112233445566778899aabbccddeeff05060708"}}}}]
 }""", "tunnels[0].manual_sa.rekey.inbound.spi",
 	 'rekey inbound SPI 4294902016 of tunnel "Tunnel0" and inbound SPI 256 of tunnel "Tunnel0" share'),
+	("manual-sa-soft-packets-not-below-hard", """{""" + PORTS + """,
+  "ipsec": {"transform_sets": [{"name": "TS", "esp_encryption": "esp-gcm 128"}]},
+  "tunnels": [{"name": "Tunnel0", "ip_unnumbered": "Loopback0", "source": "Gi1",
+               "destination": "203.0.113.2", "mode": "ipsec ipv4",
+               "manual_sa": {"transform_set": "TS", %s,
+                 "inbound": {"spi": 256, "encryption_key": "00112233445566778899aabbccddeeff01020304"},
+                 "outbound": {"spi": 257, "encryption_key": "00112233445566778899aabbccddeeff01020304"}}}]
+}""" % '"lifetime_packets": 100, "soft_lifetime_packets": ▶100', "tunnels[0].manual_sa.soft_lifetime_packets", '100 is not below lifetime_packets 100: the soft lifetime warns before the hard one stops the SA'),
+	("manual-sa-soft-kilobytes-above-hard", """{""" + PORTS + """,
+  "ipsec": {"transform_sets": [{"name": "TS", "esp_encryption": "esp-gcm 128"}]},
+  "tunnels": [{"name": "Tunnel0", "ip_unnumbered": "Loopback0", "source": "Gi1",
+               "destination": "203.0.113.2", "mode": "ipsec ipv4",
+               "manual_sa": {"transform_set": "TS", %s,
+                 "inbound": {"spi": 256, "encryption_key": "00112233445566778899aabbccddeeff01020304"},
+                 "outbound": {"spi": 257, "encryption_key": "00112233445566778899aabbccddeeff01020304"}}}]
+}""" % '"soft_lifetime_kilobytes": ▶5000, "lifetime_kilobytes": 4000', "tunnels[0].manual_sa.soft_lifetime_kilobytes", '5000 is not below lifetime_kilobytes 4000'),
+	("manual-sa-lifetime-packets-zero", """{""" + PORTS + """,
+  "ipsec": {"transform_sets": [{"name": "TS", "esp_encryption": "esp-gcm 128"}]},
+  "tunnels": [{"name": "Tunnel0", "ip_unnumbered": "Loopback0", "source": "Gi1",
+               "destination": "203.0.113.2", "mode": "ipsec ipv4",
+               "manual_sa": {"transform_set": "TS", %s,
+                 "inbound": {"spi": 256, "encryption_key": "00112233445566778899aabbccddeeff01020304"},
+                 "outbound": {"spi": 257, "encryption_key": "00112233445566778899aabbccddeeff01020304"}}}]
+}""" % '"lifetime_packets": ▶0', "tunnels[0].manual_sa.lifetime_packets", '0 is out of range 1..9223372036854775807'),
+	("manual-sa-soft-kilobytes-zero", """{""" + PORTS + """,
+  "ipsec": {"transform_sets": [{"name": "TS", "esp_encryption": "esp-gcm 128"}]},
+  "tunnels": [{"name": "Tunnel0", "ip_unnumbered": "Loopback0", "source": "Gi1",
+               "destination": "203.0.113.2", "mode": "ipsec ipv4",
+               "manual_sa": {"transform_set": "TS", %s,
+                 "inbound": {"spi": 256, "encryption_key": "00112233445566778899aabbccddeeff01020304"},
+                 "outbound": {"spi": 257, "encryption_key": "00112233445566778899aabbccddeeff01020304"}}}]
+}""" % '"soft_lifetime_kilobytes": ▶0', "tunnels[0].manual_sa.soft_lifetime_kilobytes", '0 is out of range 1..4294967295'),
+	("manual-sa-lifetime-kilobytes-too-big", """{""" + PORTS + """,
+  "ipsec": {"transform_sets": [{"name": "TS", "esp_encryption": "esp-gcm 128"}]},
+  "tunnels": [{"name": "Tunnel0", "ip_unnumbered": "Loopback0", "source": "Gi1",
+               "destination": "203.0.113.2", "mode": "ipsec ipv4",
+               "manual_sa": {"transform_set": "TS", %s,
+                 "inbound": {"spi": 256, "encryption_key": "00112233445566778899aabbccddeeff01020304"},
+                 "outbound": {"spi": 257, "encryption_key": "00112233445566778899aabbccddeeff01020304"}}}]
+}""" % '"lifetime_kilobytes": ▶4294967296', "tunnels[0].manual_sa.lifetime_kilobytes", '4294967296 is out of range 1..4294967295'),
+	("manual-sa-lifetime-packets-negative", """{""" + PORTS + """,
+  "ipsec": {"transform_sets": [{"name": "TS", "esp_encryption": "esp-gcm 128"}]},
+  "tunnels": [{"name": "Tunnel0", "ip_unnumbered": "Loopback0", "source": "Gi1",
+               "destination": "203.0.113.2", "mode": "ipsec ipv4",
+               "manual_sa": {"transform_set": "TS", %s,
+                 "inbound": {"spi": 256, "encryption_key": "00112233445566778899aabbccddeeff01020304"},
+                 "outbound": {"spi": 257, "encryption_key": "00112233445566778899aabbccddeeff01020304"}}}]
+}""" % '"lifetime_packets": ▶-1', "tunnels[0].manual_sa.lifetime_packets", '-1 is out of range'),
 	("manual-sa-esn-without-window", """{""" + PORTS + """,
   "ipsec": {"replay_window": 0, "transform_sets": [{"name": "TS", "esp_encryption": "esp-gcm 128"}]},
   "tunnels": [{"name": "Tunnel0", "ip_unnumbered": "Loopback0", "source": "Gi1",
@@ -647,3 +695,12 @@ def test_manual_spis_slots_grow_with_tunnels(flexgw, tmp_path):
 	text = ("{" + PORTS + ',\n  "tunnels": [\n' + tunnels + ",\n" +
 		manual % (20000, 4097, key, key) + ",\n" + manual % (20001, 69633, key, key) + "]}")
 	accepts(flexgw, tmp_path, text)
+
+
+def test_manual_sa_lifetimes_accepted(flexgw, tmp_path):
+	"""Soft alone, hard alone, both below one another, the largest values."""
+	body, _ = place(next(c[1] for c in CASES if c[0] == "manual-sa-lifetime-packets-zero"))
+	for life in ('"soft_lifetime_packets": 5', '"lifetime_kilobytes": 1',
+		     '"lifetime_packets": 9223372036854775807, "soft_lifetime_packets": 1, '
+		     '"lifetime_kilobytes": 4294967295, "soft_lifetime_kilobytes": 4294967294'):
+		accepts(flexgw, tmp_path, body.replace('"lifetime_packets": 0', life))
