@@ -1,7 +1,13 @@
 /* TCP MSS clamping ("ip tcp adjust-mss"): a SYN through a tunnel
  * announces at most the MSS that fits the tunnel MTU, so the two ends never
  * send segments that would have to be fragmented or dropped. Applied to
- * SYNs going into a tunnel and coming out of it. */
+ * SYNs going into a tunnel and coming out of it.
+ *
+ * The configured MSS is IOS's "ip tcp adjust-mss": the MTU less the 40
+ * bytes of IPv4 and TCP headers. An IPv6 header is 20 bytes longer, so an
+ * IPv6 SYN gets 20 less (what IOS's separate "ipv6 tcp adjust-mss" would
+ * be set to): its full segments then fit the same tunnel MTU, where an
+ * IPv6 router may not fragment them. */
 #include <netinet/in.h>
 
 #include <rte_byteorder.h>
@@ -48,6 +54,7 @@ void fgw_mss_clamp(struct rte_mbuf *m, unsigned l3_off, uint16_t mss)
 		if (((const struct rte_ipv6_hdr *)l3)->proto != IPPROTO_TCP)
 			return;
 		l4_off = l3_off + sizeof(struct rte_ipv6_hdr);
+		mss -= sizeof(struct rte_ipv6_hdr) - sizeof(struct rte_ipv4_hdr);
 	} else {
 		return;
 	}
