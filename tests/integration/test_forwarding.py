@@ -383,10 +383,15 @@ def small_mtu(lan, tmp_path_factory):
 			n.delete()
 
 
-def ping_pmtu(ns, dst, pmtudisc, size, count=1):
-	"""ping with -M (do: DF set; dont: fragments allowed), per-packet lines kept."""
-	p = ns.run(["ping", "-n", "-c", str(count), "-i", "0.2", "-W", "2", "-M", pmtudisc,
-		    "-s", str(size), dst], check=False, timeout=60)
+def ping_pmtu(ns, dst, pmtudisc, size, count=1, deadline=None):
+	"""ping with -M (do: DF set; dont: fragments allowed), per-packet lines
+	kept. deadline: wait up to that many seconds for count replies (ping
+	-w), for a test that counts them on a loaded host."""
+	args = ["ping", "-n", "-c", str(count), "-i", "0.2", "-W", "2", "-M", pmtudisc,
+		"-s", str(size)]
+	if deadline:
+		args += ["-w", str(deadline)]
+	p = ns.run(args + [dst], check=False, timeout=60 + (deadline or 0))
 	return p.stdout + p.stderr
 
 
@@ -399,7 +404,7 @@ def test_fragmented_to_the_smaller_mtu(small_mtu):
 	tx, rx, out = topo.ping(small_mtu.lan1, LAN2["host4"], count=1, deadline=30)
 	assert (tx, rx) == (1, 1), out
 	before = Stats.settled(small_mtu.gw)
-	out = ping_pmtu(small_mtu.lan1, LAN2["host4"], "dont", 1472, count=5)
+	out = ping_pmtu(small_mtu.lan1, LAN2["host4"], "dont", 1472, count=5, deadline=30)
 	assert " 5 received" in out, out
 	d = Stats.settled(small_mtu.gw).delta(before)
 	assert d.total("fragmented") >= 5, d.b.workers()
