@@ -70,6 +70,17 @@ PORTS = """
 PROFILE = """{"name": "P", "match_identity_remote": [{"any": true}],
        "authentication_local": "pre-share", "authentication_remote": ["pre-share"]"""
 
+
+# One tunnel keyed by hand: %s is the lifetime fields of its manual_sa.
+MANUAL_SA_LIFE = """{""" + PORTS + """,
+  "ipsec": {"transform_sets": [{"name": "TS", "esp_encryption": "esp-gcm 128"}]},
+  "tunnels": [{"name": "Tunnel0", "ip_unnumbered": "Loopback0", "source": "Gi1",
+               "destination": "203.0.113.2", "mode": "ipsec ipv4",
+               "manual_sa": {"transform_set": "TS", %s,
+                 "inbound": {"spi": 256, "encryption_key": "00112233445566778899aabbccddeeff01020304"},
+                 "outbound": {"spi": 257, "encryption_key": "00112233445566778899aabbccddeeff01020304"}}}]
+}"""
+
 CASES = [
 	# ---- the file and its syntax ---------------------------------------------
 	("empty-file", "▶", "", "the configuration is empty"),
@@ -433,54 +444,12 @@ CASES = [
                            "outbound": {"spi": 259, "encryption_key": "00112233445566778899aabbccddeeff05060708"}}}}]
 }""", "tunnels[0].manual_sa.rekey.inbound.spi",
 	 'rekey inbound SPI 4294902016 of tunnel "Tunnel0" and inbound SPI 256 of tunnel "Tunnel0" share'),
-	("manual-sa-soft-packets-not-below-hard", """{""" + PORTS + """,
-  "ipsec": {"transform_sets": [{"name": "TS", "esp_encryption": "esp-gcm 128"}]},
-  "tunnels": [{"name": "Tunnel0", "ip_unnumbered": "Loopback0", "source": "Gi1",
-               "destination": "203.0.113.2", "mode": "ipsec ipv4",
-               "manual_sa": {"transform_set": "TS", %s,
-                 "inbound": {"spi": 256, "encryption_key": "00112233445566778899aabbccddeeff01020304"},
-                 "outbound": {"spi": 257, "encryption_key": "00112233445566778899aabbccddeeff01020304"}}}]
-}""" % '"lifetime_packets": 100, "soft_lifetime_packets": ▶100', "tunnels[0].manual_sa.soft_lifetime_packets", '100 is not below lifetime_packets 100: the soft lifetime warns before the hard one stops the SA'),
-	("manual-sa-soft-kilobytes-above-hard", """{""" + PORTS + """,
-  "ipsec": {"transform_sets": [{"name": "TS", "esp_encryption": "esp-gcm 128"}]},
-  "tunnels": [{"name": "Tunnel0", "ip_unnumbered": "Loopback0", "source": "Gi1",
-               "destination": "203.0.113.2", "mode": "ipsec ipv4",
-               "manual_sa": {"transform_set": "TS", %s,
-                 "inbound": {"spi": 256, "encryption_key": "00112233445566778899aabbccddeeff01020304"},
-                 "outbound": {"spi": 257, "encryption_key": "00112233445566778899aabbccddeeff01020304"}}}]
-}""" % '"soft_lifetime_kilobytes": ▶5000, "lifetime_kilobytes": 4000', "tunnels[0].manual_sa.soft_lifetime_kilobytes", '5000 is not below lifetime_kilobytes 4000'),
-	("manual-sa-lifetime-packets-zero", """{""" + PORTS + """,
-  "ipsec": {"transform_sets": [{"name": "TS", "esp_encryption": "esp-gcm 128"}]},
-  "tunnels": [{"name": "Tunnel0", "ip_unnumbered": "Loopback0", "source": "Gi1",
-               "destination": "203.0.113.2", "mode": "ipsec ipv4",
-               "manual_sa": {"transform_set": "TS", %s,
-                 "inbound": {"spi": 256, "encryption_key": "00112233445566778899aabbccddeeff01020304"},
-                 "outbound": {"spi": 257, "encryption_key": "00112233445566778899aabbccddeeff01020304"}}}]
-}""" % '"lifetime_packets": ▶0', "tunnels[0].manual_sa.lifetime_packets", '0 is out of range 1..9223372036854775807'),
-	("manual-sa-soft-kilobytes-zero", """{""" + PORTS + """,
-  "ipsec": {"transform_sets": [{"name": "TS", "esp_encryption": "esp-gcm 128"}]},
-  "tunnels": [{"name": "Tunnel0", "ip_unnumbered": "Loopback0", "source": "Gi1",
-               "destination": "203.0.113.2", "mode": "ipsec ipv4",
-               "manual_sa": {"transform_set": "TS", %s,
-                 "inbound": {"spi": 256, "encryption_key": "00112233445566778899aabbccddeeff01020304"},
-                 "outbound": {"spi": 257, "encryption_key": "00112233445566778899aabbccddeeff01020304"}}}]
-}""" % '"soft_lifetime_kilobytes": ▶0', "tunnels[0].manual_sa.soft_lifetime_kilobytes", '0 is out of range 1..4294967295'),
-	("manual-sa-lifetime-kilobytes-too-big", """{""" + PORTS + """,
-  "ipsec": {"transform_sets": [{"name": "TS", "esp_encryption": "esp-gcm 128"}]},
-  "tunnels": [{"name": "Tunnel0", "ip_unnumbered": "Loopback0", "source": "Gi1",
-               "destination": "203.0.113.2", "mode": "ipsec ipv4",
-               "manual_sa": {"transform_set": "TS", %s,
-                 "inbound": {"spi": 256, "encryption_key": "00112233445566778899aabbccddeeff01020304"},
-                 "outbound": {"spi": 257, "encryption_key": "00112233445566778899aabbccddeeff01020304"}}}]
-}""" % '"lifetime_kilobytes": ▶4294967296', "tunnels[0].manual_sa.lifetime_kilobytes", '4294967296 is out of range 1..4294967295'),
-	("manual-sa-lifetime-packets-negative", """{""" + PORTS + """,
-  "ipsec": {"transform_sets": [{"name": "TS", "esp_encryption": "esp-gcm 128"}]},
-  "tunnels": [{"name": "Tunnel0", "ip_unnumbered": "Loopback0", "source": "Gi1",
-               "destination": "203.0.113.2", "mode": "ipsec ipv4",
-               "manual_sa": {"transform_set": "TS", %s,
-                 "inbound": {"spi": 256, "encryption_key": "00112233445566778899aabbccddeeff01020304"},
-                 "outbound": {"spi": 257, "encryption_key": "00112233445566778899aabbccddeeff01020304"}}}]
-}""" % '"lifetime_packets": ▶-1', "tunnels[0].manual_sa.lifetime_packets", '-1 is out of range'),
+	("manual-sa-soft-packets-not-below-hard", MANUAL_SA_LIFE % '"lifetime_packets": 100, "soft_lifetime_packets": ▶100', "tunnels[0].manual_sa.soft_lifetime_packets", '100 is not below lifetime_packets 100: the soft lifetime warns before the hard one stops the SA'),
+	("manual-sa-soft-kilobytes-above-hard", MANUAL_SA_LIFE % '"soft_lifetime_kilobytes": ▶5000, "lifetime_kilobytes": 4000', "tunnels[0].manual_sa.soft_lifetime_kilobytes", '5000 is not below lifetime_kilobytes 4000'),
+	("manual-sa-lifetime-packets-zero", MANUAL_SA_LIFE % '"lifetime_packets": ▶0', "tunnels[0].manual_sa.lifetime_packets", '0 is out of range 1..9223372036854775807'),
+	("manual-sa-soft-kilobytes-zero", MANUAL_SA_LIFE % '"soft_lifetime_kilobytes": ▶0', "tunnels[0].manual_sa.soft_lifetime_kilobytes", '0 is out of range 1..4294967295'),
+	("manual-sa-lifetime-kilobytes-too-big", MANUAL_SA_LIFE % '"lifetime_kilobytes": ▶4294967296', "tunnels[0].manual_sa.lifetime_kilobytes", '4294967296 is out of range 1..4294967295'),
+	("manual-sa-lifetime-packets-negative", MANUAL_SA_LIFE % '"lifetime_packets": ▶-1', "tunnels[0].manual_sa.lifetime_packets", '-1 is out of range'),
 	("manual-sa-esn-without-window", """{""" + PORTS + """,
   "ipsec": {"replay_window": 0, "transform_sets": [{"name": "TS", "esp_encryption": "esp-gcm 128"}]},
   "tunnels": [{"name": "Tunnel0", "ip_unnumbered": "Loopback0", "source": "Gi1",

@@ -1349,12 +1349,10 @@ static bool too_big_fragments_before_encryption(void)
 	return quiet();
 }
 
-/* A TCP SYN offering an MSS of 1460. */
-static struct rte_mbuf *syn(const char *src, const char *dst)
+/* A TCP SYN's 24 bytes offering an MSS of 1460, its checksum left to
+ * the caller's address family. */
+static void syn_header(struct rte_tcp_hdr *tcp)
 {
-	struct rte_mbuf *m = ip4_pkt(src, dst, 24, false, IPPROTO_TCP);
-	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
-	struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)(ip + 1);
 	uint8_t *opt = (uint8_t *)(tcp + 1);
 
 	memset(tcp, 0, 24);
@@ -1364,6 +1362,15 @@ static struct rte_mbuf *syn(const char *src, const char *dst)
 	opt[1] = 4;
 	opt[2] = 1460 >> 8;
 	opt[3] = 1460 & 0xff;
+}
+
+static struct rte_mbuf *syn(const char *src, const char *dst)
+{
+	struct rte_mbuf *m = ip4_pkt(src, dst, 24, false, IPPROTO_TCP);
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+	struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)(ip + 1);
+
+	syn_header(tcp);
 	tcp->cksum = rte_ipv4_udptcp_cksum(ip, tcp);
 	return m;
 }
@@ -1418,18 +1425,12 @@ static bool syn6_mss_clamped(void)
 	struct rte_mbuf *m = ip6_pkt("2001:db8:1::10", "2001:db8:2::7", 24);
 	struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv6_hdr *);
 	struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)(ip + 1);
-	uint8_t *opt = (uint8_t *)(tcp + 1);
+	const uint8_t *opt;
 	struct rte_mbuf *out[4];
 	unsigned n, got;
 
 	ip->proto = IPPROTO_TCP;
-	memset(tcp, 0, 24);
-	tcp->data_off = 6 << 4;
-	tcp->tcp_flags = RTE_TCP_SYN_FLAG;
-	opt[0] = 2;
-	opt[1] = 4;
-	opt[2] = 1460 >> 8;
-	opt[3] = 1460 & 0xff;
+	syn_header(tcp);
 	tcp->cksum = rte_ipv6_udptcp_cksum(ip, tcp);
 	eth_push(m, &dp.ifs[if_lan].mac, &host_mac);
 	feed(port_lan, &m, 1);
