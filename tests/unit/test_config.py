@@ -81,6 +81,21 @@ MANUAL_SA_LIFE = """{""" + PORTS + """,
                  "outbound": {"spi": 257, "encryption_key": "00112233445566778899aabbccddeeff01020304"}}}]
 }"""
 
+# Two tunnels keyed by hand: %s and %s are their inbound SPIs.
+TWO_MANUAL_TUNNELS = """{""" + PORTS + """,
+  "ipsec": {"transform_sets": [{"name": "TS", "esp_encryption": "esp-gcm 128"}]},
+  "tunnels": [{"name": "Tunnel0", "ip_unnumbered": "Loopback0", "source": "Gi1",
+               "destination": "203.0.113.2", "mode": "ipsec ipv4",
+               "manual_sa": {"transform_set": "TS",
+                 "inbound": {"spi": %s, "encryption_key": "00112233445566778899aabbccddeeff01020304"},
+                 "outbound": {"spi": 257, "encryption_key": "00112233445566778899aabbccddeeff01020304"}}},
+              {"name": "Tunnel1", "ip_unnumbered": "Loopback0", "source": "Gi1",
+               "destination": "203.0.113.3", "mode": "ipsec ipv4",
+               "manual_sa": {"transform_set": "TS",
+                 "inbound": {"spi": %s, "encryption_key": "00112233445566778899aabbccddeeff01020304"},
+                 "outbound": {"spi": 257, "encryption_key": "00112233445566778899aabbccddeeff01020304"}}}]
+}"""
+
 CASES = [
 	# ---- the file and its syntax ---------------------------------------------
 	("empty-file", "▶", "", "the configuration is empty"),
@@ -389,19 +404,7 @@ CASES = [
                  "rekey": {"inbound": {"spi": 256, "encryption_key": "00112233445566778899aabbccddeeff05060708"},
                            "outbound": {"spi": 259, "encryption_key": "00112233445566778899aabbccddeeff05060708"}}}}]
 }""", "tunnels[0].manual_sa", "the rekey SPIs must differ from the first ones"),
-	("manual-sa-inbound-spi-shared", """{""" + PORTS + """,
-  "ipsec": {"transform_sets": [{"name": "TS", "esp_encryption": "esp-gcm 128"}]},
-  "tunnels": [{"name": "Tunnel0", "ip_unnumbered": "Loopback0", "source": "Gi1",
-               "destination": "203.0.113.2", "mode": "ipsec ipv4",
-               "manual_sa": {"transform_set": "TS",
-                 "inbound": {"spi": 256, "encryption_key": "00112233445566778899aabbccddeeff01020304"},
-                 "outbound": {"spi": 257, "encryption_key": "00112233445566778899aabbccddeeff01020304"}}},
-              {"name": "Tunnel1", "ip_unnumbered": "Loopback0", "source": "Gi1",
-               "destination": "203.0.113.3", "mode": "ipsec ipv4",
-               "manual_sa": {"transform_set": "TS",
-                 "inbound": {"spi": ▶256, "encryption_key": "00112233445566778899aabbccddeeff01020304"},
-                 "outbound": {"spi": 257, "encryption_key": "00112233445566778899aabbccddeeff01020304"}}}]
-}""", "tunnels[1].manual_sa.inbound.spi", 'inbound SPI 256 is tunnel "Tunnel0"\'s already'),
+	("manual-sa-inbound-spi-shared", TWO_MANUAL_TUNNELS % ("256", "▶256"), "tunnels[1].manual_sa.inbound.spi", 'inbound SPI 256 is tunnel "Tunnel0"\'s already'),
 	("manual-sa-rekey-spi-shared", """{""" + PORTS + """,
   "ipsec": {"transform_sets": [{"name": "TS", "esp_encryption": "esp-gcm 128"}]},
   "tunnels": [{"name": "Tunnel0", "ip_unnumbered": "Loopback0", "source": "Gi1",
@@ -418,19 +421,7 @@ CASES = [
                            "outbound": {"spi": 261, "encryption_key": "00112233445566778899aabbccddeeff05060708"}}}}]
 }""", "tunnels[1].manual_sa.rekey.inbound.spi", 'inbound SPI 256 is tunnel "Tunnel0"\'s already'),
 	# inbound SAs sit in slot SPI modulo the table's size (65536 here)
-	("manual-sa-inbound-spi-same-slot", """{""" + PORTS + """,
-  "ipsec": {"transform_sets": [{"name": "TS", "esp_encryption": "esp-gcm 128"}]},
-  "tunnels": [{"name": "Tunnel0", "ip_unnumbered": "Loopback0", "source": "Gi1",
-               "destination": "203.0.113.2", "mode": "ipsec ipv4",
-               "manual_sa": {"transform_set": "TS",
-                 "inbound": {"spi": 4097, "encryption_key": "00112233445566778899aabbccddeeff01020304"},
-                 "outbound": {"spi": 257, "encryption_key": "00112233445566778899aabbccddeeff01020304"}}},
-              {"name": "Tunnel1", "ip_unnumbered": "Loopback0", "source": "Gi1",
-               "destination": "203.0.113.3", "mode": "ipsec ipv4",
-               "manual_sa": {"transform_set": "TS",
-                 "inbound": {"spi": ▶69633, "encryption_key": "00112233445566778899aabbccddeeff01020304"},
-                 "outbound": {"spi": 257, "encryption_key": "00112233445566778899aabbccddeeff01020304"}}}]
-}""", "tunnels[1].manual_sa.inbound.spi",
+	("manual-sa-inbound-spi-same-slot", TWO_MANUAL_TUNNELS % ("4097", "▶69633"), "tunnels[1].manual_sa.inbound.spi",
 	 'inbound SPI 69633 of tunnel "Tunnel1" and inbound SPI 4097 of tunnel "Tunnel0" share '
 	 'inbound SA slot 4097 (SPI modulo 65536): make them differ in their low 16 bits'),
 	("manual-sa-rekey-spi-same-slot", """{""" + PORTS + """,
