@@ -340,7 +340,8 @@ static void decap_chunk(struct fgw_burst *b, struct rte_mbuf **frames, unsigned 
 		k += each_sa(b, frames + k, n - k, m + k, sa + k);
 	if (k == 0)
 		return;
-	fgw_esp_decap(&b->ctx->crypto, m, sa, k, verdict);
+	/* The IPv4 or IPv6 pass checked the outer headers. */
+	fgw_esp_decap_received(&b->ctx->crypto, m, sa, k, verdict);
 	l.n4 = l.n4_gre = l.n6 = 0;
 
 	/* Stage 3, a run of packets on one SA (so one tunnel) at a time;

@@ -105,4 +105,13 @@ static inline bool fgw_esp_all_sent(const uint8_t *verdict, unsigned n)
 void fgw_esp_decap(struct fgw_crypto *c, struct rte_mbuf **m, struct fgw_sa *const *sa,
 		   unsigned n, uint8_t *verdict);
 
+/* fgw_esp_decap for packets whose outer header the caller has checked
+ * against the frame, as the data path's IPv4 and IPv6 passes do: m[i]'s
+ * segment is the IP packet (its length field's, Ethernet padding
+ * trimmed), whose version is 4 or 6, and l3_len is its header's length
+ * (IPv4: the IHL's, at least 20). Those tests are not made again; what lies
+ * past the header is checked as fgw_esp_decap checks it. */
+void fgw_esp_decap_received(struct fgw_crypto *c, struct rte_mbuf **m,
+			    struct fgw_sa *const *sa, unsigned n, uint8_t *verdict);
+
 #endif

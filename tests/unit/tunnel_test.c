@@ -1692,6 +1692,58 @@ static bool one_spi_burst_with_longer_header(void)
 	return quiet();
 }
 
+/* Frame m's outer IPv4 header edited: its first byte and total length,
+ * the checksum made right again. */
+static void outer_v4_edit(struct rte_mbuf *m, uint8_t version_ihl, unsigned total)
+{
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, 14);
+
+	ip->version_ihl = version_ihl;
+	ip->total_length = htons((uint16_t)total);
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+
+/* ESP decapsulation leaves the outer header's tests to the IPv4 and IPv6
+ * passes (fgw_esp_decap_received): in a one-SA burst, frames whose outer
+ * header does not fit the frame are still dropped and counted under the
+ * pass's reasons (total length beyond the frame, header length below 20
+ * or above the total length), and frames with bytes after the IP packet
+ * (Ethernet padding, IPv4 and IPv6 outer) are decrypted at the packet's
+ * own length, which a decapsulation reading the frame's would fail (the
+ * ICV is not where it looks). */
+static bool outer_header_checked_once(void)
+{
+	enum { N = 7 };
+	struct rte_mbuf *m[N], *out[2 * N];
+	unsigned n;
+
+	for (unsigned i = 0; i < N; i++)
+		m[i] = peer_encap(ip4_pkt("198.51.100.7", "192.0.2.10", 100 + i, false,
+					  IPPROTO_UDP), peer_out_t0_new);
+	for (unsigned i = 1; i < N; i += 5)
+		memset(append(m[i], 10), 0xee, 10);	/* padding: frames 1 and 6 */
+	outer_v4_edit(m[2], 0x45, m[2]->pkt_len - 14 + 1);	/* beyond the frame */
+	outer_v4_edit(m[4], 0x44, m[4]->pkt_len - 14);		/* IHL 4 */
+	outer_v4_edit(m[5], 0x46, 20);				/* total < IHL */
+	feed(port_wan, m, N);
+	n = sent(port_lan, out, 2 * N);
+	free_all(out, n);
+	EXPECT(n == 4 && w->stats.decrypted == before.decrypted + 4,
+	       "%u of 4 forwarded", n);
+	EXPECT(delta_drop(FGW_DROP_RUNT) == 1 && delta_drop(FGW_DROP_IPV4_HEADER) == 2 &&
+	       delta_drop(FGW_DROP_ESP_AUTH) == 0 && delta_drop(FGW_DROP_ESP_TRUNCATED) == 0,
+	       "runt %lu, header %lu: expected 1 and 2",
+	       (unsigned long)delta_drop(FGW_DROP_RUNT),
+	       (unsigned long)delta_drop(FGW_DROP_IPV4_HEADER));
+	m[0] = peer_encap(ip4_pkt("198.51.100.200", "192.0.2.10", 100, false, IPPROTO_UDP),
+			  peer_out_t2);
+	memset(append(m[0], 10), 0xee, 10);
+	if (!in_forwards(m[0], false))
+		return false;
+	return quiet();
+}
+
 static bool every_packet_counted_once(void)
 {
 	struct fgw_worker_stats s;
@@ -1743,6 +1795,7 @@ int main(void)
 	RUN(fragmented_esp6_reassembled);
 	RUN(esp_run_with_other_local_packets);
 	RUN(one_spi_burst_with_longer_header);
+	RUN(outer_header_checked_once);
 	RUN(other_workers_sa_is_handed_off);
 	RUN(control_inject_is_encrypted);
 	RUN(every_packet_counted_once);
