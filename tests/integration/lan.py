@@ -101,9 +101,4 @@ for line in sys.stdin:
 			raise RuntimeError(f"sending {bytes(frame).hex()}: {answer}")
 
 	def close(self):
-		self.proc.stdin.close()
-		try:
-			self.proc.wait(5)
-		except subprocess.TimeoutExpired:
-			self.proc.kill()
-			self.proc.wait()
+		topo.end_helper(self.proc)

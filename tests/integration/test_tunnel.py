@@ -113,7 +113,7 @@ class Pair:
 		self.lan1, self.gwa_ns = self.ns("tlan1"), self.ns("tgwa")
 		self.gwb_ns, self.lan2 = self.ns("tgwb"), self.ns("tlan2")
 		topo.veth(self.gwa_ns, "p1", self.lan1, "eth0", quiet_a=True)
-		topo.veth(self.gwa_ns, "w1", self.gwb_ns, "w2", quiet_a=True, quiet_b=True)
+		self.wan()
 		topo.veth(self.gwb_ns, "p2", self.lan2, "eth0", quiet_a=True)
 		topo.host(self.lan1, "eth0", LAN1["host4"] + "/25", LAN1["host6"] + "/64",
 			  LAN1["gw4"], LAN1["gw6"])
@@ -145,6 +145,10 @@ class Pair:
 		self.gws.append(self.gwb)
 		self.gwa.start()
 		self.gwb.start()
+
+	def wan(self):
+		"""The gateways' WAN ports w1 and w2, here one veth pair."""
+		topo.veth(self.gwa_ns, "w1", self.gwb_ns, "w2", quiet_a=True, quiet_b=True)
 
 	def teardown(self):
 		try:

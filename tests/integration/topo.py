@@ -120,6 +120,19 @@ class Namespace:
 		run(["ip", "netns", "del", self.name], check=False)
 
 
+def end_helper(proc, timeout=5):
+	"""Ends a helper process that reads its work on stdin: its stdin
+	closed is its signal to finish; killed (by its pid) if it does not."""
+	if proc.poll() is not None:
+		return
+	proc.stdin.close()
+	try:
+		proc.wait(timeout)
+	except subprocess.TimeoutExpired:
+		proc.kill()
+		proc.wait()
+
+
 def dead_runs_namespaces():
 	"""Namespaces an earlier run of these tests left when it was killed
 	outright (its pid is gone) and in which nothing runs any more."""
