@@ -1,6 +1,6 @@
 """DSCP, ECN, TTL and DF through two gateways, as RFC 4301 (5.1.2.1) and
 RFC 6040 (normal mode) say, for "ipsec ipv4", "ipsec ipv6" and "gre ipv4"
-tunnels: test_tunnel's pair of gateways, with its WAN through a bridge in a
+tunnels: two gateways with their WAN through a bridge (wanpair.py) in a
 third namespace where nft rewrites the outer ECN field of ESP from gwA to
 gwB, as a congested router on the way would:
 
@@ -21,6 +21,7 @@ from scapy.layers.l2 import Ether
 
 import test_tunnel as tt
 import topo
+import wanpair
 from capture import Capture
 from counters import Stats
 
@@ -66,44 +67,11 @@ def make_cases(toses, first_port):
 	return out
 
 
-class MarkingPair(tt.Pair):
-	"""tt.Pair with its WAN through a bridge in namespace twan."""
-
-	def wan(self):
-		self.mid = self.ns("twan")
-		topo.veth(self.gwa_ns, "w1", self.mid, "wan1", quiet_a=True, quiet_b=True)
-		topo.veth(self.gwb_ns, "w2", self.mid, "wan2", quiet_a=True, quiet_b=True)
-		self.mid.run("ip link add br0 type bridge stp_state 0 mcast_snooping 0")
-		topo.quiet_port(self.mid, "br0")
-		for dev in ("wan1", "wan2"):
-			self.mid.run(f"ip link set {dev} master br0")
-		self.mid.run("ip link set br0 up")
-		self.mid.run("nft add table bridge wan")
-		self.mid.run("nft add chain bridge wan through { type filter hook forward priority 0 ; }")
-
-	def mark(self, ecn):
-		"""From now on the outer ECN field of ESP from gwA to gwB is set
-		to ecn (CE, ECT1), or left as gwA sent it (None)."""
-		self.mid.run("nft flush chain bridge wan through")
-		if ecn is not None:
-			for match in ("ip protocol esp ip", "ip6 nexthdr esp ip6"):
-				self.mid.run(f"nft add rule bridge wan through iifname wan1 {match} ecn set "
-					     + NFT_ECN[ecn])
-
-
 @pytest.fixture(scope="module", params=MODES)
 def pair(request, root, build, tmp_path_factory):
-	p = MarkingPair(build, tmp_path_factory.mktemp(f"dscp-{request.param}"), request.param)
-	try:
-		p.setup()
-		# Every neighbour on the way resolved, both families, before a
-		# datagram (which nothing resends) is counted.
-		for dst in (tt.LAN2["host4"], tt.LAN2["host6"]):
-			tx, rx, out = topo.ping(p.lan1, dst, count=3, interval=0.2, deadline=30)
-			assert rx == 3, out
+	with wanpair.started(build, tmp_path_factory.mktemp(f"dscp-{request.param}"),
+			     request.param) as p:
 		yield p
-	finally:
-		p.teardown()
 
 
 _SEND = r"""
@@ -241,7 +209,7 @@ def test_outer_ecn_at_decapsulation(request, pair, outer_ecn):
 	cases = make_cases([0xb8 | ECT0, 0x28 | ECT1, 0x48 | CE, 0x48 | NOT_ECT], base)
 	delivered = [c for c in cases if DECAP[outer_ecn, c.tos & 3] is not None]
 	before = Stats.settled(pair.gwb)
-	pair.mark(outer_ecn)
+	pair.mark(NFT_ECN[outer_ecn])
 	try:
 		sent = send(pair, cases, delivered)
 	finally:

@@ -355,10 +355,11 @@ def wait_for(what, cond, timeout, step=0.2):
 
 
 def ping(ns, dst, count=50, interval=0.01, size=56, timeout=60, ttl=None, quiet=True,
-	 deadline=None, wait=2):
+	 deadline=None, wait=2, pmtudisc=None):
 	"""Returns (transmitted, received, output). quiet=False keeps the
 	per-packet lines (ICMP errors show there). wait: seconds ping waits
-	for a reply when it has none yet (ping -W).
+	for a reply when it has none yet (ping -W). pmtudisc: ping -M's
+	"do" (DF set, no fragmenting at the source), "dont", "want".
 
 	deadline: wait up to that many seconds for the replies (ping -w);
 	without it ping gives up on a reply two round trips after its last
@@ -373,6 +374,8 @@ def ping(ns, dst, count=50, interval=0.01, size=56, timeout=60, ttl=None, quiet=
 		args.append("-q")
 	if ttl:
 		args += ["-t", str(ttl)]
+	if pmtudisc:
+		args += ["-M", pmtudisc]
 	p = ns.run(args + [dst], check=False, timeout=max(timeout, (deadline or 0) + 10))
 	tx = rx = 0
 	for line in p.stdout.splitlines():
