@@ -22,8 +22,9 @@
 #define HANDOFF_BURST 32
 
 /* Transport mode (GRE): m is the IP header, then GRE. Checks that the
- * packet came from the tunnel's peer to its source, and strips both. */
-static rte_be16_t gre_decap(const struct fgw_tunnel *t, struct rte_mbuf *m)
+ * packet came from the tunnel's peer to its source, and strips both;
+ * the delivery header's ECN field into *ecn. */
+static rte_be16_t gre_decap(const struct fgw_tunnel *t, struct rte_mbuf *m, unsigned *ecn)
 {
 	const uint8_t *l3 = rte_pktmbuf_mtod(m, const uint8_t *);
 	unsigned hlen;
@@ -33,6 +34,7 @@ static rte_be16_t gre_decap(const struct fgw_tunnel *t, struct rte_mbuf *m)
 
 		/* The ESP library checked the header it rewrote. */
 		hlen = (ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) * RTE_IPV4_IHL_MULTIPLIER;
+		*ecn = l3[1] & 3;
 		if ((l3[0] >> 4) != 4 || ip->next_proto_id != IPPROTO_GRE ||
 		    ip->src_addr != t->dst.v4 || ip->dst_addr != t->src.v4)
 			return 0;
@@ -40,6 +42,7 @@ static rte_be16_t gre_decap(const struct fgw_tunnel *t, struct rte_mbuf *m)
 		const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)l3;
 
 		hlen = sizeof(*ip);
+		*ecn = l3[1] >> 4 & 3;
 		if ((l3[0] >> 4) != 6 || ip->proto != IPPROTO_GRE ||
 		    memcmp(ip->src_addr, t->dst.v6, 16) != 0 ||
 		    memcmp(ip->dst_addr, t->src.v6, 16) != 0)
@@ -49,6 +52,46 @@ static rte_be16_t gre_decap(const struct fgw_tunnel *t, struct rte_mbuf *m)
 		return 0;
 	rte_pktmbuf_adj(m, (uint16_t)hlen);
 	return fgw_gre_pull(t, m);
+}
+
+/* RFC 6040 section 4.2 at GRE decapsulation (RFC 9601): the delivery
+ * header's ECN field, outer, combined into the inner packet at m, of
+ * EtherType type, as ESP's tunnel mode does (fgw_ecn_decap). False when
+ * the packet is to be dropped (CE on a not-ECT packet). One too short for
+ * its header, or of another version, is left to the IPv4 or IPv6 pass,
+ * which drops it. */
+static bool gre_ecn(struct rte_mbuf *m, rte_be16_t type, unsigned outer)
+{
+	uint8_t *ip = rte_pktmbuf_mtod(m, uint8_t *);
+	bool v4 = type == RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	unsigned inner, shift = v4 ? 0 : 4;
+	uint16_t before, after;
+	uint32_t sum;
+	int ecn;
+
+	if (rte_pktmbuf_data_len(m) < (v4 ? sizeof(struct rte_ipv4_hdr) :
+				       sizeof(struct rte_ipv6_hdr)) ||
+	    ip[0] >> 4 != (v4 ? 4 : 6))
+		return true;
+	inner = ip[1] >> shift & 3;
+	if (inner == outer)	/* the usual packet: unchanged */
+		return true;
+	ecn = fgw_ecn_decap(outer, inner);
+	if (ecn < 0)
+		return false;
+	memcpy(&before, ip, sizeof(before));
+	ip[1] = (uint8_t)((ip[1] & ~(3u << shift)) | (unsigned)ecn << shift);
+	if (v4) {
+		struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)ip;
+
+		/* RFC 1624 eqn. 3 on the word that holds the ECN field */
+		memcpy(&after, ip, sizeof(after));
+		sum = (uint32_t)(uint16_t)~h->hdr_checksum + (uint16_t)~before + after;
+		sum = (sum & 0xffff) + (sum >> 16);
+		sum = (sum & 0xffff) + (sum >> 16);
+		h->hdr_checksum = (uint16_t)~sum;
+	}
+	return true;
 }
 
 /* The inner packets of the burst, from whichever tunnels, through the
@@ -101,13 +144,19 @@ static __rte_always_inline bool inner_prepare(struct fgw_burst *b, struct rte_mb
 	/* The NIC's verdict was on the outer header. */
 	m->ol_flags &= ~(RTE_MBUF_F_RX_IP_CKSUM_MASK | RTE_MBUF_F_RX_L4_CKSUM_MASK);
 	if (!tunnel) {
-		type = gre_decap(t, m);
+		unsigned outer_ecn;
+
+		type = gre_decap(t, m, &outer_ecn);
 		if (type == 0) {
 			fgw_drop(b, m, FGW_DROP_GRE);
 			return false;
 		}
 		if (rte_pktmbuf_data_len(m) < 1) {
 			fgw_drop(b, m, FGW_DROP_RUNT);
+			return false;
+		}
+		if (!gre_ecn(m, type, outer_ecn)) {
+			fgw_drop(b, m, FGW_DROP_ESP_ECN);
 			return false;
 		}
 	}

@@ -91,6 +91,26 @@ static inline bool fgw_esp_all_sent(const uint8_t *verdict, unsigned n)
 	return any == 0;
 }
 
+#define FGW_ECN_NOT_ECT 0
+#define FGW_ECN_ECT1 1
+#define FGW_ECN_ECT0 2
+#define FGW_ECN_CE 3
+
+/* RFC 6040 section 4.2: the inner ECN field after decapsulation, or -1 to
+ * drop (congestion marked on a flow that cannot carry the mark). ESP's
+ * tunnel mode and GRE (RFC 9601) both apply it. The same as inner when
+ * outer is inner. */
+static inline int fgw_ecn_decap(unsigned outer, unsigned inner)
+{
+	if (inner == FGW_ECN_NOT_ECT)
+		return outer == FGW_ECN_CE ? -1 : FGW_ECN_NOT_ECT;
+	if (outer == FGW_ECN_CE)
+		return FGW_ECN_CE;
+	if (outer == FGW_ECN_ECT1 && inner == FGW_ECN_ECT0)
+		return FGW_ECN_ECT1;
+	return inner;
+}
+
 /* Inbound. m[i] starts at the outer IP header; m[i]->l3_len is that
  * header's length up to the UDP or ESP header (IPv6 extension headers
  * included), m[i]->l4_len is 8 for ESP in UDP and 0 for plain ESP; sa[i]

@@ -21,11 +21,6 @@ struct in_pkt {
 	uint8_t outer_ecn;		/* the outer header's ECN field */
 };
 
-#define ECN_NOT_ECT 0
-#define ECN_ECT1 1
-#define ECN_ECT0 2
-#define ECN_CE 3
-
 /* rte_pktmbuf_trim would walk the segment chain (the mbuf's second cache
  * line); these packets are one segment. */
 static void trim_to(struct rte_mbuf *m, unsigned len)
@@ -209,19 +204,6 @@ static __rte_always_inline unsigned decap_check(struct fgw_crypto *c, struct rte
 	return FGW_SA_DROP_NONE;
 }
 
-/* RFC 6040 section 4.2: the inner ECN field after decapsulation, or -1 to
- * drop (congestion marked on a flow that cannot carry the mark). */
-static int ecn_combine(unsigned outer, unsigned inner)
-{
-	if (inner == ECN_NOT_ECT)
-		return outer == ECN_CE ? -1 : ECN_NOT_ECT;
-	if (outer == ECN_CE)
-		return ECN_CE;
-	if (outer == ECN_ECT1 && inner == ECN_ECT0)
-		return ECN_ECT1;
-	return inner;
-}
-
 /* Checks the inner packet, returns its length (0: malformed) and applies
  * the outer ECN to it. */
 static __rte_always_inline unsigned tunnel_inner(unsigned outer_ecn, uint8_t *ip,
@@ -240,7 +222,7 @@ static __rte_always_inline unsigned tunnel_inner(unsigned outer_ecn, uint8_t *ip
 		inner_len = get16(ip + 2);
 		if (inner_len < ihl || inner_len > payload)
 			return 0;
-		ecn = ecn_combine(outer_ecn, ip[1] & 3);
+		ecn = fgw_ecn_decap(outer_ecn, ip[1] & 3);
 		if (ecn < 0) {
 			*verdict = FGW_SA_DROP_ECN;
 			return 0;
@@ -258,7 +240,7 @@ static __rte_always_inline unsigned tunnel_inner(unsigned outer_ecn, uint8_t *ip
 		inner_len = sizeof(struct rte_ipv6_hdr) + get16(ip + 4);
 		if (inner_len > payload)
 			return 0;
-		ecn = ecn_combine(outer_ecn, ip[1] >> 4 & 3);
+		ecn = fgw_ecn_decap(outer_ecn, ip[1] >> 4 & 3);
 		if (ecn < 0) {
 			*verdict = FGW_SA_DROP_ECN;
 			return 0;

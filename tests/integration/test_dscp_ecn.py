@@ -197,14 +197,10 @@ def test_inner_tos_unchanged_ttl_less_two(encap):
 
 
 @pytest.mark.parametrize("outer_ecn", [CE, ECT1], ids=["ce", "ect1"])
-def test_outer_ecn_at_decapsulation(request, pair, outer_ecn):
+def test_outer_ecn_at_decapsulation(pair, outer_ecn):
 	"""A router between the gateways sets the outer ECN field: gwB
 	combines it into the inner one per RFC 6040, drops not-ECT under CE
 	(counted as ESP_ECN), and leaves the DSCP alone."""
-	if pair.mode == "gre":
-		request.applymarker(pytest.mark.xfail(strict=True, reason=(
-			"esp_input.c gre_decap: the GRE delivery header's ECN is dropped with it, "
-			"not combined into the inner header (RFC 6040 via RFC 9601)")))
 	base = 21000 + 100 * outer_ecn
 	cases = make_cases([0xb8 | ECT0, 0x28 | ECT1, 0x48 | CE, 0x48 | NOT_ECT], base)
 	delivered = [c for c in cases if DECAP[outer_ecn, c.tos & 3] is not None]

@@ -960,6 +960,63 @@ static bool gre_out_and_in(void)
 					       IPPROTO_UDP), peer_out_t1), false);
 }
 
+/* RFC 6040 section 4.2 at GRE decapsulation (RFC 9601), as ESP's tunnel
+ * mode applies it: the delivery header's ECN field (outer, the IPv4
+ * header ESP's transport mode keeps) combined into the inner IPv4 or IPv6
+ * packet; CE on a not-ECT packet dropped as ESP_ECN. An inner IPv4
+ * packet forwarded has its checksum right (the IPv4 pass checks GRE's
+ * inner packets in full). */
+static bool gre_ecn_at_decapsulation(void)
+{
+	static const struct { uint8_t outer, inner; int want; } c[] = {
+		{ 3, 2, 3 }, { 3, 1, 3 }, { 1, 2, 1 }, { 2, 1, 1 }, { 0, 2, 2 }, { 1, 0, 0 },
+		{ 2, 2, 2 }, { 3, 3, 3 }, { 3, 0, -1 },
+	};
+
+	for (unsigned v6 = 0; v6 < 2; v6++) {
+		for (unsigned i = 0; i < RTE_DIM(c); i++) {
+			struct rte_mbuf *m = v6 ? ip6_pkt("2001:db8:2::9", "2001:db8:1::10", 80) :
+				ip4_pkt("198.18.0.9", "192.0.2.10", 80, false, IPPROTO_UDP);
+			uint8_t *b = rte_pktmbuf_mtod(m, uint8_t *), got;
+			struct rte_ipv4_hdr *outer;
+			struct rte_mbuf *out[4];
+			unsigned n;
+
+			if (v6) {
+				b[1] = (uint8_t)(b[1] | c[i].inner << 4);
+			} else {
+				struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)b;
+
+				ip->type_of_service = c[i].inner;
+				ip->hdr_checksum = 0;
+				ip->hdr_checksum = rte_ipv4_cksum(ip);
+			}
+			m = peer_encap(m, peer_out_t1);
+			outer = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, 14);
+			outer->type_of_service = c[i].outer;
+			outer->hdr_checksum = 0;
+			outer->hdr_checksum = rte_ipv4_cksum(outer);
+			feed(port_wan, &m, 1);
+			n = sent(port_lan, out, 4);
+			if (c[i].want < 0) {
+				free_all(out, n);
+				EXPECT(n == 0 && delta_drop(FGW_DROP_ESP_ECN) == 1,
+				       "IPv%c outer %u inner %u: %u forwarded, not dropped as ECN",
+				       v6 ? '6' : '4', c[i].outer, c[i].inner, n);
+				continue;
+			}
+			EXPECT(n == 1, "IPv%c outer %u inner %u: %u forwarded", v6 ? '6' : '4',
+			       c[i].outer, c[i].inner, n);
+			b = rte_pktmbuf_mtod_offset(out[0], uint8_t *, 14);
+			got = v6 ? b[1] >> 4 & 3 : b[1] & 3;
+			free_all(out, n);
+			EXPECT(got == c[i].want, "IPv%c outer %u inner %u: ECN %u, expected %d",
+			       v6 ? '6' : '4', c[i].outer, c[i].inner, got, c[i].want);
+		}
+	}
+	return quiet();
+}
+
 /* An IPv4 packet's header edited after ip4_pkt: its checksum set again. */
 static struct rte_mbuf *ip4_edited(const char *src, const char *dst, uint8_t ttl,
 				   uint8_t version_ihl, unsigned extra_len)
@@ -1779,6 +1836,7 @@ int main(void)
 	RUN(esp_drops_inside_a_run);
 	RUN(natt_in_and_ike_punted);
 	RUN(gre_out_and_in);
+	RUN(gre_ecn_at_decapsulation);
 	RUN(gre_wrong_key_drops);
 	RUN(inner_ipv4_checked_after_decap);
 	RUN(bad_esp_dropped);
