@@ -59,6 +59,11 @@ struct fgw_worker_ctx {
 	struct fgw_neigh_key last_neigh;
 	void *last_neigh_data;
 	uint32_t last_neigh_gen;
+	/* The address of ours that ESP on port esp_port last went to
+	 * (ipv4.c), valid while dp->route_gen is esp_gen (0: none). */
+	rte_be32_t esp_dst;
+	uint32_t esp_gen;
+	uint16_t esp_port;
 };
 
 static inline struct fgw_worker_ctx *fgw_worker_ctx(struct fgw_worker *w)

@@ -1801,6 +1801,45 @@ static bool outer_header_checked_once(void)
 	return quiet();
 }
 
+/* The IPv4 pass takes ESP to the address of ours the last burst's ESP
+ * went to without a FIB lookup while the FIB is unchanged (ipv4.c): once
+ * a route sends that address elsewhere (a blackhole /32 over the local
+ * one), the next ESP frame to it follows the route; with the local route
+ * back, ESP is decrypted again. */
+static bool esp_to_our_address_follows_the_fib(void)
+{
+	struct fgw_addr wan = unit_addr("203.0.113.1");
+	struct fgw_prefix host = unit_prefix("203.0.113.1/32");
+	struct fgw_nexthop hole = { .type = FGW_NH_BLACKHOLE };
+	uint32_t local = fgw_route_lookup(&dp, &wan), id = 0;
+	struct rte_mbuf *m, *out[4];
+	unsigned n;
+
+	EXPECT(dp.nh[local].type == FGW_NH_LOCAL, "203.0.113.1 is not local");
+	for (unsigned round = 0; round < 3; round++) {
+		if (round == 1) {
+			id = fgw_nh_alloc(&dp, &hole);
+			EXPECT(id != 0 && fgw_route_add(&dp, &host, id) == 0, "blackhole route");
+		} else if (round == 2) {
+			EXPECT(fgw_route_add(&dp, &host, local) == 0, "local route back");
+			fgw_nh_free(&dp, id);
+		}
+		m = peer_encap(ip4_pkt("198.51.100.7", "192.0.2.10", 100, false, IPPROTO_UDP),
+			       peer_out_t0_new);
+		feed(port_wan, &m, 1);
+		n = sent(port_lan, out, 4);
+		free_all(out, n);
+		if (round == 1)
+			EXPECT(n == 0 && delta_drop(FGW_DROP_BLACKHOLE) == 1 &&
+			       w->stats.decrypted == before.decrypted,
+			       "round 1: %u forwarded, not dropped as blackhole", n);
+		else
+			EXPECT(n == 1 && w->stats.decrypted == before.decrypted + 1,
+			       "round %u: %u forwarded", round, n);
+	}
+	return quiet();
+}
+
 static bool every_packet_counted_once(void)
 {
 	struct fgw_worker_stats s;
@@ -1854,6 +1893,7 @@ int main(void)
 	RUN(esp_run_with_other_local_packets);
 	RUN(one_spi_burst_with_longer_header);
 	RUN(outer_header_checked_once);
+	RUN(esp_to_our_address_follows_the_fib);
 	RUN(other_workers_sa_is_handed_off);
 	RUN(control_inject_is_encrypted);
 	RUN(every_packet_counted_once);
