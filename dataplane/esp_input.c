@@ -103,10 +103,18 @@ static void inner_forward(struct fgw_burst *b, struct rte_mbuf **v4, unsigned n4
 			  unsigned n6)
 {
 	static const bool unicast[FGW_MAX_BURST];
-	struct fgw_burst ib = {
-		.dp = b->dp, .ctx = b->ctx, .stats = b->stats,
-		.port = b->port, .in_if = b->in_if, .inner = true,
-	};
+	/* Field by field, as fgw_worker_process_burst's: an initializer
+	 * zeroes the punt arrays too, which are written before they are
+	 * read (n_punt). */
+	struct fgw_burst ib;
+
+	ib.dp = b->dp;
+	ib.ctx = b->ctx;
+	ib.stats = b->stats;
+	ib.port = b->port;
+	ib.in_if = b->in_if;
+	ib.inner = true;
+	ib.n_punt = 0;
 
 	if (n4 != 0)
 		fgw_ipv4_inner_input(&ib, v4, n4);
@@ -389,8 +397,9 @@ static void decap_chunk(struct fgw_burst *b, struct rte_mbuf **frames, unsigned 
 		k += each_sa(b, frames + k, n - k, m + k, sa + k);
 	if (k == 0)
 		return;
-	/* The IPv4 or IPv6 pass checked the outer headers. */
-	fgw_esp_decap_received(&b->ctx->crypto, m, sa, k, verdict);
+	/* The IPv4 or IPv6 pass checked the outer headers; the leading
+	 * run is one SA. */
+	fgw_esp_decap_received(&b->ctx->crypto, m, sa, k, lead, verdict);
 	l.n4 = l.n4_gre = l.n6 = 0;
 
 	/* Stage 3, a run of packets on one SA (so one tunnel) at a time;
@@ -415,13 +424,18 @@ unsigned fgw_handoff_drain(struct fgw_worker_ctx *ctx)
 {
 	struct fgw_worker *w = &ctx->pub;
 	struct rte_mbuf *m[HANDOFF_BURST];
-	struct fgw_burst b = { .dp = ctx->dp, .ctx = ctx, .stats = &w->stats };
+	struct fgw_burst b;	/* as inner_forward's, field by field */
 	unsigned n;
 
 	n = rte_ring_dequeue_burst(w->handoff, (void **)m, HANDOFF_BURST, NULL);
 	if (n == 0)
 		return 0;
 	w->stats.handoff_in += n;
+	b.dp = ctx->dp;
+	b.ctx = ctx;
+	b.stats = &w->stats;
+	b.inner = false;
+	b.n_punt = 0;
 	/* Punts of the outer frame name its port; the inner packets' name
 	 * the tunnel. */
 	b.port = m[0]->port;

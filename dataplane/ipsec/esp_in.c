@@ -363,6 +363,7 @@ struct in_burst {
 	unsigned n;
 	struct in_pkt *in;
 	bool received;	/* fgw_esp_decap_received */
+	unsigned one;	/* sa[0..one) are one SA (fgw_esp_decap_received) */
 };
 
 /* The checks and jobs of the run of packets on sa from `from` on; returns
@@ -378,7 +379,8 @@ static __rte_always_inline unsigned check_run(struct in_burst *b, struct fgw_sa 
 	struct fgw_sa *const *sas = b->sa;
 	uint8_t *verdict = b->verdict;
 	struct in_pkt *in = b->in;
-	unsigned end = from + 1, n = b->n;
+	/* A leading run the caller knew of is not walked again. */
+	unsigned end = from < b->one ? b->one : from + 1, n = b->n;
 
 	/* The end first, in a loop of its own: tested after each packet's
 	 * checks, it cost about 13 instructions a packet (callgrind), the
@@ -473,13 +475,15 @@ static __rte_always_inline void finish_by_kind(struct in_burst *b, unsigned from
 }
 
 static unsigned decap_burst(struct fgw_crypto *c, struct rte_mbuf **m, struct fgw_sa *const *sa,
-			    unsigned n, uint8_t *verdict, bool received)
+			    unsigned n, uint8_t *verdict, bool received, unsigned one)
 {
 	struct in_pkt in[FGW_CRYPTO_BURST];
 	struct in_burst burst = {
 		.c = c, .m = m, .sa = sa, .verdict = verdict, .n = fgw_crypto_begin(c, n), .in = in,
 		.received = received,
 	}, *b = &burst;
+
+	b->one = RTE_MIN(one, b->n);
 	uint8_t end[FGW_CRYPTO_BURST];	/* where each run of one SA ends */
 	unsigned runs = 0;
 
@@ -505,10 +509,10 @@ static unsigned decap_burst(struct fgw_crypto *c, struct rte_mbuf **m, struct fg
 }
 
 static void decap(struct fgw_crypto *c, struct rte_mbuf **m, struct fgw_sa *const *sa,
-		  unsigned n, uint8_t *verdict, bool received)
+		  unsigned n, uint8_t *verdict, bool received, unsigned one)
 {
 	while (n) {
-		unsigned done = decap_burst(c, m, sa, n, verdict, received);
+		unsigned done = decap_burst(c, m, sa, n, verdict, received, one);
 
 		if (done == 0) {
 			for (unsigned i = 0; i < n; i++) {
@@ -517,6 +521,7 @@ static void decap(struct fgw_crypto *c, struct rte_mbuf **m, struct fgw_sa *cons
 			}
 			return;
 		}
+		one = one > done ? one - done : 0;
 		m += done;
 		sa += done;
 		verdict += done;
@@ -527,11 +532,11 @@ static void decap(struct fgw_crypto *c, struct rte_mbuf **m, struct fgw_sa *cons
 void fgw_esp_decap(struct fgw_crypto *c, struct rte_mbuf **m, struct fgw_sa *const *sa,
 		   unsigned n, uint8_t *verdict)
 {
-	decap(c, m, sa, n, verdict, false);
+	decap(c, m, sa, n, verdict, false, 0);
 }
 
 void fgw_esp_decap_received(struct fgw_crypto *c, struct rte_mbuf **m, struct fgw_sa *const *sa,
-			    unsigned n, uint8_t *verdict)
+			    unsigned n, unsigned one, uint8_t *verdict)
 {
-	decap(c, m, sa, n, verdict, true);
+	decap(c, m, sa, n, verdict, true, one);
 }
