@@ -1,8 +1,8 @@
 """DSCP, ECN, TTL and DF through two gateways, as RFC 4301 (5.1.2.1) and
-RFC 6040 (normal mode) say, for "ipsec ipv4", "ipsec ipv6" and "gre ipv4"
-tunnels: two gateways with their WAN through a bridge (wanpair.py) in a
-third namespace where nft rewrites the outer ECN field of ESP from gwA to
-gwB, as a congested router on the way would:
+RFC 6040 (normal mode) say, for "ipsec ipv4", "ipsec ipv6", "gre ipv4" and
+"gre ipv6" tunnels: two gateways with their WAN through a bridge
+(wanpair.py) in a third namespace where nft rewrites the outer ECN field
+of ESP from gwA to gwB, as a congested router on the way would:
 
     lan1 -- gwA (w1) -- (wan1) br0 in twan (wan2) -- (w2) gwB -- lan2
 
@@ -15,7 +15,7 @@ import json
 from typing import NamedTuple
 
 import pytest
-from scapy.layers.inet import IP, UDP
+from scapy.layers.inet import IP, TCP, UDP
 from scapy.layers.inet6 import IPv6
 from scapy.layers.l2 import Ether
 
@@ -25,7 +25,7 @@ import wanpair
 from capture import Capture
 from counters import Stats
 
-MODES = ["ipsec", "ipsec6", "gre"]
+MODES = ["ipsec", "ipsec6", "gre", "gre6"]
 # What flexgw puts in every outer header it makes (manual SAs, GRE), as
 # IOS does; RFC 4301 leaves it to the encapsulator.
 OUTER_TTL = 255
@@ -222,3 +222,29 @@ def test_outer_ecn_at_decapsulation(pair, outer_ecn):
 	drops = COPIES * (len(cases) - len(delivered))
 	d = Stats.delta_when(pair.gwb, before, lambda d: d.drop("ESP_ECN") >= drops)
 	assert d.drop("ESP_ECN") == drops
+
+
+def syn_mss(frames, flags):
+	"""The MSS option of every TCP segment among frames whose flags are
+	exactly `flags` ("S", "SA")."""
+	out = []
+	for f in frames:
+		p = Ether(f)
+		if TCP in p and str(p[TCP].flags) == flags:
+			out += [v for k, v in p[TCP].options if k == "MSS"]
+	return out
+
+
+@pytest.mark.parametrize("family", [4, 6], ids=["ipv4", "ipv6"])
+def test_mss_clamped_both_ways(pair, family):
+	"""tcp adjust-mss 1360 on both tunnels (IPv6: 20 less, its header's
+	extra): lan1's SYN reaches lan2, and lan2's SYN-ACK reaches lan1,
+	with the clamped MSS instead of the hosts' 1460 (1440)."""
+	mss = tt.TUNNEL_MSS - (20 if family == 6 else 0)
+	dst = tt.LAN2["host4"] if family == 4 else tt.LAN2["host6"]
+	with Capture(pair.lan1, "eth0") as lan1, Capture(pair.lan2, "eth0") as lan2:
+		sent, got = topo.tcp_transfer(pair.lan1, pair.lan2, dst, 1000, port=5100 + family)
+		assert got["sha256"] == sent["sha256"]
+		syn = lan2.wait(lambda f: syn_mss(f, "S"), 10)
+		syn_ack = lan1.wait(lambda f: syn_mss(f, "SA"), 10)
+	assert set(syn_mss(syn, "S")) == {mss} and set(syn_mss(syn_ack, "SA")) == {mss}

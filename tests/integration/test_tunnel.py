@@ -8,8 +8,9 @@
 
 Tunnel0 is "ipsec ipv4" (ESP tunnel mode, AES-GCM-128), the same with
 NAT-T (ESP in UDP 4500 both ways), "ipsec ipv6" (over 2001:db8:ff::1 == ::2,
-AES-GCM-256, 64-bit sequence numbers) or "gre ipv4" (GRE with a key in ESP transport mode,
-AES-CBC-256 + HMAC-SHA-256); each gateway routes the far LAN, both
+AES-GCM-256, 64-bit sequence numbers), "gre ipv4" (GRE with a key in ESP transport mode,
+AES-CBC-256 + HMAC-SHA-256) or "gre ipv6" (the same over the IPv6 WAN,
+AES-CBC-128 + HMAC-SHA-1-96); each gateway routes the far LAN, both
 families, into it. Pings and a TCP transfer cross with zero loss, and the
 SA counters on both sides show the traffic; "clear counters" zeroes the
 tunnel's and the SAs' counters; the manual SAs are rekeyed to their second
@@ -40,6 +41,7 @@ SPI_AB, SPI_BA = 0x1001, 0x2002
 # The second key set (manual_sa.rekey): other SPIs, the keys' bytes reversed.
 REKEY_AB, REKEY_BA = 0x3003, 0x4004
 REKEY_PINGS = 100
+TUNNEL_MSS = 1360
 MODES = {
 	"ipsec": dict(mode="ipsec ipv4", transform={"name": "GCM128", "esp_encryption": "esp-gcm 128"},
 		      enc_ab="11" * 16 + "a1a2a3a4", enc_ba="22" * 16 + "b1b2b3b4", auth=None),
@@ -54,6 +56,10 @@ MODES = {
 		    transform={"name": "CBC256", "esp_encryption": "esp-aes 256",
 			       "esp_integrity": "esp-sha256-hmac", "mode": "transport"},
 		    enc_ab="33" * 32, enc_ba="44" * 32, auth=("55" * 32, "66" * 32)),
+	"gre6": dict(mode="gre ipv6",
+		     transform={"name": "CBC128", "esp_encryption": "esp-aes 128",
+				"esp_integrity": "esp-sha-hmac", "mode": "transport"},
+		     enc_ab="bb" * 16, enc_ba="cc" * 16, auth=("dd" * 20, "ee" * 20)),
 }
 
 
@@ -80,7 +86,7 @@ def gateway_config(m, me, peer, local4, local6, far4, far6, spi_in, spi_out, enc
 	if m.get("esn"):
 		manual["esn"] = True
 	tunnel = {"name": "Tunnel0", "ipv4": local4, "ipv6": local6, "mtu": 1400,
-		  "tcp_adjust_mss": 1360, "source": "GigabitEthernet2", "destination": peer,
+		  "tcp_adjust_mss": TUNNEL_MSS, "source": "GigabitEthernet2", "destination": peer,
 		  "mode": m["mode"], "manual_sa": manual}
 	if m["mode"].startswith("gre"):
 		tunnel["gre_key"] = 42
