@@ -39,13 +39,14 @@ static json_t *worker_json(const struct fgw_worker_stats *s)
 	for (unsigned r = 0; r < FGW_DROP_MAX; r++)
 		dropped += s->drop[r];
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
-			 " s:o, s:o}",
+			 " s:o, s:o, s:o}",
 			 "rx", fgw_json_u64_new(s->rx),
 			 "decrypted", fgw_json_u64_new(s->decrypted),
 			 "encrypted", fgw_json_u64_new(s->encrypted),
 			 "handoff_in", fgw_json_u64_new(s->handoff_in),
 			 "handoff_out", fgw_json_u64_new(s->handoff_out),
 			 "reassembled", fgw_json_u64_new(s->reassembled),
+			 "frag_held", fgw_json_u64_new(s->frag_held),
 			 "forwarded", fgw_json_u64_new(s->forwarded),
 			 "fragmented", fgw_json_u64_new(s->fragmented),
 			 "punted", fgw_json_u64_new(s->punted),
@@ -214,6 +215,7 @@ static void render_workers(const json_t *j, struct fgw_text *t)
 	row(cols, n, "  of which fragmented", NULL, "fragmented", t);
 	row(cols, n, "  into tunnels, encrypted", NULL, "encrypted", t);
 	row(cols, n, "ESP handed to their SA's worker", NULL, "handoff_out", t);
+	row(cols, n, "Outer fragments held for reassembly", NULL, "frag_held", t);
 	row(cols, n, "Punted to the control lcore", NULL, "punted", t);
 	for (unsigned r = 0; r < FGW_PUNT_MAX; r++) {
 		snprintf(label, sizeof(label), "  %s", punt_text[r]);

@@ -70,10 +70,13 @@ class Stats:
 		return w["drops"]
 
 	def balance(self, w):
-		"""rx - (forwarded + punted + sum(drops) - TX_FULL): 0 when every
-		received packet is accounted for."""
+		"""rx + handoff_in - (forwarded + punted + sum(drops) - TX_FULL +
+		handoff_out + frag_held): 0 when every received packet is
+		accounted for (an outer fragment held for reassembly ends in the
+		packet its last fragment completes)."""
 		d = self.drops(w)
-		return w["rx"] - (w["forwarded"] + w["punted"] + sum(d.values()) - d.get("TX_FULL", 0))
+		return w["rx"] + w["handoff_in"] - (w["forwarded"] + w["punted"] + sum(d.values())
+						    - d.get("TX_FULL", 0) + w["handoff_out"] + w["frag_held"])
 
 	def total(self, key):
 		return sum(w[key] for w in self.workers())

@@ -4,8 +4,9 @@ and "gre ipv4" tunnels (wanpair.py: the WAN runs through a bridge).
 
 ESP that gwA sent is held at the bridge and sent on to gwB by the test:
 once it is delivered, again it is a replay; cut short, with a byte of its
-ICV changed, or with an SPI gwB does not know it is dropped under its
-reason and nothing reaches lan2; in outer fragments gwB reassembles it.
+ICV changed, with an SPI gwB does not know, or behind the replay window it
+is dropped under its reason and nothing reaches lan2; in outer fragments
+gwB reassembles it.
 An inner packet over the tunnel's MTU (1400): IPv4 without DF is
 fragmented before encryption (no outer fragment crosses the WAN) and
 arrives whole; with DF set, and IPv6, lan1 is told the tunnel's MTU."""
@@ -28,7 +29,9 @@ MTU = 1400
 PAYLOAD = 1000
 FIRST_PORT = 30000
 # the held datagrams, by what the tests do with their ESP
-HELD = ["replayed", "corrupted", "fragmented"]
+HELD = ["replayed", "corrupted", "fragmented", "stale"]
+# gwB's replay window: the default (ipsec.replay_window)
+WINDOW = 64
 
 
 @pytest.fixture(scope="module", params=MODES)
@@ -49,17 +52,21 @@ def udp_ports(frames):
 	return [Ether(f)[UDP].dport for f in frames if UDP in Ether(f)]
 
 
-@pytest.fixture(scope="module")
-def held(pair):
-	"""{use: the ESP frame of one datagram lan1 sent lan2}, none of them
-	delivered: gwB has not seen them."""
+def datagrams(pair, ports):
+	"""From lan1 to lan2, one to each UDP port, in order."""
 	script = ("import socket, sys\n"
 		  "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
 		  "for port in sys.argv[2:]:\n"
 		  f"	s.sendto(bytes({PAYLOAD}), (sys.argv[1], int(port)))\n")
-	ports = [str(FIRST_PORT + i) for i in range(len(HELD))]
+	pair.lan1.run([topo.PYTHON, "-c", script, tt.LAN2["host4"]] + [str(p) for p in ports])
+
+
+@pytest.fixture(scope="module")
+def held(pair):
+	"""{use: the ESP frame of one datagram lan1 sent lan2}, none of them
+	delivered: gwB has not seen them."""
 	with pair.held(), Capture(pair.mid, "wan1") as wan1:
-		pair.lan1.run([topo.PYTHON, "-c", script, tt.LAN2["host4"]] + ports)
+		datagrams(pair, [FIRST_PORT + i for i in range(len(HELD))])
 		frames = wan1.wait(lambda f: len(list(filter(is_esp_from_a, f))) >= len(HELD), 20)
 	esp = [f for f in frames if is_esp_from_a(f)]
 	assert len(esp) == len(HELD), esp
@@ -172,6 +179,25 @@ def test_outer_fragments_reassembled(pair, held):
 	with Injector(pair) as inj:
 		inj.send(*[eth / f for f in pieces])
 		assert port_of("fragmented") in udp_ports(inj.wait_port(port_of("fragmented")))
+
+
+def test_stale_esp_out_of_window(pair, held):
+	"""The held packet once WINDOW later ones reached gwB: behind its
+	window, dropped as such; with 64-bit sequence numbers it is taken for
+	one of the next 2^32 (RFC 4303 A2.2), and fails its ICV. show crypto
+	ipsec sa gives the window."""
+	reason = "ESP_AUTH" if tt.MODES[pair.mode].get("esn") else "ESP_OUT_OF_WINDOW"
+	later = range(FIRST_PORT + 100, FIRST_PORT + 100 + WINDOW + 10)
+	before = Stats.settled(pair.gwb)
+	with Injector(pair) as inj:
+		datagrams(pair, later)
+		got = inj.lan2.wait(lambda f: set(later) <= set(udp_ports(f)), 20)
+		assert set(later) <= set(udp_ports(got))
+		inj.send(held["stale"])
+		assert counted(pair, before, reason) == 1
+		assert port_of("stale") not in udp_ports(inj.lan2.received())
+	text = pair.gwb.flexctl_raw("show", "crypto", "ipsec", "sa").stdout
+	assert f"replay detection support: Y  replay window size: {WINDOW}" in text, text
 
 
 def test_ipv4_without_df_fragmented_before_encryption(pair):
