@@ -77,49 +77,59 @@ unsigned fgw_worker_service(struct fgw_worker *w)
 	return work;
 }
 
+void fgw_worker_ports_init(const struct fgw_dp *dp, struct fgw_worker_ports *p)
+{
+	/* Ports are added before the workers start and never removed while
+	 * they run; whether each is up is read on every pass. */
+	p->n = 0;
+	for (unsigned i = 0; i < dp->n_ifs && p->n < FGW_MAX_PORTS; i++)
+		if (dp->ifs[i].kind == FGW_IF_PORT)
+			p->ifs[p->n++] = (uint16_t)i;
+}
+
+unsigned fgw_worker_pass(struct fgw_dp *dp, struct fgw_worker *w,
+			 const struct fgw_worker_ports *p, unsigned *rx)
+{
+	uint16_t burst = (uint16_t)dp->params.burst;
+	uint16_t queue = (uint16_t)w->index;
+	struct rte_mbuf *pkts[FGW_MAX_BURST];
+	unsigned got = 0, work;
+
+	for (unsigned i = 0; i < p->n; i++) {
+		const struct fgw_if *ifp = &dp->ifs[p->ifs[i]];
+		uint16_t n;
+
+		if (!ifp->up)
+			continue;
+		n = rte_eth_rx_burst(ifp->port_id, queue, pkts, burst);
+		if (n != 0)
+			fgw_worker_process_burst(dp, w, ifp->port_id, pkts, n);
+		got += n;
+	}
+	work = got + fgw_worker_service(w);
+	rte_rcu_qsbr_quiescent(dp->rcu, w->index);
+	w->stats.polls++;
+	w->stats.idle_polls += work == 0;
+	*rx = got;
+	return work;
+}
+
 static int worker_main(void *arg)
 {
 	struct fgw_worker_ctx *ctx = arg;
 	struct fgw_worker *w = &ctx->pub;
 	struct fgw_dp *dp = ctx->dp;
-	uint16_t burst = (uint16_t)dp->params.burst;
-	uint16_t queue = (uint16_t)w->index;
-	unsigned idle = 0;
-	struct rte_mbuf *pkts[FGW_MAX_BURST];
-	/* Ports are added before the workers start and never removed while
-	 * they run; whether each is up is read on every pass. */
-	uint16_t ifs[FGW_MAX_PORTS];
-	unsigned n_ifs = 0;
+	struct fgw_worker_ports ports;
+	unsigned idle = 0, rx;
 
-	for (unsigned i = 0; i < dp->n_ifs && n_ifs < FGW_MAX_PORTS; i++)
-		if (dp->ifs[i].kind == FGW_IF_PORT)
-			ifs[n_ifs++] = (uint16_t)i;
-
+	fgw_worker_ports_init(dp, &ports);
 	rte_rcu_qsbr_thread_register(dp->rcu, w->index);
 	rte_rcu_qsbr_thread_online(dp->rcu, w->index);
 	while (dp->running) {
-		unsigned work = 0;
-
-		for (unsigned i = 0; i < n_ifs; i++) {
-			const struct fgw_if *ifp = &dp->ifs[ifs[i]];
-			uint16_t n;
-
-			if (!ifp->up)
-				continue;
-			n = rte_eth_rx_burst(ifp->port_id, queue, pkts, burst);
-			if (n != 0)
-				fgw_worker_process_burst(dp, w, ifp->port_id, pkts, n);
-			work += n;
-		}
-		work += fgw_worker_service(w);
-		rte_rcu_qsbr_quiescent(dp->rcu, w->index);
-
-		w->stats.polls++;
-		if (work != 0) {
+		if (fgw_worker_pass(dp, w, &ports, &rx) != 0) {
 			idle = 0;
 			continue;
 		}
-		w->stats.idle_polls++;
 		if (dp->params.idle_sleep_us != 0 && ++idle >= IDLE_POLLS_BEFORE_SLEEP) {
 			/* Offline while asleep, so the control lcore's grace
 			 * periods do not wait for the sleep to end. */
