@@ -52,6 +52,17 @@ enum bench_dir { BENCH_OUT, BENCH_IN };
 enum bench_sink { BENCH_SINK_RING, BENCH_SINK_NULL };
 const char *bench_sink_name(enum bench_sink s);
 
+/* How frames reach the worker (the NIC's RX). copy: the worker lcore
+ * itself copies the prebuilt frames into fresh mbufs before each burst
+ * and hands them to fgw_worker_process_burst, in the measured time.
+ * feeder: a lcore of its own per worker allocates the mbufs, copies the
+ * frames and enqueues them on the worker's RX ring of a net_ring port;
+ * the worker runs the worker loop's own pass (fgw_worker_pass:
+ * rte_eth_rx_burst, the burst, the service), so its time holds no RX copy
+ * but the cross-lcore transfer of every line the feeder wrote. */
+enum bench_rx { BENCH_RX_COPY, BENCH_RX_FEEDER };
+const char *bench_rx_name(enum bench_rx r);
+
 struct bench_opts {
 	const struct bench_alg *algs[BENCH_MAX_ALGS];
 	unsigned n_algs;
@@ -61,6 +72,7 @@ struct bench_opts {
 	unsigned sas;
 	unsigned workers;		/* 0: every EAL worker lcore */
 	enum bench_sink sink;
+	enum bench_rx rx;
 	double duration;		/* seconds per measurement */
 	double warmup;
 	bool json;
@@ -170,10 +182,11 @@ void bench_crypto_only_free(struct bench_crypto_only *co);
 /* ---- the harness: the worker's code on in-memory traffic --------------- */
 
 struct bench_harness;
-/* sas: the most SAs any measurement of the run will use. */
+/* sas: the most SAs any measurement of the run will use; feeders: with
+ * --rx feeder, worker i's feeder lcore (else NULL: --rx copy). */
 struct bench_harness *bench_harness_create(unsigned n_workers, const unsigned *lcores,
-					   unsigned sas, enum bench_sink sink, char *err,
-					   size_t errlen);
+					   const unsigned *feeders, unsigned sas,
+					   enum bench_sink sink, char *err, size_t errlen);
 void bench_harness_free(struct bench_harness *h);
 /* What the data path call is (the worker's, or the ESP library's plus the
  * worker's forwarding), for the output; which one a measurement used is
@@ -196,6 +209,16 @@ void bench_harness_finish(struct bench_harness *h);
  * frames handed over. */
 void bench_harness_rx_task(struct bench_harness *h, const struct bench_task *t,
 			   struct bench_task *rx);
+/* --rx feeder, summed over the workers and the turns of the measurement's
+ * main task (t of bench_harness_prepare): the worker's loop passes and
+ * those that found its RX ring empty (the feeder behind) and the TSC
+ * cycles of both, the feeder's
+ * enqueue attempts and those that found the ring full (the worker behind),
+ * the frames it fed. Zero with --rx copy. Before bench_harness_finish. */
+struct bench_rx_stats {
+	uint64_t polls, empty, cycles, empty_cycles, enqueues, full, fed;
+};
+void bench_harness_rx_stats(const struct bench_harness *h, struct bench_rx_stats *s);
 /* The workers' drops by reason and punts since bench_harness_prepare, as
  * "REASON=n,...", empty when none. Before bench_harness_finish. */
 void bench_harness_losses(const struct bench_harness *h, char *buf, size_t len);

@@ -79,6 +79,9 @@
  * turns' completions, so it never fills; small, so that its slots stay in
  * L1 as a NIC's descriptor ring stays in the LLC. */
 #define SINK_RING 256
+/* A worker's RX ring under --rx feeder: 512 descriptors, as a NIC's RX
+ * queue commonly has, so the feeder can run ahead by 16 bursts. */
+#define RX_RING 512
 enum { LAN, WAN };
 #define OUT_FRAMES 252		/* a multiple of the imix pattern */
 #define REPLAY_WINDOW 64
@@ -103,10 +106,25 @@ struct bench_traffic {
 	unsigned n_own;
 };
 
+/* --rx feeder's counters, by turn (enum turn); each written by one lcore
+ * when it stops, read by the main lcore after. */
+struct bench_rx_turn {
+	uint64_t polls, empty;		/* the worker's */
+	uint64_t cycles, empty_cycles;	/* TSC, in all its passes / the empty ones */
+	uint64_t enqueues, full, fed;	/* the feeder's */
+};
+#define N_TURNS 3
+
 struct bench_worker {
 	struct bench_harness *h;
 	struct fgw_worker *w;
 	unsigned index, lcore;
+	bool feeder;			/* --rx feeder: on lcore feeder_lcore */
+	unsigned feeder_lcore;
+	struct rte_ring *rx;		/* feeder: this worker's RX ring of the traffic's port */
+	struct rte_ring *rx_port[2];	/* by LAN/WAN */
+	unsigned turn;			/* enum turn */
+	struct bench_rx_turn rxs[N_TURNS];
 	struct fgw_crypto crypto;	/* the fallback path's ESP crypto */
 	/* traffic */
 	enum bench_dir dir;
@@ -121,15 +139,17 @@ struct bench_worker {
 	bool rx_only;			/* this turn: the harness alone, no data path */
 	volatile bool stop;
 	struct bench_counter count;
+	/* the feeder's, a line of its own: the worker does not read it */
+	volatile bool feeder_stop __rte_cache_aligned;
 } __rte_cache_aligned;
 
 struct bench_harness {
 	struct fgw_dp dp;
 	uint16_t lan_port, wan_port;	/* DPDK port ids */
 	enum bench_sink sink;
-	/* ring sink: per port, an RX ring nobody fills (the worker is handed
-	 * its frames) and a TX ring per worker */
-	struct rte_ring *rx_ring[2];
+	/* ring sink: per port, an RX ring per worker (filled by its feeder,
+	 * or by nobody with --rx copy) and a TX ring per worker */
+	struct rte_ring *rx_ring[2][FGW_DP_MAX_WORKERS];
 	struct rte_ring *tx_ring[2][FGW_DP_MAX_WORKERS];
 	uint32_t lan_if, wan_if;
 	struct rte_ether_addr lan_mac, wan_mac;
@@ -298,6 +318,35 @@ static void sink_complete(const struct bench_worker *bw)
 	}
 }
 
+/* Frames next, next + 1... of tr copied into m[0..n) as a NIC's RX hands
+ * them over (outbound only their headers, OUT_COPY), outbound with the
+ * destination of SA k, k moving on by spread a packet. */
+static __rte_always_inline void frames_copy(const struct bench_worker *bw,
+					     const struct bench_traffic *tr, struct rte_mbuf **m,
+					     unsigned n, unsigned *next, unsigned *k)
+{
+	for (unsigned i = 0; i < n; i++) {
+		const uint8_t *f = tr->frames + (size_t)*next * bw->stride;
+		unsigned len = tr->frame_len[*next];
+		uint8_t *p = rte_pktmbuf_mtod(m[i], uint8_t *);
+
+		rte_memcpy(p, f, bw->dir == BENCH_OUT ? RTE_MIN(len, (unsigned)OUT_COPY) : len);
+		m[i]->data_len = (uint16_t)len;
+		m[i]->pkt_len = len;
+		if (bw->dir == BENCH_OUT && bw->sas > 1) {
+			set_dst((struct rte_ipv4_hdr *)(p + sizeof(struct rte_ether_hdr)),
+				bench_sa_dst(bw->sas, *k));
+			/* the next SA without a division per packet */
+			*k += bw->spread;
+			while (*k >= bw->sas)
+				*k -= bw->sas;
+		}
+		if (++*next == tr->n_frames)
+			*next = 0;
+	}
+}
+
+/* --rx copy: the worker lcore copies each burst itself. */
 static int bench_worker_main(void *arg)
 {
 	struct bench_worker *bw = arg;
@@ -326,26 +375,7 @@ static int bench_worker_main(void *arg)
 			n = RTE_MIN(n, tr->n_frames - next);
 		}
 		if (rte_pktmbuf_alloc_bulk(dp->pool, m, n) == 0) {
-			for (unsigned i = 0; i < n; i++) {
-				const uint8_t *f = tr->frames + (size_t)next * bw->stride;
-				unsigned len = tr->frame_len[next];
-				uint8_t *p = rte_pktmbuf_mtod(m[i], uint8_t *);
-
-				rte_memcpy(p, f, bw->dir == BENCH_OUT ?
-					   RTE_MIN(len, (unsigned)OUT_COPY) : len);
-				m[i]->data_len = (uint16_t)len;
-				m[i]->pkt_len = len;
-				if (bw->dir == BENCH_OUT && bw->sas > 1) {
-					set_dst((struct rte_ipv4_hdr *)(p + sizeof(struct rte_ether_hdr)),
-						bench_sa_dst(bw->sas, k));
-					/* the next SA without a division per packet */
-					k += bw->spread;
-					while (k >= bw->sas)
-						k -= bw->sas;
-				}
-				if (++next == tr->n_frames)
-					next = 0;
-			}
+			frames_copy(bw, tr, m, n, &next, &k);
 			if (bw->rx_only) {
 				rte_pktmbuf_free_bulk(m, n);
 				rx += n;
@@ -368,6 +398,136 @@ static int bench_worker_main(void *arg)
 	bw->count.packets = bw->rx_only ? rx0 + rx : w->stats.forwarded - fwd0;
 	bw->next = next;
 	bw->k = k;
+	rte_rcu_qsbr_thread_offline(dp->rcu, w->index);
+	rte_rcu_qsbr_thread_unregister(dp->rcu, w->index);
+	return 0;
+}
+
+/* --rx feeder, the NIC: fills bursts as the copy loop does and enqueues
+ * them on the worker's RX ring; a burst that does not fit waits (the
+ * frames stay in order). Inbound, a burst ends where the frames start
+ * over, and the first burst of a new round waits until the worker has
+ * dequeued the whole previous round (its RX ring empty), so that no
+ * rte_eth_rx_burst returns frames of two rounds: the worker resets the
+ * windows between the two (bench_worker_polled). */
+static int bench_feeder_main(void *arg)
+{
+	struct bench_worker *bw = arg;
+	struct rte_mempool *pool = bw->h->dp.pool;
+	const struct bench_traffic *tr = bw->tr;
+	struct rte_ring *ring = bw->rx;
+	struct rte_mbuf *m[BENCH_BURST];
+	unsigned next = bw->next, k = bw->k, n = 0, off = 0;
+	bool round_start = false;
+	struct bench_rx_turn st = { 0 };
+
+	while (!bw->feeder_stop) {
+		if (off == n) {
+			n = BENCH_BURST;
+			off = 0;
+			if (bw->dir == BENCH_IN) {
+				/* the turn's first round needs no wait: the
+				 * worker resets the windows before it polls */
+				round_start = next == 0 && st.fed != 0;
+				n = RTE_MIN(n, tr->n_frames - next);
+			}
+			if (rte_pktmbuf_alloc_bulk(pool, m, n) != 0) {
+				n = 0;
+				continue;
+			}
+			frames_copy(bw, tr, m, n, &next, &k);
+		}
+		if (round_start) {
+			if (!rte_ring_empty(ring))
+				continue;
+			round_start = false;
+		}
+		unsigned q = rte_ring_sp_enqueue_burst(ring, (void **)(m + off), n - off, NULL);
+
+		st.enqueues++;
+		st.full += q < n - off;
+		st.fed += q;
+		off += q;
+	}
+	if (off < n)
+		rte_pktmbuf_free_bulk(m + off, n - off);
+	bw->next = next;
+	bw->k = k;
+	bw->rxs[bw->turn].enqueues += st.enqueues;
+	bw->rxs[bw->turn].full += st.full;
+	bw->rxs[bw->turn].fed += st.fed;
+	return 0;
+}
+
+/* --rx feeder, the worker: the worker loop's own pass (fgw_worker_pass)
+ * on the ports' RX queues, then the ring sink's TX completion. Inbound it
+ * counts the frames received and resets the windows after each whole
+ * round, before the pass that may receive the next round's first frames
+ * (the feeder holds them back until the round was all dequeued). */
+static int bench_worker_polled(void *arg)
+{
+	struct bench_worker *bw = arg;
+	struct fgw_dp *dp = &bw->h->dp;
+	struct fgw_worker *w = bw->w;
+	const struct bench_traffic *tr = bw->tr;
+	struct fgw_worker_ports ports;
+	uint64_t fwd0 = w->stats.forwarded - bw->count.packets;
+	uint64_t rx0 = bw->count.packets, got = 0, polls = 0, empty = 0;
+	uint16_t port = bw->dir == BENCH_OUT ? bw->h->lan_port : bw->h->wan_port;
+	unsigned round = 0;
+	/* An empty pass costs far less than a full one: the share of the
+	 * worker's time spent in them says how far behind the feeder was. */
+	uint64_t t0, t, idle = 0;
+
+	bench_counter_own(&bw->count);
+	fgw_worker_ports_init(dp, &ports);
+	rte_rcu_qsbr_thread_register(dp->rcu, w->index);
+	rte_rcu_qsbr_thread_online(dp->rcu, w->index);
+	fgw_worker_service(w);
+	if (bw->dir == BENCH_IN)
+		replay_reset(tr);
+	t0 = t = rte_rdtsc();
+	while (!bw->stop) {
+		unsigned rx;
+		uint64_t now;
+
+		if (bw->rx_only) {
+			/* the harness alone: what the feeder delivers when
+			 * the worker only takes the frames and frees them */
+			struct rte_mbuf *m[BENCH_BURST];
+
+			rx = rte_eth_rx_burst(port, (uint16_t)w->index, m, BENCH_BURST);
+			rte_pktmbuf_free_bulk(m, rx);
+			fgw_worker_service(w);
+			sink_complete(bw);
+			rte_rcu_qsbr_quiescent(dp->rcu, w->index);
+			got += rx;
+			bw->count.packets = rx0 + got;
+		} else {
+			fgw_worker_pass(dp, w, &ports, &rx);
+			sink_complete(bw);
+			bw->count.packets = w->stats.forwarded - fwd0;
+			round += rx;
+			if (bw->dir == BENCH_IN && round >= tr->n_frames) {
+				replay_reset(tr);
+				round -= tr->n_frames;
+			}
+		}
+		polls++;
+		empty += rx == 0;
+		now = rte_rdtsc();
+		if (rx == 0)
+			idle += now - t;
+		t = now;
+	}
+	fgw_worker_service(w);
+	sink_complete(bw);
+	if (!bw->rx_only)
+		bw->count.packets = w->stats.forwarded - fwd0;
+	bw->rxs[bw->turn].polls += polls;
+	bw->rxs[bw->turn].empty += empty;
+	bw->rxs[bw->turn].cycles += t - t0;
+	bw->rxs[bw->turn].empty_cycles += idle;
 	rte_rcu_qsbr_thread_offline(dp->rcu, w->index);
 	rte_rcu_qsbr_thread_unregister(dp->rcu, w->index);
 	return 0;
@@ -415,34 +575,30 @@ static int port_up(struct bench_harness *h, const char *name, const char *dev,
 	return 0;
 }
 
-/* The ring sink's port `name` (LAN or WAN as p): every RX queue on a
- * ring nobody fills, since the worker is handed its frames, and a TX
- * ring per worker. Its DPDK device name into dev (RTE_ETH_NAME_MAX_LEN). */
+/* The ring sink's port `name` (LAN or WAN as p): an RX ring and a TX
+ * ring per worker (queue i is worker i's, as the data plane's). Its DPDK
+ * device name into dev (RTE_ETH_NAME_MAX_LEN). */
 static int ring_port(struct bench_harness *h, unsigned p, const char *name, char *dev,
 		     char *err, size_t errlen)
 {
-	struct rte_ring *rx[FGW_DP_MAX_WORKERS];
 	char rname[RTE_RING_NAMESIZE];
 	int port;
 
-	snprintf(rname, sizeof(rname), "bench_%s_rx", name);
-	h->rx_ring[p] = rte_ring_create(rname, BENCH_BURST, SOCKET_ID_ANY,
-					RING_F_SP_ENQ | RING_F_SC_DEQ);
-	for (unsigned i = 0; h->rx_ring[p] != NULL && i < h->n_workers; i++) {
-		rx[i] = h->rx_ring[p];
+	for (unsigned i = 0; i < h->n_workers; i++) {
+		snprintf(rname, sizeof(rname), "bench_%s_rx%u", name, i);
+		h->rx_ring[p][i] = rte_ring_create(rname, RX_RING, SOCKET_ID_ANY,
+						   RING_F_SP_ENQ | RING_F_SC_DEQ);
 		snprintf(rname, sizeof(rname), "bench_%s_tx%u", name, i);
 		h->tx_ring[p][i] = rte_ring_create(rname, SINK_RING, SOCKET_ID_ANY,
 						   RING_F_SP_ENQ | RING_F_SC_DEQ);
-		if (h->tx_ring[p][i] == NULL)
-			break;
+		if (h->rx_ring[p][i] == NULL || h->tx_ring[p][i] == NULL) {
+			snprintf(err, errlen, "cannot make the %s port's rings: %s", name,
+				 rte_strerror(rte_errno));
+			return -1;
+		}
 	}
-	if (h->rx_ring[p] == NULL || h->tx_ring[p][h->n_workers - 1] == NULL) {
-		snprintf(err, errlen, "cannot make the %s port's rings: %s", name,
-			 rte_strerror(rte_errno));
-		return -1;
-	}
-	port = rte_eth_from_rings(name, rx, h->n_workers, h->tx_ring[p], h->n_workers,
-				  rte_socket_id());
+	port = rte_eth_from_rings(name, h->rx_ring[p], h->n_workers, h->tx_ring[p],
+				  h->n_workers, rte_socket_id());
 	if (port < 0 || rte_eth_dev_get_name_by_port((uint16_t)port, dev) != 0) {
 		snprintf(err, errlen, "cannot make the ring port %s: %s", name,
 			 rte_strerror(rte_errno));
@@ -460,8 +616,8 @@ static int neighbour(struct bench_harness *h, uint32_t ifindex, const char *addr
 }
 
 struct bench_harness *bench_harness_create(unsigned n_workers, const unsigned *lcores,
-					   unsigned sas, enum bench_sink sink, char *err,
-					   size_t errlen)
+					   const unsigned *feeders, unsigned sas,
+					   enum bench_sink sink, char *err, size_t errlen)
 {
 	char lan_dev[RTE_ETH_NAME_MAX_LEN] = LAN_DEV, wan_dev[RTE_ETH_NAME_MAX_LEN] = WAN_DEV;
 	unsigned tunnels = RTE_MIN(sas, (unsigned)MAX_TUNNELS);
@@ -514,6 +670,10 @@ struct bench_harness *bench_harness_create(unsigned n_workers, const unsigned *l
 		bw->lcore = lcores[i];
 		bw->sink[LAN] = h->tx_ring[LAN][i];
 		bw->sink[WAN] = h->tx_ring[WAN][i];
+		bw->rx_port[LAN] = h->rx_ring[LAN][i];
+		bw->rx_port[WAN] = h->rx_ring[WAN][i];
+		bw->feeder = feeders != NULL && sink == BENCH_SINK_RING;
+		bw->feeder_lcore = feeders != NULL ? feeders[i] : 0;
 		if (fgw_crypto_init(&bw->crypto, err, errlen) < 0)
 			goto fail;
 	}
@@ -537,9 +697,10 @@ void bench_harness_free(struct bench_harness *h)
 	fgw_dp_stop(&h->dp);
 	/* after the ports that use them are closed */
 	for (unsigned p = 0; p < 2; p++) {
-		rte_ring_free(h->rx_ring[p]);
-		for (unsigned i = 0; i < FGW_DP_MAX_WORKERS; i++)
+		for (unsigned i = 0; i < FGW_DP_MAX_WORKERS; i++) {
+			rte_ring_free(h->rx_ring[p][i]);
 			rte_ring_free(h->tx_ring[p][i]);
+		}
 	}
 	free(h->tun_if);
 	rte_free(h);
@@ -804,6 +965,28 @@ static int sas_make(struct bench_harness *h, const struct bench_alg *a, enum ben
 
 enum turn { TURN_ALL, TURN_ONE_SA, TURN_RX_ONLY };
 
+static void workers_stop(struct bench_harness *h, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		h->bw[i]->stop = true;
+		h->bw[i]->feeder_stop = true;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		struct bench_worker *bw = h->bw[i];
+		struct rte_mbuf *m[BENCH_BURST];
+		unsigned got;
+
+		rte_eal_wait_lcore(bw->lcore);
+		if (!bw->feeder)
+			continue;
+		rte_eal_wait_lcore(bw->feeder_lcore);
+		/* what the worker did not take: the next turn starts over */
+		while ((got = rte_ring_sc_dequeue_burst(bw->rx, (void **)m, BENCH_BURST,
+							NULL)) != 0)
+			rte_pktmbuf_free_bulk(m, got);
+	}
+}
+
 /* Each turn starts its traffic over, so that inbound windows are reset
  * before the first frames: the other task's turns moved them. */
 static int workers_start(struct bench_harness *h, enum turn turn)
@@ -820,12 +1003,20 @@ static int workers_start(struct bench_harness *h, enum turn turn)
 		bw->k = bw->index % bw->sas;
 		bw->next = 0;
 		bw->rx_only = turn == TURN_RX_ONLY;
-		h->bw[i]->stop = false;
-		if (rte_eal_remote_launch(bench_worker_main, h->bw[i], h->bw[i]->lcore) != 0) {
-			for (unsigned j = 0; j < i; j++) {
-				h->bw[j]->stop = true;
-				rte_eal_wait_lcore(h->bw[j]->lcore);
-			}
+		bw->turn = turn;
+		bw->rx = bw->rx_port[bw->dir == BENCH_OUT ? LAN : WAN];
+		bw->stop = false;
+		bw->feeder_stop = false;
+		if (rte_eal_remote_launch(bw->feeder ? bench_worker_polled : bench_worker_main,
+					  bw, bw->lcore) != 0) {
+			workers_stop(h, i);
+			return -1;
+		}
+		if (bw->feeder && rte_eal_remote_launch(bench_feeder_main, bw,
+							bw->feeder_lcore) != 0) {
+			bw->stop = true;
+			rte_eal_wait_lcore(bw->lcore);
+			workers_stop(h, i);
 			return -1;
 		}
 	}
@@ -859,10 +1050,23 @@ static void harness_stop(void *arg)
 {
 	struct bench_harness *h = arg;
 
-	for (unsigned i = 0; i < h->n_workers; i++)
-		h->bw[i]->stop = true;
-	for (unsigned i = 0; i < h->n_workers; i++)
-		rte_eal_wait_lcore(h->bw[i]->lcore);
+	workers_stop(h, h->n_workers);
+}
+
+void bench_harness_rx_stats(const struct bench_harness *h, struct bench_rx_stats *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (unsigned i = 0; i < h->n_workers; i++) {
+		const struct bench_rx_turn *r = &h->bw[i]->rxs[TURN_ALL];
+
+		s->polls += r->polls;
+		s->empty += r->empty;
+		s->cycles += r->cycles;
+		s->empty_cycles += r->empty_cycles;
+		s->enqueues += r->enqueues;
+		s->full += r->full;
+		s->fed += r->fed;
+	}
 }
 
 int bench_harness_prepare(struct bench_harness *h, const struct bench_alg *alg,
@@ -885,6 +1089,7 @@ int bench_harness_prepare(struct bench_harness *h, const struct bench_alg *alg,
 		bw->stride = frame_stride(size);
 		bw->next = 0;
 		memset(&bw->count, 0, sizeof(bw->count));
+		memset(bw->rxs, 0, sizeof(bw->rxs));
 		h->counts[i] = &bw->count;
 		if (dir == BENCH_OUT) {
 			if (traffic_outbound(h, bw, err, errlen) < 0)

@@ -49,8 +49,11 @@ static bool push(struct eal_args *a, char *s)
 /* Main lcore 0 and `workers` worker lcores, lcore i on the i-th CPU this
  * process may run on, round-robin: --workers 2 on two CPUs runs, as asked,
  * rather than failing for want of a third CPU. The main lcore only sleeps
- * while the workers measure. */
-static bool default_lcores(struct eal_args *a, unsigned workers)
+ * while the workers measure. With --rx feeder, a feeder lcore per worker
+ * after them when the CPUs give each worker and each feeder a CPU of its
+ * own (the main lcore's sleep leaves its CPU to a feeder): 2 CPUs, one
+ * worker, lcores 0@0, 1@1 and the feeder 2@0; else none, and copy runs. */
+static bool default_lcores(struct eal_args *a, unsigned workers, bool feeder)
 {
 	cpu_set_t set;
 	unsigned cpus[CPU_SETSIZE], n = 0;
@@ -62,6 +65,8 @@ static bool default_lcores(struct eal_args *a, unsigned workers)
 				cpus[n++] = c;
 	if (n == 0)
 		cpus[n++] = 0;
+	if (feeder && 2 * workers <= n)
+		workers *= 2;
 	for (unsigned i = 0; i <= workers; i++)
 		off += (size_t)snprintf(a->lcores + off, sizeof(a->lcores) - off, "%s%u@%u",
 					i ? "," : "", i, cpus[i % n]);
@@ -72,13 +77,13 @@ static bool default_lcores(struct eal_args *a, unsigned workers)
  * hugepages or NIC for each one not given. SAs live in DPDK memory
  * (about 2 KB each with the key schedule), so -m grows with --sas. */
 static bool eal_args_build(struct eal_args *a, char **user, int n_user, unsigned sas,
-			   unsigned workers)
+			   unsigned workers, bool feeder)
 {
 	bool ok = push(a, "flexgw-bench");
 
 	if (!gave(user, n_user, "-l") && !gave(user, n_user, "--lcores") &&
 	    !gave(user, n_user, "-c"))
-		ok &= default_lcores(a, workers ? workers : 1);
+		ok &= default_lcores(a, workers ? workers : 1, feeder);
 	if (!gave(user, n_user, "--no-huge") && !gave(user, n_user, "--huge-dir"))
 		ok &= push(a, "--no-huge");
 	if (!gave(user, n_user, "--no-shconf"))
@@ -117,6 +122,8 @@ struct result {
 	double harness, harness_cpu;	/* --harness-cost: the harness alone */
 	bool worker_path;		/* see bench_harness_path */
 	enum bench_sink sink;
+	enum bench_rx rx;		/* what ran */
+	struct bench_rx_stats rxs;	/* rx feeder */
 	char losses[512];		/* the workers' drops and punts */
 };
 
@@ -142,6 +149,21 @@ static double sas_ratio(const struct result *r)
 static double ratio_cpu(const struct result *r)
 {
 	return r->crypto_only_cpu > 0 ? r->total.mpps_cpu / r->workers / r->crypto_only_cpu : 0;
+}
+
+/* The share of the worker's time in passes that found no frame beyond
+ * which the feeder, not the data path, set the pace. */
+#define FEEDER_BEHIND_PCT 1.0
+
+static double pct(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0;
+}
+
+static bool feeder_behind(const struct result *r)
+{
+	return r->rx == BENCH_RX_FEEDER &&
+	       pct(r->rxs.empty_cycles, r->rxs.cycles) > FEEDER_BEHIND_PCT;
 }
 
 static void table_row(FILE *f, const struct result *r)
@@ -174,6 +196,18 @@ static void table_row(FILE *f, const struct result *r)
 			"(cpu %.3f), %.1f ns a packet of the data path's %.1f\n", r->harness,
 			r->harness_cpu, 1e3 / r->harness * r->workers,
 			r->total.mpps > 0 ? 1e3 / r->total.mpps * r->workers : 0);
+	if (r->rx == BENCH_RX_FEEDER) {
+		fprintf(f, "    rx feeder: worker's RX ring empty in %lu of %lu polls (%.2f %% of "
+			"its time), feeder's enqueue found it full %lu of %lu times (%.2f %%), %lu "
+			"frames fed\n", (unsigned long)r->rxs.empty, (unsigned long)r->rxs.polls,
+			pct(r->rxs.empty_cycles, r->rxs.cycles), (unsigned long)r->rxs.full,
+			(unsigned long)r->rxs.enqueues, pct(r->rxs.full, r->rxs.enqueues),
+			(unsigned long)r->rxs.fed);
+		if (feeder_behind(r))
+			fprintf(f, "    rx feeder: THE FEEDER DID NOT KEEP UP (the worker's RX ring "
+				"empty more than %.0f %% of its time): this rate is the feeder's, "
+				"not the data path's\n", FEEDER_BEHIND_PCT);
+	}
 	if (r->losses[0])
 		fprintf(f, "    worker drops/punts: %s\n", r->losses);
 }
@@ -189,8 +223,9 @@ static void json_size(FILE *f, unsigned size)
 static void json_result(FILE *f, const struct result *r, bool first)
 {
 	fprintf(f, "%s\n  {\"alg\": \"%s\", \"dir\": \"%s\", \"path\": \"%s\", "
-		"\"sink\": \"%s\", \"size\": ", first ? "" : ",", r->alg->name, dir_name(r->dir),
-		r->worker_path ? "worker" : "esp-lib+forward", bench_sink_name(r->sink));
+		"\"sink\": \"%s\", \"rx\": \"%s\", \"size\": ", first ? "" : ",", r->alg->name,
+		dir_name(r->dir), r->worker_path ? "worker" : "esp-lib+forward",
+		bench_sink_name(r->sink), bench_rx_name(r->rx));
 	json_size(f, r->size);
 	fprintf(f, ", \"mean_size\": %.1f, \"sas\": %u, \"workers\": %u, \"mpps\": %.4f, "
 		"\"gbps\": %.3f, \"cycles_per_pkt\": %.1f, \"crypto_only_mpps\": %.4f, "
@@ -207,6 +242,13 @@ static void json_result(FILE *f, const struct result *r, bool first)
 	if (r->harness > 0)
 		fprintf(f, "\"harness_mpps\": %.4f, \"harness_mpps_cpu\": %.4f, ", r->harness,
 			r->harness_cpu);
+	if (r->rx == BENCH_RX_FEEDER)
+		fprintf(f, "\"rx_polls\": %lu, \"rx_empty_polls\": %lu, \"rx_empty_time\": %.4f, "
+			"\"feeder_enqueues\": %lu, \"feeder_ring_full\": %lu, \"feeder_fed\": %lu, "
+			"\"feeder_behind\": %s, ", (unsigned long)r->rxs.polls,
+			(unsigned long)r->rxs.empty, pct(r->rxs.empty_cycles, r->rxs.cycles) / 100,
+			(unsigned long)r->rxs.enqueues, (unsigned long)r->rxs.full,
+			(unsigned long)r->rxs.fed, feeder_behind(r) ? "true" : "false");
 	fprintf(f, "\"per_worker\": [");
 	for (unsigned i = 0; i < r->workers; i++)
 		fprintf(f, "%s{\"lcore\": %u, \"mpps\": %.4f, \"gbps\": %.3f, "
@@ -336,10 +378,11 @@ static int run_crypto_api(const struct bench_opts *o, unsigned lcore, FILE *tab,
 
 static int run_all(const struct bench_opts *o, FILE *tab, FILE *js)
 {
-	unsigned lcores[RTE_MAX_LCORE], n = 0, lc;
+	unsigned lcores[RTE_MAX_LCORE], n = 0, lc, avail;
 	struct bench_harness *h;
 	struct fgw_crypto probe;
-	char err[256];
+	char err[256], rx_note[160] = "";
+	enum bench_rx rx = o->rx;
 	bool first = true;
 	int rc = 0;
 
@@ -354,12 +397,21 @@ static int run_all(const struct bench_opts *o, FILE *tab, FILE *js)
 			"lcore(s)\n", o->workers, n);
 		return -1;
 	}
+	avail = n;
 	if (o->workers)
 		n = o->workers;
+	else if (rx == BENCH_RX_FEEDER)
+		n = RTE_MAX(1u, n / 2);	/* half the lcores feed the other half */
 	if (n > FGW_DP_MAX_WORKERS) {
 		fprintf(tab, "flexgw-bench: the data plane takes %u workers at most: lcores "
 			"beyond the first %u stay idle\n", FGW_DP_MAX_WORKERS, FGW_DP_MAX_WORKERS);
 		n = FGW_DP_MAX_WORKERS;
+	}
+	/* worker i's feeder: the (n + i)-th worker lcore */
+	if (rx == BENCH_RX_FEEDER && avail - n < n) {
+		snprintf(rx_note, sizeof(rx_note), "--rx feeder needs a spare lcore per worker "
+			 "(%u workers, %u worker lcores): --rx copy measured instead", n, avail);
+		rx = BENCH_RX_COPY;
 	}
 	if (fgw_crypto_init(&probe, err, sizeof(err)) < 0) {
 		fprintf(stderr, "flexgw-bench: %s\n", err);
@@ -381,8 +433,16 @@ static int run_all(const struct bench_opts *o, FILE *tab, FILE *js)
 		"turn, as a NIC's TX completion does)" :
 		"null (net_null; its TX frees each mbuf on its own, ~33 instructions a 64 B "
 		"packet more than ring)");
+	if (rx == BENCH_RX_COPY)
+		fprintf(tab, "RX: copy (the worker lcore copies the frames into fresh mbufs itself, "
+			"in its measured time)%s%s\n", rx_note[0] ? "; " : "", rx_note);
+	else
+		fprintf(tab, "RX: feeder (lcore%s %u%s copy the frames into mbufs and enqueue them "
+			"on the workers' net_ring RX rings; the worker runs fgw_worker_pass)\n",
+			n > 1 ? "s" : "", lcores[n], n > 1 ? "..." : "");
 	fprintf(tab, "sizes are inner IPv4 bytes; Gbit/s counts them\n\n");
-	h = bench_harness_create(n, lcores, o->sas, o->sink, err, sizeof(err));
+	h = bench_harness_create(n, lcores, rx == BENCH_RX_FEEDER ? lcores + n : NULL, o->sas,
+				 o->sink, err, sizeof(err));
 	if (h == NULL) {
 		fprintf(stderr, "flexgw-bench: %s\n", err);
 		return -1;
@@ -398,8 +458,9 @@ static int run_all(const struct bench_opts *o, FILE *tab, FILE *js)
 		"sas", "worker", "Mpps", "Gbit/s", "cyc/pkt", "crypto Mpps", "ratio");
 	if (js)
 		fprintf(js, "{\"tool\": \"flexgw-bench\", \"data_path\": \"%s\", "
-			"\"sink\": \"%s\", \"ipsec_mb\": \"%s\", \"results\": [",
-			bench_harness_path(true), bench_sink_name(o->sink), imb_get_version_str());
+			"\"sink\": \"%s\", \"rx\": \"%s\", \"rx_note\": \"%s\", \"ipsec_mb\": \"%s\", "
+			"\"results\": [", bench_harness_path(true), bench_sink_name(o->sink),
+			bench_rx_name(rx), rx_note, imb_get_version_str());
 	for (unsigned a = 0; a < o->n_algs && rc == 0; a++)
 	for (unsigned d = 0; d < 2 && rc == 0; d++)
 	for (unsigned s = 0; s < o->n_sizes && rc == 0; s++) {
@@ -414,6 +475,7 @@ static int run_all(const struct bench_opts *o, FILE *tab, FILE *js)
 		r.sas = o->sas;
 		r.workers = n;
 		r.sink = o->sink;
+		r.rx = rx;
 		memcpy(r.lcores, lcores, n * sizeof(lcores[0]));
 		struct bench_task t[4], one;
 		struct bench_crypto_only *co = NULL;
@@ -449,6 +511,7 @@ static int run_all(const struct bench_opts *o, FILE *tab, FILE *js)
 		r.worker_path = bench_harness_worker_path(h);
 		rc = bench_interleave(t, nt, o);
 		bench_harness_losses(h, r.losses, sizeof(r.losses));
+		bench_harness_rx_stats(h, &r.rxs);
 		bench_harness_finish(h);
 		bench_crypto_only_free(co);
 		if (rc < 0) {
@@ -502,7 +565,8 @@ int main(int argc, char **argv)
 	/* options: argv[sep + 1..], with argv[sep] standing in as argv[0] */
 	if (bench_parse(argc - sep, argv + sep, &o) < 0)
 		return 2;
-	if (!eal_args_build(&eal, argv + 1, sep ? sep - 1 : 0, o.sas, o.workers)) {
+	if (!eal_args_build(&eal, argv + 1, sep ? sep - 1 : 0, o.sas, o.workers,
+			    o.rx == BENCH_RX_FEEDER)) {
 		fprintf(stderr, "flexgw-bench: too many EAL arguments\n");
 		return 2;
 	}

@@ -26,6 +26,11 @@ const char *bench_sink_name(enum bench_sink s)
 	return s == BENCH_SINK_RING ? "ring" : "null";
 }
 
+const char *bench_rx_name(enum bench_rx r)
+{
+	return r == BENCH_RX_COPY ? "copy" : "feeder";
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -46,6 +51,13 @@ static void usage(FILE *f)
 		"                    ~33 instructions a 64 B packet more. The sink moves the\n"
 		"                    ratio (64 B GCM by ~3 %%), not the data path: compare only\n"
 		"                    runs with the same sink (bench README, session 14)\n"
+		"  --rx copy|feeder  how frames reach the worker (default copy): copy = the\n"
+		"                    worker lcore copies them into fresh mbufs itself, in\n"
+		"                    the measured time; feeder = a lcore of its own per\n"
+		"                    worker does that and enqueues them on the worker's RX\n"
+		"                    ring (net_ring), the worker runs flexgw's loop pass;\n"
+		"                    needs --sink ring and a spare lcore per worker, else\n"
+		"                    copy runs and the output says so (bench README, session 15)\n"
 		"  --duration S      seconds per measurement (default 2)\n"
 		"  --warmup S        seconds before each measurement (default 0.5)\n"
 		"  --compare-paths   outbound ESP through IPsec-MB directly vs DPDK lib/ipsec\n"
@@ -156,6 +168,7 @@ int bench_parse(int argc, char **argv, struct bench_opts *o)
 		{ "sas", required_argument, NULL, 'n' },
 		{ "workers", required_argument, NULL, 'w' },
 		{ "sink", required_argument, NULL, 'k' },
+		{ "rx", required_argument, NULL, 'r' },
 		{ "duration", required_argument, NULL, 't' },
 		{ "warmup", required_argument, NULL, 'W' },
 		{ "compare-paths", no_argument, NULL, 'c' },
@@ -175,6 +188,7 @@ int bench_parse(int argc, char **argv, struct bench_opts *o)
 	o->dir[BENCH_OUT] = true;
 	o->sas = 1;
 	o->sink = BENCH_SINK_RING;
+	o->rx = BENCH_RX_COPY;
 	o->duration = 2;
 	o->warmup = 0.5;
 	parse_sizes(def_sizes, o);
@@ -219,6 +233,16 @@ int bench_parse(int argc, char **argv, struct bench_opts *o)
 				return -1;
 			}
 			break;
+		case 'r':
+			if (strcmp(optarg, "copy") == 0) {
+				o->rx = BENCH_RX_COPY;
+			} else if (strcmp(optarg, "feeder") == 0) {
+				o->rx = BENCH_RX_FEEDER;
+			} else {
+				fprintf(stderr, "flexgw-bench: --rx %s: copy or feeder\n", optarg);
+				return -1;
+			}
+			break;
 		case 't':
 			if (!parse_seconds(optarg, 0.1, &o->duration)) {
 				fprintf(stderr, "flexgw-bench: --duration: seconds, 0.1 or more\n");
@@ -260,6 +284,11 @@ int bench_parse(int argc, char **argv, struct bench_opts *o)
 	if (o->interactive && (o->json || o->compare_paths || o->crypto_api)) {
 		fprintf(stderr, "flexgw-bench: --interactive goes with neither --json nor "
 			"--compare-paths nor --crypto-api\n");
+		return -1;
+	}
+	if (o->rx == BENCH_RX_FEEDER && o->sink != BENCH_SINK_RING) {
+		/* the worker's RX queues are net_ring's; net_null has none */
+		fprintf(stderr, "flexgw-bench: --rx feeder needs --sink ring\n");
 		return -1;
 	}
 	if (optind < argc) {

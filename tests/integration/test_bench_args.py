@@ -25,6 +25,8 @@ SCRIPT = topo.REPO / "scripts" / "bench-vs-secgw.sh"
 	(["-i", "--json"], "--interactive"),
 	(["--sink", "disk"], "--sink disk: ring or null"),
 	(["--sink", ""], "--sink"),
+	(["--rx", "dma"], "--rx dma: copy or feeder"),
+	(["--rx", "feeder", "--sink", "null"], "--rx feeder needs --sink ring"),
 ])
 def test_bench_refuses(bench, args, says):
 	p = subprocess.run([str(bench), *args], capture_output=True, text=True, timeout=30)
