@@ -17,6 +17,12 @@
  * instructions a packet by callgrind, the ring sink's dequeue and bulk
  * free 48).
  *
+ * That is --rx copy. With --rx feeder the copy moves to a feeder lcore per
+ * worker, which enqueues the filled mbufs on the worker's RX ring of the
+ * ring sink's port; the worker runs fgw_worker_pass, the worker loop's own
+ * pass, and counts the polls that found its ring empty (bench_worker_polled,
+ * bench_feeder_main).
+ *
  * Every SA has a tunnel interface of its own (the data plane's interface
  * table is sized for them), each with a /32 route, up to MAX_TUNNELS: the
  * next-hop table bounds the routes. Beyond that many outbound SAs the

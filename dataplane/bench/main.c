@@ -192,8 +192,10 @@ static void table_row(FILE *f, const struct result *r)
 			"%.3f (cpu %.3f)\n", r->one_sa, r->one_sa_cpu, r->sas, sas_ratio(r),
 			r->one_sa_cpu > 0 ? r->total.mpps_cpu / r->one_sa_cpu : 0);
 	if (r->harness > 0)
-		fprintf(f, "    same run, the harness alone (alloc, copy, bulk free): %.3f Mpps "
-			"(cpu %.3f), %.1f ns a packet of the data path's %.1f\n", r->harness,
+		fprintf(f, "    same run, the harness alone (%s): %.3f Mpps "
+			"(cpu %.3f), %.1f ns a packet of the data path's %.1f\n",
+			r->rx == BENCH_RX_COPY ? "alloc, copy, bulk free" :
+			"the feeder's frames, the worker taking and freeing them", r->harness,
 			r->harness_cpu, 1e3 / r->harness * r->workers,
 			r->total.mpps > 0 ? 1e3 / r->total.mpps * r->workers : 0);
 	if (r->rx == BENCH_RX_FEEDER) {
@@ -437,9 +439,10 @@ static int run_all(const struct bench_opts *o, FILE *tab, FILE *js)
 		fprintf(tab, "RX: copy (the worker lcore copies the frames into fresh mbufs itself, "
 			"in its measured time)%s%s\n", rx_note[0] ? "; " : "", rx_note);
 	else
-		fprintf(tab, "RX: feeder (lcore%s %u%s copy the frames into mbufs and enqueue them "
-			"on the workers' net_ring RX rings; the worker runs fgw_worker_pass)\n",
-			n > 1 ? "s" : "", lcores[n], n > 1 ? "..." : "");
+		fprintf(tab, "RX: feeder (lcore%s %u%s %s the frames into mbufs and %s them on "
+			"the workers' net_ring RX rings; the workers run fgw_worker_pass)\n",
+			n > 1 ? "s" : "", lcores[n], n > 1 ? "..." : "", n > 1 ? "copy" : "copies",
+			n > 1 ? "enqueue" : "enqueues");
 	fprintf(tab, "sizes are inner IPv4 bytes; Gbit/s counts them\n\n");
 	h = bench_harness_create(n, lcores, rx == BENCH_RX_FEEDER ? lcores + n : NULL, o->sas,
 				 o->sink, err, sizeof(err));

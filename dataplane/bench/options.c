@@ -73,7 +73,9 @@ static void usage(FILE *f)
 		"Without EAL arguments: --no-huge --no-shconf -m 1024 --no-pci, a file prefix of\n"
 		"our own and --lcores with main lcore 0 and --workers worker lcores (default 1),\n"
 		"lcore i on the i-th CPU we may run on, round-robin (2 CPUs, --workers 2: the\n"
-		"main lcore, which sleeps while workers measure, shares CPU 0 with lcore 2).\n",
+		"main lcore, which sleeps while workers measure, shares CPU 0 with lcore 2).\n"
+		"With --rx feeder a feeder lcore per worker follows the workers when the CPUs\n"
+		"give each its own (2 CPUs, one worker: the feeder is lcore 2 on CPU 0).\n",
 		BENCH_MAX_SAS, FGW_DP_MAX_WORKERS, FGW_DP_MAX_WORKERS);
 }
 
