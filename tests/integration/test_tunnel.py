@@ -8,7 +8,7 @@
 
 Tunnel0 is "ipsec ipv4" (ESP tunnel mode, AES-GCM-128), the same with
 NAT-T (ESP in UDP 4500 both ways), "ipsec ipv6" (over 2001:db8:ff::1 == ::2,
-AES-GCM-256, 64-bit sequence numbers), "gre ipv4" (GRE with a key in ESP transport mode,
+AES-GCM-256, 64-bit sequence numbers), "gre ipv4" (GRE with key 42 in ESP transport mode,
 AES-CBC-256 + HMAC-SHA-256) or "gre ipv6" (the same over the IPv6 WAN,
 AES-CBC-128 + HMAC-SHA-1-96); each gateway routes the far LAN, both
 families, into it. Pings and a TCP transfer cross with zero loss, and the
@@ -55,11 +55,11 @@ MODES = {
 	"gre": dict(mode="gre ipv4",
 		    transform={"name": "CBC256", "esp_encryption": "esp-aes 256",
 			       "esp_integrity": "esp-sha256-hmac", "mode": "transport"},
-		    enc_ab="33" * 32, enc_ba="44" * 32, auth=("55" * 32, "66" * 32)),
+		    enc_ab="33" * 32, enc_ba="44" * 32, auth=("55" * 32, "66" * 32), gre_key=42),
 	"gre6": dict(mode="gre ipv6",
 		     transform={"name": "CBC128", "esp_encryption": "esp-aes 128",
 				"esp_integrity": "esp-sha-hmac", "mode": "transport"},
-		     enc_ab="bb" * 16, enc_ba="cc" * 16, auth=("dd" * 20, "ee" * 20)),
+		     enc_ab="bb" * 16, enc_ba="cc" * 16, auth=("dd" * 20, "ee" * 20), gre_key=42),
 }
 
 
@@ -88,11 +88,14 @@ def gateway_config(m, me, peer, local4, local6, far4, far6, spi_in, spi_out, enc
 	tunnel = {"name": "Tunnel0", "ipv4": local4, "ipv6": local6, "mtu": 1400,
 		  "tcp_adjust_mss": TUNNEL_MSS, "source": "GigabitEthernet2", "destination": peer,
 		  "mode": m["mode"], "manual_sa": manual}
-	if m["mode"].startswith("gre"):
-		tunnel["gre_key"] = 42
+	if m.get("gre_key") is not None:
+		tunnel["gre_key"] = m["gre_key"]
 	routes = [{"prefix": far4, "interface": "Tunnel0"},
 		  {"prefix": far6, "interface": "Tunnel0"}]
 	extra = {"ipsec": {"transform_sets": [m["transform"]]}, "tunnels": [tunnel]}
+	# a gateway's replay window, when the mode sets it ({"A": 0, "B": 1024})
+	if me in m.get("replay_window", {}):
+		extra["ipsec"]["replay_window"] = m["replay_window"][me]
 	return routes, extra
 
 
@@ -104,8 +107,11 @@ def trees():
 
 
 class Pair:
-	def __init__(self, build, workdir, mode, env=None):
+	def __init__(self, build, workdir, mode, env=None, spec=None):
+		"""mode: its name; spec: its settings, as MODES gives them
+		(MODES[mode] unless given)."""
 		self.build, self.workdir, self.mode, self.env = build, workdir, mode, env
+		self.spec = MODES[mode] if spec is None else spec
 		self.namespaces = []
 		self.gws = []
 
@@ -115,7 +121,7 @@ class Pair:
 		return n
 
 	def setup(self):
-		m = MODES[self.mode]
+		m = self.spec
 		self.lan1, self.gwa_ns = self.ns("tlan1"), self.ns("tgwa")
 		self.gwb_ns, self.lan2 = self.ns("tgwb"), self.ns("tlan2")
 		topo.veth(self.gwa_ns, "p1", self.lan1, "eth0", quiet_a=True)

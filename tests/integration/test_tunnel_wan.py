@@ -1,16 +1,24 @@
 """What the WAN does to ESP between two gateways, and what the gateways do
 with inner packets too big for the tunnel, for "ipsec ipv4", "ipsec ipv6"
 and "gre ipv4" tunnels (wanpair.py: the WAN runs through a bridge).
+"ipsec ipv4" here is AES-CBC-128 + HMAC-SHA-384 with a replay window of
+1024 on gwB and none (0) on gwA, "gre ipv4" GRE without a key over
+AES-CBC-256 + HMAC-SHA-512: settings no other pair of gateways runs, tried
+by every test here at no extra start-up.
 
 ESP that gwA sent is held at the bridge and sent on to gwB by the test:
 once it is delivered, again it is a replay; cut short, with a byte of its
 ICV changed, with an SPI gwB does not know, or behind the replay window it
 is dropped under its reason and nothing reaches lan2; in outer fragments
-gwB reassembles it.
+gwB reassembles it. Held behind 65 to 1,000 later ones it is outside the
+default window of 64 and inside one of 1024. ESP from gwB that gwA
+receives twice is a replay there, unless gwA has no replay window.
 An inner packet over the tunnel's MTU (1400): IPv4 without DF is
 fragmented before encryption (no outer fragment crosses the WAN) and
 arrives whole; with DF set, and IPv6, lan1 is told the tunnel's MTU."""
+import contextlib
 import re
+import time
 
 import pytest
 from scapy.layers.inet import IP, UDP, fragment
@@ -24,27 +32,52 @@ from capture import Capture
 from counters import Stats
 from lan import FrameSender
 
-MODES = ["ipsec", "ipsec6", "gre"]
+MODES = {
+	"ipsec-cbc128-sha384": dict(
+		tt.MODES["ipsec"],
+		transform={"name": "CBC128-SHA384", "esp_encryption": "esp-aes 128",
+			   "esp_integrity": "esp-sha384-hmac"},
+		enc_ab="12" * 16, enc_ba="34" * 16, auth=("56" * 48, "78" * 48),
+		replay_window={"A": 0, "B": 1024}),
+	"ipsec6": tt.MODES["ipsec6"],
+	"gre-nokey-sha512": dict(
+		tt.MODES["gre"],
+		transform={"name": "CBC256-SHA512", "esp_encryption": "esp-aes 256",
+			   "esp_integrity": "esp-sha512-hmac", "mode": "transport"},
+		enc_ab="9a" * 32, enc_ba="bc" * 32, auth=("de" * 64, "f0" * 64), gre_key=None),
+}
 MTU = 1400
 PAYLOAD = 1000
 FIRST_PORT = 30000
-# the held datagrams, by what the tests do with their ESP
-HELD = ["replayed", "corrupted", "fragmented", "stale"]
-# gwB's replay window: the default (ipsec.replay_window)
-WINDOW = 64
+# the held datagrams, by what the tests do with their ESP; "late" is the
+# newest: what later ones gwA sends follow it
+HELD = ["replayed", "corrupted", "fragmented", "stale", "late"]
+# ipsec.replay_window's default
+DEFAULT_WINDOW = 64
+# where the datagrams that only move gwB's window go
+PUSH_PORT = FIRST_PORT + 200
 
 
-@pytest.fixture(scope="module", params=MODES)
+@pytest.fixture(scope="module", params=list(MODES))
 def pair(request, root, build, tmp_path_factory):
 	with wanpair.started(build, tmp_path_factory.mktemp(f"wan-{request.param}"),
-			     request.param) as p:
+			     request.param, MODES[request.param]) as p:
 		yield p
 
 
-def is_esp_from_a(frame):
+def window(pair, gw):
+	"""The replay window of gateway gw ("A", "B")."""
+	return pair.spec.get("replay_window", {}).get(gw, DEFAULT_WINDOW)
+
+
+def is_esp(frame, v4, v6):
 	p = Ether(frame)
-	return (IP in p and p[IP].proto == 50 and p[IP].src == tt.WAN_A) or \
-		(IPv6 in p and p[IPv6].nh == 50 and p[IPv6].src == tt.WAN6_A)
+	return (IP in p and p[IP].proto == 50 and p[IP].src == v4) or \
+		(IPv6 in p and p[IPv6].nh == 50 and p[IPv6].src == v6)
+
+
+def is_esp_from_a(frame):
+	return is_esp(frame, tt.WAN_A, tt.WAN6_A)
 
 
 def udp_ports(frames):
@@ -52,13 +85,38 @@ def udp_ports(frames):
 	return [Ether(f)[UDP].dport for f in frames if UDP in Ether(f)]
 
 
-def datagrams(pair, ports):
-	"""From lan1 to lan2, one to each UDP port, in order."""
+def datagrams(pair, ports, back=False):
+	"""From lan1 to lan2 (back: lan2 to lan1), one to each UDP port, in
+	order."""
 	script = ("import socket, sys\n"
 		  "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
 		  "for port in sys.argv[2:]:\n"
 		  f"	s.sendto(bytes({PAYLOAD}), (sys.argv[1], int(port)))\n")
-	pair.lan1.run([topo.PYTHON, "-c", script, tt.LAN2["host4"]] + [str(p) for p in ports])
+	src, dst = (pair.lan2, tt.LAN1["host4"]) if back else (pair.lan1, tt.LAN2["host4"])
+	src.run([topo.PYTHON, "-c", script, dst] + [str(p) for p in ports])
+
+
+def pushed(pair, n, most):
+	"""Datagrams from lan1 to lan2 until gwB's inbound SA took n more,
+	each newer than every held one: gwB's window then reaches at least n
+	past the newest held. What a loaded host lost is sent again once
+	gwB's count stops rising for a second, up to `most` in all (gwA
+	numbers no more than that after the held ones)."""
+	def took():
+		return tt.sa_packets(pair.gwb)[tt.SPI_AB][0]
+	start, sent = took(), 0
+	while True:
+		missing = start + n - took()
+		if missing <= 0:
+			return
+		assert sent + missing <= most, f"gwB took {took() - start} of {sent} sent"
+		datagrams(pair, [PUSH_PORT] * missing)
+		sent += missing
+		last, stalled = took(), time.time() + 1
+		while last < start + n and time.time() < stalled:
+			time.sleep(0.2)
+			if took() != last:
+				last, stalled = took(), time.time() + 1
 
 
 @pytest.fixture(scope="module")
@@ -102,9 +160,9 @@ def port_of(use):
 	return FIRST_PORT + HELD.index(use)
 
 
-def counted(pair, before, reason, n=1):
-	"""gwB's count of reason since before, once it reached n (or 20 s)."""
-	return Stats.delta_when(pair.gwb, before, lambda d: d.drop(reason) >= n).drop(reason)
+def counted(gw, before, reason, n=1):
+	"""gw's count of reason since before, once it reached n (or 20 s)."""
+	return Stats.delta_when(gw, before, lambda d: d.drop(reason) >= n).drop(reason)
 
 
 def rebuilt(frame, cut=None, spi=None, flip=None):
@@ -135,7 +193,7 @@ def test_held_esp_delivered_once_then_a_replay(pair, held):
 		got = inj.wait_port(port_of("replayed"))
 		assert udp_ports(got).count(port_of("replayed")) == 1, got
 		inj.send(held["replayed"])
-		assert counted(pair, before, "ESP_REPLAY") == 1
+		assert counted(pair.gwb, before, "ESP_REPLAY") == 1
 		assert udp_ports(inj.lan2.received()).count(port_of("replayed")) == 1
 
 
@@ -145,7 +203,7 @@ def test_corrupted_esp_dropped_and_window_unmoved(pair, held):
 	before = Stats.settled(pair.gwb)
 	with Injector(pair) as inj:
 		inj.send(rebuilt(held["corrupted"], flip=1))
-		assert counted(pair, before, "ESP_AUTH") == 1
+		assert counted(pair.gwb, before, "ESP_AUTH") == 1
 		assert port_of("corrupted") not in udp_ports(inj.lan2.received())
 		inj.send(held["corrupted"])
 		assert port_of("corrupted") in udp_ports(inj.wait_port(port_of("corrupted")))
@@ -160,7 +218,7 @@ def test_bad_esp_dropped(pair, held, change, reason):
 	before = Stats.settled(pair.gwb)
 	with Injector(pair) as inj:
 		inj.send(rebuilt(held["replayed"], **change))
-		assert counted(pair, before, reason) == 1
+		assert counted(pair.gwb, before, reason) == 1
 		assert not udp_ports(inj.lan2.received())
 
 
@@ -181,23 +239,68 @@ def test_outer_fragments_reassembled(pair, held):
 		assert port_of("fragmented") in udp_ports(inj.wait_port(port_of("fragmented")))
 
 
-def test_stale_esp_out_of_window(pair, held):
-	"""The held packet once WINDOW later ones reached gwB: behind its
-	window, dropped as such; with 64-bit sequence numbers it is taken for
-	one of the next 2^32 (RFC 4303 A2.2), and fails its ICV. show crypto
-	ipsec sa gives the window."""
-	reason = "ESP_AUTH" if tt.MODES[pair.mode].get("esn") else "ESP_OUT_OF_WINDOW"
-	later = range(FIRST_PORT + 100, FIRST_PORT + 100 + WINDOW + 10)
+def behind_window(pair):
+	"""gwB's reason for a packet behind its window: with 64-bit sequence
+	numbers it is taken for one of the next 2^32 (RFC 4303 A2.2), and
+	fails its ICV."""
+	return "ESP_AUTH" if pair.spec.get("esn") else "ESP_OUT_OF_WINDOW"
+
+
+def test_late_esp_inside_a_wider_window(pair, held):
+	"""The held packet once 65 to 1,000 later ones reached gwB: behind
+	the default window, inside one of 1024."""
+	pushed(pair, DEFAULT_WINDOW + 1, 1000)
 	before = Stats.settled(pair.gwb)
 	with Injector(pair) as inj:
-		datagrams(pair, later)
-		got = inj.lan2.wait(lambda f: set(later) <= set(udp_ports(f)), 20)
-		assert set(later) <= set(udp_ports(got))
+		inj.send(held["late"])
+		if window(pair, "B") >= 1024:
+			assert port_of("late") in udp_ports(inj.wait_port(port_of("late")))
+			assert not Stats.settled(pair.gwb).delta(before).drop(behind_window(pair))
+		else:
+			assert counted(pair.gwb, before, behind_window(pair)) == 1
+			assert port_of("late") not in udp_ports(inj.lan2.received())
+
+
+def test_stale_esp_out_of_window(pair, held):
+	"""The held packet once gwB's window of later ones reached it: behind
+	the window, dropped as such. show crypto ipsec sa gives the window."""
+	w = window(pair, "B")
+	pushed(pair, w + 10, 3 * (w + 10))
+	before = Stats.settled(pair.gwb)
+	with Injector(pair) as inj:
 		inj.send(held["stale"])
-		assert counted(pair, before, reason) == 1
+		assert counted(pair.gwb, before, behind_window(pair)) == 1
 		assert port_of("stale") not in udp_ports(inj.lan2.received())
 	text = pair.gwb.flexctl_raw("show", "crypto", "ipsec", "sa").stdout
-	assert f"replay detection support: Y  replay window size: {WINDOW}" in text, text
+	assert f"replay detection support: Y  replay window size: {w}" in text, text
+
+
+def test_esp_to_gwa_twice(pair):
+	"""ESP gwB sent, sent to gwA again from the bridge: a replay gwA
+	drops, or with no replay window (0) a second datagram for lan1.
+	show crypto ipsec sa gives gwA's window."""
+	w, port = window(pair, "A"), FIRST_PORT + 50
+	Stats.settled(pair.gwb)
+	before = Stats.settled(pair.gwa)
+	with Capture(pair.mid, "wan2") as wan2, Capture(pair.lan1, "eth0") as lan1, \
+			contextlib.closing(FrameSender(pair.mid, "wan1")) as to_a:
+		datagrams(pair, [port], back=True)
+		got = lan1.wait(lambda f: port in udp_ports(f), 20)
+		assert udp_ports(got).count(port) == 1, got
+		esp = [f for f in wan2.received() if is_esp(f, tt.WAN_B, tt.WAN6_B)]
+		assert len(esp) == 1, esp
+		to_a.send(esp[0])
+		if w:
+			assert counted(pair.gwa, before, "ESP_REPLAY") == 1
+			assert udp_ports(lan1.received()).count(port) == 1
+		else:
+			got = lan1.wait(lambda f: udp_ports(f).count(port) == 2, 20)
+			assert udp_ports(got).count(port) == 2, got
+			assert not Stats.settled(pair.gwa).delta(before).drop("ESP_REPLAY")
+	doc = pair.gwa.flexctl("show", "crypto", "ipsec", "sa")
+	assert [sa["replay_window"] for sa in doc["interfaces"][0]["inbound"]] == [w], doc
+	text = pair.gwa.flexctl_raw("show", "crypto", "ipsec", "sa").stdout
+	assert ("replay detection support: Y" in text) == (w != 0), text
 
 
 def test_ipv4_without_df_fragmented_before_encryption(pair):

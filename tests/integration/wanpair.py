@@ -55,11 +55,12 @@ class WanPair(tt.Pair):
 
 
 @contextlib.contextmanager
-def started(build, workdir, mode):
-	"""A WanPair of tt.MODES[mode], running, with every neighbour on the
-	way resolved (both families) before a test counts a datagram, which
-	nothing resends; torn down when the block ends, however it ends."""
-	p = WanPair(build, workdir, mode)
+def started(build, workdir, mode, spec=None):
+	"""A WanPair of tt.MODES[mode] (or of spec, named mode), running,
+	with every neighbour on the way resolved (both families) before a test
+	counts a datagram, which nothing resends; torn down when the block
+	ends, however it ends."""
+	p = WanPair(build, workdir, mode, spec=spec)
 	try:
 		p.setup()
 		for dst in (tt.LAN2["host4"], tt.LAN2["host6"]):
