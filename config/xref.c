@@ -111,7 +111,6 @@ static unsigned encryption_key_len(uint8_t alg)
 {
 	switch (alg) {
 	case FGW_ESP_AES_128: return 16;
-	case FGW_ESP_AES_192: return 24;
 	case FGW_ESP_AES_256: return 32;
 	case FGW_ESP_GCM_128: return 16 + 4;	/* RFC 4106: key, then salt */
 	case FGW_ESP_GCM_256: return 32 + 4;
@@ -254,6 +253,18 @@ static bool tunnels(struct cfg_ctx *c)
 
 			const struct fgw_manual_sa_cfg *ms = &t->manual_sa;
 
+			/* The data path has no AES-192 (nor does IKE propose it),
+			 * so such an SA would pass here and stop flexgw at start. */
+			if (ts->esp_encryption == FGW_ESP_AES_192) {
+				struct cfg_path e = { .e = { { .key = "tunnels" }, { .index = i },
+							     { .key = "manual_sa" },
+							     { .key = "transform_set" } },
+						      .depth = 4 };
+
+				return cfg_fail_at(c, &e, CFG_AT_VALUE, "transform set \"%s\" is "
+						   "esp-aes 192, which the data path does not "
+						   "have: use esp-aes 128 or 256", ts->name);
+			}
 			if (!manual_keys(c, i, false, "inbound", &ms->inbound, ts) ||
 			    !manual_keys(c, i, false, "outbound", &ms->outbound, ts))
 				return false;

@@ -384,6 +384,17 @@ CASES = [
                  "outbound": {"spi": 257, "encryption_key": "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
                               "integrity_key": "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"}}}]
 }""", "tunnels[0].manual_sa.inbound.encryption_key", '16 bytes, but transform set "TS" needs 32'),
+	("manual-sa-aes-192", """{""" + PORTS + """,
+  "ipsec": {"transform_sets": [{"name": "TS", "esp_encryption": "esp-aes 192",
+                                "esp_integrity": "esp-sha256-hmac"}]},
+  "tunnels": [{"name": "Tunnel0", "ip_unnumbered": "Loopback0", "source": "Gi1",
+               "destination": "203.0.113.2", "mode": "ipsec ipv4",
+               "manual_sa": {"transform_set": ▶"TS",
+                 "inbound": {"spi": 256, "encryption_key": "00112233445566778899aabbccddeeff0011223344556677",
+                             "integrity_key": "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"},
+                 "outbound": {"spi": 257, "encryption_key": "00112233445566778899aabbccddeeff0011223344556677",
+                              "integrity_key": "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"}}}]
+}""", "tunnels[0].manual_sa.transform_set", 'transform set "TS" is esp-aes 192, which the data path does not have: use esp-aes 128 or 256'),
 	("manual-sa-rekey-key-length", """{""" + PORTS + """,
   "ipsec": {"transform_sets": [{"name": "TS", "esp_encryption": "esp-gcm 128"}]},
   "tunnels": [{"name": "Tunnel0", "ip_unnumbered": "Loopback0", "source": "Gi1",
