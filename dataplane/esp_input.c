@@ -66,7 +66,6 @@ static bool gre_ecn(struct rte_mbuf *m, rte_be16_t type, unsigned outer)
 	bool v4 = type == RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	unsigned inner, shift = v4 ? 0 : 4;
 	uint16_t before, after;
-	uint32_t sum;
 	int ecn;
 
 	if (rte_pktmbuf_data_len(m) < (v4 ? sizeof(struct rte_ipv4_hdr) :
@@ -84,12 +83,9 @@ static bool gre_ecn(struct rte_mbuf *m, rte_be16_t type, unsigned outer)
 	if (v4) {
 		struct rte_ipv4_hdr *h = (struct rte_ipv4_hdr *)ip;
 
-		/* RFC 1624 eqn. 3 on the word that holds the ECN field */
+		/* the word that holds the ECN field */
 		memcpy(&after, ip, sizeof(after));
-		sum = (uint32_t)(uint16_t)~h->hdr_checksum + (uint16_t)~before + after;
-		sum = (sum & 0xffff) + (sum >> 16);
-		sum = (sum & 0xffff) + (sum >> 16);
-		h->hdr_checksum = (uint16_t)~sum;
+		h->hdr_checksum = fgw_cksum_update(h->hdr_checksum, before, after);
 	}
 	return true;
 }

@@ -22,16 +22,6 @@
 #define TCPOPT_NOP 1
 #define TCPOPT_MSS 2
 
-/* RFC 1624 eqn. 3: the checksum after one 16-bit word changed. */
-static rte_be16_t cksum_update(rte_be16_t cksum, rte_be16_t old, rte_be16_t new)
-{
-	uint32_t sum = (uint32_t)(uint16_t)~cksum + (uint16_t)~old + new;
-
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (rte_be16_t)~sum;
-}
-
 void fgw_mss_clamp(struct rte_mbuf *m, unsigned l3_off, uint16_t mss)
 {
 	unsigned len = rte_pktmbuf_data_len(m), l4_off, hlen;
@@ -92,7 +82,7 @@ void fgw_mss_clamp(struct rte_mbuf *m, unsigned l3_off, uint16_t mss)
 			/* The option may sit at an odd offset: its two bytes
 			 * are then each half of a checksum word. */
 			if (i % 2 == 0) {
-				tcp->cksum = cksum_update(tcp->cksum, old, new);
+				tcp->cksum = fgw_cksum_update(tcp->cksum, old, new);
 			} else {
 				tcp->cksum = 0;
 				tcp->cksum = (l3[0] >> 4) == 4 ?

@@ -405,4 +405,15 @@ static inline void fgw_nh_prefetch(const struct fgw_dp *dp, unsigned worker, con
 	}
 }
 
+/* RFC 1624 eqn. 3: a checksum after one 16-bit word it covers changed
+ * from old to new (the MSS option, an ECN field). */
+static inline rte_be16_t fgw_cksum_update(rte_be16_t cksum, rte_be16_t old, rte_be16_t new)
+{
+	uint32_t sum = (uint32_t)(uint16_t)~cksum + (uint16_t)~old + new;
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (rte_be16_t)~sum;
+}
+
 #endif
