@@ -59,8 +59,13 @@ const char *bench_sink_name(enum bench_sink s);
  * frames and enqueues them on the worker's RX ring of a net_ring port;
  * the worker runs the worker loop's own pass (fgw_worker_pass:
  * rte_eth_rx_burst, the burst, the service), so its time holds no RX copy
- * but the cross-lcore transfer of every line the feeder wrote. */
-enum bench_rx { BENCH_RX_COPY, BENCH_RX_FEEDER };
+ * but the cross-lcore transfer of every line the feeder wrote.
+ * staged: the worker lcore keeps a NIC RX ring's depth of mbufs filled
+ * ahead of their processing, and the time it spends writing frame bytes
+ * into them (what a NIC's DMA does without the core) is left out of the
+ * measured time; the mbuf allocation, the metadata a PMD's RX writes and
+ * everything after stay in it. */
+enum bench_rx { BENCH_RX_COPY, BENCH_RX_FEEDER, BENCH_RX_STAGED };
 const char *bench_rx_name(enum bench_rx r);
 
 struct bench_opts {
@@ -118,6 +123,9 @@ void bench_ipv4_udp(uint8_t *p, unsigned len, uint32_t src, uint32_t dst, uint16
 struct bench_counter {
 	volatile uint64_t packets;	/* written by one lcore */
 	volatile uint64_t dropped;
+	/* TSC cycles this lcore spent on work the measurement leaves out
+	 * (--rx staged: the frame-byte copy); 0 for every other task */
+	volatile uint64_t excluded;
 	/* That lcore thread's CPU-time clock (bench_counter_own): a turn's
 	 * wall time includes the spells the thread was preempted on a shared
 	 * host, its CPU time does not. */
@@ -132,9 +140,13 @@ static inline void bench_counter_own(struct bench_counter *c)
 		c->has_clock = true;
 }
 
+/* Rates are packets over the counted time: the turn's wall time (or the
+ * lcore's CPU time) less the counter's excluded cycles. */
 struct bench_rate {
-	double mpps, gbps, cycles_per_pkt, seconds;
+	double mpps, gbps, cycles_per_pkt, seconds;	/* seconds: counted */
 	double mpps_cpu;		/* per CPU second of the lcores; 0: unknown */
+	double mpps_wall;		/* packets over the wall time, nothing left out */
+	double excluded;		/* seconds left out, summed over the lcores */
 	uint64_t packets, dropped;
 };
 
@@ -182,10 +194,10 @@ void bench_crypto_only_free(struct bench_crypto_only *co);
 /* ---- the harness: the worker's code on in-memory traffic --------------- */
 
 struct bench_harness;
-/* sas: the most SAs any measurement of the run will use; feeders: with
- * --rx feeder, worker i's feeder lcore (else NULL: --rx copy). */
+/* sas: the most SAs any measurement of the run will use; rx: the RX
+ * model, with BENCH_RX_FEEDER feeders[i] worker i's feeder lcore. */
 struct bench_harness *bench_harness_create(unsigned n_workers, const unsigned *lcores,
-					   const unsigned *feeders, unsigned sas,
+					   enum bench_rx rx, const unsigned *feeders, unsigned sas,
 					   enum bench_sink sink, char *err, size_t errlen);
 void bench_harness_free(struct bench_harness *h);
 /* What the data path call is (the worker's, or the ESP library's plus the

@@ -21,7 +21,10 @@
  * worker, which enqueues the filled mbufs on the worker's RX ring of the
  * ring sink's port; the worker runs fgw_worker_pass, the worker loop's own
  * pass, and counts the polls that found its ring empty (bench_worker_polled,
- * bench_feeder_main).
+ * bench_feeder_main). With --rx staged the worker lcore keeps RX_RING
+ * mbufs filled ahead of the one it processes, as a NIC's RX ring at
+ * saturation holds them, and leaves the time it spends writing their bytes
+ * out of the measured time (bench_worker_staged).
  *
  * Every SA has a tunnel interface of its own (the data plane's interface
  * table is sized for them), each with a /32 route, up to MAX_TUNNELS: the
@@ -59,6 +62,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <emmintrin.h>
+
 #include <rte_cycles.h>
 #include <rte_dev.h>
 #include <rte_ethdev.h>
@@ -85,9 +90,25 @@
  * turns' completions, so it never fills; small, so that its slots stay in
  * L1 as a NIC's descriptor ring stays in the LLC. */
 #define SINK_RING 256
-/* A worker's RX ring under --rx feeder: 512 descriptors, as a NIC's RX
- * queue commonly has, so the feeder can run ahead by 16 bursts. */
+/* A worker's RX ring under --rx feeder and --rx staged: 512 descriptors,
+ * as a NIC's RX queue commonly has, so the feeder can run ahead by 16
+ * bursts, and staged frames wait 16 bursts between their copy and their
+ * processing (a 1420 B burst is 48 KB, Zen 5's whole L1: they arrive from
+ * L2 or the LLC, as DMA'd frames do, not from L1). */
 #define RX_RING 512
+_Static_assert((RX_RING & (RX_RING - 1)) == 0, "RX_RING indexes by mask");
+/* --rx staged refills the ring once this many slots are free, as a PMD
+ * refills its ring in batches (rx_free_thresh): the two fenced TSC reads
+ * around a batch's copy take ~170 TSC cycles on this host (2.1 GHz TSC),
+ * ~1.3 a packet, all of it counted (tsc_window_cost); the frames wait
+ * 384-512 frames between copy and processing. */
+#define STAGE_BATCH 128
+_Static_assert(STAGE_BATCH >= BENCH_BURST && STAGE_BATCH <= RX_RING, "batch within the ring");
+/* --rx staged: a copy window longer than this a frame held something
+ * else -- the thread preempted -- and is left in the counted time whole. A
+ * 1420 B frame copies in ~35 ns from L2, a few hundred from DRAM (100,000
+ * SAs' frame set); a preemption takes milliseconds. */
+#define STAGE_SPELL_NS 1000
 enum { LAN, WAN };
 #define OUT_FRAMES 252		/* a multiple of the imix pattern */
 #define REPLAY_WINDOW 64
@@ -132,6 +153,9 @@ struct bench_worker {
 	unsigned turn;			/* enum turn */
 	struct bench_rx_turn rxs[N_TURNS];
 	struct fgw_crypto crypto;	/* the fallback path's ESP crypto */
+	/* --rx staged: the RX ring, staged[(head + i) % RX_RING] for i < held,
+	 * oldest first */
+	struct rte_mbuf *staged[RX_RING];
 	/* traffic */
 	enum bench_dir dir;
 	unsigned sas, size, stride;
@@ -153,6 +177,7 @@ struct bench_harness {
 	struct fgw_dp dp;
 	uint16_t lan_port, wan_port;	/* DPDK port ids */
 	enum bench_sink sink;
+	enum bench_rx rx;		/* copy, feeder (then every bw->feeder) or staged */
 	/* ring sink: per port, an RX ring per worker (filled by its feeder,
 	 * or by nobody with --rx copy) and a TX ring per worker */
 	struct rte_ring *rx_ring[2][FGW_DP_MAX_WORKERS];
@@ -200,7 +225,11 @@ static void set_ether(struct rte_mbuf *m, const struct rte_ether_addr *dst)
 	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
 }
 
-static void path_outbound(struct bench_worker *bw, struct rte_mbuf **m, unsigned n)
+/* The esp-lib+forward path, inlined into each RX loop (out of line, GCC
+ * 12 warns that sa[] may be unset, not seeing that a burst is never
+ * empty). */
+static __rte_always_inline void path_outbound(struct bench_worker *bw,
+					      struct rte_mbuf **m, unsigned n)
 {
 	struct bench_harness *h = bw->h;
 	struct fgw_sa *sa[BENCH_BURST];
@@ -231,7 +260,8 @@ static void path_outbound(struct bench_worker *bw, struct rte_mbuf **m, unsigned
 	fgw_worker_process_burst(&h->dp, bw->w, h->lan_port, ok, (uint16_t)n_ok);
 }
 
-static void path_inbound(struct bench_worker *bw, struct rte_mbuf **m, unsigned n)
+static __rte_always_inline void path_inbound(struct bench_worker *bw,
+					     struct rte_mbuf **m, unsigned n)
 {
 	struct bench_harness *h = bw->h;
 	struct fgw_sa *sa[BENCH_BURST];
@@ -324,21 +354,26 @@ static void sink_complete(const struct bench_worker *bw)
 	}
 }
 
-/* Frames next, next + 1... of tr copied into m[0..n) as a NIC's RX hands
- * them over (outbound only their headers, OUT_COPY), outbound with the
- * destination of SA k, k moving on by spread a packet. */
+/* Frames next, next + 1... of tr written into m[0..n), outbound with the
+ * destination of SA k, k moving on by spread a packet. `dma`: the bytes
+ * alone, whole frames in both directions, as a NIC's DMA writes them (the
+ * lengths are the PMD's to write, frames_hand_over); else as a NIC's RX
+ * hands them over, lengths set, outbound only their headers (OUT_COPY). */
 static __rte_always_inline void frames_copy(const struct bench_worker *bw,
 					     const struct bench_traffic *tr, struct rte_mbuf **m,
-					     unsigned n, unsigned *next, unsigned *k)
+					     unsigned n, unsigned *next, unsigned *k, bool dma)
 {
 	for (unsigned i = 0; i < n; i++) {
 		const uint8_t *f = tr->frames + (size_t)*next * bw->stride;
 		unsigned len = tr->frame_len[*next];
 		uint8_t *p = rte_pktmbuf_mtod(m[i], uint8_t *);
 
-		rte_memcpy(p, f, bw->dir == BENCH_OUT ? RTE_MIN(len, (unsigned)OUT_COPY) : len);
-		m[i]->data_len = (uint16_t)len;
-		m[i]->pkt_len = len;
+		rte_memcpy(p, f, dma || bw->dir == BENCH_IN ? len :
+				 RTE_MIN(len, (unsigned)OUT_COPY));
+		if (!dma) {
+			m[i]->data_len = (uint16_t)len;
+			m[i]->pkt_len = len;
+		}
 		if (bw->dir == BENCH_OUT && bw->sas > 1) {
 			set_dst((struct rte_ipv4_hdr *)(p + sizeof(struct rte_ether_hdr)),
 				bench_sa_dst(bw->sas, *k));
@@ -350,6 +385,25 @@ static __rte_always_inline void frames_copy(const struct bench_worker *bw,
 		if (++*next == tr->n_frames)
 			*next = 0;
 	}
+}
+
+/* The worker's burst: the data path, or with rx_only (the harness-cost
+ * task) the frames only counted and freed. */
+static __rte_always_inline void burst_process(struct bench_worker *bw, struct rte_mbuf **m,
+					       unsigned n, uint64_t *rx)
+{
+	struct bench_harness *h = bw->h;
+
+	if (bw->rx_only) {
+		rte_pktmbuf_free_bulk(m, n);
+		*rx += n;
+	} else if (h->worker_path)
+		fgw_worker_process_burst(&h->dp, bw->w, bw->dir == BENCH_OUT ? h->lan_port :
+					 h->wan_port, m, (uint16_t)n);
+	else if (bw->dir == BENCH_OUT)
+		path_outbound(bw, m, n);
+	else
+		path_inbound(bw, m, n);
 }
 
 /* --rx copy: the worker lcore copies each burst itself. */
@@ -381,18 +435,8 @@ static int bench_worker_main(void *arg)
 			n = RTE_MIN(n, tr->n_frames - next);
 		}
 		if (rte_pktmbuf_alloc_bulk(dp->pool, m, n) == 0) {
-			frames_copy(bw, tr, m, n, &next, &k);
-			if (bw->rx_only) {
-				rte_pktmbuf_free_bulk(m, n);
-				rx += n;
-			} else if (bw->h->worker_path)
-				fgw_worker_process_burst(dp, w, bw->dir == BENCH_OUT ?
-							 bw->h->lan_port : bw->h->wan_port,
-							 m, (uint16_t)n);
-			else if (bw->dir == BENCH_OUT)
-				path_outbound(bw, m, n);
-			else
-				path_inbound(bw, m, n);
+			frames_copy(bw, tr, m, n, &next, &k, false);
+			burst_process(bw, m, n, &rx);
 		}
 		fgw_worker_service(w);
 		sink_complete(bw);
@@ -404,6 +448,157 @@ static int bench_worker_main(void *arg)
 	bw->count.packets = bw->rx_only ? rx0 + rx : w->stats.forwarded - fwd0;
 	bw->next = next;
 	bw->k = k;
+	rte_rcu_qsbr_thread_offline(dp->rcu, w->index);
+	rte_rcu_qsbr_thread_unregister(dp->rcu, w->index);
+	return 0;
+}
+
+/* The TSC once every earlier instruction has completed: LFENCE waits for
+ * them (Intel; AMD with the MSR bit Linux sets, X86_FEATURE_LFENCE_RDTSC),
+ * so an edge of the excluded window does not drift by an out-of-order
+ * window -- Zen 5's holds several frames' worth of copy. The copy's stores
+ * may still drain after the second read, as a DMA's writes land while the
+ * core works. */
+static inline uint64_t tsc_fenced(void)
+{
+	_mm_lfence();
+	return rte_rdtsc();
+}
+
+/* What a window with nothing in it reads: the part of the two fenced
+ * reads that falls inside it, taken off every window so that only the
+ * copy is left out. The least of 16 means of 64 windows on this lcore (a
+ * mean with a preemption in it is not the least). */
+static uint64_t tsc_window_cost(void)
+{
+	uint64_t least = UINT64_MAX;
+
+	for (unsigned g = 0; g < 16; g++) {
+		uint64_t sum = 0;
+
+		for (unsigned i = 0; i < 64; i++) {
+			uint64_t t0 = tsc_fenced();
+
+			sum += tsc_fenced() - t0;
+		}
+		least = RTE_MIN(least, sum / 64);
+	}
+	return least;
+}
+
+/* The copy window of a staging batch: its TSC cycles less the timer's own
+ * (`cost`), or none when a spell made it longer than `spell` a frame. */
+struct stage_clock {
+	uint64_t cost, spell;
+	uint64_t excluded;		/* the sum so far */
+};
+
+/* --rx staged, the NIC: `want` fresh mbufs (allocated in the counted
+ * time, as a PMD refills its ring) get the next frames' bytes, which a
+ * NIC's DMA would write, in a window of excluded time; their pointers go
+ * into the ring behind the held ones. Returns how many were staged. */
+static unsigned frames_stage(struct bench_worker *bw, const struct bench_traffic *tr,
+			     unsigned tail, unsigned want, unsigned *next, unsigned *k,
+			     struct stage_clock *c)
+{
+	struct rte_mbuf *m[RX_RING];
+	uint64_t t0, t1;
+
+	if (want == 0 || rte_pktmbuf_alloc_bulk(bw->h->dp.pool, m, want) != 0)
+		return 0;
+	t0 = tsc_fenced();
+	frames_copy(bw, tr, m, want, next, k, true);
+	t1 = tsc_fenced();
+	if (t1 - t0 < c->spell * want && t1 - t0 > c->cost)
+		c->excluded += t1 - t0 - c->cost;
+	for (unsigned i = 0; i < want; i++)
+		bw->staged[(tail + i) & (RX_RING - 1)] = m[i];
+	return want;
+}
+
+/* --rx staged, the PMD's RX: the n oldest staged mbufs, their lengths
+ * written as a PMD writes them from the descriptors (the frame set's
+ * length table standing in for those); *done follows the frame set's
+ * position of the ring's head. */
+static __rte_always_inline void frames_hand_over(struct bench_worker *bw,
+						  const struct bench_traffic *tr,
+						  struct rte_mbuf **m, unsigned n, unsigned head,
+						  unsigned *done)
+{
+	for (unsigned i = 0; i < n; i++) {
+		unsigned len = tr->frame_len[*done];
+
+		m[i] = bw->staged[(head + i) & (RX_RING - 1)];
+		m[i]->data_len = (uint16_t)len;
+		m[i]->pkt_len = len;
+		if (++*done == tr->n_frames)
+			*done = 0;
+	}
+}
+
+/* --rx staged: the worker lcore is also the NIC. Its RX ring starts full
+ * (RX_RING frames, a NIC's ring at saturation), and each turn of the loop
+ * takes the oldest burst, refills the ring behind it when STAGE_BATCH
+ * slots are free -- the frame bytes written in the excluded time, the mbuf
+ * allocation counted -- and runs the burst, the service, the TX
+ * completion and the RCU report as copy does, all counted. count.excluded
+ * carries the copy's TSC cycles to the stopwatch.
+ * Inbound, a burst ends where the frame set starts over, and the windows
+ * are reset before the burst that begins a new round: by the frame the
+ * ring hands over, not the one it stages, so the reset falls between the
+ * last sequence numbers and the first, as in copy. */
+static int bench_worker_staged(void *arg)
+{
+	struct bench_worker *bw = arg;
+	struct fgw_dp *dp = &bw->h->dp;
+	struct fgw_worker *w = bw->w;
+	const struct bench_traffic *tr = bw->tr;
+	struct rte_mbuf *m[BENCH_BURST];
+	/* next: the frame to stage next; done: the frame the ring hands over
+	 * next (inbound rounds are reset by it) */
+	unsigned next = bw->next, k = bw->k, done = bw->next, head = 0, held;
+	uint64_t fwd0 = w->stats.forwarded - bw->count.packets;
+	uint64_t rx0 = bw->count.packets, rx = 0;
+	struct stage_clock clock = {
+		.cost = tsc_window_cost(),
+		.spell = rte_get_tsc_hz() * STAGE_SPELL_NS / 1000000000,
+		.excluded = bw->count.excluded,
+	};
+
+	bench_counter_own(&bw->count);
+	rte_rcu_qsbr_thread_register(dp->rcu, w->index);
+	rte_rcu_qsbr_thread_online(dp->rcu, w->index);
+	fgw_worker_service(w);
+	held = frames_stage(bw, tr, 0, RX_RING, &next, &k, &clock);
+	while (!bw->stop) {
+		unsigned n = RTE_MIN(held, (unsigned)BENCH_BURST);
+
+		if (bw->dir == BENCH_IN) {
+			if (done == 0)
+				replay_reset(tr);
+			n = RTE_MIN(n, tr->n_frames - done);
+		}
+		frames_hand_over(bw, tr, m, n, head, &done);
+		head = (head + n) & (RX_RING - 1);
+		held -= n;
+		if (RX_RING - held >= STAGE_BATCH)
+			held += frames_stage(bw, tr, (head + held) & (RX_RING - 1),
+					     RX_RING - held, &next, &k, &clock);
+		if (n != 0)
+			burst_process(bw, m, n, &rx);
+		fgw_worker_service(w);
+		sink_complete(bw);
+		rte_rcu_qsbr_quiescent(dp->rcu, w->index);
+		bw->count.packets = bw->rx_only ? rx0 + rx : w->stats.forwarded - fwd0;
+		bw->count.excluded = clock.excluded;
+	}
+	fgw_worker_service(w);
+	sink_complete(bw);
+	bw->count.packets = bw->rx_only ? rx0 + rx : w->stats.forwarded - fwd0;
+	/* what the ring still held, never handed over: each turn starts
+	 * over with a full ring */
+	for (; held != 0; held--, head = (head + 1) & (RX_RING - 1))
+		rte_pktmbuf_free(bw->staged[head]);
 	rte_rcu_qsbr_thread_offline(dp->rcu, w->index);
 	rte_rcu_qsbr_thread_unregister(dp->rcu, w->index);
 	return 0;
@@ -441,7 +636,7 @@ static int bench_feeder_main(void *arg)
 				n = 0;
 				continue;
 			}
-			frames_copy(bw, tr, m, n, &next, &k);
+			frames_copy(bw, tr, m, n, &next, &k, false);
 		}
 		if (round_start) {
 			if (!rte_ring_empty(ring))
@@ -622,7 +817,7 @@ static int neighbour(struct bench_harness *h, uint32_t ifindex, const char *addr
 }
 
 struct bench_harness *bench_harness_create(unsigned n_workers, const unsigned *lcores,
-					   const unsigned *feeders, unsigned sas,
+					   enum bench_rx rx, const unsigned *feeders, unsigned sas,
 					   enum bench_sink sink, char *err, size_t errlen)
 {
 	char lan_dev[RTE_ETH_NAME_MAX_LEN] = LAN_DEV, wan_dev[RTE_ETH_NAME_MAX_LEN] = WAN_DEV;
@@ -651,6 +846,7 @@ struct bench_harness *bench_harness_create(unsigned n_workers, const unsigned *l
 	}
 	h->n_workers = n_workers;
 	h->sink = sink;
+	h->rx = rx == BENCH_RX_FEEDER && sink != BENCH_SINK_RING ? BENCH_RX_COPY : rx;
 	if (sink == BENCH_SINK_RING &&
 	    (ring_port(h, LAN, "lan", lan_dev, err, errlen) < 0 ||
 	     ring_port(h, WAN, "wan", wan_dev, err, errlen) < 0))
@@ -678,7 +874,7 @@ struct bench_harness *bench_harness_create(unsigned n_workers, const unsigned *l
 		bw->sink[WAN] = h->tx_ring[WAN][i];
 		bw->rx_port[LAN] = h->rx_ring[LAN][i];
 		bw->rx_port[WAN] = h->rx_ring[WAN][i];
-		bw->feeder = feeders != NULL && sink == BENCH_SINK_RING;
+		bw->feeder = h->rx == BENCH_RX_FEEDER;
 		bw->feeder_lcore = feeders != NULL ? feeders[i] : 0;
 		if (fgw_crypto_init(&bw->crypto, err, errlen) < 0)
 			goto fail;
@@ -1013,8 +1209,9 @@ static int workers_start(struct bench_harness *h, enum turn turn)
 		bw->rx = bw->rx_port[bw->dir == BENCH_OUT ? LAN : WAN];
 		bw->stop = false;
 		bw->feeder_stop = false;
-		if (rte_eal_remote_launch(bw->feeder ? bench_worker_polled : bench_worker_main,
-					  bw, bw->lcore) != 0) {
+		if (rte_eal_remote_launch(bw->feeder ? bench_worker_polled :
+					  h->rx == BENCH_RX_STAGED ? bench_worker_staged :
+					  bench_worker_main, bw, bw->lcore) != 0) {
 			workers_stop(h, i);
 			return -1;
 		}

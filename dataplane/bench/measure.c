@@ -1,7 +1,8 @@
 /* The stopwatch: the main lcore reads the measuring lcores' counters at
  * the start and end of each turn. Every measuring lcore polls without
  * pause, so its cycles per packet are the turn's TSC cycles over its
- * packets. It also reads each lcore thread's CPU-time clock: packets per
+ * packets, less the cycles it reports as excluded (--rx staged's frame
+ * copy). It also reads each lcore thread's CPU-time clock: packets per
  * CPU second is the rate with the spells another process had the core
  * taken out, which on a shared host is the figure that holds still. */
 #include <stdio.h>
@@ -46,12 +47,17 @@ static double cpu_s(const struct bench_counter *c)
 }
 
 /* One turn of task t: rate of each counter in mpps[i], the sum last; per
- * CPU second in cpu[] likewise (0 where unknown). */
+ * CPU second in cpu[] likewise (0 where unknown), on the wall clock with
+ * nothing left out in wall[]. A counter's excluded cycles come off both
+ * its wall time and its CPU time (they are spent on the CPU: a window that
+ * held a preemption is not excluded, see harness.c); excluded[i] gets
+ * them in seconds. */
 static int turn(struct bench_task *t, double settle, double slice, double *mpps, double *cpu,
-		uint64_t *packets, uint64_t *dropped, double *seconds)
+		double *wall, uint64_t *packets, uint64_t *dropped, double *excluded,
+		double *seconds)
 {
-	uint64_t p0[t->n], d0[t->n], t0, t1;
-	double c0[t->n], dt, sum = 0, cpu_sum = 0;
+	uint64_t p0[t->n], d0[t->n], e0[t->n], t0, t1;
+	double c0[t->n], dt, hz = (double)rte_get_tsc_hz(), sum = 0, cpu_sum = 0, wall_sum = 0;
 
 	if (t->start(t->arg) < 0)
 		return -1;
@@ -60,6 +66,7 @@ static int turn(struct bench_task *t, double settle, double slice, double *mpps,
 	for (unsigned i = 0; i < t->n; i++) {
 		p0[i] = t->count[i]->packets;
 		d0[i] = t->count[i]->dropped;
+		e0[i] = t->count[i]->excluded;
 		c0[i] = cpu_s(t->count[i]);
 	}
 	sleep_s(slice);
@@ -69,17 +76,22 @@ static int turn(struct bench_task *t, double settle, double slice, double *mpps,
 
 		packets[i] = t->count[i]->packets - p0[i];
 		dropped[i] = t->count[i]->dropped - d0[i];
-		cpu[i] = c0[i] > 0 && c1 > c0[i] ? (double)packets[i] / (c1 - c0[i]) / 1e6 : 0;
+		excluded[i] = (double)(t->count[i]->excluded - e0[i]) / hz;
+		cpu[i] = c0[i] > 0 && c1 - excluded[i] > c0[i] ?
+			 (double)packets[i] / (c1 - c0[i] - excluded[i]) / 1e6 : 0;
 		cpu_sum += cpu[i];
 	}
 	t->stop(t->arg);
-	dt = (double)(t1 - t0) / (double)rte_get_tsc_hz();
+	dt = (double)(t1 - t0) / hz;
 	for (unsigned i = 0; i < t->n; i++) {
-		mpps[i] = (double)packets[i] / dt / 1e6;
+		mpps[i] = dt > excluded[i] ? (double)packets[i] / (dt - excluded[i]) / 1e6 : 0;
+		wall[i] = (double)packets[i] / dt / 1e6;
 		sum += mpps[i];
+		wall_sum += wall[i];
 	}
 	mpps[t->n] = sum;
 	cpu[t->n] = cpu_sum;
+	wall[t->n] = wall_sum;
 	*seconds = dt;
 	return 0;
 }
@@ -97,34 +109,42 @@ int bench_interleave(struct bench_task *t, unsigned n_tasks, const struct bench_
 		memset(&t[k].total, 0, sizeof(t[k].total));
 		memset(t[k].rates, 0, t[k].n * sizeof(*t[k].rates));
 	}
-	/* mpps of every task, counter (and sum) and turn; per CPU second */
-	double *mpps[n_tasks], *cpu[n_tasks];
+	/* mpps of every task, counter (and sum) and turn; per CPU second; on
+	 * the wall clock */
+	double *mpps[n_tasks], *cpu[n_tasks], *wall[n_tasks];
 	for (unsigned k = 0; k < n_tasks; k++) {
 		mpps[k] = calloc((size_t)(t[k].n + 1) * turns, sizeof(double));
 		cpu[k] = calloc((size_t)(t[k].n + 1) * turns, sizeof(double));
-		if (mpps[k] == NULL || cpu[k] == NULL)
+		wall[k] = calloc((size_t)(t[k].n + 1) * turns, sizeof(double));
+		if (mpps[k] == NULL || cpu[k] == NULL || wall[k] == NULL)
 			rc = -1;
 	}
 	for (unsigned r = 0; r < turns && rc == 0; r++) {
 		for (unsigned k = 0; k < n_tasks && rc == 0; k++) {
 			struct bench_task *tk = &t[k];
 			uint64_t packets[tk->n], dropped[tk->n];
-			double one[tk->n + 1], one_cpu[tk->n + 1], dt = 0;
+			double one[tk->n + 1], one_cpu[tk->n + 1], one_wall[tk->n + 1];
+			double excl[tk->n], dt = 0, excl_sum = 0;
 
-			rc = turn(tk, r == 0 ? o->warmup : SETTLE_S, slice, one, one_cpu, packets,
-				  dropped, &dt);
+			rc = turn(tk, r == 0 ? o->warmup : SETTLE_S, slice, one, one_cpu, one_wall,
+				  packets, dropped, excl, &dt);
 			for (unsigned i = 0; rc == 0 && i <= tk->n; i++) {
 				mpps[k][(size_t)i * turns + r] = one[i];
 				cpu[k][(size_t)i * turns + r] = one_cpu[i];
+				wall[k][(size_t)i * turns + r] = one_wall[i];
 			}
 			for (unsigned i = 0; rc == 0 && i < tk->n; i++) {
 				tk->rates[i].packets += packets[i];
 				tk->rates[i].dropped += dropped[i];
-				tk->rates[i].seconds += dt;
+				tk->rates[i].seconds += dt - excl[i];
+				tk->rates[i].excluded += excl[i];
 				tk->total.packets += packets[i];
 				tk->total.dropped += dropped[i];
+				excl_sum += excl[i];
 			}
-			tk->total.seconds += dt;
+			/* the lcores' mean counted time */
+			tk->total.seconds += dt - excl_sum / tk->n;
+			tk->total.excluded += excl_sum;
 		}
 	}
 	for (unsigned k = 0; k < n_tasks && rc == 0; k++) {
@@ -145,6 +165,7 @@ int bench_interleave(struct bench_task *t, unsigned n_tasks, const struct bench_
 
 			rt->mpps = median(mpps[k] + (size_t)i * turns, turns);
 			rt->mpps_cpu = median(cpu[k] + (size_t)i * turns, turns);
+			rt->mpps_wall = median(wall[k] + (size_t)i * turns, turns);
 			rt->gbps = rt->mpps * tk->mean_size * 8 / 1e3;
 			/* cycles of the lcores over their packets, whole run */
 			rt->cycles_per_pkt = rt->packets ? rt->seconds * hz * (i < tk->n ? 1 : tk->n) /
@@ -154,6 +175,7 @@ int bench_interleave(struct bench_task *t, unsigned n_tasks, const struct bench_
 	for (unsigned k = 0; k < n_tasks; k++) {
 		free(mpps[k]);
 		free(cpu[k]);
+		free(wall[k]);
 	}
 	return rc;
 }

@@ -28,7 +28,7 @@ const char *bench_sink_name(enum bench_sink s)
 
 const char *bench_rx_name(enum bench_rx r)
 {
-	return r == BENCH_RX_COPY ? "copy" : "feeder";
+	return r == BENCH_RX_COPY ? "copy" : r == BENCH_RX_FEEDER ? "feeder" : "staged";
 }
 
 static void usage(FILE *f)
@@ -51,13 +51,18 @@ static void usage(FILE *f)
 		"                    ~33 instructions a 64 B packet more. The sink moves the\n"
 		"                    ratio (64 B GCM by ~3 %%), not the data path: compare only\n"
 		"                    runs with the same sink (bench README, session 14)\n"
-		"  --rx copy|feeder  how frames reach the worker (default copy): copy = the\n"
+		"  --rx copy|feeder|staged\n"
+		"                    how frames reach the worker (default copy): copy = the\n"
 		"                    worker lcore copies them into fresh mbufs itself, in\n"
 		"                    the measured time; feeder = a lcore of its own per\n"
 		"                    worker does that and enqueues them on the worker's RX\n"
 		"                    ring (net_ring), the worker runs flexgw's loop pass;\n"
 		"                    needs --sink ring and a spare lcore per worker, else\n"
-		"                    copy runs and the output says so (bench README, session 15)\n"
+		"                    copy runs and the output says so (bench README, session 15);\n"
+		"                    staged = the worker lcore writes whole frames into mbufs\n"
+		"                    512 frames (an RX ring) ahead of their processing, and\n"
+		"                    that copy, a NIC's DMA, is left out of the measured time\n"
+		"                    (bench README, session 16)\n"
 		"  --duration S      seconds per measurement (default 2)\n"
 		"  --warmup S        seconds before each measurement (default 0.5)\n"
 		"  --compare-paths   outbound ESP through IPsec-MB directly vs DPDK lib/ipsec\n"
@@ -240,8 +245,11 @@ int bench_parse(int argc, char **argv, struct bench_opts *o)
 				o->rx = BENCH_RX_COPY;
 			} else if (strcmp(optarg, "feeder") == 0) {
 				o->rx = BENCH_RX_FEEDER;
+			} else if (strcmp(optarg, "staged") == 0) {
+				o->rx = BENCH_RX_STAGED;
 			} else {
-				fprintf(stderr, "flexgw-bench: --rx %s: copy or feeder\n", optarg);
+				fprintf(stderr, "flexgw-bench: --rx %s: copy, feeder or staged\n",
+					optarg);
 				return -1;
 			}
 			break;

@@ -25,7 +25,7 @@ SCRIPT = topo.REPO / "scripts" / "bench-vs-secgw.sh"
 	(["-i", "--json"], "--interactive"),
 	(["--sink", "disk"], "--sink disk: ring or null"),
 	(["--sink", ""], "--sink"),
-	(["--rx", "dma"], "--rx dma: copy or feeder"),
+	(["--rx", "dma"], "--rx dma: copy, feeder or staged"),
 	(["--rx", "feeder", "--sink", "null"], "--rx feeder needs --sink ring"),
 ])
 def test_bench_refuses(bench, args, says):
