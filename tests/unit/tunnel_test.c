@@ -1091,6 +1091,76 @@ static bool inner_ipv4_checked_after_decap(void)
 	return true;
 }
 
+/* A decrypted burst leaves in order whichever way its packets go: the
+ * IPv4 pass sends the packets that follow its first one's way out of a
+ * port at once and takes any other, and every one after that, through
+ * the FIB together. Round 0 starts to one LAN host, then another, the
+ * first again, one packet back out through Tunnel1 (198.18.0.0/24), a TTL
+ * 1 packet; round 1 starts into Tunnel1. The LAN frames carry their
+ * lengths in order, TTL 63, checksum right. */
+static bool decrypted_burst_leaves_in_order(void)
+{
+	static const struct {
+		const char *dst;
+		uint8_t ttl;
+	} round[2][6] = {
+		{ { "192.0.2.10", 64 }, { "192.0.2.11", 64 }, { "192.0.2.10", 64 },
+		  { "198.18.0.5", 64 }, { "192.0.2.10", 1 }, { "192.0.2.10", 64 } },
+		{ { "198.18.0.5", 64 }, { "198.18.0.6", 64 }, { "192.0.2.10", 64 },
+		  { "198.18.0.7", 64 }, { "192.0.2.11", 64 }, { "192.0.2.10", 64 } },
+	};
+
+	neigh(if_lan, "192.0.2.11", &host_mac);
+
+	for (unsigned r = 0; r < 2; r++) {
+		struct rte_mbuf *in[6], *out[16];
+		unsigned lan = 0, wan = 0, n, want_lan = 0, want_wan = 0, punts;
+		uint16_t lens[6];
+
+		for (unsigned i = 0; i < 6; i++) {
+			in[i] = ip4_edited("198.51.100.7", round[r][i].dst, round[r][i].ttl, 0x45, 0);
+			/* the packet's length names it */
+			struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(in[i], struct rte_ipv4_hdr *);
+
+			rte_pktmbuf_trim(in[i], (uint16_t)(6 - i));
+			ip->total_length = htons((uint16_t)(ntohs(ip->total_length) - (6 - i)));
+			ip->hdr_checksum = 0;
+			ip->hdr_checksum = rte_ipv4_cksum(ip);
+			if (round[r][i].dst[2] == '2' && round[r][i].ttl > 1)
+				lens[want_lan++] = ntohs(ip->total_length);
+			else if (round[r][i].ttl > 1)
+				want_wan++;
+			in[i] = peer_encap(in[i], peer_out_t0);
+		}
+		feed(port_wan, in, 6);
+		n = sent(port_lan, out, 16);
+		for (unsigned i = 0; i < n; i++) {
+			const struct rte_ipv4_hdr *ip =
+				rte_pktmbuf_mtod_offset(out[i], const struct rte_ipv4_hdr *, 14);
+
+			EXPECT(i < want_lan && ntohs(ip->total_length) == lens[i] &&
+			       ip->time_to_live == 63 && rte_raw_cksum(ip, sizeof(*ip)) == 0xffff,
+			       "round %u: LAN frame %u of length %u, TTL %u", r, i,
+			       ntohs(ip->total_length), ip->time_to_live);
+			lan++;
+		}
+		free_all(out, n);
+		wan = sent(port_wan, out, 16);
+		free_all(out, wan);
+		punts = rte_ring_dequeue_burst(dp.punt, (void **)out, 16, NULL);
+		for (unsigned i = 0; i < punts; i++)
+			EXPECT(fgw_punt_meta(&dp, out[i])->reason == FGW_PUNT_TTL_EXCEEDED,
+			       "round %u: punted %u", r, fgw_punt_meta(&dp, out[i])->reason);
+		free_all(out, punts);
+		EXPECT(lan == want_lan && wan == want_wan && punts == (r == 0 ? 1u : 0u),
+		       "round %u: %u LAN, %u WAN frames, %u punts", r, lan, wan, punts);
+		EXPECT(w->stats.decrypted == before.decrypted + 6, "round %u: decrypted", r);
+		if (!quiet())
+			return false;
+	}
+	return true;
+}
+
 static bool gre_wrong_key_drops(void)
 {
 	struct rte_mbuf *m = ip4_pkt("198.18.0.9", "192.0.2.10", 80, false, IPPROTO_UDP);
@@ -1878,6 +1948,7 @@ int main(void)
 	RUN(gre_ecn_at_decapsulation);
 	RUN(gre_wrong_key_drops);
 	RUN(inner_ipv4_checked_after_decap);
+	RUN(decrypted_burst_leaves_in_order);
 	RUN(bad_esp_dropped);
 	RUN(one_spi_burst_with_odd_frame);
 	RUN(sa_swap_loses_nothing);
