@@ -161,6 +161,7 @@ struct bench_task {
 	double mean_size;		/* inner bytes, for Gbit/s */
 	struct bench_rate *rates;	/* out: per counter (n) */
 	struct bench_rate total;	/* out: their sum */
+	unsigned starved;		/* out: turns kept though the host starved them */
 };
 
 /* Measures the tasks in turns of BENCH_SLICE_S seconds, round-robin,

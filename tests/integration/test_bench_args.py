@@ -57,3 +57,12 @@ def test_bench_vs_secgw_refuses(args, says):
 	assert p.returncode == 2, (p.returncode, p.stderr)
 	assert says in p.stderr, p.stderr
 	assert "Traceback" not in p.stderr
+
+
+def test_bench_options_after_eal_args_named(bench):
+	"""Options after `EAL arguments --` are parsed with `--` in argv[0]'s
+	place: getopt's messages named the program `--` (check17)."""
+	p = subprocess.run([str(bench), "--no-pci", "--", "--size"], capture_output=True,
+			   text=True, timeout=30)
+	assert p.returncode == 2, (p.returncode, p.stderr)
+	assert p.stderr.startswith(f"{bench}: option '--size' requires an argument"), p.stderr

@@ -12,6 +12,11 @@ the stall counters, and where no lcore is spare for a feeder the run falls
 back to copy and says so (`rx_note`); staged results carry the frame copy's
 time left out of the measurement (`rx_excluded_ns`)."""
 import json
+import os
+import pathlib
+import signal
+import subprocess
+import sys
 
 import pytest
 
@@ -209,3 +214,57 @@ def test_bench_prompt(bench, sink, rx):
 	assert "total:" in p.stdout and "Mpps" in p.stdout, p.stdout
 	assert f"RX: {rx} (" in p.stdout, p.stdout
 	assert ("ns a packet of frame copy left out" in p.stdout) == (rx == "staged"), p.stdout
+
+
+def test_bench_starved_host_ratio(bench):
+	"""A host that keeps the worker lcore off its CPU (here a busy loop at
+	nice 0 on the worker's CPU, the bench at nice 19) made the one-turn
+	wall rates of a short run compare the host's spells, not the code:
+	ratios of 0 and of 7.2 came out (check17). A starved turn is measured
+	again; one still starved is counted and the ratios then come from the
+	CPU-time rates, so they stay in (0, 1.05]."""
+	cpus = sorted(os.sched_getaffinity(0))
+	if len(cpus) < 2:
+		pytest.skip("needs two CPUs: the worker's and the main lcore's")
+	hog = subprocess.Popen([sys.executable, "-c", "while True: pass"],
+			       preexec_fn=lambda: os.sched_setaffinity(0, {cpus[1]}))
+	try:
+		p = subprocess.run([str(bench), "--dir", "both", "--size", "64", "--duration",
+				    "0.25", "--warmup", "0.1", "--json"], capture_output=True,
+				   text=True, timeout=120, preexec_fn=lambda: os.nice(19))
+	finally:
+		hog.kill()
+		hog.wait()
+	assert p.returncode == 0, p.stderr[-2000:]
+	out = json.loads(p.stdout)
+	for r in out["results"]:
+		assert r["starved_turns"] > 0, r
+		assert r["ratio_from"] == "cpu"
+		assert r["ratio"] == pytest.approx(r["ratio_cpu"], abs=1e-3)
+		assert 0 < r["ratio"] <= 1.05, r
+		assert r["dropped"] == 0
+	assert "turn(s) measured again" in p.stderr
+	assert "its ratios are the cpu ones" in p.stderr
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_bench_signal_removes_runtime_dir(bench, sig):
+	"""A run that a signal ends (timeout(1), a Ctrl-C) removes its EAL
+	runtime directory as a finished run does: each such run left an empty
+	/var/run/dpdk/flexgw-bench-PID behind (check17)."""
+	p = subprocess.Popen([str(bench), "--size", "64", "--duration", "30", "--json"],
+			     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+	rundir = pathlib.Path(f"/var/run/dpdk/flexgw-bench-{p.pid}")
+	try:
+		# the table's header comes after the EAL's start and the handlers'
+		for line in p.stderr:
+			if "worker lcore(s)" in line:
+				break
+		assert rundir.exists(), "no runtime directory while the run measures"
+		p.send_signal(sig)
+		assert p.wait(timeout=30) == -sig
+	finally:
+		if p.poll() is None:
+			p.kill()
+			p.wait()
+	assert not rundir.exists()
