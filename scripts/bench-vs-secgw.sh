@@ -91,12 +91,17 @@ esac
 for n in "$DURATION" "$WARMUP" "$RUNS" "$SAS"; do
   [[ "$n" =~ ^[0-9]+$ ]] || { echo "duration, warmup, runs and sas must be integers" >&2; exit 2; }
 done
+# decimal from here on: shell arithmetic reads a leading 0 as octal (--sas 0100 made 64
+# packets for 100 SAs' pcap name, check17)
+DURATION=$((10#$DURATION)); WARMUP=$((10#$WARMUP)); RUNS=$((10#$RUNS)); SAS=$((10#$SAS))
 [ "$RUNS" -ge 1 ] && [ "$DURATION" -ge 1 ] || { echo "runs and duration must be >= 1" >&2; exit 2; }
 # one tunnel interface per SA; the configuration allows 1024 tunnels
 [ "$SAS" -ge 1 ] && [ "$SAS" -le 1000 ] || { echo "--sas: 1..1000" >&2; exit 2; }
 IFS=, read -r -a SIZE_LIST <<<"$SIZES"
 # checked here, before anything runs: secgw-bench would refuse them only after a flexgw start
 [ "${#SIZE_LIST[@]}" -ge 1 ] || { echo "--sizes: no size given" >&2; exit 2; }
+# read -a drops a trailing empty field: '64,' would run 64 alone without a word
+[[ "$SIZES" != *, ]] || { echo "--sizes: '$SIZES' ends in a comma" >&2; exit 2; }
 for size in "${SIZE_LIST[@]}"; do
   [[ "$size" =~ ^[0-9]+$ ]] && [ "$size" -ge 28 ] && [ "$size" -le "$TMAX" ] ||
     { echo "--sizes: '$size' is not a size in 28..$TMAX (inner IPv4 bytes whose ESP fits 1500 with $ALG)" >&2; exit 2; }

@@ -47,6 +47,7 @@ def test_bench_refuses(bench, args, says):
 	(["--alg", "ccm"], "--alg"),
 	(["--sas", "1001"], "--sas"),
 	(["--duration", "0"], "duration"),
+	(["--sizes", "64,"], "ends in a comma"),
 ])
 def test_bench_vs_secgw_refuses(args, says):
 	# a secgw-bench that is not there: a case that passed the checks would stop
