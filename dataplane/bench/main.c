@@ -630,6 +630,17 @@ int main(int argc, char **argv)
 		argv[sep] = argv[0];
 	if (bench_parse(argc - sep, argv + sep, &o) < 0)
 		return 2;
+	/* DPDK refuses --in-memory beside --no-huge, a default without
+	 * --huge-dir (as "--legacy-mem is not compatible with --in-memory", an
+	 * option nobody gave) */
+	if (gave(argv + 1, sep ? sep - 1 : 0, "--in-memory") &&
+	    (gave(argv + 1, sep ? sep - 1 : 0, "--no-huge") ||
+	     !gave(argv + 1, sep ? sep - 1 : 0, "--huge-dir"))) {
+		fprintf(stderr, "flexgw-bench: --in-memory needs hugepages (--huge-dir, and no "
+			"--no-huge); without them --no-shconf, a default, keeps no files "
+			"either\n");
+		return 2;
+	}
 	if (!eal_args_build(&eal, argv + 1, sep ? sep - 1 : 0, o.sas, o.workers,
 			    o.rx == BENCH_RX_FEEDER)) {
 		fprintf(stderr, "flexgw-bench: too many EAL arguments\n");
@@ -640,6 +651,10 @@ int main(int argc, char **argv)
 	if (rte_eal_init(eal.n, eal.v) < 0) {
 		fprintf(stderr, "flexgw-bench: EAL initialisation failed: %s\n",
 			rte_strerror(rte_errno));
+		/* the EAL makes its runtime directory before most of its
+		 * checks and leaves it on failure: removed when empty */
+		if (rte_eal_get_runtime_dir()[0])
+			rmdir(rte_eal_get_runtime_dir());
 		return 1;
 	}
 	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());

@@ -2,6 +2,7 @@
 scripts/bench-vs-secgw.sh, given an argument out of range, an empty list or
 a missing value, name the option on stderr and exit 2, before any EAL start,
 gateway or measurement (so these cases cost nothing and load nothing)."""
+import os
 import subprocess
 
 import pytest
@@ -67,3 +68,25 @@ def test_bench_options_after_eal_args_named(bench):
 			   text=True, timeout=30)
 	assert p.returncode == 2, (p.returncode, p.stderr)
 	assert p.stderr.startswith(f"{bench}: option '--size' requires an argument"), p.stderr
+
+
+def test_bench_in_memory_without_hugepages(bench):
+	"""--in-memory, a common DPDK argument, beside the default --no-huge
+	failed in the EAL over "--legacy-mem", which nobody gave (check17):
+	refused before the EAL, naming what it needs."""
+	p = subprocess.run([str(bench), "--in-memory", "--", "--size", "64"], capture_output=True,
+			   text=True, timeout=30)
+	assert p.returncode == 2, (p.returncode, p.stderr)
+	assert "--in-memory needs hugepages" in p.stderr, p.stderr
+
+
+def test_bench_eal_failure_removes_runtime_dir(bench):
+	"""An EAL that refuses its arguments after making its runtime directory
+	left /var/run/dpdk/<prefix> behind (check17): removed."""
+	prefix = f"check17-eal-fail-{os.getpid()}"
+	p = subprocess.run([str(bench), "--file-prefix", prefix, "--no-huge", "--no-pci",
+			    "--huge-unlink", "--", "--size", "64"],
+			   capture_output=True, text=True, timeout=60)
+	assert p.returncode == 1, (p.returncode, p.stderr)
+	assert "EAL initialisation failed" in p.stderr, p.stderr
+	assert not os.path.exists(f"/var/run/dpdk/{prefix}")
