@@ -89,6 +89,9 @@ struct bench_opts {
 };
 
 int bench_parse(int argc, char **argv, struct bench_opts *o);
+/* Whether an inbound run would have more workers than SAs (each worker
+ * decrypts SAs of its own), saying so on stderr. */
+bool bench_workers_lack_sas(const struct bench_opts *o, unsigned workers);
 
 /* An IPv4 address in host order. (DPDK's RTE_IPV4 shifts a signed int: undefined
  * for a first byte above 127.) */

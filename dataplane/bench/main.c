@@ -448,6 +448,10 @@ static int run_all(const struct bench_opts *o, FILE *tab, FILE *js)
 			"beyond the first %u stay idle\n", FGW_DP_MAX_WORKERS, FGW_DP_MAX_WORKERS);
 		n = FGW_DP_MAX_WORKERS;
 	}
+	/* before any measurement: found at the first inbound one, it stopped
+	 * a run after its outbound results (check17) */
+	if (bench_workers_lack_sas(o, n))
+		return -1;
 	/* worker i's feeder: the (n + i)-th worker lcore */
 	if (rx == BENCH_RX_FEEDER && avail - n < n) {
 		snprintf(rx_note, sizeof(rx_note), "--rx feeder needs a spare lcore per worker "

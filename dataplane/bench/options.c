@@ -305,5 +305,20 @@ int bench_parse(int argc, char **argv, struct bench_opts *o)
 		fprintf(stderr, "flexgw-bench: unexpected argument %s\n", argv[optind]);
 		return -1;
 	}
+	/* checked again once the EAL's lcores give the default worker count */
+	if (bench_workers_lack_sas(o, o->workers))
+		return -1;
 	return 0;
+}
+
+bool bench_workers_lack_sas(const struct bench_opts *o, unsigned workers)
+{
+	/* the prompt runs the first direction only */
+	bool inbound = o->dir[BENCH_IN] && !(o->interactive && o->dir[BENCH_OUT]);
+
+	if (!inbound || workers <= o->sas)
+		return false;
+	fprintf(stderr, "flexgw-bench: inbound with %u workers needs --sas %u or more (each "
+		"worker decrypts SAs of its own)\n", workers, workers);
+	return true;
 }

@@ -28,6 +28,9 @@ SCRIPT = topo.REPO / "scripts" / "bench-vs-secgw.sh"
 	(["--sink", ""], "--sink"),
 	(["--rx", "dma"], "--rx dma: copy, feeder or staged"),
 	(["--rx", "feeder", "--sink", "null"], "--rx feeder needs --sink ring"),
+	# found at the first inbound measurement, after the outbound ones (check17)
+	(["--workers", "2", "--dir", "both"], "inbound with 2 workers needs --sas 2 or more"),
+	(["--workers", "3", "--sas", "2", "--dir", "inbound"], "needs --sas 3 or more"),
 ])
 def test_bench_refuses(bench, args, says):
 	p = subprocess.run([str(bench), *args], capture_output=True, text=True, timeout=30)
@@ -90,3 +93,13 @@ def test_bench_eal_failure_removes_runtime_dir(bench):
 	assert p.returncode == 1, (p.returncode, p.stderr)
 	assert "EAL initialisation failed" in p.stderr, p.stderr
 	assert not os.path.exists(f"/var/run/dpdk/{prefix}")
+
+
+def test_bench_default_workers_lack_sas(bench):
+	"""Three worker lcores from the EAL arguments, one SA, inbound: refused
+	before any measurement (it stopped after the outbound results)."""
+	p = subprocess.run([str(bench), "--lcores", "0@0,1@1,2@0,3@1", "--", "--dir", "both", "--size", "64"],
+			   capture_output=True, text=True, timeout=60)
+	assert p.returncode == 1, (p.returncode, p.stderr)
+	assert "inbound with 3 workers needs --sas 3 or more" in p.stderr, p.stderr
+	assert "outbound" not in p.stdout, p.stdout
