@@ -5,6 +5,7 @@
  * timer frequency (Life/Active Time).
  *
  * Prints one line per case, then "N passed, M failed". */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -397,6 +398,8 @@ static void test_engine_not_running(void)
 
 int main(void)
 {
+	char runtime_dir[PATH_MAX];
+
 	setup();
 	test_sa();
 	test_sa_detailed();
@@ -408,7 +411,10 @@ int main(void)
 	test_rekey();
 	test_engine_not_running();
 	fgw_config_free(cfg);
+	/* the EAL leaves its runtime directory behind, empty: one a run */
+	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
+	rmdir(runtime_dir);
 	printf("%u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

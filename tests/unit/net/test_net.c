@@ -7,6 +7,7 @@
  * how entries age, which would disturb every other case. */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1033,9 +1034,9 @@ static bool flood_of_unresolved_destinations_is_bounded(void)
 
 int main(int argc, char **argv)
 {
-	char prefix[64];
+	char prefix[64], runtime_dir[PATH_MAX];
 	char *eal[] = { argv[0], "--no-huge", "--no-pci", "--no-shconf", "-m", "64", "-l", "0",
-			"--log-level", "lib.*:error", prefix };
+			"--no-telemetry", "--log-level", "lib.*:error", prefix };
 
 	(void)argc;
 	snprintf(prefix, sizeof(prefix), "--file-prefix=test-net-%d", (int)getpid());
@@ -1069,6 +1070,9 @@ out:
 	capture_reset();
 	fgw_neigh_free(&c);
 	fgw_rib_free(&c);
+	/* the EAL leaves its runtime directory behind, empty: one a run */
+	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
+	rmdir(runtime_dir);
 	return unit_summary();
 }
