@@ -1,6 +1,7 @@
 /* The interactive prompt (DPDK's cmdline library, as testpmd's): start and
  * stop the data path on the first algorithm, direction and size of the
  * options, and look at the ports' and SAs' counters meanwhile. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -79,8 +80,10 @@ static void do_stop(struct cmdline *cl)
 		double mpps = dt > excl ? (double)pkts / (dt - excl) / 1e6 : 0;
 
 		total += mpps;
-		cmdline_printf(cl, "worker %u: %.3f Mpps", i, mpps);
-		if (excl > 0)
+		cmdline_printf(cl, "worker %u: %" PRIu64 " packets, %.3f Mpps", i, pkts, mpps);
+		/* Said on every stop under staged, even one before the first
+		 * burst: the rate above is only readable with it. */
+		if (st.o->rx == BENCH_RX_STAGED)
 			cmdline_printf(cl, " (rx staged: %.1f ns a packet of frame copy left out)",
 				       pkts ? excl * 1e9 / (double)pkts : 0);
 		cmdline_printf(cl, "\n");

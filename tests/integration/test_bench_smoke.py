@@ -14,9 +14,12 @@ time left out of the measurement (`rx_excluded_ns`)."""
 import json
 import os
 import pathlib
+import re
 import signal
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
 
@@ -209,16 +212,41 @@ def test_bench_prompt(bench, sink, rx):
 	"""The testpmd-style prompt reads commands from stdin; its port
 	counters name the sink's driver; under --rx staged the header and the
 	rate say what was left out."""
-	p = topo.run([str(bench), "--interactive", "--size", "64", "--sink", sink, "--rx", rx],
-		     check=False, timeout=120,
-		     input="start\nshow port stats\nshow crypto stats\nstop\nquit\n")
-	assert p.returncode == 0, p.stderr[-2000:]
-	assert f"(wan, net_{sink})" in p.stdout, p.stdout
-	assert "running (worker path)" in p.stdout, p.stdout
-	assert "packets encrypted" in p.stdout, p.stdout
-	assert "total:" in p.stdout and "Mpps" in p.stdout, p.stdout
-	assert f"RX: {rx} (" in p.stdout, p.stdout
-	assert ("ns a packet of frame copy left out" in p.stdout) == (rx == "staged"), p.stdout
+	# The commands after start wait until the worker has run: piped all
+	# at once, stop could come before its first burst (CI saw 0 packets).
+	p = subprocess.Popen([str(bench), "--interactive", "--size", "64", "--sink", sink,
+			      "--rx", rx], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+			     stderr=subprocess.PIPE, text=True)
+	watchdog = threading.Timer(120, p.kill)
+	watchdog.start()
+	try:
+		p.stdin.write("start\n")
+		p.stdin.flush()
+		head = ""
+		while "running (" not in head:
+			line = p.stdout.readline()
+			if not line:
+				break
+			head += line
+		time.sleep(0.5)
+		out, err = p.communicate("show port stats\nshow crypto stats\nstop\nquit\n")
+		out = head + out
+	finally:
+		watchdog.cancel()
+		if p.poll() is None:
+			p.kill()
+			p.wait()
+	assert p.returncode == 0, err[-2000:]
+	m = re.search(r"worker 0: (\d+) packets, ([0-9.]+) Mpps", out)
+	assert m and int(m.group(1)) > 0 and float(m.group(2)) > 0, out
+	m = re.search(r"(\d+) packets encrypted", out)
+	assert m and int(m.group(1)) > 0, out
+	assert f"(wan, net_{sink})" in out, out
+	assert "running (worker path)" in out, out
+	assert "packets encrypted" in out, out
+	assert "total:" in out and "Mpps" in out, out
+	assert f"RX: {rx} (" in out, out
+	assert ("ns a packet of frame copy left out" in out) == (rx == "staged"), out
 
 
 def test_bench_starved_host_ratio(bench):
