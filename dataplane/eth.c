@@ -32,7 +32,7 @@ void fgw_eth_input(struct fgw_burst *b, struct rte_mbuf **pkts, unsigned n)
 	struct rte_mbuf *v4[FGW_MAX_BURST], *v6[FGW_MAX_BURST];
 	bool v4_group[FGW_MAX_BURST], v6_group[FGW_MAX_BURST];
 	unsigned n4 = 0, n6 = 0;
-	uint64_t ours = 0;
+	uint64_t ours = 0, bytes = 0;
 
 	memcpy((uint8_t *)&ours + 2, mac, RTE_ETHER_ADDR_LEN);
 	for (unsigned i = 0; i < n; i++) {
@@ -43,6 +43,7 @@ void fgw_eth_input(struct fgw_burst *b, struct rte_mbuf **pkts, unsigned n)
 
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		bytes += m->pkt_len;
 		/* No scattered RX is configured, so every header we read
 		 * must be in the first segment; a chained frame cannot be
 		 * parsed in place and counts with the truncated ones. */
@@ -86,6 +87,7 @@ void fgw_eth_input(struct fgw_burst *b, struct rte_mbuf **pkts, unsigned n)
 			break;
 		}
 	}
+	b->stats->port[b->port].rx_bytes += bytes;
 	if (n4 != 0)
 		fgw_ipv4_input(b, v4, v4_group, n4);
 	if (n6 != 0)

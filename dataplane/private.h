@@ -104,8 +104,8 @@ static inline uint32_t fgw_in_if(const struct fgw_burst *b, struct rte_mbuf *m)
 __rte_cold void fgw_drop(struct fgw_burst *b, struct rte_mbuf *m, enum fgw_drop_reason why);
 
 /* eth.c: the first stage; frames go on to ARP (punted), IPv4 or IPv6.
- * l2_group[i] is set when frame i was sent to an Ethernet broadcast or
- * multicast address. */
+ * Adds the frames' bytes to the port's rx_bytes. l2_group[i] is set when
+ * frame i was sent to an Ethernet broadcast or multicast address. */
 void fgw_eth_input(struct fgw_burst *b, struct rte_mbuf **pkts, unsigned n);
 void fgw_ipv4_input(struct fgw_burst *b, struct rte_mbuf **pkts, const bool *l2_group,
 		    unsigned n);

@@ -25,14 +25,13 @@ void fgw_drop(struct fgw_burst *b, struct rte_mbuf *m, enum fgw_drop_reason why)
 	rte_pktmbuf_free(m);
 }
 
+/* The port's received bytes are added up by fgw_eth_input, in its loop. */
 static void burst_process(struct fgw_burst *b, struct rte_mbuf **pkts, unsigned n)
 {
 	struct fgw_port_stats *ps = &b->stats->port[b->port];
 
 	b->stats->rx += n;
 	ps->rx_packets += n;
-	for (unsigned i = 0; i < n; i++)
-		ps->rx_bytes += pkts[i]->pkt_len;
 	fgw_eth_input(b, pkts, n);
 	fgw_punt_flush(b);
 }
