@@ -22,6 +22,7 @@
 
 #include "dataplane/dp.h"
 #include "dataplane/esp_classify.h"
+#include "dataplane/ipv4_fast.h"
 #include "dataplane/private.h"
 
 /* Enough fragments for the largest frame an mbuf holds at the smallest MTU. */
@@ -38,33 +39,6 @@ struct v4_pkt {
 	bool group;			/* arrived as an Ethernet broadcast/multicast */
 	bool frag;			/* larger than the egress MTU, DF clear */
 };
-
-/* True when the header's ones' complement sum is all ones (RFC 1071). The
- * usual 20-byte header is added as two 64-bit words and a 32-bit one with
- * end-around carry, which keeps the sum's value modulo 2^64 - 1, a
- * multiple of 0xffff: the 16-bit sum is all ones exactly when that sum is
- * a non-zero multiple of 0xffff (zero only for a header of zeros; the
- * remainder is a multiply and a compare). rte_raw_cksum walks the header
- * 16 bits at a time, about 58 instructions against 29 for five 32-bit
- * words and 24 for this (callgrind). Always inline: with the inner
- * pass's three loops the compiler made it a call, in every loop. */
-static __rte_always_inline bool ipv4_sum_ok(const struct rte_ipv4_hdr *ip, unsigned hlen)
-{
-	uint64_t a, b, sum;
-	uint32_t c;
-
-	if (hlen != sizeof(*ip))
-		return rte_raw_cksum(ip, hlen) == 0xffff;
-	memcpy(&a, ip, sizeof(a));
-	memcpy(&b, (const uint8_t *)ip + 8, sizeof(b));
-	memcpy(&c, (const uint8_t *)ip + 16, sizeof(c));
-	/* each carry added back in, which cannot carry again */
-	sum = a + c;
-	sum += sum < c;
-	sum += b;
-	sum += sum < b;
-	return sum != 0 && sum % 0xffff == 0;
-}
 
 /* Stage 1 for a received packet: its length and header fields, and its
  * checksum. True when the packet goes on; otherwise it has been dropped. */
@@ -116,7 +90,7 @@ static bool ipv4_check_received(struct fgw_burst *b, struct rte_mbuf *m,
 		ip->hdr_checksum = 0;
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
 	} else if (cksum == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
-		   (cksum != RTE_MBUF_F_RX_IP_CKSUM_GOOD && !ipv4_sum_ok(ip, hlen))) {
+		   (cksum != RTE_MBUF_F_RX_IP_CKSUM_GOOD && !fgw_ipv4_sum_ok(ip, hlen))) {
 		fgw_drop(b, m, FGW_DROP_IPV4_CHECKSUM);
 		return false;
 	}
@@ -124,19 +98,15 @@ static bool ipv4_check_received(struct fgw_burst *b, struct rte_mbuf *m,
 	return true;
 }
 
-/* The first octets that set an address apart, 1 for each: those of the
- * martian sources (0, 127, 224-255), which as destinations are not plain
- * unicast either (ipv4_addrs_ok tells those apart). Filled from
- * fgw_ip4_is_martian_source, the one statement of that set. */
-static uint8_t odd_first_octet[256];
+uint8_t fgw_ipv4_odd_first_octet[256];
 
 RTE_INIT(odd_first_octet_init)
 {
-	for (unsigned i = 0; i < RTE_DIM(odd_first_octet); i++) {
+	for (unsigned i = 0; i < RTE_DIM(fgw_ipv4_odd_first_octet); i++) {
 		uint32_t a = 0;
 
 		((uint8_t *)&a)[0] = (uint8_t)i;	/* network order */
-		odd_first_octet[i] = fgw_ip4_is_martian_source(a);
+		fgw_ipv4_odd_first_octet[i] = fgw_ip4_is_martian_source(a);
 	}
 }
 
@@ -149,11 +119,11 @@ static __rte_noinline __rte_cold bool ipv4_addrs_odd(struct fgw_burst *b, struct
 {
 	const uint8_t *to = (const uint8_t *)&ip->dst_addr;
 
-	if (odd_first_octet[((const uint8_t *)&ip->src_addr)[0]]) {
+	if (fgw_ipv4_odd_first_octet[((const uint8_t *)&ip->src_addr)[0]]) {
 		fgw_drop(b, m, FGW_DROP_BAD_SOURCE);
 		return false;
 	}
-	if (!odd_first_octet[to[0]])
+	if (!fgw_ipv4_odd_first_octet[to[0]])
 		return true;
 	if (ip->dst_addr == UINT32_MAX) {
 		/* Limited broadcast: for every host on the link, us
@@ -182,7 +152,7 @@ static __rte_always_inline bool ipv4_addrs_ok(struct fgw_burst *b, struct rte_mb
 	/* Both addresses ordinary, the usual packet: one test of the two
 	 * octets looked up, not the tests below (callgrind, 64 B GCM
 	 * outbound: the IPv4 pass 152 -> 141 instructions a packet). */
-	if (likely(!(odd_first_octet[src[0]] | odd_first_octet[to[0]])))
+	if (likely(!(fgw_ipv4_odd_first_octet[src[0]] | fgw_ipv4_odd_first_octet[to[0]])))
 		return true;
 	return ipv4_addrs_odd(b, m, ip);
 }
@@ -289,20 +259,6 @@ static __rte_always_inline bool ipv4_route(struct fgw_burst *b, struct v4_pkt *p
 	return true;
 }
 
-/* RFC 1624 eqn. 3, HC' = ~(~HC + ~m + m'), on the 16-bit word that holds
- * the TTL (and the protocol). m' is m less 0x0100 (the TTL is above 1), so
- * ~m + m' is 0xfeff whatever m: one add, and one fold (the carry added
- * back cannot carry again). The same result as the three-term sum. */
-static void ttl_decrement(struct rte_ipv4_hdr *ip)
-{
-	uint32_t sum;
-
-	ip->time_to_live--;
-	sum = (uint32_t)(uint16_t)~ip->hdr_checksum + rte_cpu_to_be_16(0xfeff);
-	sum = (sum & 0xffff) + (sum >> 16);
-	ip->hdr_checksum = (uint16_t)~sum;
-}
-
 /* Stage 5 for a packet that fits out's MTU, neighbour known. Inlined
  * into the loops: a call to ipv4_forward, whose frame holds the
  * fragments' array, costs its prologue and epilogue per packet. */
@@ -312,7 +268,7 @@ static __rte_always_inline void ipv4_send(struct fgw_burst *b, struct rte_mbuf *
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 
-	ttl_decrement(ip);
+	fgw_ipv4_ttl_decrement(ip);
 	eth->dst_addr = *mac;
 	eth->src_addr = out->mac;
 	fgw_tx(b->ctx, out->port_id, m);
@@ -331,7 +287,7 @@ static void ipv4_forward(struct fgw_burst *b, struct v4_pkt *p, const struct rte
 		ipv4_send(b, p->m, p->ip, out, mac);
 		return;
 	}
-	ttl_decrement(p->ip);
+	fgw_ipv4_ttl_decrement(p->ip);
 	eth->dst_addr = *mac;
 	eth->src_addr = out->mac;
 	n = fgw_ipv4_fragment(b->dp, p->m, out->mtu, frags, MAX_FRAGMENTS);
@@ -376,7 +332,7 @@ static __rte_noinline __rte_cold void ipv4_to_tunnel_fragments(struct fgw_burst 
  * burst's list for the tunnel output. */
 static __rte_always_inline bool ipv4_tunnel_ready(struct fgw_burst *b, struct v4_pkt *p)
 {
-	ttl_decrement(p->ip);
+	fgw_ipv4_ttl_decrement(p->ip);
 	if (unlikely(p->frag)) {
 		ipv4_to_tunnel_fragments(b, p);
 		return false;
@@ -652,20 +608,49 @@ static bool ipv4_forward_one(struct fgw_burst *b, struct v4_pkt *p, struct rte_e
 }
 
 /* The decrypted packets' way out of a port, as the last one that went
- * out whole left it (fgw_ipv4_inner_input): a packet to dst that keeps
- * under the MTU and has TTL to spare is sent the same way, its Ethernet
- * addresses one 12-byte copy. dst 0 before the first: no packet is to 0/8
- * (ipv4_addrs_ok). Into a tunnel, the packets on tun, whose output is the
- * pass's last step. */
+ * out whole left it (fgw_ipv4_inner_input): a packet to its destination
+ * that keeps under the MTU and has TTL to spare is sent the same way
+ * (fgw_ipv4_way), out of interface out_if. Into a tunnel, the packets on
+ * tun, whose output is the pass's last step. */
 struct inner_state {
-	rte_be32_t dst;
-	uint16_t mtu, port;
-	uint8_t eth[2 * RTE_ETHER_ADDR_LEN];	/* destination, source */
+	struct fgw_ipv4_way way;
+	uint32_t out_if;
 	unsigned n_tun;
 	struct rte_mbuf *tun[FGW_MAX_BURST];
 	uint32_t tun_if[FGW_MAX_BURST];
 	bool tun_counts[FGW_MAX_BURST];
 };
+
+/* w: the way to dst through interface out to the neighbour mac. */
+static void way_set(struct fgw_ipv4_way *w, rte_be32_t dst, const struct fgw_if *out,
+		    const struct rte_ether_addr *mac)
+{
+	uint8_t eth[RTE_ETHER_HDR_LEN];
+
+	memcpy(eth, mac, RTE_ETHER_ADDR_LEN);
+	memcpy(eth + RTE_ETHER_ADDR_LEN, &out->mac, RTE_ETHER_ADDR_LEN);
+	eth[12] = RTE_ETHER_TYPE_IPV4 >> 8;
+	eth[13] = RTE_ETHER_TYPE_IPV4 & 0xff;
+	memcpy(&w->eth_lo, eth, sizeof(w->eth_lo));
+	memcpy(&w->eth_hi, eth + 6, sizeof(w->eth_hi));
+	w->dst = dst;
+	w->mtu = out->mtu;
+	w->port = out->port_id;
+}
+
+bool fgw_ipv4_way_get(const struct fgw_burst *b, uint32_t route_gen, struct fgw_ipv4_way *w)
+{
+	const struct fgw_worker_ctx *ctx = b->ctx;
+	const struct fgw_if *out;
+
+	if (ctx->inner_way.route_gen != route_gen || ctx->inner_way.neigh_gen != ctx->pub.neigh_gen)
+		return false;
+	out = &b->dp->ifs[ctx->inner_way.out_if];
+	if (!out->up)
+		return false;
+	way_set(w, ctx->inner_way.dst, out, &ctx->inner_way.mac);
+	return true;
+}
 
 /* Stages 2-5 for decrypted packets that passed stage 1 (checksum,
  * addresses), in order: the destinations looked up in the FIB at once,
@@ -682,9 +667,8 @@ static void inner_route(struct fgw_burst *b, struct rte_mbuf **ok, unsigned k,
 	/* routed: the destination of the last packet ipv4_route let through
 	 * (its own checks and its next hop's passed: a packet to it needs
 	 * only its own). */
-	rte_be32_t routed = 0, fast_dst = st->dst;
+	rte_be32_t routed = 0;
 	uint16_t routed_mtu = 0;	/* the MTU out of routed's next hop */
-	uint16_t fast_mtu = st->mtu, fast_port = st->port;
 	uint64_t fast_sent = 0;
 	bool routed_valid = false;
 
@@ -705,15 +689,13 @@ static void inner_route(struct fgw_burst *b, struct rte_mbuf **ok, unsigned k,
 		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(ok[i], struct rte_ipv4_hdr *,
 								  RTE_ETHER_HDR_LEN);
 		struct rte_ether_addr mac;
-		const struct fgw_if *out;
 		struct v4_pkt p;
 		uint16_t mtu;
 
-		if (ip->dst_addr == fast_dst && ip->time_to_live > 1 &&
-		    rte_be_to_cpu_16(ip->total_length) <= fast_mtu) {
-			ttl_decrement(ip);
-			memcpy((uint8_t *)ip - RTE_ETHER_HDR_LEN, st->eth, sizeof(st->eth));
-			fgw_tx(b->ctx, fast_port, ok[i]);
+		if (ip->dst_addr == st->way.dst && ip->time_to_live > 1 &&
+		    rte_be_to_cpu_16(ip->total_length) <= st->way.mtu) {
+			fgw_ipv4_way_send(&st->way, ip);
+			fgw_tx(b->ctx, st->way.port, ok[i]);
 			fast_sent++;
 			continue;
 		}
@@ -733,17 +715,10 @@ static void inner_route(struct fgw_burst *b, struct rte_mbuf **ok, unsigned k,
 		}
 		if (!ipv4_forward_one(b, &p, &mac))
 			continue;
-		out = &b->dp->ifs[p.out_if];
-		fast_dst = ip->dst_addr;
-		fast_mtu = out->mtu;
-		fast_port = out->port_id;
-		memcpy(st->eth, &mac, RTE_ETHER_ADDR_LEN);
-		memcpy(st->eth + RTE_ETHER_ADDR_LEN, &out->mac, RTE_ETHER_ADDR_LEN);
+		way_set(&st->way, ip->dst_addr, &b->dp->ifs[p.out_if], &mac);
+		st->out_if = p.out_if;
 	}
 	b->stats->forwarded += fast_sent;
-	st->dst = fast_dst;
-	st->mtu = fast_mtu;
-	st->port = fast_port;
 }
 
 /* Stage 1 for a decrypted packet (the checksum and addresses:
@@ -757,8 +732,8 @@ static __rte_always_inline struct rte_ipv4_hdr *inner_checked(struct fgw_burst *
 
 	/* (decapsulation checked the version: 0x45 is the usual header,
 	 * whose length needs no working out) */
-	if (!ipv4_sum_ok(ip, ip->version_ihl == RTE_IPV4_VHL_DEF ? sizeof(*ip) :
-			 rte_ipv4_hdr_len(ip))) {
+	if (!fgw_ipv4_sum_ok(ip, ip->version_ihl == RTE_IPV4_VHL_DEF ? sizeof(*ip) :
+			     rte_ipv4_hdr_len(ip))) {
 		fgw_drop(b, m, FGW_DROP_IPV4_CHECKSUM);
 		return NULL;
 	}
@@ -767,61 +742,61 @@ static __rte_always_inline struct rte_ipv4_hdr *inner_checked(struct fgw_burst *
 	return ip;
 }
 
-/* The first packet that passes stage 1 is routed on its own
- * (inner_route); the packets after it that take the way it went out of a
- * port are sent at once, one loop a packet without arrays between stages
- * (callgrind, 64 B GCM inbound: the pass 105.1 -> 85.1 instructions a
- * packet). The first that does not, and every packet after it, go through
- * inner_route together, in order: a flow's packets leave in order, and
- * traffic to many destinations or into a tunnel keeps one FIB lookup and
- * one tunnel output a burst. */
+/* The packets that take the way the worker's decrypted packets last went
+ * out of a port are sent at once, one loop a packet without arrays
+ * between stages (callgrind, 64 B GCM inbound: the pass 105.1 -> 85.1
+ * instructions a packet). That way is kept from burst to burst while the
+ * FIB and the neighbour table are unchanged (fgw_ipv4_way_get); without
+ * it, the first packet that passes stage 1 is routed on its own
+ * (inner_route) and sets it. The first packet that does not take it, and
+ * every packet after it, go through inner_route together, in order: a
+ * flow's packets leave in order, and traffic to many destinations or into
+ * a tunnel keeps one FIB lookup and one tunnel output a burst. */
 void fgw_ipv4_inner_input(struct fgw_burst *b, struct rte_mbuf **pkts, unsigned n)
 {
 	struct rte_mbuf *rest[FGW_MAX_BURST];
 	struct inner_state st;
+	struct fgw_ipv4_way way;
 	unsigned n_rest = 0, i = 0;
-	uint64_t sent = 0, eth_lo;
-	uint32_t eth_hi;
-	rte_be32_t dst;
-	uint16_t mtu, port;
+	uint64_t sent = 0;
+	/* Read before the FIB: a change during the lookups leaves the way
+	 * stored below stale, never wrong. */
+	uint32_t route_gen = __atomic_load_n(&b->dp->route_gen, __ATOMIC_ACQUIRE);
+	uint32_t neigh_gen = b->ctx->pub.neigh_gen;
 
-	st.dst = 0;
-	st.mtu = 0;
-	st.port = 0;
 	st.n_tun = 0;
-	while (i < n) {
-		struct rte_mbuf *m = pkts[i++];
+	if (fgw_ipv4_way_get(b, route_gen, &st.way)) {
+		st.out_if = b->ctx->inner_way.out_if;
+	} else {
+		st.way.dst = 0;
+		st.way.mtu = 0;
+		st.out_if = 0;
+		while (i < n) {
+			struct rte_mbuf *m = pkts[i++];
 
-		if (inner_checked(b, m) != NULL) {
-			inner_route(b, &m, 1, &st);
-			break;
+			if (inner_checked(b, m) != NULL) {
+				inner_route(b, &m, 1, &st);
+				break;
+			}
 		}
 	}
-	/* The fast way in locals: st's address went to inner_route, and the
+	/* The way in a local: st's address went to inner_route, and the
 	 * loop's stores (fgw_tx) would reload it. */
-	dst = st.dst;
-	mtu = st.mtu;
-	port = st.port;
-	memcpy(&eth_lo, st.eth, sizeof(eth_lo));
-	memcpy(&eth_hi, st.eth + sizeof(eth_lo), sizeof(eth_hi));
+	way = st.way;
 	for (; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct rte_ipv4_hdr *ip = inner_checked(b, m);
-		uint8_t *eth;
 
 		if (ip == NULL)
 			continue;
-		if (unlikely(ip->dst_addr != dst || ip->time_to_live <= 1 ||
-			     rte_be_to_cpu_16(ip->total_length) > mtu)) {
+		if (unlikely(ip->dst_addr != way.dst || ip->time_to_live <= 1 ||
+			     rte_be_to_cpu_16(ip->total_length) > way.mtu)) {
 			rest[n_rest++] = m;
 			i++;
 			break;
 		}
-		ttl_decrement(ip);
-		eth = (uint8_t *)ip - RTE_ETHER_HDR_LEN;
-		memcpy(eth, &eth_lo, sizeof(eth_lo));
-		memcpy(eth + sizeof(eth_lo), &eth_hi, sizeof(eth_hi));
-		fgw_tx(b->ctx, port, m);
+		fgw_ipv4_way_send(&way, ip);
+		fgw_tx(b->ctx, way.port, m);
 		sent++;
 	}
 	b->stats->forwarded += sent;
@@ -830,6 +805,15 @@ void fgw_ipv4_inner_input(struct fgw_burst *b, struct rte_mbuf **pkts, unsigned 
 			rest[n_rest++] = pkts[i];
 	if (n_rest != 0)
 		inner_route(b, rest, n_rest, &st);
+	if (st.way.dst != 0) {
+		struct fgw_worker_ctx *ctx = b->ctx;
+
+		ctx->inner_way.dst = st.way.dst;
+		ctx->inner_way.out_if = st.out_if;
+		memcpy(&ctx->inner_way.mac, &st.way.eth_lo, RTE_ETHER_ADDR_LEN);
+		ctx->inner_way.route_gen = route_gen;
+		ctx->inner_way.neigh_gen = neigh_gen;
+	}
 	if (st.n_tun != 0)
 		fgw_tunnel_output(b, st.tun, st.tun_if, st.tun_counts, st.n_tun);
 }

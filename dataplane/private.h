@@ -64,6 +64,17 @@ struct fgw_worker_ctx {
 	rte_be32_t esp_dst;
 	uint32_t esp_gen;
 	uint16_t esp_port;
+	/* The way decrypted IPv4 packets to dst last went out of a port,
+	 * whole (ipv4.c's inner pass): interface out_if, to the neighbour
+	 * mac. Valid while dp->route_gen is route_gen and pub.neigh_gen
+	 * neigh_gen (0: none), as a tunnel's fgw_outer_hop; the interface's
+	 * state (up, MTU, MAC) is read a burst. */
+	struct {
+		rte_be32_t dst;
+		uint32_t out_if;
+		uint32_t route_gen, neigh_gen;
+		struct rte_ether_addr mac;
+	} inner_way;
 };
 
 static inline struct fgw_worker_ctx *fgw_worker_ctx(struct fgw_worker *w)

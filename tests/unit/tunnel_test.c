@@ -1910,6 +1910,76 @@ static bool esp_to_our_address_follows_the_fib(void)
 	return quiet();
 }
 
+/* Decrypted packets to one LAN host take the way the last burst's went
+ * out of the port only while it holds: after the host's MAC changes,
+ * while a /32 route drops its traffic, while the port is down and while
+ * its MTU is below the packets' (DF set: FRAG_NEEDED), each burst of
+ * three goes the way a first packet would; between those, back out to
+ * the host with its current MAC, TTL 63 and the checksum right. */
+static bool decrypted_way_follows_changes(void)
+{
+	static const struct rte_ether_addr moved = { { 0x02, 0, 0, 0, 0x0a, 0x09 } };
+	struct fgw_prefix host = unit_prefix("192.0.2.10/32");
+	struct fgw_nexthop hole = { .type = FGW_NH_BLACKHOLE };
+	uint32_t id = 0;
+
+	for (unsigned round = 0; round < 8; round++) {
+		const struct rte_ether_addr *mac = round < 2 ? &host_mac : &moved;
+		struct rte_mbuf *in[3], *out[8];
+		unsigned n, punts;
+
+		if (round == 2)
+			neigh(if_lan, "192.0.2.10", &moved);
+		if (round == 3) {
+			id = fgw_nh_alloc(&dp, &hole);
+			EXPECT(id != 0 && fgw_route_add(&dp, &host, id) == 0, "blackhole route");
+		} else if (round == 4) {
+			EXPECT(fgw_route_del(&dp, &host) == 0, "blackhole route removed");
+			fgw_nh_free(&dp, id);
+		}
+		dp.ifs[if_lan].up = round != 5;
+		dp.ifs[if_lan].mtu = round == 6 ? 100 : 1500;
+		for (unsigned i = 0; i < 3; i++)
+			in[i] = peer_encap(ip4_pkt("198.51.100.7", "192.0.2.10", 100, true,
+						   IPPROTO_UDP), peer_out_t0_new);
+		feed(port_wan, in, 3);
+		n = sent(port_lan, out, 8);
+		for (unsigned i = 0; i < n; i++) {
+			const struct rte_ether_hdr *eth =
+				rte_pktmbuf_mtod(out[i], const struct rte_ether_hdr *);
+			const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
+
+			EXPECT(rte_is_same_ether_addr(&eth->dst_addr, mac) &&
+			       rte_is_same_ether_addr(&eth->src_addr, &dp.ifs[if_lan].mac) &&
+			       eth->ether_type == htons(RTE_ETHER_TYPE_IPV4) &&
+			       ip->time_to_live == 63 && rte_raw_cksum(ip, sizeof(*ip)) == 0xffff,
+			       "round %u: frame %u's header", round, i);
+		}
+		free_all(out, n);
+		punts = rte_ring_dequeue_burst(dp.punt, (void **)out, 8, NULL);
+		for (unsigned i = 0; i < punts; i++)
+			EXPECT(fgw_punt_meta(&dp, out[i])->reason == FGW_PUNT_FRAG_NEEDED,
+			       "round %u: punted %u", round, fgw_punt_meta(&dp, out[i])->reason);
+		free_all(out, punts);
+		EXPECT(w->stats.decrypted == before.decrypted + 3, "round %u: decrypted", round);
+		if (round == 3)
+			EXPECT(n == 0 && delta_drop(FGW_DROP_BLACKHOLE) == 3,
+			       "round 3: %u sent, not dropped as blackhole", n);
+		else if (round == 5)
+			EXPECT(n == 0 && delta_drop(FGW_DROP_IF_DOWN) == 3,
+			       "round 5: %u sent, not dropped as down", n);
+		else if (round == 6)
+			EXPECT(n == 0 && punts == 3, "round 6: %u sent, %u punted", n, punts);
+		else
+			EXPECT(n == 3 && punts == 0 && w->stats.forwarded == before.forwarded + 3,
+			       "round %u: %u sent, %u punted", round, n, punts);
+		if (!quiet())
+			return false;
+	}
+	neigh(if_lan, "192.0.2.10", &host_mac);
+	return true;
+}
+
 static bool every_packet_counted_once(void)
 {
 	struct fgw_worker_stats s;
@@ -1965,6 +2035,7 @@ int main(void)
 	RUN(one_spi_burst_with_longer_header);
 	RUN(outer_header_checked_once);
 	RUN(esp_to_our_address_follows_the_fib);
+	RUN(decrypted_way_follows_changes);
 	RUN(other_workers_sa_is_handed_off);
 	RUN(control_inject_is_encrypted);
 	RUN(every_packet_counted_once);
