@@ -4,7 +4,9 @@
  *      whose SA another worker owns goes to that worker's handoff ring,
  *   2. the burst through fgw_esp_decap (replay window, ICV, padding),
  *   3. GRE removed (GRE tunnels), TCP MSS clamped, and the inner packets
- *      sent through the IPv4/IPv6 path as if received on the tunnel.
+ *      sent through the IPv4/IPv6 path as if received on the tunnel; but
+ *      IPv4 out of tunnel mode that takes the way the worker's decrypted
+ *      packets last went out of a port (fgw_ipv4_way) goes out from here.
  * The outer frame is the received packet: its inner packet's outcome is
  * its outcome (stats.h). */
 #include <netinet/in.h>
@@ -16,6 +18,7 @@
 
 #include "dataplane/dp.h"
 #include "dataplane/ipsec/esp.h"
+#include "dataplane/ipv4_fast.h"
 #include "dataplane/private.h"
 #include "dataplane/tunnel.h"
 
@@ -121,28 +124,34 @@ static void inner_forward(struct fgw_burst *b, struct rte_mbuf **v4, unsigned n4
 	fgw_punt_flush(&ib);
 }
 
-/* Where stage 3 puts the inner packets, by the pass they take. */
+/* Where stage 3 puts the inner packets, by the pass they take; and the
+ * way out of a port that IPv4 packets out of tunnel mode take with no
+ * pass, while none of them is on v4 (so that they leave in order): onto
+ * out, sent in one run before the passes. */
 struct inner_lists {
 	struct rte_mbuf *v4[FGW_CRYPTO_BURST], *v4_gre[FGW_CRYPTO_BURST], *v6[FGW_CRYPTO_BURST];
 	unsigned n4, n4_gre, n6;
+	struct fgw_ipv4_way way;	/* mtu 0: none */
+	struct rte_mbuf *out[FGW_CRYPTO_BURST];
+	unsigned n_out;
+	uint64_t out_bytes;		/* their frames' */
 };
 
-/* Stage 3 for one decrypted packet: the inner packet as an Ethernet frame
- * of the right type, its IP length into *len, or false when it was
- * dropped. In tunnel mode ESP checked the inner header (fgw_esp_decap):
- * an IPv4 or IPv6 packet of at least its header's length. The mbuf's
- * fields are read before the stores: the punt metadata's 32-bit field and
- * the Ethernet header's bytes may alias them for the compiler, which
- * reloaded them after each (callgrind). */
+/* Stage 3 for one decrypted packet: the inner packet as the IP packet of
+ * an Ethernet frame (its header to be written: inner_frame), its IP
+ * length into *len, or false when it was dropped. In tunnel mode ESP
+ * checked the inner header (fgw_esp_decap): an IPv4 or IPv6 packet of at
+ * least its header's length. The mbuf's fields are read before the
+ * stores: the Ethernet header's bytes may alias them for the compiler,
+ * which reloaded them after each (callgrind). */
 static __rte_always_inline bool inner_prepare(struct fgw_burst *b, struct rte_mbuf *m,
 					      const struct fgw_tunnel *t, uint16_t rx_mss,
-					      uint32_t in_if, int meta_off, const bool tunnel,
-					      bool *v6, uint32_t *len)
+					      const bool tunnel, uint8_t **ip, bool *v6,
+					      uint32_t *len)
 {
 	rte_be16_t type = 0;
-	uint64_t tail;
 	uint32_t ip_len;
-	uint8_t *l3, *eth;
+	uint8_t *l3;
 	bool is_v6;
 
 	/* The NIC's verdict was on the outer header. */
@@ -173,17 +182,26 @@ static __rte_always_inline bool inner_prepare(struct fgw_burst *b, struct rte_mb
 	m->data_off -= RTE_ETHER_HDR_LEN;
 	m->data_len += RTE_ETHER_HDR_LEN;
 	m->pkt_len = ip_len + RTE_ETHER_HDR_LEN;
-	RTE_MBUF_DYNFIELD(m, meta_off, struct fgw_punt_meta *)->in_if = in_if;
-	/* Addresses zero, then the EtherType: two 8-byte stores, the
-	 * second's last two bytes the type (a memset and a 2-byte store of a
-	 * selected type: 0.9 instructions a packet more, callgrind). */
-	eth = l3 - RTE_ETHER_HDR_LEN;
-	tail = is_v6 ? RTE_BE64(RTE_ETHER_TYPE_IPV6) : RTE_BE64(RTE_ETHER_TYPE_IPV4);
-	memset(eth, 0, 8);
-	memcpy(eth + RTE_ETHER_HDR_LEN - 8, &tail, 8);
+	*ip = l3;
 	*v6 = is_v6;
 	*len = ip_len;
 	return true;
+}
+
+/* The frame of a packet for the IPv4 or IPv6 pass, its IP packet at l3:
+ * the tunnel it came out of, for punts; the Ethernet header's addresses
+ * zero, then the EtherType: two 8-byte stores, the second's last two
+ * bytes the type (a memset and a 2-byte store of a selected type: 0.9
+ * instructions a packet more, callgrind). */
+static __rte_always_inline void inner_frame(struct rte_mbuf *m, uint8_t *l3, bool v6,
+					    uint32_t in_if, int meta_off)
+{
+	uint8_t *eth = l3 - RTE_ETHER_HDR_LEN;
+	uint64_t tail = v6 ? RTE_BE64(RTE_ETHER_TYPE_IPV6) : RTE_BE64(RTE_ETHER_TYPE_IPV4);
+
+	RTE_MBUF_DYNFIELD(m, meta_off, struct fgw_punt_meta *)->in_if = in_if;
+	memset(eth, 0, 8);
+	memcpy(eth + RTE_ETHER_HDR_LEN - 8, &tail, 8);
 }
 
 /* Stage 3 for the run of packets on one SA from i on, in a body for its
@@ -205,10 +223,12 @@ static __rte_always_inline unsigned inner_run(struct fgw_burst *b, struct rte_mb
 	uint64_t decrypted = 0, drops = 0, packets = 0, bytes = 0;
 	/* IPv4 out of tunnel mode or out of GRE: two passes (inner_forward) */
 	struct rte_mbuf **v4 = tunnel ? l->v4 : l->v4_gre, **v6 = l->v6;
-	unsigned n4 = tunnel ? l->n4 : l->n4_gre, n6 = l->n6;
+	unsigned n4 = tunnel ? l->n4 : l->n4_gre, n6 = l->n6, n_out = l->n_out;
+	uint64_t out_bytes = 0;
 
 	for (; i < k && (one || sa[i] == s); i++) {
 		struct rte_mbuf *f = m[i];
+		uint8_t *ip;
 		uint32_t len;
 		bool is_v6;
 
@@ -217,12 +237,22 @@ static __rte_always_inline unsigned inner_run(struct fgw_burst *b, struct rte_mb
 			continue;
 		}
 		decrypted++;
-		if (!inner_prepare(b, f, t, rx_mss, in_if, meta_off, tunnel, &is_v6, &len)) {
+		if (!inner_prepare(b, f, t, rx_mss, tunnel, &ip, &is_v6, &len)) {
 			drops++;
 			continue;
 		}
 		packets++;
 		bytes += len;
+		if (tunnel && !is_v6 && n4 == 0 &&
+		    fgw_ipv4_way_takes(&l->way, (const struct rte_ipv4_hdr *)ip)) {
+			/* the IPv4 pass's fast way, with no pass of its own:
+			 * no frame for it (inner_frame), no list */
+			fgw_ipv4_way_send(&l->way, (struct rte_ipv4_hdr *)ip);
+			l->out[n_out++] = f;
+			out_bytes += len + RTE_ETHER_HDR_LEN;
+			continue;
+		}
+		inner_frame(f, ip, is_v6, in_if, meta_off);
 		if (is_v6)
 			v6[n6++] = f;
 		else
@@ -233,6 +263,8 @@ static __rte_always_inline unsigned inner_run(struct fgw_burst *b, struct rte_mb
 	else
 		l->n4_gre = n4;
 	l->n6 = n6;
+	l->n_out = n_out;
+	l->out_bytes += out_bytes;
 	b->stats->decrypted += decrypted;
 	tw->rx_drops += drops;
 	tw->rx_packets += packets;
@@ -400,7 +432,10 @@ static void decap_chunk(struct fgw_burst *b, struct rte_mbuf **frames, unsigned 
 	/* The IPv4 or IPv6 pass checked the outer headers; the leading
 	 * run is one SA. */
 	fgw_esp_decap_received(&b->ctx->crypto, m, sa, k, lead, verdict);
-	l.n4 = l.n4_gre = l.n6 = 0;
+	l.n4 = l.n4_gre = l.n6 = l.n_out = 0;
+	l.out_bytes = 0;
+	if (!fgw_ipv4_way_get(b, __atomic_load_n(&b->dp->route_gen, __ATOMIC_ACQUIRE), &l.way))
+		l.way.mtu = 0;
 
 	/* Stage 3, a run of packets on one SA (so one tunnel) at a time;
 	 * the leading run is known to be one. */
@@ -410,6 +445,10 @@ static void decap_chunk(struct fgw_burst *b, struct rte_mbuf **frames, unsigned 
 	while (i < k)
 		i = sa[i]->mode == FGW_SA_TUNNEL ? inner_run(b, m, sa, verdict, i, k, &l, true, false) :
 			inner_run(b, m, sa, verdict, i, k, &l, false, false);
+	if (l.n_out != 0) {
+		fgw_tx_run(b->ctx, l.way.port, l.out, l.n_out, l.out_bytes);
+		b->stats->forwarded += l.n_out;
+	}
 	if (l.n4 + l.n4_gre + l.n6 != 0)
 		inner_forward(b, l.v4, l.n4, l.v4_gre, l.n4_gre, l.v6, l.n6);
 }

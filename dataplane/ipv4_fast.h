@@ -79,6 +79,20 @@ struct fgw_ipv4_way {
  * unchanged and the port is up; else false. */
 bool fgw_ipv4_way_get(const struct fgw_burst *b, uint32_t route_gen, struct fgw_ipv4_way *w);
 
+/* Whether the decrypted packet ip takes way w as it stands: a header
+ * of 20 bytes, its checksum right, an ordinary source, to w's
+ * destination (checked when the way was found), TTL above 1, within the
+ * MTU. Any other packet is left to the IPv4 pass's checks, which tell
+ * why. */
+static __rte_always_inline bool fgw_ipv4_way_takes(const struct fgw_ipv4_way *w,
+						   const struct rte_ipv4_hdr *ip)
+{
+	return ip->dst_addr == w->dst && ip->version_ihl == RTE_IPV4_VHL_DEF &&
+	       ip->time_to_live > 1 &&
+	       rte_be_to_cpu_16(ip->total_length) <= w->mtu && fgw_ipv4_sum_ok(ip, sizeof(*ip)) &&
+	       !fgw_ipv4_odd_first_octet[((const uint8_t *)&ip->src_addr)[0]];
+}
+
 /* The packet at ip, which takes way w, onto it: TTL lowered, the
  * Ethernet header in front of ip written whole. The caller sends it. */
 static __rte_always_inline void fgw_ipv4_way_send(const struct fgw_ipv4_way *w,
