@@ -214,22 +214,25 @@ unsigned fgw_ctl_server_poll(struct fgw_control *c)
 
 		if (cn->fd < 0)
 			continue;
-		if (now > cn->deadline) {
-			conn_close(cn);
-			continue;
-		}
 		slot[n] = i;
 		pfd[n++] = (struct pollfd){ .fd = cn->fd,
 					    .events = cn->out != NULL ? POLLOUT : POLLIN };
 	}
-	if (poll(pfd, n, 0) <= 0)
+	if (poll(pfd, n, 0) < 0)
 		return 0;
 
 	for (unsigned k = 1; k < n; k++) {
 		struct conn *cn = &s->conns[slot[k]];
 
-		if (pfd[k].revents == 0)
+		/* Idle means the client sent or took nothing: a connection
+		 * with something to do is served first, so that a control lcore
+		 * kept off its CPU for a while (a loaded host) does not count
+		 * that time against the client. */
+		if (pfd[k].revents == 0) {
+			if (now > cn->deadline)
+				conn_close(cn);
 			continue;
+		}
 		if (cn->out != NULL)
 			work += conn_flush(cn);
 		else if (pfd[k].revents & (POLLIN | POLLHUP | POLLERR))

@@ -254,7 +254,11 @@ class FlexGW:
 			if not self.alive():
 				raise RuntimeError(f"flexgw exited {self.proc.returncode} during startup:\n"
 						   + self.log_text())
-			p = self.flexctl_raw("show", "interfaces", "--json", check=False, timeout=5)
+			try:
+				p = self.flexctl_raw("show", "interfaces", "--json", check=False,
+						     timeout=5)
+			except subprocess.TimeoutExpired:
+				continue	# a loaded host: ask again until the deadline
 			if p.returncode == 0:
 				try:
 					json.loads(p.stdout)
