@@ -106,64 +106,149 @@ static bool parse_uint(const char *s, unsigned long min, unsigned long max, unsi
 	return true;
 }
 
+/* Decimal seconds: strtod also took hex ("0x1" ran 1 s) and leading blanks. */
 static bool parse_seconds(const char *s, double min, double *out)
 {
 	char *end;
-	double v = strtod(s, &end);
+	double v;
 
+	if ((*s < '0' || *s > '9') && *s != '.')
+		return false;
+	if (strchr(s, 'x') || strchr(s, 'X'))
+		return false;
+	v = strtod(s, &end);
 	if (end == s || *end != '\0' || !(v >= min) || v > 3600)
 		return false;
 	*out = v;
 	return true;
 }
 
-static int parse_algs(char *list, struct bench_opts *o)
+/* The items of a comma list, split on a copy: strtok on optarg itself wrote
+ * NULs into the command line that ps and /proc/PID/cmdline show, and it
+ * skipped empty items, so "64," and "64,,1420" passed as if the stray comma
+ * were not there. Returns the copy (items[] point into it) or NULL after
+ * saying why. */
+static char *split_list(const char *opt, const char *what, const char *list,
+			const char **items, unsigned max, unsigned *n)
 {
+	char *copy, *t;
+
+	*n = 0;
+	if (list[0] == '\0') {
+		fprintf(stderr, "flexgw-bench: --%s: an empty list\n", opt);
+		return NULL;
+	}
+	copy = strdup(list);
+	if (copy == NULL) {
+		fprintf(stderr, "flexgw-bench: --%s: out of memory\n", opt);
+		return NULL;
+	}
+	for (t = copy;;) {
+		char *comma = strchr(t, ',');
+
+		if (comma)
+			*comma = '\0';
+		if (*t == '\0') {
+			fprintf(stderr, "flexgw-bench: --%s %s: an empty item (a stray comma)\n",
+				opt, list);
+			break;
+		}
+		if (*n == max) {
+			fprintf(stderr, "flexgw-bench: --%s %s: at most %u %s\n", opt, list,
+				max, what);
+			break;
+		}
+		items[(*n)++] = t;
+		if (comma == NULL)
+			return copy;
+		t = comma + 1;
+	}
+	free(copy);
+	return NULL;
+}
+
+static void alg_names(FILE *f)
+{
+	for (unsigned i = 0; i < bench_n_algs; i++)
+		fprintf(f, "%s%s", i ? ", " : "", bench_algs[i].name);
+}
+
+/* A repeated item measures the same thing twice, in the time of two. */
+static int parse_algs(const char *list, struct bench_opts *o)
+{
+	const char *items[BENCH_MAX_ALGS];
+	char *copy;
+	unsigned n;
+
 	o->n_algs = 0;
 	if (strcmp(list, "all") == 0) {
 		for (unsigned i = 0; i < bench_n_algs && i < BENCH_MAX_ALGS; i++)
 			o->algs[o->n_algs++] = &bench_algs[i];
 		return 0;
 	}
-	for (char *save, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		const struct bench_alg *a = alg_by_name(t);
+	copy = split_list("alg", "algorithms", list, items, BENCH_MAX_ALGS, &n);
+	if (copy == NULL)
+		return -1;
+	for (unsigned i = 0; i < n; i++) {
+		const struct bench_alg *a = alg_by_name(items[i]);
 
-		if (a == NULL || o->n_algs == BENCH_MAX_ALGS) {
-			fprintf(stderr, "flexgw-bench: --alg %s: unknown (see --help)\n", t);
-			return -1;
+		if (a == NULL && strcmp(items[i], "all") == 0) {
+			fprintf(stderr, "flexgw-bench: --alg %s: all goes alone\n", list);
+			break;
 		}
+		if (a == NULL) {
+			fprintf(stderr, "flexgw-bench: --alg %s: unknown; one of ", items[i]);
+			alg_names(stderr);
+			fprintf(stderr, " or all\n");
+			break;
+		}
+		for (unsigned j = 0; j < o->n_algs; j++)
+			if (o->algs[j] == a) {
+				fprintf(stderr, "flexgw-bench: --alg %s: %s given twice\n", list,
+					a->name);
+				a = NULL;
+				break;
+			}
+		if (a == NULL)
+			break;
 		o->algs[o->n_algs++] = a;
 	}
-	if (o->n_algs == 0) {
-		fprintf(stderr, "flexgw-bench: --alg: no algorithm given (see --help)\n");
-		return -1;
-	}
-	return 0;
+	free(copy);
+	return o->n_algs == n ? 0 : -1;
 }
 
-static int parse_sizes(char *list, struct bench_opts *o)
+static int parse_sizes(const char *list, struct bench_opts *o)
 {
-	o->n_sizes = 0;
-	for (char *save, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		unsigned v;
+	const char *items[BENCH_MAX_SIZES];
+	char *copy, sz[16];
+	unsigned n;
 
-		if (o->n_sizes == BENCH_MAX_SIZES) {
-			fprintf(stderr, "flexgw-bench: at most %u sizes\n", BENCH_MAX_SIZES);
-			return -1;
-		}
-		if (strcmp(t, "imix") == 0) {
+	o->n_sizes = 0;
+	copy = split_list("size", "sizes", list, items, BENCH_MAX_SIZES, &n);
+	if (copy == NULL)
+		return -1;
+	for (unsigned i = 0; i < n; i++) {
+		unsigned v;
+		bool twice = false;
+
+		if (strcmp(items[i], "imix") == 0) {
 			v = BENCH_SIZE_IMIX;
-		} else if (!parse_uint(t, 64, 1420, &v)) {
-			fprintf(stderr, "flexgw-bench: --size %s: 64..1420 or imix\n", t);
-			return -1;
+		} else if (!parse_uint(items[i], 64, 1420, &v)) {
+			fprintf(stderr, "flexgw-bench: --size %s: 64..1420 or imix\n", items[i]);
+			break;
+		}
+		/* 64 and 064 are the same size */
+		for (unsigned j = 0; j < o->n_sizes; j++)
+			twice |= o->sizes[j] == v;
+		if (twice) {
+			fprintf(stderr, "flexgw-bench: --size %s: %s given twice\n", list,
+				bench_size_name(v, sz, sizeof(sz)));
+			break;
 		}
 		o->sizes[o->n_sizes++] = v;
 	}
-	if (o->n_sizes == 0) {
-		fprintf(stderr, "flexgw-bench: --size: no size given (64..1420 or imix)\n");
-		return -1;
-	}
-	return 0;
+	free(copy);
+	return o->n_sizes == n ? 0 : -1;
 }
 
 int bench_parse(int argc, char **argv, struct bench_opts *o)
@@ -187,7 +272,6 @@ int bench_parse(int argc, char **argv, struct bench_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char def_sizes[] = "64,1420";
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -198,7 +282,7 @@ int bench_parse(int argc, char **argv, struct bench_opts *o)
 	o->rx = BENCH_RX_COPY;
 	o->duration = 2;
 	o->warmup = 0.5;
-	parse_sizes(def_sizes, o);
+	parse_sizes("64,1420", o);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "hi", longopts, NULL)) != -1) {
 		switch (c) {
@@ -255,13 +339,14 @@ int bench_parse(int argc, char **argv, struct bench_opts *o)
 			break;
 		case 't':
 			if (!parse_seconds(optarg, 0.1, &o->duration)) {
-				fprintf(stderr, "flexgw-bench: --duration: seconds, 0.1 or more\n");
+				fprintf(stderr, "flexgw-bench: --duration %s: seconds, 0.1..3600\n",
+					optarg);
 				return -1;
 			}
 			break;
 		case 'W':
 			if (!parse_seconds(optarg, 0, &o->warmup)) {
-				fprintf(stderr, "flexgw-bench: --warmup: seconds\n");
+				fprintf(stderr, "flexgw-bench: --warmup %s: seconds, 0..3600\n", optarg);
 				return -1;
 			}
 			break;
@@ -287,7 +372,8 @@ int bench_parse(int argc, char **argv, struct bench_opts *o)
 			usage(stdout);
 			exit(0);
 		default:
-			usage(stderr);
+			/* getopt said what; the whole usage after it scrolled that away */
+			fprintf(stderr, "flexgw-bench: --help lists the options\n");
 			return -1;
 		}
 	}

@@ -301,3 +301,77 @@ def test_bench_signal_removes_runtime_dir(bench, sig):
 			p.kill()
 			p.wait()
 	assert not rundir.exists()
+
+
+@pytest.mark.parametrize("args,says", [
+	# a repeated item measured the same thing twice (check18)
+	(["--alg", "aes-gcm-128,aes-gcm-128"], "--alg aes-gcm-128,aes-gcm-128: aes-gcm-128 given twice"),
+	(["--size", "64,64"], "--size 64,64: 64 given twice"),
+	(["--size", "64,1420,064"], "--size 64,1420,064: 64 given twice"),
+	(["--size", "imix,64,imix"], "imix given twice"),
+	# strtok skipped empty items: these ran as if the comma were not there
+	(["--size", "64,"], "--size 64,: an empty item (a stray comma)"),
+	(["--size", "64,,1420"], "--size 64,,1420: an empty item"),
+	(["--size", ",64"], "--size ,64: an empty item"),
+	(["--alg", "aes-gcm-128,"], "--alg aes-gcm-128,: an empty item"),
+	(["--size", ""], "--size: an empty list"),
+	(["--size", "64,128,256,512,1024,1420,imix,100,200"], "at most 8 sizes"),
+	(["--alg", "all,aes-gcm-128"], "all goes alone"),
+	(["--alg", "aes-gcm-128,gcm"],
+	 "--alg gcm: unknown; one of aes-gcm-128, aes-gcm-256, aes-cbc-128-sha1,"),
+	(["--size", "99999999999999999999999"], "--size 99999999999999999999999: 64..1420"),
+	(["--size", "-64"], "--size -64: 64..1420"),
+	(["--sas", "-1"], "--sas: 1..1000000"),
+	(["--sas", "1e3"], "--sas: 1..1000000"),
+	(["--duration", "0"], "--duration 0: seconds, 0.1..3600"),
+	(["--duration", "-1"], "--duration -1: seconds, 0.1..3600"),
+	# it said "0.1 or more" of a limit of 3600; strtod took hex and blanks
+	(["--duration", "4000"], "--duration 4000: seconds, 0.1..3600"),
+	(["--duration", "0x1"], "--duration 0x1: seconds"),
+	(["--duration", " 1"], "--duration  1: seconds"),
+	(["--duration", "1e999"], "--duration 1e999: seconds"),
+	(["--warmup", "-1"], "--warmup -1: seconds, 0..3600"),
+	(["--warmup", "abc"], "--warmup abc: seconds"),
+])
+def test_bench_refuses_one_line(bench, args, says):
+	"""Each bad value: one line on stderr that quotes it as typed, exit 2,
+	and nothing on stdout (no EAL start: its header goes there)."""
+	p = subprocess.run([str(bench), *args], capture_output=True, text=True, timeout=30)
+	assert p.returncode == 2, (p.returncode, p.stderr)
+	assert says in p.stderr, p.stderr
+	assert len(p.stderr.splitlines()) == 1, p.stderr
+	assert p.stdout == ""
+
+
+def test_bench_unknown_option_short(bench):
+	"""An unknown option: getopt's line and a pointer to --help, not the
+	sixty lines of usage that scrolled getopt's line away."""
+	p = subprocess.run([str(bench), "--sizes", "64"], capture_output=True, text=True, timeout=30)
+	assert p.returncode == 2, (p.returncode, p.stderr)
+	assert p.stderr.splitlines() == [f"{bench}: unrecognized option '--sizes'",
+					 "flexgw-bench: --help lists the options"], p.stderr
+
+
+def test_bench_leaves_command_line_alone(bench):
+	"""The list options are parsed on a copy: strtok on argv wrote NULs in
+	place of the commas, so /proc/PID/cmdline and ps showed
+	`--size 64 1420` for `--size 64,1420`."""
+	args = [str(bench), "--interactive", "--alg", "aes-gcm-128,aes-cbc-256-sha256",
+		"--size", "64,imix,1420"]
+	p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+			     stderr=subprocess.PIPE, text=True)
+	watchdog = threading.Timer(60, p.kill)
+	watchdog.start()
+	try:
+		# the header comes after the options' parse
+		line = p.stdout.readline()
+		assert "worker lcore(s)" in line, line
+		cmdline = pathlib.Path(f"/proc/{p.pid}/cmdline").read_bytes()
+		p.communicate("quit\n")
+	finally:
+		watchdog.cancel()
+		if p.poll() is None:
+			p.kill()
+			p.wait()
+	assert cmdline.split(b"\0")[:-1] == [a.encode() for a in args]
+	assert p.returncode == 0
