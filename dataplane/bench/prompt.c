@@ -18,7 +18,7 @@ static struct {
 	struct bench_harness *h;
 	const struct bench_opts *o;
 	struct bench_task t;
-	bool prepared, running;
+	bool prepared, running, quit;
 	uint64_t tsc0;
 	uint64_t pkts0[RTE_MAX_LCORE];
 	uint64_t excl0[RTE_MAX_LCORE];	/* --rx staged: the copy's TSC cycles */
@@ -51,11 +51,14 @@ static void do_start(struct cmdline *cl)
 		st.pkts0[i] = packets(i);
 		st.excl0[i] = st.t.count[i]->excluded;
 	}
+	/* before the launch: read after it, the packets of the workers' first
+	 * bursts counted against none of the time (stop right after start
+	 * read 37 Mpps) */
+	st.tsc0 = rte_get_tsc_cycles();
 	if (st.t.start(st.t.arg) < 0) {
 		cmdline_printf(cl, "cannot launch the workers\n");
 		return;
 	}
-	st.tsc0 = rte_get_tsc_cycles();
 	st.running = true;
 	cmdline_printf(cl, "%s %s, size %s, %u SA(s), %u worker(s): running (%s)\n",
 		       st.o->algs[0]->name, st.o->dir[BENCH_OUT] ? "outbound" : "inbound",
@@ -88,8 +91,14 @@ static void do_stop(struct cmdline *cl)
 				       pkts ? excl * 1e9 / (double)pkts : 0);
 		cmdline_printf(cl, "\n");
 	}
-	cmdline_printf(cl, "total: %.3f Mpps, %.2f Gbit/s over %.1f s\n", total,
-		       total * st.t.mean_size * 8 / 1e3, dt);
+	cmdline_printf(cl, "total: %.3f Mpps, %.2f Gbit/s over ", total,
+		       total * st.t.mean_size * 8 / 1e3);
+	/* a stop right after start read "over 0.0 s" */
+	if (dt < BENCH_SLICE_S)
+		cmdline_printf(cl, "%.3f ms (the workers' start counted in: too short a "
+			       "time for a rate)\n", dt * 1e3);
+	else
+		cmdline_printf(cl, "%.1f s\n", dt);
 }
 
 struct cmd_word { cmdline_fixed_string_t w1, w2, w3; };
@@ -114,6 +123,7 @@ static void cmd_quit_parsed(void *res, struct cmdline *cl, void *data)
 	(void)data;
 	if (st.running)
 		do_stop(cl);
+	st.quit = true;
 	cmdline_quit(cl);
 }
 
@@ -178,9 +188,13 @@ int bench_prompt(struct bench_harness *h, const struct bench_opts *o)
 	if (cl == NULL)
 		return -1;
 	cmdline_interact(cl);
+	/* the end of stdin without quit: as quit, after the prompt's line */
+	if (!st.quit) {
+		cmdline_printf(cl, "\n");
+		if (st.running)
+			do_stop(cl);
+	}
 	cmdline_stdin_exit(cl);
-	if (st.running)
-		st.t.stop(st.t.arg);
 	if (st.prepared)
 		bench_harness_finish(h);
 	return 0;

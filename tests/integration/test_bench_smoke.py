@@ -375,3 +375,45 @@ def test_bench_leaves_command_line_alone(bench):
 			p.wait()
 	assert cmdline.split(b"\0")[:-1] == [a.encode() for a in args]
 	assert p.returncode == 0
+
+
+def test_bench_prompt_misuse(bench):
+	"""The prompt's commands out of order, all piped at once: show crypto
+	stats and stop before start, start twice, stop twice, a stop right
+	after start (it read "over 0.0 s": now in ms and said to be too short
+	for a rate; whether the worker ran by then is the host's, so any
+	count), and stdin ending while running, without quit, which stopped
+	without a word: it stops as quit does. Exit 0, the EAL runtime
+	directory removed."""
+	p = subprocess.Popen([str(bench), "--interactive", "--size", "64", "--rx", "staged"],
+			     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+			     text=True)
+	rundir = pathlib.Path(f"/var/run/dpdk/flexgw-bench-{p.pid}")
+	try:
+		out, err = p.communicate("show crypto stats\nstop\nstart\nstart\nstop\nstop\n"
+					 "show crypto stats\nstart\n", timeout=60)
+	finally:
+		if p.poll() is None:
+			p.kill()
+			p.wait()
+	assert p.returncode == 0, err[-2000:]
+	assert "no SAs yet: start first" in out, out
+	assert out.count("not running") == 2, out
+	assert out.count("already running") == 1, out
+	assert out.count("running (worker path)") == 2, out
+	stops = re.findall(r"worker 0: (\d+) packets, ([0-9.]+) Mpps \(rx staged: ([0-9.]+) ns",
+			   out)
+	assert len(stops) == 2, out
+	totals = re.findall(r"total: ([0-9.]+) Mpps, ([0-9.]+) Gbit/s over ([0-9.]+) (ms|s)", out)
+	assert len(totals) == 2, out
+	assert "over 0.0 s" not in out, out
+	assert "nan" not in out and "inf" not in out, out
+	# the first stop came right after the start, unless the host held the
+	# prompt off its CPU for a quarter of a second
+	for t in totals:
+		assert t[3] == "s" or float(t[2]) < 250, out
+	assert ("too short a time for a rate" in out) == any(t[3] == "ms" for t in totals), out
+	assert "packets encrypted" in out, out
+	# the end of stdin: its summary on a line of its own, after the prompt
+	assert "flexgw-bench> \nworker 0:" in out, out
+	assert not rundir.exists()
