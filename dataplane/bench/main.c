@@ -606,7 +606,9 @@ static int run_all(const struct bench_opts *o, FILE *tab, FILE *js)
 
 /* The EAL's runtime directory, empty under --no-shconf, which nothing of
  * DPDK removes: one left behind a /var/run/dpdk/flexgw-bench-PID for every
- * run that a SIGINT or SIGTERM (timeout(1), a Ctrl-C) ended (check17). */
+ * run that a SIGINT or SIGTERM (timeout(1), a Ctrl-C) ended (check17), a
+ * SIGPIPE (`flexgw-bench | head`) or a SIGHUP (the prompt's terminal
+ * closed) (check18). */
 static char runtime_dir[PATH_MAX];
 
 static void on_signal(int sig)
@@ -615,6 +617,14 @@ static void on_signal(int sig)
 		rmdir(runtime_dir);
 	signal(sig, SIG_DFL);
 	raise(sig);
+}
+
+/* A signal ignored when we started stays so: nohup's SIGHUP, a background
+ * job's SIGINT; an ignored SIGPIPE makes writes fail with EPIPE instead. */
+static void catch_signal(int sig)
+{
+	if (signal(sig, on_signal) == SIG_IGN)
+		signal(sig, SIG_IGN);
 }
 
 int main(int argc, char **argv)
@@ -662,8 +672,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	catch_signal(SIGINT);
+	catch_signal(SIGTERM);
+	catch_signal(SIGHUP);
+	catch_signal(SIGPIPE);
 	rc = run_all(&o, o.json ? stderr : stdout, o.json ? stdout : NULL);
 	rte_eal_cleanup();
 	rmdir(runtime_dir);

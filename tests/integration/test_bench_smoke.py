@@ -280,11 +280,12 @@ def test_bench_starved_host_ratio(bench):
 	assert "its ratios are the cpu ones" in p.stderr
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
 def test_bench_signal_removes_runtime_dir(bench, sig):
-	"""A run that a signal ends (timeout(1), a Ctrl-C) removes its EAL
-	runtime directory as a finished run does: each such run left an empty
-	/var/run/dpdk/flexgw-bench-PID behind (check17)."""
+	"""A run that a signal ends (timeout(1), a Ctrl-C, a closed terminal)
+	removes its EAL runtime directory as a finished run does: each such run
+	left an empty /var/run/dpdk/flexgw-bench-PID behind (check17; SIGHUP
+	check18)."""
 	p = subprocess.Popen([str(bench), "--size", "64", "--duration", "30", "--json"],
 			     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 	rundir = pathlib.Path(f"/var/run/dpdk/flexgw-bench-{p.pid}")
@@ -416,4 +417,46 @@ def test_bench_prompt_misuse(bench):
 	assert "packets encrypted" in out, out
 	# the end of stdin: its summary on a line of its own, after the prompt
 	assert "flexgw-bench> \nworker 0:" in out, out
+	assert not rundir.exists()
+
+
+def test_bench_sigpipe_removes_runtime_dir(bench):
+	"""`flexgw-bench | head -1`: the reader gone, the next row's write
+	ends the run by SIGPIPE, which left the runtime directory behind."""
+	p = subprocess.Popen([str(bench), "--size", "64,1420", "--duration", "0.2", "--warmup", "0",
+			      "--no-crypto-only"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+	rundir = pathlib.Path(f"/var/run/dpdk/flexgw-bench-{p.pid}")
+	try:
+		# stdout is a pipe, so the header comes with the first row
+		assert b"worker lcore(s)" in p.stdout.readline()
+		assert rundir.exists()
+		p.stdout.close()
+		assert p.wait(timeout=60) == -signal.SIGPIPE
+	finally:
+		if p.poll() is None:
+			p.kill()
+			p.wait()
+	assert not rundir.exists()
+
+
+def test_bench_ignored_sighup_stays_ignored(bench):
+	"""Under nohup SIGHUP is ignored: catching it for the runtime directory
+	must not make it end the run."""
+	p = subprocess.Popen([str(bench), "--size", "64", "--duration", "30", "--json"],
+			     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+			     preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))
+	rundir = pathlib.Path(f"/var/run/dpdk/flexgw-bench-{p.pid}")
+	try:
+		for line in p.stderr:
+			if "worker lcore(s)" in line:
+				break
+		p.send_signal(signal.SIGHUP)
+		with pytest.raises(subprocess.TimeoutExpired):
+			p.wait(timeout=1)
+		p.send_signal(signal.SIGTERM)
+		assert p.wait(timeout=30) == -signal.SIGTERM
+	finally:
+		if p.poll() is None:
+			p.kill()
+			p.wait()
 	assert not rundir.exists()
