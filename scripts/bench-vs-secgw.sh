@@ -102,10 +102,17 @@ IFS=, read -r -a SIZE_LIST <<<"$SIZES"
 [ "${#SIZE_LIST[@]}" -ge 1 ] || { echo "--sizes: no size given" >&2; exit 2; }
 # read -a drops a trailing empty field: '64,' would run 64 alone without a word
 [[ "$SIZES" != *, ]] || { echo "--sizes: '$SIZES' ends in a comma" >&2; exit 2; }
+DECIMAL=()
 for size in "${SIZE_LIST[@]}"; do
   [[ "$size" =~ ^[0-9]+$ ]] && [ "$size" -ge 28 ] && [ "$size" -le "$TMAX" ] ||
     { echo "--sizes: '$size' is not a size in 28..$TMAX (inner IPv4 bytes whose ESP fits 1500 with $ALG)" >&2; exit 2; }
+  # a repeat measured the same size twice, 64 and 064 alike
+  [[ " ${DECIMAL[*]} " != *" $((10#$size)) "* ]] ||
+    { echo "--sizes: '$SIZES' gives $((10#$size)) twice" >&2; exit 2; }
+  # decimal, as the numbers above: secgw-bench's pcap for 064 is not in_064_*
+  DECIMAL+=("$((10#$size))")
 done
+SIZE_LIST=("${DECIMAL[@]}")
 [ -x "$FLEXGW" ] && [ -x "$FLEXCTL" ] || { echo "no flexgw build in $BUILD (ninja -C $BUILD)" >&2; exit 1; }
 if [ -z "${SECGW_BENCH:-}" ]; then
   echo "no secgw-bench.sh: looked for $(secgw_bench_candidates | sort -u | paste -sd' ' | sed 's/ / and /g');" \

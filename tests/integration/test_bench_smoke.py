@@ -460,3 +460,32 @@ def test_bench_ignored_sighup_stays_ignored(bench):
 			p.kill()
 			p.wait()
 	assert not rundir.exists()
+
+
+@pytest.mark.parametrize("sizes,says", [
+	("64,64", "--sizes: '64,64' gives 64 twice"),
+	("1420,64,01420", "--sizes: '1420,64,01420' gives 1420 twice"),
+])
+def test_bench_vs_secgw_refuses_repeat(sizes, says):
+	"""scripts/bench-vs-secgw.sh measured a repeated size twice: refused
+	before anything runs (secgw-bench absent: a case past the checks would
+	stop there with exit 1)."""
+	env = {"PATH": "/usr/bin:/bin", "SECGW_BENCH": "/nonexistent/secgw-bench.sh"}
+	p = subprocess.run(["bash", str(topo.REPO / "scripts" / "bench-vs-secgw.sh"), "--sizes",
+			    sizes], capture_output=True, text=True, timeout=30, env=env)
+	assert p.returncode == 2, (p.returncode, p.stderr)
+	assert p.stderr.strip() == says, p.stderr
+
+
+def test_bench_workers_beyond_eal_lcores(bench):
+	"""More --workers than the EAL arguments' lcores: found once the EAL
+	has started (exit 1, as for the other counts the EAL gives), one line,
+	and the runtime directory removed."""
+	p = subprocess.Popen([str(bench), "--lcores", "0@0,1@1", "--", "--workers", "3", "--size",
+			      "64"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+	rundir = pathlib.Path(f"/var/run/dpdk/flexgw-bench-{p.pid}")
+	out, err = p.communicate(timeout=60)
+	assert p.returncode == 1, (p.returncode, err)
+	assert err == "flexgw-bench: --workers 3: the EAL arguments give 1 worker lcore(s)\n", err
+	assert out == ""
+	assert not rundir.exists()
