@@ -74,7 +74,7 @@ static void usage(FILE *f)
 		"                    alloc, the frame copy and the bulk free, no data path\n"
 		"  --json            one JSON object on stdout (the table goes to stderr)\n"
 		"  -i, --interactive a prompt: start, stop, show port stats, show crypto stats,\n"
-		"                    quit (first --alg, --dir and --size)\n"
+		"                    quit, help (first --alg, --dir and --size)\n"
 		"Without EAL arguments: --no-huge --no-shconf -m 1024 --no-pci, a file prefix of\n"
 		"our own and --lcores with main lcore 0 and --workers worker lcores (default 1),\n"
 		"lcore i on the i-th CPU we may run on, round-robin (2 CPUs, --workers 2: the\n"

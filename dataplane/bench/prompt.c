@@ -19,6 +19,7 @@ static struct {
 	const struct bench_opts *o;
 	struct bench_task t;
 	bool prepared, running, quit;
+	cmdline_parse_ctx_t *commands;	/* for help */
 	uint64_t tsc0;
 	uint64_t pkts0[RTE_MAX_LCORE];
 	uint64_t excl0[RTE_MAX_LCORE];	/* --rx staged: the copy's TSC cycles */
@@ -143,12 +144,24 @@ static void cmd_show_parsed(void *res, struct cmdline *cl, void *data)
 	fflush(stdout);
 }
 
+/* testpmd's users type help first; without it they read "Command not
+ * found" */
+static void cmd_help_parsed(void *res, struct cmdline *cl, void *data)
+{
+	(void)res;
+	(void)data;
+	for (cmdline_parse_ctx_t *c = st.commands; *c; c++)
+		cmdline_printf(cl, "  %s\n", (*c)->help_str);
+}
+
 static cmdline_parse_token_string_t tok_start =
 	TOKEN_STRING_INITIALIZER(struct cmd_word, w1, "start");
 static cmdline_parse_token_string_t tok_stop =
 	TOKEN_STRING_INITIALIZER(struct cmd_word, w1, "stop");
 static cmdline_parse_token_string_t tok_quit =
 	TOKEN_STRING_INITIALIZER(struct cmd_word, w1, "quit");
+static cmdline_parse_token_string_t tok_help =
+	TOKEN_STRING_INITIALIZER(struct cmd_word, w1, "help");
 static cmdline_parse_token_string_t tok_show =
 	TOKEN_STRING_INITIALIZER(struct cmd_word, w1, "show");
 static cmdline_parse_token_string_t tok_what =
@@ -172,10 +185,15 @@ static cmdline_parse_inst_t cmd_show = {
 	.f = cmd_show_parsed, .help_str = "show port|crypto stats: the ports' or SAs' counters",
 	.tokens = { (void *)&tok_show, (void *)&tok_what, (void *)&tok_stats, NULL },
 };
+static cmdline_parse_inst_t cmd_help = {
+	.f = cmd_help_parsed, .help_str = "help: these lines",
+	.tokens = { (void *)&tok_help, NULL },
+};
 
 static cmdline_parse_ctx_t commands[] = {
 	(cmdline_parse_inst_t *)&cmd_start, (cmdline_parse_inst_t *)&cmd_stop,
-	(cmdline_parse_inst_t *)&cmd_show, (cmdline_parse_inst_t *)&cmd_quit, NULL,
+	(cmdline_parse_inst_t *)&cmd_show, (cmdline_parse_inst_t *)&cmd_quit,
+	(cmdline_parse_inst_t *)&cmd_help, NULL,
 };
 
 int bench_prompt(struct bench_harness *h, const struct bench_opts *o)
@@ -184,6 +202,7 @@ int bench_prompt(struct bench_harness *h, const struct bench_opts *o)
 
 	st.h = h;
 	st.o = o;
+	st.commands = commands;
 	cl = cmdline_stdin_new(commands, "flexgw-bench> ");
 	if (cl == NULL)
 		return -1;

@@ -379,7 +379,7 @@ def test_bench_leaves_command_line_alone(bench):
 
 
 def test_bench_prompt_misuse(bench):
-	"""The prompt's commands out of order, all piped at once: show crypto
+	"""The prompt's commands out of order, all piped at once: help, show crypto
 	stats and stop before start, start twice, stop twice, a stop right
 	after start (it read "over 0.0 s": now in ms and said to be too short
 	for a rate; whether the worker ran by then is the host's, so any
@@ -391,13 +391,15 @@ def test_bench_prompt_misuse(bench):
 			     text=True)
 	rundir = pathlib.Path(f"/var/run/dpdk/flexgw-bench-{p.pid}")
 	try:
-		out, err = p.communicate("show crypto stats\nstop\nstart\nstart\nstop\nstop\n"
+		out, err = p.communicate("help\nshow crypto stats\nstop\nstart\nstart\nstop\nstop\n"
 					 "show crypto stats\nstart\n", timeout=60)
 	finally:
 		if p.poll() is None:
 			p.kill()
 			p.wait()
 	assert p.returncode == 0, err[-2000:]
+	# help, as in testpmd (it was "Command not found")
+	assert "  start: start the data path\n" in out and "  quit: stop and leave\n" in out, out
 	assert "no SAs yet: start first" in out, out
 	assert out.count("not running") == 2, out
 	assert out.count("already running") == 1, out
