@@ -294,7 +294,8 @@ int bench_parse(int argc, char **argv, struct bench_opts *o)
 			o->dir[BENCH_OUT] = !strcmp(optarg, "outbound") || !strcmp(optarg, "both");
 			o->dir[BENCH_IN] = !strcmp(optarg, "inbound") || !strcmp(optarg, "both");
 			if (!o->dir[BENCH_OUT] && !o->dir[BENCH_IN]) {
-				fprintf(stderr, "flexgw-bench: --dir outbound|inbound|both\n");
+				fprintf(stderr, "flexgw-bench: --dir %s: outbound, inbound or both\n",
+					optarg);
 				return -1;
 			}
 			break;

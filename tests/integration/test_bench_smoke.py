@@ -333,6 +333,7 @@ def test_bench_signal_removes_runtime_dir(bench, sig):
 	(["--duration", "1e999"], "--duration 1e999: seconds"),
 	(["--warmup", "-1"], "--warmup -1: seconds, 0..3600"),
 	(["--warmup", "abc"], "--warmup abc: seconds"),
+	(["--dir", "Both"], "--dir Both: outbound, inbound or both"),
 ])
 def test_bench_refuses_one_line(bench, args, says):
 	"""Each bad value: one line on stderr that quotes it as typed, exit 2,
