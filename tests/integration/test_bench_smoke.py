@@ -424,18 +424,23 @@ def test_bench_prompt_misuse(bench):
 
 
 def test_bench_sigpipe_removes_runtime_dir(bench):
-	"""`flexgw-bench | head -1`: the reader gone, the next row's write
-	ends the run by SIGPIPE, which left the runtime directory behind."""
-	p = subprocess.Popen([str(bench), "--size", "64,1420", "--duration", "0.2", "--warmup", "0",
-			      "--no-crypto-only"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+	"""`flexgw-bench | head -1`: the reader gone, the next write ends the
+	run by SIGPIPE, which left the runtime directory behind. The prompt
+	writes only when told to, so the write comes after the close."""
+	p = subprocess.Popen([str(bench), "--interactive", "--size", "64"], stdin=subprocess.PIPE,
+			     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 	rundir = pathlib.Path(f"/var/run/dpdk/flexgw-bench-{p.pid}")
+	watchdog = threading.Timer(60, p.kill)
+	watchdog.start()
 	try:
-		# stdout is a pipe, so the header comes with the first row
 		assert b"worker lcore(s)" in p.stdout.readline()
 		assert rundir.exists()
 		p.stdout.close()
+		p.stdin.write(b"help\n")
+		p.stdin.flush()
 		assert p.wait(timeout=60) == -signal.SIGPIPE
 	finally:
+		watchdog.cancel()
 		if p.poll() is None:
 			p.kill()
 			p.wait()
