@@ -362,7 +362,7 @@ def test_bench_leaves_command_line_alone(bench):
 		"--size", "64,imix,1420"]
 	p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
 			     stderr=subprocess.PIPE, text=True)
-	watchdog = threading.Timer(60, p.kill)
+	watchdog = threading.Timer(120, p.kill)
 	watchdog.start()
 	try:
 		# the header comes after the options' parse
@@ -393,7 +393,7 @@ def test_bench_prompt_misuse(bench):
 	rundir = pathlib.Path(f"/var/run/dpdk/flexgw-bench-{p.pid}")
 	try:
 		out, err = p.communicate("help\nshow crypto stats\nstop\nstart\nstart\nstop\nstop\n"
-					 "show crypto stats\nstart\n", timeout=60)
+					 "show crypto stats\nstart\n", timeout=120)
 	finally:
 		if p.poll() is None:
 			p.kill()
@@ -430,7 +430,7 @@ def test_bench_sigpipe_removes_runtime_dir(bench):
 	p = subprocess.Popen([str(bench), "--interactive", "--size", "64"], stdin=subprocess.PIPE,
 			     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 	rundir = pathlib.Path(f"/var/run/dpdk/flexgw-bench-{p.pid}")
-	watchdog = threading.Timer(60, p.kill)
+	watchdog = threading.Timer(120, p.kill)
 	watchdog.start()
 	try:
 		assert b"worker lcore(s)" in p.stdout.readline()
@@ -438,7 +438,7 @@ def test_bench_sigpipe_removes_runtime_dir(bench):
 		p.stdout.close()
 		p.stdin.write(b"help\n")
 		p.stdin.flush()
-		assert p.wait(timeout=60) == -signal.SIGPIPE
+		assert p.wait(timeout=120) == -signal.SIGPIPE
 	finally:
 		watchdog.cancel()
 		if p.poll() is None:
@@ -492,7 +492,7 @@ def test_bench_workers_beyond_eal_lcores(bench):
 	p = subprocess.Popen([str(bench), "--lcores", "0@0,1@1", "--", "--workers", "3", "--size",
 			      "64"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 	rundir = pathlib.Path(f"/var/run/dpdk/flexgw-bench-{p.pid}")
-	out, err = p.communicate(timeout=60)
+	out, err = p.communicate(timeout=120)
 	assert p.returncode == 1, (p.returncode, err)
 	assert err == "flexgw-bench: --workers 3: the EAL arguments give 1 worker lcore(s)\n", err
 	assert out == ""
