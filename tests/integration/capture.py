@@ -67,7 +67,12 @@ class Capture:
 		return frames()
 
 	def close(self):
+		"""Ends the process, then waits for the reader to take its last
+		lines: the frames it printed before it exited are all in
+		received()/sent() once close() returns."""
 		topo.end_helper(self.proc)
+		if hasattr(self, "_reader"):
+			self._reader.join(10)
 
 	def __enter__(self):
 		return self
