@@ -287,7 +287,11 @@ def test_esp_to_gwa_twice(pair):
 		datagrams(pair, [port], back=True)
 		got = lan1.wait(lambda f: port in udp_ports(f), 20)
 		assert udp_ports(got).count(port) == 1, got
-		esp = [f for f in wan2.received() if is_esp(f, tt.WAN_B, tt.WAN6_B)]
+
+		# wan2's reader may trail lan1's on a loaded host
+		def esp_from_b(frames):
+			return [f for f in frames if is_esp(f, tt.WAN_B, tt.WAN6_B)]
+		esp = esp_from_b(wan2.wait(esp_from_b, 20))
 		assert len(esp) == 1, esp
 		to_a.send(esp[0])
 		if w:
@@ -320,10 +324,16 @@ def test_ipv4_without_df_fragmented_before_encryption(pair):
 			assert IPv6ExtHdrFragment not in p, p.summary()
 
 
+# How long ping waits for the ICMP error that answers its one request: ping
+# ends as soon as it has it, and ping's default of 2 s is shorter than a
+# loaded host may stall a gateway.
+ICMP_WAIT = 20
+
+
 def test_ipv4_df_set_answered_frag_needed(pair):
 	try:
 		tx, rx, out = topo.ping(pair.lan1, tt.LAN2["host4"], count=1, size=MTU, quiet=False,
-					pmtudisc="do")
+					pmtudisc="do", wait=ICMP_WAIT)
 		assert rx == 0 and re.search(rf"Frag needed and DF set \(mtu = {MTU}\)", out), out
 	finally:
 		pair.lan1.run("ip route flush cache")
@@ -331,11 +341,21 @@ def test_ipv4_df_set_answered_frag_needed(pair):
 
 def test_ipv6_packet_too_big_then_fragmented_by_the_host(pair):
 	try:
-		tx, rx, out = topo.ping(pair.lan1, tt.LAN2["host6"], count=1, size=MTU, quiet=False)
+		tx, rx, out = topo.ping(pair.lan1, tt.LAN2["host6"], count=1, size=MTU, quiet=False,
+					wait=ICMP_WAIT)
 		assert rx == 0 and re.search(rf"Packet too big: mtu={MTU}", out), out
+
 		# The host now fragments to the tunnel's MTU itself; lan2 learns
-		# it from gwB the same way, its first reply lost to that.
-		topo.ping(pair.lan1, tt.LAN2["host6"], count=1, size=MTU)
+		# it from gwB the same way, its first reply lost to that. Until
+		# lan2 has it: gwB's Packet Too Big may come after ping gave up
+		# on that reply, and a reply lost to it then would count below.
+		def lan2_learnt():
+			route = pair.lan2.run(f"ip -6 route get {tt.LAN1['host6']}").stdout
+			if f"mtu {MTU}" in route:
+				return True
+			topo.ping(pair.lan1, tt.LAN2["host6"], count=1, size=MTU)
+			return False
+		topo.wait_for("lan2 to learn the tunnel's MTU from gwB", lan2_learnt, 30)
 		tx, rx, out = topo.ping(pair.lan1, tt.LAN2["host6"], count=3, size=MTU, deadline=30)
 		assert (tx, rx) == (3, 3), out
 	finally:
