@@ -190,8 +190,12 @@ class Hub:
 			ch.load(client_swanctl(n, self.psk, vips=self.client_vips.get(n, "0.0.0.0"),
 					       remote_ts=self.remote_ts()))
 			self.charons[n] = ch
-		# the LAN host answers ARP before any tunnel is measured
+		# the hub knows the LAN host (from its ARP request, its neighbour
+		# solicitation) before any tunnel is measured: it holds only
+		# FGW_NEIGH_PENDING_MAX packets while it resolves one itself
 		self.lan.run(f"ping -c 1 -W 5 {LAN['gw']}", check=False)
+		if self.v6:
+			self.lan.run(f"ping -c 1 -W 5 {LAN6['gw']}", check=False)
 
 	def teardown(self):
 		if self.gw:
