@@ -122,6 +122,12 @@ def test_tcp_transfer(lan, dst):
 
 # ---- ICMP errors ---------------------------------------------------------------
 
+# How long ping waits for the ICMP error that answers its one request: ping
+# ends as soon as it has it, and ping's default of 2 s is shorter than a
+# loaded host may stall the gateway.
+ICMP_WAIT = 20
+
+
 def icmp_from(out):
 	m = re.search(r"From (\S+?):? icmp_seq=\d+ (.*)", out)
 	assert m, out
@@ -133,7 +139,7 @@ def icmp_from(out):
 	(LAN2["host6"], LAN1["gw6"], "Time exceeded: Hop limit"),
 ], ids=["ipv4", "ipv6"])
 def test_ttl_exceeded(lan, dst, src, text):
-	_, rx, out = topo.ping(lan.lan1, dst, count=1, ttl=1, quiet=False)
+	_, rx, out = topo.ping(lan.lan1, dst, count=1, ttl=1, quiet=False, wait=ICMP_WAIT)
 	assert rx == 0
 	assert icmp_from(out) == (src, text)
 
@@ -146,7 +152,7 @@ def test_unreachable(lan, dst, src, text):
 	"""No route: net unreachable (RFC 1812 5.2.7.1), ICMPv6 code 0 "no
 	route to destination" (RFC 4443 3.1)."""
 	before = Stats.settled(lan.gw)
-	_, rx, out = topo.ping(lan.lan1, dst, count=1, quiet=False)
+	_, rx, out = topo.ping(lan.lan1, dst, count=1, quiet=False, wait=ICMP_WAIT)
 	assert rx == 0
 	assert icmp_from(out) == (src, text)
 	d = Stats.settled(lan.gw).delta(before)
@@ -387,7 +393,7 @@ def ping_pmtu(ns, dst, pmtudisc, size, count=1, deadline=None):
 	"""ping with -M (do: DF set; dont: fragments allowed), per-packet lines
 	kept. deadline: wait up to that many seconds for count replies (ping
 	-w), for a test that counts them on a loaded host."""
-	args = ["ping", "-n", "-c", str(count), "-i", "0.2", "-W", "2", "-M", pmtudisc,
+	args = ["ping", "-n", "-c", str(count), "-i", "0.2", "-W", str(ICMP_WAIT), "-M", pmtudisc,
 		"-s", str(size)]
 	if deadline:
 		args += ["-w", str(deadline)]
