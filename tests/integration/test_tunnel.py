@@ -365,6 +365,13 @@ def test_rekey_under_traffic_loses_nothing(pair):
 					finished.set()
 					return
 
+		def new_inbound_used():
+			# each gateway took a packet on its new inbound SA: its peer
+			# has switched, and (one worker, one RX queue, in order) it
+			# took everything its peer sent on the old one before that
+			a, b = sa_packets(pair.gwa), sa_packets(pair.gwb)
+			return a[new_ba][0] > 0 and b[new_ab][0] > 0
+
 		thread = threading.Thread(target=pinger)
 		thread.start()
 		try:
@@ -372,6 +379,13 @@ def test_rekey_under_traffic_loses_nothing(pair):
 			for step in ("install", "switch", "finish"):
 				for g in pair.gws:
 					g.flexctl("crypto", "ipsec", "rekey", step, "Tunnel0")
+				if step == "switch":
+					# Not finish before then: a packet the peer sent on
+					# the old SA just before its switch would find its
+					# SA gone (NO_SA) if a loaded host's worker came to
+					# it after the finish.
+					topo.wait_for("traffic on both new inbound SAs",
+						      new_inbound_used, 30)
 				time.sleep(0.3)
 		finally:
 			# also when a step failed: the pinger ends after one more batch
