@@ -58,7 +58,10 @@ def pings(ns, seconds, interval, size):
 	return p, count
 
 
-def received(p, timeout):
+def received(p, timeout=180):
+	"""(transmitted, received, output) of a background ping once it
+	ended. The 25-30 s pings outlasted 60 s at load ~20 (session 17's CI
+	run beside two CPU hogs): a slow ping is not a failed one."""
 	out = p.communicate(timeout=timeout)[0]
 	m = re.search(r"(\d+) packets transmitted, (\d+) received", out)
 	return (int(m.group(1)), int(m.group(2)), out) if m else (0, 0, out)
@@ -91,7 +94,7 @@ def test_strongswan_rekeys(root, build, tmp_path, role):
 		case.start()
 		assert case.up() is not None, case.report(notes)
 		p, count = pings(case.lana, 30, 0.01, 56)
-		tx, rx, out = received(p, 60)
+		tx, rx, out = received(p)
 		assert tx == count and rx == tx, out + case.report(notes)
 		ev = stats(case)
 		assert ev["ike_rekeyed"] >= 2 and ev["child_rekeyed"] >= 2, (ev, case.report(notes))
@@ -147,7 +150,7 @@ def test_strongswan_rekey_keeps_prf(root, build, tmp_path):
 		ike = case.charon.list_sas()["gw"]
 		assert ike["prf-alg"] == "PRF_HMAC_SHA2_256" and ike["encr-keysize"] == "128", ike
 		p, count = pings(case.lana, 25, 0.01, 56)
-		tx, rx, out = received(p, 60)
+		tx, rx, out = received(p)
 		assert tx == count and rx == tx, out + case.report(notes)
 		ev = stats(case)
 		assert ev["ike_rekeyed"] >= 2, (ev, case.report(notes))
