@@ -3,7 +3,6 @@
  * feeds its own RX queue, so what a worker transmits is read back with
  * rte_eth_rx_burst. Prints one line per case, then "N passed, M failed". */
 #include <arpa/inet.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -21,6 +20,7 @@
 #include "dataplane/worker.h"
 #include "tests/unit/unit.h"
 #include "tests/unit/unit_addr.h"
+#include "tests/unit/unit_eal.h"
 
 /* ---- the box under test --------------------------------------------------
  * lan0 (net_ring0) 192.0.2.1/24 2001:db8:1::1/64, MTU 1500
@@ -1089,10 +1089,7 @@ static bool every_packet_counted_once(void)
 
 int main(void)
 {
-	char runtime_dir[PATH_MAX];
-
 	setup();
-	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
 	RUN(pool_mbufs_spread_over_l1_sets);
 	RUN(ipv4_forward_rewrites_and_decrements);
 	RUN(ipv4_connected_neighbour);
@@ -1123,7 +1120,6 @@ int main(void)
 	int status = unit_summary();
 
 	fgw_dp_stop(&dp);
-	rte_eal_cleanup();
-	rmdir(runtime_dir);		/* EAL leaves it behind, empty */
+	unit_eal_cleanup();
 	return status;
 }

@@ -10,7 +10,6 @@
  *   Tunnel0 ipsec ipv4 (AES-GCM-128): 198.51.100.0/24, 2001:db8:2::/64
  *   Tunnel1 gre ipv4 key 42 (AES-CBC-256 + HMAC-SHA-256): 198.18.0.0/24 */
 #include <arpa/inet.h>
-#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +34,7 @@
 #include "dataplane/worker.h"
 #include "tests/unit/unit.h"
 #include "tests/unit/unit_addr.h"
+#include "tests/unit/unit_eal.h"
 
 static struct fgw_dp dp;
 static struct fgw_worker *w;
@@ -1999,10 +1999,7 @@ static bool every_packet_counted_once(void)
 
 int main(void)
 {
-	char runtime_dir[PATH_MAX];
-
 	setup();
-	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
 	RUN(ipsec_out_v4);
 	RUN(ipsec_out_v6);
 	RUN(ipsec_in_v4);
@@ -2052,7 +2049,6 @@ int main(void)
 	fgw_sa_free(peer_out_t3);
 	fgw_crypto_free(&peer);
 	fgw_dp_stop(&dp);
-	rte_eal_cleanup();
-	rmdir(runtime_dir);
+	unit_eal_cleanup();
 	return status;
 }

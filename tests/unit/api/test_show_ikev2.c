@@ -5,7 +5,6 @@
  * timer frequency (Life/Active Time).
  *
  * Prints one line per case, then "N passed, M failed". */
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include "config/config.h"
 #include "controlplane/ikev2/ike_sa.h"
 #include "tests/unit/unit_addr.h"
+#include "tests/unit/unit_eal.h"
 
 static unsigned passed, failed;
 
@@ -398,8 +398,6 @@ static void test_engine_not_running(void)
 
 int main(void)
 {
-	char runtime_dir[PATH_MAX];
-
 	setup();
 	test_sa();
 	test_sa_detailed();
@@ -411,10 +409,7 @@ int main(void)
 	test_rekey();
 	test_engine_not_running();
 	fgw_config_free(cfg);
-	/* the EAL leaves its runtime directory behind, empty: one a run */
-	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	rmdir(runtime_dir);
+	unit_eal_cleanup();
 	printf("%u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

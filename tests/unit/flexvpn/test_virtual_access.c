@@ -19,6 +19,7 @@
 #include "dataplane/tunnel.h"
 #include "tests/unit/unit.h"
 #include "tests/unit/unit_addr.h"
+#include "tests/unit/unit_eal.h"
 
 static struct fgw_dp dp;
 static struct fgw_control c;
@@ -392,10 +393,7 @@ static bool benchmark(void)
 
 int main(void)
 {
-	char runtime_dir[1024];
-
 	setup();
-	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
 	RUN(from_template);
 	RUN(routes_and_sas_go_with_it);
 	RUN(reuse);
@@ -406,7 +404,6 @@ int main(void)
 	fgw_flexvpn_free(&c);
 	fgw_rib_free(&c);
 	fgw_dp_stop(&dp);
-	rte_eal_cleanup();
-	rmdir(runtime_dir);
+	unit_eal_cleanup();
 	return unit_summary();
 }

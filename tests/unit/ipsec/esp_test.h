@@ -3,7 +3,6 @@
 #ifndef FGW_ESP_TEST_H
 #define FGW_ESP_TEST_H
 
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,6 +15,7 @@
 #include "dataplane/ipsec/crypto.h"
 #include "dataplane/ipsec/esp.h"
 #include "dataplane/ipsec/sa_setup.h"
+#include "tests/unit/unit_eal.h"
 
 static struct rte_mempool *test_pool;
 static struct fgw_crypto test_crypto;
@@ -45,16 +45,11 @@ static inline int test_eal_init(const char *prog)
 	return 0;
 }
 
-/* rte_eal_cleanup empties the runtime directory but leaves it behind. */
 static inline void test_eal_fini(void)
 {
-	char dir[PATH_MAX];
-
-	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
 	fgw_crypto_free(&test_crypto);
 	rte_mempool_free(test_pool);
-	rte_eal_cleanup();
-	rmdir(dir);
+	unit_eal_cleanup();
 }
 
 static inline struct rte_mbuf *test_mbuf(const uint8_t *data, size_t len)

@@ -7,7 +7,6 @@
  * how entries age, which would disturb every other case. */
 #include <errno.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +31,7 @@
 #include "controlplane/control.h"
 #include "tests/unit/unit.h"
 #include "tests/unit/unit_addr.h"
+#include "tests/unit/unit_eal.h"
 
 #ifdef NEIGH_REACHABLE_S
 #define AGEING_VARIANT true
@@ -1034,7 +1034,7 @@ static bool flood_of_unresolved_destinations_is_bounded(void)
 
 int main(int argc, char **argv)
 {
-	char prefix[64], runtime_dir[PATH_MAX];
+	char prefix[64];
 	char *eal[] = { argv[0], "--no-huge", "--no-pci", "--no-shconf", "-m", "64", "-l", "0",
 			"--no-telemetry", "--log-level", "lib.*:error", prefix };
 
@@ -1070,9 +1070,6 @@ out:
 	capture_reset();
 	fgw_neigh_free(&c);
 	fgw_rib_free(&c);
-	/* the EAL leaves its runtime directory behind, empty: one a run */
-	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	rmdir(runtime_dir);
+	unit_eal_cleanup();
 	return unit_summary();
 }
