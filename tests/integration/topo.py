@@ -286,7 +286,9 @@ class FlexGW:
 				self.proc.wait(timeout)
 			except subprocess.TimeoutExpired:
 				self.proc.kill()
-				self.proc.wait(10)
+				# killed, it goes: on a loaded host its exit (the
+				# af_packet sockets, the memory) outlasted 10 s
+				self.proc.wait(60)
 		self.returncode = self.proc.returncode
 		if not self.log.closed:
 			self.log.close()
