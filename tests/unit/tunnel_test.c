@@ -1980,6 +1980,65 @@ static bool decrypted_way_follows_changes(void)
 	return true;
 }
 
+/* RFC 6040 4.2 at ESP decapsulation of received frames, whose outer
+ * header the IPv4 or IPv6 pass checked: the outer ECN field, IPv4
+ * (Tunnel0) or IPv6 (Tunnel2), combined into the inner IPv4 packet's
+ * (checksum kept right); CE on a not-ECT packet dropped as ESP_ECN. */
+static bool esp_outer_ecn_applied(void)
+{
+	static const struct { uint8_t outer, inner; int want; } c[] = {
+		{ 3, 2, 3 }, { 1, 2, 1 }, { 0, 2, 2 }, { 2, 1, 1 }, { 3, 0, -1 },
+	};
+	struct fgw_sa *sas[] = { peer_out_t0_new, peer_out_t2 };
+	const char *srcs[] = { "198.51.100.7", "198.51.100.200" };
+
+	for (unsigned v6 = 0; v6 < 2; v6++) {
+		for (unsigned i = 0; i < RTE_DIM(c); i++) {
+			struct rte_mbuf *m = ip4_pkt(srcs[v6], "192.0.2.10", 100, false, IPPROTO_UDP);
+			struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+			struct rte_mbuf *out[4];
+			uint8_t *outer;
+			unsigned n;
+
+			ip->type_of_service = c[i].inner;
+			ip->hdr_checksum = 0;
+			ip->hdr_checksum = rte_ipv4_cksum(ip);
+			m = peer_encap(m, sas[v6]);
+			outer = rte_pktmbuf_mtod_offset(m, uint8_t *, RTE_ETHER_HDR_LEN);
+			if (v6) {
+				outer[1] = (uint8_t)((outer[1] & ~0x30) | c[i].outer << 4);
+			} else {
+				struct rte_ipv4_hdr *o = (struct rte_ipv4_hdr *)outer;
+
+				o->type_of_service = (uint8_t)((o->type_of_service & ~3) | c[i].outer);
+				o->hdr_checksum = 0;
+				o->hdr_checksum = rte_ipv4_cksum(o);
+			}
+			feed(port_wan, &m, 1);
+			n = sent(port_lan, out, 4);
+			if (c[i].want < 0) {
+				EXPECT(n == 0 && delta_drop(FGW_DROP_ESP_ECN) == 1,
+				       "IPv%c outer %u inner %u: %u forwarded, not dropped as ECN",
+				       v6 ? '6' : '4', c[i].outer, c[i].inner, n);
+			} else {
+				EXPECT(n == 1, "IPv%c outer %u inner %u: %u forwarded",
+				       v6 ? '6' : '4', c[i].outer, c[i].inner, n);
+				ip = rte_pktmbuf_mtod_offset(out[0], struct rte_ipv4_hdr *,
+							     RTE_ETHER_HDR_LEN);
+				EXPECT((ip->type_of_service & 3) == c[i].want &&
+				       rte_raw_cksum(ip, sizeof(*ip)) == 0xffff,
+				       "IPv%c outer %u inner %u: ECN %u, expected %d",
+				       v6 ? '6' : '4', c[i].outer, c[i].inner,
+				       ip->type_of_service & 3, c[i].want);
+			}
+			free_all(out, n);
+			if (!quiet())
+				return false;
+		}
+	}
+	return true;
+}
+
 static bool every_packet_counted_once(void)
 {
 	struct fgw_worker_stats s;
@@ -2033,6 +2092,7 @@ int main(void)
 	RUN(outer_header_checked_once);
 	RUN(esp_to_our_address_follows_the_fib);
 	RUN(decrypted_way_follows_changes);
+	RUN(esp_outer_ecn_applied);
 	RUN(other_workers_sa_is_handed_off);
 	RUN(control_inject_is_encrypted);
 	RUN(every_packet_counted_once);
