@@ -17,19 +17,10 @@ MAX_CONNS = 16		# ctl_server.c CTL_MAX_CONNS
 
 @pytest.fixture
 def gw(root, build, tmp_path):
-	ns = topo.Namespace("ctl")
-	g = None
-	try:
-		g = topo.FlexGW(ns, tmp_path, [dict(name="GigabitEthernet1", iface="x",
-						    ipv4="192.0.2.1/26")],
-				build=build, devices=["net_null0"])
-		g.start()
+	with topo.gateway("ctl", tmp_path, [dict(name="GigabitEthernet1", iface="x",
+						 ipv4="192.0.2.1/26")],
+			  build=build, devices=["net_null0"]) as g:
 		yield g
-	finally:
-		if g is not None:
-			g.stop()
-		ns.delete()
-
 
 def connect(gw, timeout=30):
 	s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

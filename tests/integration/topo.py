@@ -5,6 +5,7 @@ one of them and drives it with flexctl. Everything made here is recorded so
 that teardown removes it even when a test fails half way: namespaces carry a
 per-run name prefix, processes are killed by the pid we started.
 """
+import contextlib
 import ctypes
 import json
 import os
@@ -339,6 +340,21 @@ class FlexGW:
 
 
 # ---- traffic ---------------------------------------------------------------
+
+@contextlib.contextmanager
+def gateway(name, workdir, ports, **kw):
+	"""A started FlexGW alone in a namespace of its own (FlexGW's
+	arguments), stopped and the namespace deleted however the block ends."""
+	ns = Namespace(name)
+	g = None
+	try:
+		g = FlexGW(ns, workdir, ports, **kw)
+		g.start()
+		yield g
+	finally:
+		if g is not None:
+			g.stop()
+		ns.delete()
 
 def wait(cond, timeout, step=0.5):
 	"""cond()'s first true value within timeout seconds (polled every
