@@ -131,8 +131,9 @@ void fgw_esp_decap(struct fgw_crypto *c, struct rte_mbuf **m, struct fgw_sa *con
  * trimmed), whose version is 4 or 6, and l3_len is its header's length
  * (IPv4: the IHL's, at least 20). Those tests are not made again; what lies
  * past the header is checked as fgw_esp_decap checks it. sa[0] to
- * sa[one - 1] are one SA, as the caller found them (0: not known): that
- * run is not looked for again. */
+ * sa[one - 1] are one SA and m[0] to m[one - 1] have one l3_len and
+ * l4_len, as the caller found them (0: not known): that run is not looked
+ * for again, and its lengths are read once. */
 void fgw_esp_decap_received(struct fgw_crypto *c, struct rte_mbuf **m,
 			    struct fgw_sa *const *sa, unsigned n, unsigned one,
 			    uint8_t *verdict);

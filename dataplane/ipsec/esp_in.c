@@ -79,17 +79,19 @@ static __rte_always_inline bool kind_tunnel(const struct fgw_sa *sa, unsigned ki
 /* Bounds, replay, lifetime; then the crypto job. Nothing is decrypted or
  * moved for a packet that fails here. received: the outer header was
  * checked against the frame by the pass it came in through
- * (fgw_esp_decap_received), so its tests are not made again. */
+ * (fgw_esp_decap_received), so its tests are not made again. l3, l4: the
+ * packet's l3_len and l4_len, constants in the usual run's body
+ * (check_run). */
 static __rte_always_inline unsigned decap_check(struct fgw_crypto *c, struct rte_mbuf *m,
 						struct fgw_sa *sa, unsigned user,
 						struct in_pkt *in, const unsigned kind,
-						const bool received)
+						const bool received, unsigned l3, unsigned l4)
 {
 	const unsigned iv_len = kind_iv_len(sa, kind), icv_len = kind_icv_len(sa, kind);
 	const bool esn = kind_esn(sa, kind);
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint32_t len = rte_pktmbuf_data_len(m), ip_len, esp_off, need, ct_len;
-	unsigned l3 = m->l3_len, l4 = m->l4_len, verdict;
+	unsigned verdict;
 	struct fgw_crypto_scratch *s;
 	struct fgw_crypto_op op;
 	uint8_t *esp, *icv;
@@ -384,7 +386,7 @@ static __rte_always_inline unsigned check_run(struct in_burst *b, struct fgw_sa 
 	uint8_t *verdict = b->verdict;
 	struct in_pkt *in = b->in;
 	/* A leading run the caller knew of is not walked again. */
-	unsigned end = from < b->one ? b->one : from + 1, n = b->n;
+	unsigned one = b->one, end = from < one ? one : from + 1, n = b->n, i = from;
 
 	/* The end first, in a loop of its own: tested after each packet's
 	 * checks, it cost about 13 instructions a packet (callgrind), the
@@ -393,8 +395,25 @@ static __rte_always_inline unsigned check_run(struct in_burst *b, struct fgw_sa 
 		end += 2;	/* two a turn: half the loop's tests */
 	if (end < n && sas[end] == sa)
 		end++;
-	for (unsigned i = from; i < end; i++)
-		verdict[i] = decap_check(c, m[i], sa, i, &in[i], kind, received);
+	if (received && from < one) {
+		/* The caller's run has one header length, read once; ESP
+		 * straight after a 20-byte IPv4 header, the usual packet, in
+		 * a body of its own where the offsets are constants
+		 * (callgrind, 64 B GCM inbound: about 20 instructions a
+		 * packet fewer than the lengths in variables). */
+		const unsigned l3 = m[from]->l3_len, l4 = m[from]->l4_len;
+
+		if (l3 == sizeof(struct rte_ipv4_hdr) && l4 == 0)
+			for (; i < one; i++)
+				verdict[i] = decap_check(c, m[i], sa, i, &in[i], kind, true,
+							 sizeof(struct rte_ipv4_hdr), 0);
+		else
+			for (; i < one; i++)
+				verdict[i] = decap_check(c, m[i], sa, i, &in[i], kind, true, l3, l4);
+	}
+	for (; i < end; i++)
+		verdict[i] = decap_check(c, m[i], sa, i, &in[i], kind, received, m[i]->l3_len,
+					 m[i]->l4_len);
 	return end;
 }
 
