@@ -588,6 +588,67 @@ static bool ipv4_checksum_verified(void)
 	return true;
 }
 
+/* Frame f received with the NIC's verdict on its IPv4 header in
+ * ol_flags; the frame sent on lan1 (to be freed), or NULL. */
+static struct rte_mbuf *forwarded_with_flags(const struct frame *f, uint64_t flags)
+{
+	struct rte_mbuf *m = mbuf_of(f), *out;
+
+	m->ol_flags |= flags;
+	before = w->stats;
+	fgw_worker_process_burst(&dp, w, port0, &m, 1);
+	fgw_worker_service(w);
+	return sent(port1, &out, 1) == 1 ? out : NULL;
+}
+
+/* The NIC's checksum verdict (RX_IP_CKSUM_*): GOOD is trusted, BAD
+ * dropped whatever the field, NONE (checked, the field left unfilled) has
+ * the field filled in, UNKNOWN has the sum checked. */
+static bool ipv4_nic_checksum_verdicts(void)
+{
+	struct frame f;
+	struct rte_ipv4_hdr *ip;
+	struct rte_mbuf *m;
+	uint16_t good;
+	bool out;
+
+	ipv4(&f, "192.0.2.10", "203.0.113.5", 64, 20, false);
+	ip = ip4_of(&f);
+	good = ip->hdr_checksum;
+
+	ip->hdr_checksum = good ^ 0x0101;
+	m = forwarded_with_flags(&f, RTE_MBUF_F_RX_IP_CKSUM_GOOD);
+	EXPECT(m != NULL, "GOOD with a wrong field not forwarded");
+	rte_pktmbuf_free(m);
+	EXPECT(quiet(), "GOOD: more than one frame out");
+
+	m = forwarded_with_flags(&f, RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN);
+	out = m != NULL;
+	rte_pktmbuf_free(m);
+	EXPECT(!out && delta_drop(FGW_DROP_IPV4_CHECKSUM) == 1,
+	       "UNKNOWN with a wrong field not dropped as IPV4_CHECKSUM");
+	EXPECT(quiet(), "UNKNOWN: a frame out");
+
+	ip->hdr_checksum = good;
+	m = forwarded_with_flags(&f, RTE_MBUF_F_RX_IP_CKSUM_BAD);
+	out = m != NULL;
+	rte_pktmbuf_free(m);
+	EXPECT(!out && delta_drop(FGW_DROP_IPV4_CHECKSUM) == 1,
+	       "BAD with a right field not dropped as IPV4_CHECKSUM");
+	EXPECT(quiet(), "BAD: a frame out");
+
+	ip->hdr_checksum = 0;
+	m = forwarded_with_flags(&f, RTE_MBUF_F_RX_IP_CKSUM_NONE);
+	EXPECT(m != NULL, "NONE not forwarded");
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
+	if (!header_checksum_ok(ip)) {
+		rte_pktmbuf_free(m);
+		EXPECT(false, "NONE: the field not filled in");
+	}
+	rte_pktmbuf_free(m);
+	return quiet();
+}
+
 static bool ipv4_df_too_big_punts_frag_needed(void)
 {
 	struct frame f;
@@ -1101,6 +1162,7 @@ int main(void)
 	RUN(ipv4_malformed_drops);
 	RUN(ipv4_every_first_octet);
 	RUN(ipv4_checksum_verified);
+	RUN(ipv4_nic_checksum_verdicts);
 	RUN(ipv4_df_too_big_punts_frag_needed);
 	RUN(ipv4_fragments_when_df_clear);
 	RUN(ipv4_neighbour_miss_punts_as_received);
