@@ -147,7 +147,11 @@ static double ratio_cpu(const struct result *r)
  * does. */
 static bool ratio_from_cpu(const struct result *r)
 {
-	return r->starved > 0 && r->total.mpps_cpu > 0;
+	/* and only with every CPU-time rate a ratio divides by known: an
+	 * unknown one (0) read ratio 0.000 (check19) */
+	return r->starved > 0 && r->total.mpps_cpu > 0 &&
+	       (r->crypto_only == 0 || r->crypto_only_cpu > 0) &&
+	       (r->one_sa == 0 || r->one_sa_cpu > 0);
 }
 
 /* Per-worker rate over the one-core crypto limit. */

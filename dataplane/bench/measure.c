@@ -27,6 +27,8 @@
  * ratios from the CPU-time rates. */
 #define STARVED_SHARE 0.5
 #define STARVED_RETRIES 2
+/* The longest wait for a measuring lcore to name its CPU-time clock. */
+#define CLOCK_WAIT_S 1.0
 
 static void sleep_s(double s)
 {
@@ -56,6 +58,20 @@ static double cpu_s(const struct bench_counter *c)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* A lcore names its CPU-time clock once it runs (bench_counter_own), and
+ * rte_eal_remote_launch returns before that. Read earlier (no warm-up, a
+ * host slow to run the lcore), a counter's CPU time was unknown and its
+ * turn's CPU rate 0: a one-turn crypto-only rate of 0 per CPU second made
+ * a starved row's ratio 0.000 (check19). */
+static void wait_clocks(const struct bench_task *t)
+{
+	uint64_t end = rte_get_tsc_cycles() + (uint64_t)(CLOCK_WAIT_S * (double)rte_get_tsc_hz());
+
+	for (unsigned i = 0; i < t->n; i++)
+		while (!t->count[i]->has_clock && rte_get_tsc_cycles() < end)
+			usleep(100);
+}
+
 /* One turn of task t: rate of each counter in mpps[i], the sum last; per
  * CPU second in cpu[] likewise (0 where unknown), on the wall clock with
  * nothing left out in wall[]. A counter's excluded cycles come off both
@@ -73,6 +89,7 @@ static int turn(struct bench_task *t, double settle, double slice, double *mpps,
 		return -1;
 	*share = 1;
 	sleep_s(settle);
+	wait_clocks(t);
 	t0 = rte_get_tsc_cycles();
 	for (unsigned i = 0; i < t->n; i++) {
 		p0[i] = t->count[i]->packets;
