@@ -109,6 +109,28 @@ static bool eal_args_build(struct eal_args *a, char **user, int n_user, unsigned
 	return ok;
 }
 
+/* rte_eal_init with stdout on stderr: given arguments it refuses, the EAL
+ * printf()s its whole usage, ~100 lines that went to stdout, where --json
+ * promises one JSON object (check19), and scrolled its error line away
+ * from a terminal's stderr. */
+static int eal_init(int argc, char **argv)
+{
+	int out, rc;
+
+	fflush(stdout);
+	out = dup(STDOUT_FILENO);
+	if (out < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+		if (out >= 0)
+			close(out);
+		return rte_eal_init(argc, argv);
+	}
+	rc = rte_eal_init(argc, argv);
+	fflush(stdout);
+	dup2(out, STDOUT_FILENO);
+	close(out);
+	return rc;
+}
+
 /* ---- output ---------------------------------------------------------------- */
 
 struct result {
@@ -466,8 +488,8 @@ static int run_all(const struct bench_opts *o, FILE *tab, FILE *js)
 		fprintf(stderr, "flexgw-bench: %s\n", err);
 		return -1;
 	}
-	fprintf(tab, "flexgw-bench: %u worker lcore(s), IPsec-MB %s (%s), %.1f s per "
-		"measurement after %.1f s warm-up\n", n, imb_get_version_str(),
+	fprintf(tab, "flexgw-bench: %u worker lcore(s), IPsec-MB %s (%s), %g s per "
+		"measurement after %g s warm-up\n", n, imb_get_version_str(),
 		fgw_crypto_arch_name(probe.arch), o->duration, o->warmup);
 	fgw_crypto_free(&probe);
 	fprintf(tab, "data path: %s\n", bench_harness_path(true));
@@ -666,7 +688,7 @@ int main(int argc, char **argv)
 	}
 	/* EAL logs to stdout by default; keep stdout for the results. */
 	rte_openlog_stream(stderr);
-	if (rte_eal_init(eal.n, eal.v) < 0) {
+	if (eal_init(eal.n, eal.v) < 0) {
 		fprintf(stderr, "flexgw-bench: EAL initialisation failed: %s\n",
 			rte_strerror(rte_errno));
 		/* the EAL makes its runtime directory before most of its

@@ -305,13 +305,15 @@ int bench_parse(int argc, char **argv, struct bench_opts *o)
 			break;
 		case 'n':
 			if (!parse_uint(optarg, 1, BENCH_MAX_SAS, &o->sas)) {
-				fprintf(stderr, "flexgw-bench: --sas: 1..%u\n", BENCH_MAX_SAS);
+				fprintf(stderr, "flexgw-bench: --sas %s: 1..%u\n", optarg,
+					BENCH_MAX_SAS);
 				return -1;
 			}
 			break;
 		case 'w':
 			if (!parse_uint(optarg, 1, FGW_DP_MAX_WORKERS, &o->workers)) {
-				fprintf(stderr, "flexgw-bench: --workers: 1..%u\n", FGW_DP_MAX_WORKERS);
+				fprintf(stderr, "flexgw-bench: --workers %s: 1..%u\n", optarg,
+					FGW_DP_MAX_WORKERS);
 				return -1;
 			}
 			break;

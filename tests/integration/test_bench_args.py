@@ -21,7 +21,7 @@ SCRIPT = topo.REPO / "scripts" / "bench-vs-secgw.sh"
 	(["--sas", "0"], "--sas"),
 	(["--sas", "1000001"], "--sas"),
 	(["--workers", "0"], "--workers"),
-	(["--workers", "9"], "--workers: 1..8"),
+	(["--workers", "9"], "--workers 9: 1..8"),
 	(["--duration", "nan"], "--duration"),
 	(["-i", "--json"], "--interactive"),
 	(["--sink", "disk"], "--sink disk: ring or null"),
@@ -103,3 +103,14 @@ def test_bench_default_workers_lack_sas(bench):
 	assert p.returncode == 1, (p.returncode, p.stderr)
 	assert "inbound with 3 workers needs --sas 3 or more" in p.stderr, p.stderr
 	assert "outbound" not in p.stdout, p.stdout
+
+
+def test_bench_eal_refusal_leaves_stdout_alone(bench):
+	"""EAL arguments the EAL refuses: its usage, ~100 lines it printf()s,
+	went to stdout, where --json promises one JSON object, and scrolled its
+	error line away (check19). It goes to stderr with the error."""
+	p = subprocess.run([str(bench), "--no-such-eal-option", "--", "--json"],
+			   capture_output=True, text=True, timeout=60)
+	assert p.returncode == 1, (p.returncode, p.stderr)
+	assert p.stdout == "", p.stdout[:500]
+	assert "Usage:" in p.stderr and "EAL initialisation failed" in p.stderr, p.stderr[-2000:]

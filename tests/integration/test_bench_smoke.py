@@ -322,8 +322,11 @@ def test_bench_signal_removes_runtime_dir(bench, sig):
 	 "--alg gcm: unknown; one of aes-gcm-128, aes-gcm-256, aes-cbc-128-sha1,"),
 	(["--size", "99999999999999999999999"], "--size 99999999999999999999999: 64..1420"),
 	(["--size", "-64"], "--size -64: 64..1420"),
-	(["--sas", "-1"], "--sas: 1..1000000"),
-	(["--sas", "1e3"], "--sas: 1..1000000"),
+	# --sas and --workers did not quote the value (check19)
+	(["--sas", "-1"], "--sas -1: 1..1000000"),
+	(["--sas", "1e3"], "--sas 1e3: 1..1000000"),
+	(["--sas", "1000001"], "--sas 1000001: 1..1000000"),
+	(["--workers", "0"], "--workers 0: 1..8"),
 	(["--duration", "0"], "--duration 0: seconds, 0.1..3600"),
 	(["--duration", "-1"], "--duration -1: seconds, 0.1..3600"),
 	# it said "0.1 or more" of a limit of 3600; strtod took hex and blanks
@@ -497,3 +500,13 @@ def test_bench_workers_beyond_eal_lcores(bench):
 	assert err == "flexgw-bench: --workers 3: the EAL arguments give 1 worker lcore(s)\n", err
 	assert out == ""
 	assert not rundir.exists()
+
+
+def test_bench_header_times_as_given(bench):
+	"""The header printed the times with one decimal: --duration 0.25
+	--warmup 0.05 read "0.2 s per measurement after 0.1 s warm-up"
+	(check19)."""
+	p = subprocess.run([str(bench), "--size", "64", "--no-crypto-only", "--duration", "0.25",
+			    "--warmup", "0.05", "--json"], capture_output=True, text=True, timeout=120)
+	assert p.returncode == 0, p.stderr[-2000:]
+	assert "0.25 s per measurement after 0.05 s warm-up" in p.stderr, p.stderr[:500]
