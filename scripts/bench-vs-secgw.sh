@@ -49,7 +49,9 @@ usage() {
   cat <<EOF
 usage: $0 [options]
   --sizes LIST     inner IPv4 sizes, comma list (default $SIZES)
-  --alg ALG        gcm = AES-128-GCM (default) | cbc = AES-128-CBC + HMAC-SHA256-128
+  --alg ALG        gcm = AES-128-GCM (default) | cbc = AES-128-CBC + HMAC-SHA256-128; also
+                   by secgw-bench's names (aes-128-gcm, aes-128-cbc-sha256-hmac: the alg
+                   printed below) and flexgw-bench's (aes-gcm-128, aes-cbc-128-sha256)
   --sas N          SAs (and flexgw tunnel interfaces), 1..1000 (default 1)
   --duration S     measured seconds per run (default $DURATION)
   --warmup S       seconds of traffic before the window (default $WARMUP)
@@ -83,10 +85,14 @@ while [ $# -gt 0 ]; do
     *) echo "unknown option: $1" >&2; usage >&2; exit 2;;
   esac
 done
+# the names secgw-bench takes, and flexgw-bench's: only gcm and cbc were taken, so the alg
+# this script prints could not be given back to it (check19)
 case "$ALG" in
-  gcm) ALGNAME="aes-128-gcm"; TMAX=1444;;
-  cbc) ALGNAME="aes-128-cbc-sha256-hmac"; TMAX=1438;;
-  *) echo "--alg must be gcm or cbc" >&2; exit 2;;
+  gcm|aes-128-gcm|aes-gcm-128) ALG=gcm; ALGNAME="aes-128-gcm"; TMAX=1444;;
+  cbc|aes-128-cbc|aes-128-cbc-sha256-hmac|aes-cbc-128-sha256)
+    ALG=cbc; ALGNAME="aes-128-cbc-sha256-hmac"; TMAX=1438;;
+  *) echo "--alg $ALG: gcm (aes-128-gcm, aes-gcm-128) or cbc (aes-128-cbc-sha256-hmac," \
+       "aes-128-cbc, aes-cbc-128-sha256)" >&2; exit 2;;
 esac
 for n in "$DURATION" "$WARMUP" "$RUNS" "$SAS"; do
   [[ "$n" =~ ^[0-9]+$ ]] || { echo "duration, warmup, runs and sas must be integers" >&2; exit 2; }

@@ -114,3 +114,16 @@ def test_bench_eal_refusal_leaves_stdout_alone(bench):
 	assert p.returncode == 1, (p.returncode, p.stderr)
 	assert p.stdout == "", p.stdout[:500]
 	assert "Usage:" in p.stderr and "EAL initialisation failed" in p.stderr, p.stderr[-2000:]
+
+
+@pytest.mark.parametrize("alg", ["gcm", "aes-128-gcm", "aes-gcm-128", "cbc", "aes-128-cbc",
+				 "aes-128-cbc-sha256-hmac", "aes-cbc-128-sha256"])
+def test_bench_vs_secgw_alg_names(alg):
+	"""--alg takes secgw-bench's names (aes-128-gcm, the alg its own output
+	prints) and flexgw-bench's: only gcm and cbc were taken (check19). Past
+	the checks a missing secgw-bench stops it with exit 1."""
+	env = {"PATH": "/usr/bin:/bin", "SECGW_BENCH": "/nonexistent/secgw-bench.sh"}
+	p = subprocess.run(["bash", str(SCRIPT), "--alg", alg], capture_output=True, text=True,
+			   timeout=30, env=env)
+	assert p.returncode == 1, (p.returncode, p.stderr)
+	assert "SECGW_BENCH names no file" in p.stderr, p.stderr
