@@ -247,17 +247,20 @@ static int hexval(char ch)
 static bool parse_hex(struct cfg_ctx *c, const struct cfg_field *f, const char *s, size_t n,
 		      uint8_t *out, unsigned *outlen)
 {
-	if (n == 0 || n % 2)
-		return cfg_fail(c, "expected an even number of hex digits");
+	/* Said in this order: an empty key, and one written with colons or
+	 * blanks of an odd length, read "expected an even number of hex
+	 * digits" (check19). */
+	if (n == 0)
+		return cfg_fail(c, "an empty key");
+	for (size_t i = 0; i < n; i++)
+		if (hexval(s[i]) < 0)
+			return cfg_fail(c, "expected hex digits only (no 0x, no separators)");
+	if (n % 2)
+		return cfg_fail(c, "%zu hex digits, an odd number: two a byte", n);
 	if (n / 2 > f->size)
 		return cfg_fail(c, "key too long (at most %zu bytes)", f->size);
-	for (size_t i = 0; i < n; i += 2) {
-		int hi = hexval(s[i]), lo = hexval(s[i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return cfg_fail(c, "expected hex digits");
-		out[i / 2] = (uint8_t)(hi << 4 | lo);
-	}
+	for (size_t i = 0; i < n; i += 2)
+		out[i / 2] = (uint8_t)(hexval(s[i]) << 4 | hexval(s[i + 1]));
 	*outlen = (unsigned)(n / 2);
 	return true;
 }

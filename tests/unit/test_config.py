@@ -81,6 +81,16 @@ MANUAL_SA_LIFE = """{""" + PORTS + """,
                  "outbound": {"spi": 257, "encryption_key": "00112233445566778899aabbccddeeff01020304"}}}]
 }"""
 
+# One tunnel keyed by hand: %s is its inbound encryption key, quotes included.
+MANUAL_SA_KEY = """{""" + PORTS + """,
+  "ipsec": {"transform_sets": [{"name": "TS", "esp_encryption": "esp-gcm 128"}]},
+  "tunnels": [{"name": "Tunnel0", "ip_unnumbered": "Loopback0", "source": "Gi1",
+               "destination": "203.0.113.2", "mode": "ipsec ipv4",
+               "manual_sa": {"transform_set": "TS",
+                 "inbound": {"spi": 256, "encryption_key": %s},
+                 "outbound": {"spi": 257, "encryption_key": "00112233445566778899aabbccddeeff01020304"}}}]
+}"""
+
 # Two tunnels keyed by hand: %s and %s are their inbound SPIs.
 TWO_MANUAL_TUNNELS = """{""" + PORTS + """,
   "ipsec": {"transform_sets": [{"name": "TS", "esp_encryption": "esp-gcm 128"}]},
@@ -452,6 +462,12 @@ CASES = [
 	("manual-sa-soft-kilobytes-zero", MANUAL_SA_LIFE % '"soft_lifetime_kilobytes": ▶0', "tunnels[0].manual_sa.soft_lifetime_kilobytes", '0 is out of range 1..4294967295'),
 	("manual-sa-lifetime-kilobytes-too-big", MANUAL_SA_LIFE % '"lifetime_kilobytes": ▶4294967296', "tunnels[0].manual_sa.lifetime_kilobytes", '4294967296 is out of range 1..4294967295'),
 	("manual-sa-lifetime-packets-negative", MANUAL_SA_LIFE % '"lifetime_packets": ▶-1', "tunnels[0].manual_sa.lifetime_packets", '-1 is out of range'),
+	# an empty key and one with separators read "expected an even number of hex digits"
+	# (check19)
+	("manual-sa-key-empty", MANUAL_SA_KEY % '▶""', "tunnels[0].manual_sa.inbound.encryption_key", "an empty key"),
+	("manual-sa-key-colons", MANUAL_SA_KEY % '▶"00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:01:02:03:04"', "tunnels[0].manual_sa.inbound.encryption_key", "expected hex digits only (no 0x, no separators)"),
+	("manual-sa-key-0x", MANUAL_SA_KEY % '▶"0x00112233445566778899aabbccddeeff01020304"', "tunnels[0].manual_sa.inbound.encryption_key", "expected hex digits only"),
+	("manual-sa-key-odd", MANUAL_SA_KEY % '▶"00112233445566778899aabbccddeeff010203040"', "tunnels[0].manual_sa.inbound.encryption_key", "41 hex digits, an odd number: two a byte"),
 	("manual-sa-esn-without-window", """{""" + PORTS + """,
   "ipsec": {"replay_window": 0, "transform_sets": [{"name": "TS", "esp_encryption": "esp-gcm 128"}]},
   "tunnels": [{"name": "Tunnel0", "ip_unnumbered": "Loopback0", "source": "Gi1",
