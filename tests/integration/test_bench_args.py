@@ -127,3 +127,23 @@ def test_bench_vs_secgw_alg_names(alg):
 			   timeout=30, env=env)
 	assert p.returncode == 1, (p.returncode, p.stderr)
 	assert "SECGW_BENCH names no file" in p.stderr, p.stderr
+
+
+@pytest.mark.parametrize("alg", ["aes-cbc-256-sha256-128", "aes-cbc-128-hmac-sha1-96",
+				 "aes-cbc-256-sha384-192,aes-cbc-128-hmac-sha512-256"])
+def test_bench_alg_by_transform_name(bench, alg):
+	"""AES-CBC by the transform show crypto ipsec sa prints (joined by a
+	dash, with or without hmac-, the truncated lengths as RFC 4868 names
+	them) was refused as unknown (check19). Taken, the run stops at a
+	later check that needs no EAL."""
+	p = subprocess.run([str(bench), "--alg", alg, "--workers", "2", "--dir", "inbound"],
+			   capture_output=True, text=True, timeout=30)
+	assert p.returncode == 2, (p.returncode, p.stderr)
+	assert "inbound with 2 workers needs --sas 2" in p.stderr, p.stderr
+
+
+def test_bench_alg_by_transform_name_twice(bench):
+	p = subprocess.run([str(bench), "--alg", "aes-cbc-256-sha256,aes-cbc-256-hmac-sha256-128"],
+			   capture_output=True, text=True, timeout=30)
+	assert p.returncode == 2, (p.returncode, p.stderr)
+	assert "aes-cbc-256-sha256 given twice" in p.stderr, p.stderr
