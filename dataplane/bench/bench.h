@@ -247,6 +247,9 @@ void bench_harness_show_crypto(const struct bench_harness *h, FILE *f);
 /* testpmd-like: start / stop / show port stats / show crypto stats / quit,
  * on the first algorithm, direction and size of the options. */
 int bench_prompt(struct bench_harness *h, const struct bench_opts *o);
+/* Gives the terminal back as it was before the prompt; async-signal-safe,
+ * for a signal that ends the run there. */
+void bench_prompt_restore_terminal(void);
 
 /* ---- --compare-paths ----------------------------------------------------- */
 

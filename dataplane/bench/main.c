@@ -639,6 +639,7 @@ static char runtime_dir[PATH_MAX];
 
 static void on_signal(int sig)
 {
+	bench_prompt_restore_terminal();
 	if (runtime_dir[0])
 		rmdir(runtime_dir);
 	signal(sig, SIG_DFL);

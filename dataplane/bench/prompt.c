@@ -2,8 +2,11 @@
  * stop the data path on the first algorithm, direction and size of the
  * options, and look at the ports' and SAs' counters meanwhile. */
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include <cmdline.h>
 #include <cmdline_parse.h>
@@ -196,6 +199,19 @@ static cmdline_parse_ctx_t commands[] = {
 	(cmdline_parse_inst_t *)&cmd_help, NULL,
 };
 
+/* The terminal as it was before the prompt: cmdline_stdin_new turns off
+ * its canonical mode and echo, and only cmdline_stdin_exit turned them
+ * back on, so a SIGTERM or SIGHUP at the prompt left the shell typing
+ * blind (check19; testpmd's handler gives the terminal back). */
+static struct termios saved_term;
+static volatile sig_atomic_t term_saved;
+
+void bench_prompt_restore_terminal(void)
+{
+	if (term_saved)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved_term);
+}
+
 int bench_prompt(struct bench_harness *h, const struct bench_opts *o)
 {
 	struct cmdline *cl;
@@ -203,9 +219,13 @@ int bench_prompt(struct bench_harness *h, const struct bench_opts *o)
 	st.h = h;
 	st.o = o;
 	st.commands = commands;
+	if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved_term) == 0)
+		term_saved = 1;
 	cl = cmdline_stdin_new(commands, "flexgw-bench> ");
-	if (cl == NULL)
+	if (cl == NULL) {
+		term_saved = 0;
 		return -1;
+	}
 	cmdline_interact(cl);
 	/* the end of stdin without quit: as quit, after the prompt's line */
 	if (!st.quit) {
@@ -214,6 +234,7 @@ int bench_prompt(struct bench_harness *h, const struct bench_opts *o)
 			do_stop(cl);
 	}
 	cmdline_stdin_exit(cl);
+	term_saved = 0;
 	if (st.prepared)
 		bench_harness_finish(h);
 	return 0;

@@ -15,9 +15,11 @@ import json
 import os
 import pathlib
 import re
+import select
 import signal
 import subprocess
 import sys
+import termios
 import threading
 import time
 
@@ -510,3 +512,44 @@ def test_bench_header_times_as_given(bench):
 			    "--warmup", "0.05", "--json"], capture_output=True, text=True, timeout=120)
 	assert p.returncode == 0, p.stderr[-2000:]
 	assert "0.25 s per measurement after 0.05 s warm-up" in p.stderr, p.stderr[:500]
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+def test_bench_prompt_signal_restores_terminal(bench, sig):
+	"""The prompt turns the terminal's canonical mode and echo off; a
+	signal that ended the run there left them off, the shell after it
+	typing blind (check19). The handler gives the terminal back."""
+	master, slave = os.openpty()
+	try:
+		before = termios.tcgetattr(slave)
+		p = subprocess.Popen([str(bench), "--interactive", "--size", "64"], stdin=slave,
+				     stdout=slave, stderr=subprocess.DEVNULL, start_new_session=True)
+		watchdog = threading.Timer(60, p.kill)
+		watchdog.start()
+		try:
+			out = b""
+			while b"flexgw-bench> " not in out:
+				r, _, _ = select.select([master], [], [], 60)
+				if not r:
+					break
+				out += os.read(master, 65536)
+			assert b"flexgw-bench> " in out, out[-2000:]
+			# the prompt is printed just before the mode is set
+			deadline = time.time() + 10
+			while termios.tcgetattr(slave)[3] & termios.ECHO and time.time() < deadline:
+				time.sleep(0.01)
+			assert not termios.tcgetattr(slave)[3] & termios.ECHO, "the prompt's own mode"
+			p.send_signal(sig)
+			p.wait(timeout=60)
+		finally:
+			watchdog.cancel()
+			if p.poll() is None:
+				p.kill()
+				p.wait()
+		assert p.returncode == -sig, p.returncode
+		after = termios.tcgetattr(slave)
+		assert after[3] & (termios.ECHO | termios.ICANON) == \
+			before[3] & (termios.ECHO | termios.ICANON), (before[3], after[3])
+	finally:
+		os.close(master)
+		os.close(slave)
