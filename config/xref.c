@@ -149,6 +149,12 @@ static bool manual_keys(struct cfg_ctx *c, unsigned t, bool rekey, const char *d
 				   "needs %u", k->encryption_key_len, ts->name, want);
 	p.e[p.depth - 1].key = "integrity_key";
 	want = integrity_key_len(ts->esp_integrity);
+	/* left out, it read "integrity_key: 0 bytes" (check19) */
+	if (k->integrity_key_len == 0 && want) {
+		p.depth--;
+		return cfg_fail_at(c, &p, CFG_AT_VALUE, "missing \"integrity_key\": transform "
+				   "set \"%s\" needs %u bytes", ts->name, want);
+	}
 	if (k->integrity_key_len != want)
 		return cfg_fail_at(c, &p, CFG_AT_VALUE, want ? "%u bytes, but transform set "
 				   "\"%s\" needs %u" : "%u bytes, but transform set \"%s\" has "
