@@ -166,17 +166,23 @@ static __rte_always_inline void prepare_run(struct fgw_burst *b, struct rte_mbuf
 {
 	uint16_t mss = plain ? 0 : tw->mss;
 	bool gre = !plain && tw->kind == FGW_TUNNEL_GRE;
+	/* the next frame's slots as pointers, not f and m indexed by *k
+	 * (callgrind, GCM outbound, 64 B and 1420 B: 4.0 instructions a
+	 * packet) */
+	struct out_frame *o = f + *k;
+	struct rte_mbuf **mo = m + *k;
 
 	for (; i < j; i++) {
 		/* inner_len is tunnel_prepare's; tw, nh and port_if are set
 		 * where the frame leaves the run */
-		f[*k].m = frames[i];
-		f[*k].counts = counts[i];
-		if (!tunnel_prepare(b, &f[*k], tw, ifindex, mss, gre))
+		o->m = frames[i];
+		o->counts = counts[i];
+		if (!tunnel_prepare(b, o, tw, ifindex, mss, gre))
 			continue;
-		m[*k] = f[*k].m;
-		(*k)++;
+		*mo++ = o->m;
+		o++;
 	}
+	*k = (unsigned)(o - f);
 }
 
 /* Stage 3, after the burst's FIB lookups: the outer next hop id. True
