@@ -278,6 +278,15 @@ bool cfg_check_tunnel(struct cfg_ctx *c, void *obj)
 	if (t->tunnel_protection[0] && t->manual_sa.transform_set[0])
 		return cfg_fail_key(c, "manual_sa", "\"tunnel_protection\" and \"manual_sa\" are "
 				    "mutually exclusive");
+	/* Without IKE nothing resolves a name or learns a dynamic peer: flexgw
+	 * left such a tunnel out at start with a warning, after
+	 * --check-config had passed it (check19). */
+	if (t->manual_sa.transform_set[0] && !fgw_addr_is_set(&t->destination.address))
+		return cfg_fail_key(c, "destination", "a manual SA needs the peer's address, not "
+				    "%s%s%s (found by IKE, which manual keying has not)",
+				    t->destination.dynamic ? "" : "\"",
+				    t->destination.dynamic ? "dynamic" : t->destination.fqdn,
+				    t->destination.dynamic ? "" : "\"");
 	if (is_ipsec_mode(t->mode) && !t->tunnel_protection[0] && !t->manual_sa.transform_set[0])
 		return cfg_fail(c, "missing \"tunnel_protection\": an IPsec tunnel needs "
 				    "\"tunnel_protection\" or \"manual_sa\"");

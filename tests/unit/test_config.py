@@ -478,6 +478,23 @@ CASES = [
                  "outbound": {"spi": 257, "encryption_key": "00112233445566778899aabbccddeeff",
                               "integrity_key": "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"}}}]
 }""", "tunnels[0].manual_sa.inbound", 'missing "integrity_key": transform set "TS" needs 32 bytes'),
+	# flexgw left these tunnels out at start with a warning, --check-config passed them (check19)
+	("manual-sa-destination-dynamic", """{""" + PORTS + """,
+  "ipsec": {"transform_sets": [{"name": "TS", "esp_encryption": "esp-gcm 128"}]},
+  "tunnels": [{"name": "Tunnel0", "ip_unnumbered": "Loopback0", "source": "Gi1",
+               "destination": ▶"dynamic", "mode": "ipsec ipv4",
+               "manual_sa": {"transform_set": "TS",
+                 "inbound": {"spi": 256, "encryption_key": "00112233445566778899aabbccddeeff01020304"},
+                 "outbound": {"spi": 257, "encryption_key": "00112233445566778899aabbccddeeff01020304"}}}]
+}""", "tunnels[0].destination", "a manual SA needs the peer's address, not dynamic"),
+	("manual-sa-destination-name", """{""" + PORTS + """,
+  "ipsec": {"transform_sets": [{"name": "TS", "esp_encryption": "esp-gcm 128"}]},
+  "tunnels": [{"name": "Tunnel0", "ip_unnumbered": "Loopback0", "source": "Gi1",
+               "destination": ▶"peer.example.net", "mode": "gre ipv4",
+               "manual_sa": {"transform_set": "TS",
+                 "inbound": {"spi": 256, "encryption_key": "00112233445566778899aabbccddeeff01020304"},
+                 "outbound": {"spi": 257, "encryption_key": "00112233445566778899aabbccddeeff01020304"}}}]
+}""", "tunnels[0].destination", 'a manual SA needs the peer\'s address, not "peer.example.net"'),
 	("manual-sa-esn-without-window", """{""" + PORTS + """,
   "ipsec": {"replay_window": 0, "transform_sets": [{"name": "TS", "esp_encryption": "esp-gcm 128"}]},
   "tunnels": [{"name": "Tunnel0", "ip_unnumbered": "Loopback0", "source": "Gi1",
