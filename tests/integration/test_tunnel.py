@@ -261,6 +261,9 @@ def test_show_commands_name_the_tunnel(pair):
 	text = pair.gwa.flexctl_raw("show", "crypto", "ipsec", "sa").stdout
 	assert "interface: Tunnel0" in text and "#pkts encaps:" in text, text
 	assert f"spi: 0x{SPI_BA:X}({SPI_BA})" in text and f"remote ident (addr): {pair.remote_a}" in text
+	# IOS's endpoint and current SPI lines (check19)
+	assert f"remote crypto endpt.: {pair.remote_a}" in text, text
+	assert f"current outbound spi: 0x{SPI_AB:X}({SPI_AB})" in text, text
 	# IOS's shape: send and receive errors, NAT-T as UDP-Encaps, what is left
 	# of the lifetime (manual SAs have no limit)
 	m = MODES[pair.mode]
