@@ -27,6 +27,10 @@
 #include "dataplane/private.h"
 #include "dataplane/tunnel.h"
 
+/* hop_send_run puts the Ethernet header's words together as this host
+ * stores them. */
+_Static_assert(RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN, "hop_send_run's header is little-endian");
+
 #define MAX_FRAGMENTS 64
 /* Outer TTL / hop limit of GRE packets (IOS sends 255). */
 #define GRE_OUTER_TTL 255
@@ -358,7 +362,8 @@ static __rte_always_inline void hop_send_run(struct fgw_burst *b, struct out_fra
 	struct rte_mbuf *tx[FGW_CRYPTO_BURST];
 	uint64_t sent = 0, bytes = 0, forwarded = 0, tx_bytes = 0;
 	rte_be16_t type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-	uint8_t hdr[RTE_ETHER_HDR_LEN];
+	uint32_t dst_lo, src_lo;
+	uint16_t dst_hi, src_hi;
 	uint64_t head, tail;
 	unsigned x = i, n = 0, mtu = out->mtu;
 
@@ -372,12 +377,17 @@ static __rte_always_inline void hop_send_run(struct fgw_burst *b, struct out_fra
 	if (x < j && (rte_pktmbuf_mtod(f[x].m, const uint8_t *)[0] >> 4) != 4)
 		type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
 	/* So the run's Ethernet header is the same 14 bytes for every
-	 * frame: two overlapping 8-byte stores, [0, 8) and [6, 14). */
-	memcpy(hdr, &tw->hop.mac, RTE_ETHER_ADDR_LEN);
-	memcpy(hdr + RTE_ETHER_ADDR_LEN, &out->mac, RTE_ETHER_ADDR_LEN);
-	memcpy(hdr + 2 * RTE_ETHER_ADDR_LEN, &type, sizeof(type));
-	memcpy(&head, hdr, sizeof(head));
-	memcpy(&tail, hdr + RTE_ETHER_HDR_LEN - sizeof(tail), sizeof(tail));
+	 * frame: two overlapping 8-byte stores, [0, 8) and [6, 14), their
+	 * words put together in registers. (Built in a 14-byte array, each
+	 * 8-byte load of it spanned two smaller stores, which the CPU does
+	 * not forward: it waited for them to reach L1, once a run, and with
+	 * many tunnels a run is a packet.) */
+	memcpy(&dst_lo, &tw->hop.mac.addr_bytes[0], sizeof(dst_lo));
+	memcpy(&dst_hi, &tw->hop.mac.addr_bytes[4], sizeof(dst_hi));
+	memcpy(&src_lo, &out->mac.addr_bytes[0], sizeof(src_lo));
+	memcpy(&src_hi, &out->mac.addr_bytes[4], sizeof(src_hi));
+	head = dst_lo | (uint64_t)dst_hi << 32 | (uint64_t)(uint16_t)src_lo << 48;
+	tail = src_lo | (uint64_t)src_hi << 32 | (uint64_t)type << 48;
 	for (; i < j; i++) {
 		struct rte_mbuf *m = f[i].m;
 		uint32_t len;
