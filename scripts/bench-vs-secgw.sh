@@ -94,8 +94,9 @@ case "$ALG" in
   *) echo "--alg $ALG: gcm (aes-128-gcm, aes-gcm-128) or cbc (aes-128-cbc-sha256-hmac," \
        "aes-128-cbc, aes-cbc-128-sha256)" >&2; exit 2;;
 esac
-for n in "$DURATION" "$WARMUP" "$RUNS" "$SAS"; do
-  [[ "$n" =~ ^[0-9]+$ ]] || { echo "duration, warmup, runs and sas must be integers" >&2; exit 2; }
+# whole numbers: secgw-bench.sh, run the same way, takes whole seconds
+for opt in "--duration $DURATION" "--warmup $WARMUP" "--runs $RUNS" "--sas $SAS"; do
+  [[ "${opt#* }" =~ ^[0-9]+$ ]] || { echo "$opt: a whole number expected" >&2; exit 2; }
 done
 # decimal from here on: shell arithmetic reads a leading 0 as octal (--sas 0100 made 64
 # packets for 100 SAs' pcap name, check17)

@@ -52,6 +52,11 @@ def test_bench_refuses(bench, args, says):
 	(["--sas", "1001"], "--sas"),
 	(["--duration", "0"], "duration"),
 	(["--sizes", "64,"], "ends in a comma"),
+	# the option and the value it refused named (check19)
+	(["--duration", "0.5"], "--duration 0.5: a whole number expected"),
+	(["--warmup", "x"], "--warmup x: a whole number expected"),
+	(["--runs", "-1"], "--runs -1: a whole number expected"),
+	(["--sas", "1e3"], "--sas 1e3: a whole number expected"),
 ])
 def test_bench_vs_secgw_refuses(args, says):
 	# a secgw-bench that is not there: a case that passed the checks would stop
