@@ -1,7 +1,8 @@
 /* show crypto ipsec sa: every tunnel interface with its SAs, in the shape
  * of IOS (interface, local and remote ident, #pkts, then the inbound and
- * outbound ESP SAs). Counters come from the SAs themselves; keys are never
- * read here. */
+ * outbound ESP SAs). #pkts are the interface's, which go on across
+ * rekeys as IOS's do; each SA has its own counters; keys are never read
+ * here. */
 #include "api/commands.h"
 
 #include <string.h>
@@ -191,19 +192,17 @@ void fgw_render_crypto_ipsec_sa(const json_t *j, struct fgw_text *t)
 	json_array_foreach(list, i, ifc) {
 		const json_t *in = json_object_get(ifc, "inbound");
 		const json_t *out = json_object_get(ifc, "outbound");
-		uint64_t enc = 0, dec = 0;
+		/* the interface's, as the JSON's pkts_encaps: the current SAs'
+		 * packets alone started again at every rekey (check19) */
+		uint64_t enc = fgw_json_u64(ifc, "pkts_encaps"), dec = fgw_json_u64(ifc, "pkts_decaps");
 		bool natt = false;
 		size_t k;
 		const json_t *sa;
 
 		/* UDP-Encaps for the tunnel as a whole: inbound SAs take ESP in
 		 * UDP and plain ESP alike, the outbound one picks */
-		json_array_foreach(out, k, sa) {
-			enc += fgw_json_u64(sa, "packets");
+		json_array_foreach(out, k, sa)
 			natt |= json_is_true(json_object_get(sa, "natt"));
-		}
-		json_array_foreach(in, k, sa)
-			dec += fgw_json_u64(sa, "packets");
 		fgw_text_printf(t, "\ninterface: %s\n", fgw_json_str(ifc, "interface"));
 		fgw_text_printf(t, "    local  ident (addr): %s\n", fgw_json_str(ifc, "local"));
 		fgw_text_printf(t, "    remote ident (addr): %s\n", fgw_json_str(ifc, "remote"));

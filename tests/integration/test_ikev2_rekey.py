@@ -214,6 +214,13 @@ def test_flexgw_rekeys(root, build, tmp_path):
 			out + case.report(notes)
 		ev = stats(case)
 		assert ev["ike_rekeyed"] == 1 and ev["child_rekeyed"] >= 3, (ev, case.report(notes))
+		# #pkts go on across the rekeys, as IOS's do: every request went out
+		# through the tunnel and every reply came in, on three CHILD SAs
+		text = case.gw.flexctl_raw("show", "crypto", "ipsec", "sa").stdout
+		enc, dec = map(int, re.search(r"#pkts encaps: (\d+).*\n.*#pkts decaps: (\d+)",
+					      text).groups())
+		total = sum(fast) + 150 * len(fast)
+		assert enc >= total and dec >= total, text
 		log = case.gw.log_text()
 		assert re.search(r"rekeyed: now SA \d+", log), log
 		assert re.search(r"CHILD SA in \w+ out \w+ rekeyed to in \w+ out \w+", log)
