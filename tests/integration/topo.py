@@ -339,8 +339,6 @@ class FlexGW:
 			s.close()
 
 
-# ---- traffic ---------------------------------------------------------------
-
 @contextlib.contextmanager
 def gateway(name, workdir, ports, **kw):
 	"""A started FlexGW alone in a namespace of its own (FlexGW's
@@ -355,6 +353,9 @@ def gateway(name, workdir, ports, **kw):
 		if g is not None:
 			g.stop()
 		ns.delete()
+
+
+# ---- traffic ---------------------------------------------------------------
 
 def wait(cond, timeout, step=0.5):
 	"""cond()'s first true value within timeout seconds (polled every

@@ -601,6 +601,17 @@ static struct rte_mbuf *forwarded_with_flags(const struct frame *f, uint64_t fla
 	return sent(port1, &out, 1) == 1 ? out : NULL;
 }
 
+/* Frame f received with ol_flags' verdict: nothing sent, one
+ * IPV4_CHECKSUM drop counted. */
+static bool checksum_dropped(const struct frame *f, uint64_t flags)
+{
+	struct rte_mbuf *m = forwarded_with_flags(f, flags);
+	bool out = m != NULL;
+
+	rte_pktmbuf_free(m);
+	return !out && delta_drop(FGW_DROP_IPV4_CHECKSUM) == 1;
+}
+
 /* The NIC's checksum verdict (RX_IP_CKSUM_*): GOOD is trusted, BAD
  * dropped whatever the field, NONE (checked, the field left unfilled) has
  * the field filled in, UNKNOWN has the sum checked. */
@@ -610,7 +621,6 @@ static bool ipv4_nic_checksum_verdicts(void)
 	struct rte_ipv4_hdr *ip;
 	struct rte_mbuf *m;
 	uint16_t good;
-	bool out;
 
 	ipv4(&f, "192.0.2.10", "203.0.113.5", 64, 20, false);
 	ip = ip4_of(&f);
@@ -622,18 +632,12 @@ static bool ipv4_nic_checksum_verdicts(void)
 	rte_pktmbuf_free(m);
 	EXPECT(quiet(), "GOOD: more than one frame out");
 
-	m = forwarded_with_flags(&f, RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN);
-	out = m != NULL;
-	rte_pktmbuf_free(m);
-	EXPECT(!out && delta_drop(FGW_DROP_IPV4_CHECKSUM) == 1,
+	EXPECT(checksum_dropped(&f, RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN),
 	       "UNKNOWN with a wrong field not dropped as IPV4_CHECKSUM");
 	EXPECT(quiet(), "UNKNOWN: a frame out");
 
 	ip->hdr_checksum = good;
-	m = forwarded_with_flags(&f, RTE_MBUF_F_RX_IP_CKSUM_BAD);
-	out = m != NULL;
-	rte_pktmbuf_free(m);
-	EXPECT(!out && delta_drop(FGW_DROP_IPV4_CHECKSUM) == 1,
+	EXPECT(checksum_dropped(&f, RTE_MBUF_F_RX_IP_CKSUM_BAD),
 	       "BAD with a right field not dropped as IPV4_CHECKSUM");
 	EXPECT(quiet(), "BAD: a frame out");
 
