@@ -253,6 +253,9 @@ struct fgw_tunnel {
 	uint16_t mss;				/* 0: no clamping */
 	struct fgw_addr src, dst;		/* outer */
 	struct fgw_tunnel_counters cleared;	/* control lcore: sums at the last clear */
+	/* control lcore: drops of its inbound SAs deleted since the last
+	 * clear, so that a rekey does not take them off rx_sa_drops */
+	uint64_t sa_in_drops_gone;
 	/* control lcore: the inbound SAs bound to the tunnel (fgw_sa_in_add),
 	 * so that deleting it does not read every SA slot */
 	struct fgw_sa **sa_in;

@@ -285,6 +285,18 @@ int fgw_sa_in_add(struct fgw_dp *dp, uint32_t ifindex, struct fgw_sa *sa, unsign
 	return 0;
 }
 
+/* An SA's drops since the last clear, every reason. */
+static uint64_t sa_drops(const struct fgw_sa *sa)
+{
+	struct fgw_sa_stats st;
+	uint64_t n = 0;
+
+	fgw_sa_counters(sa, &st);
+	for (unsigned r = 1; r < FGW_SA_DROP_MAX; r++)
+		n += st.drop[r];
+	return n;
+}
+
 int fgw_sa_in_del(struct fgw_dp *dp, uint32_t spi)
 {
 	struct fgw_sa **slot = &dp->sa_in[spi & dp->sa_in_mask];
@@ -301,6 +313,8 @@ int fgw_sa_in_del(struct fgw_dp *dp, uint32_t spi)
 		}
 	__atomic_store_n(slot, NULL, __ATOMIC_RELEASE);
 	grace_period(dp);
+	if (t != NULL)
+		t->sa_in_drops_gone += sa_drops(sa);
 	fgw_sa_free(sa);
 	return 0;
 }
@@ -330,9 +344,10 @@ static void tunnel_counters_raw(const struct fgw_dp *dp, const struct fgw_tunnel
 		out->rx_bytes += __atomic_load_n(&s->rx_bytes, __ATOMIC_RELAXED);
 		out->tx_packets += __atomic_load_n(&s->tx_packets, __ATOMIC_RELAXED);
 		out->tx_bytes += __atomic_load_n(&s->tx_bytes, __ATOMIC_RELAXED);
-		out->drops += __atomic_load_n(&s->rx_drops, __ATOMIC_RELAXED) +
-			      __atomic_load_n(&s->tx_drops, __ATOMIC_RELAXED);
+		out->rx_drops += __atomic_load_n(&s->rx_drops, __ATOMIC_RELAXED);
+		out->tx_drops += __atomic_load_n(&s->tx_drops, __ATOMIC_RELAXED);
 	}
+	out->drops = out->rx_drops + out->tx_drops;
 }
 
 /* Counters only grow, so now >= base; clamp anyway rather than wrap. */
@@ -355,7 +370,12 @@ void fgw_tunnel_counters_sum(const struct fgw_dp *dp, uint32_t ifindex,
 	out->rx_bytes = since(now.rx_bytes, t->cleared.rx_bytes);
 	out->tx_packets = since(now.tx_packets, t->cleared.tx_packets);
 	out->tx_bytes = since(now.tx_bytes, t->cleared.tx_bytes);
-	out->drops = since(now.drops, t->cleared.drops);
+	out->rx_drops = since(now.rx_drops, t->cleared.rx_drops);
+	out->tx_drops = since(now.tx_drops, t->cleared.tx_drops);
+	out->drops = out->rx_drops + out->tx_drops;
+	out->rx_sa_drops = t->sa_in_drops_gone;
+	for (unsigned i = 0; i < t->n_sa_in; i++)
+		out->rx_sa_drops += sa_drops(t->sa_in[i]);
 }
 
 static void sa_stats_read(const struct fgw_sa *sa, struct fgw_sa_stats *out)
@@ -383,6 +403,7 @@ void fgw_tunnels_counters_clear(struct fgw_dp *dp)
 		if (t == NULL)
 			continue;
 		tunnel_counters_raw(dp, t, &t->cleared);
+		t->sa_in_drops_gone = 0;
 		if (t->sa_out != NULL)
 			sa_stats_read(t->sa_out, &t->sa_out->cleared);
 	}

@@ -112,11 +112,15 @@ int fgw_tunnel_inject(struct fgw_dp *dp, struct rte_mbuf *m, uint32_t ifindex);
 /* Per tunnel counters, summed over the workers. rx: decrypted inner
  * packets that came in on the tunnel; tx: inner packets sent into it;
  * drops: inner packets lost on the way in or out (the reason is counted in
- * the worker stats). */
+ * the worker stats), rx_drops + tx_drops. rx_sa_drops: ESP packets its
+ * inbound SAs dropped (replay, integrity...: by reason on each SA), those
+ * of SAs deleted since (rekeys) included. */
 struct fgw_tunnel_counters {
 	uint64_t rx_packets, rx_bytes;
 	uint64_t tx_packets, tx_bytes;
 	uint64_t drops;
+	uint64_t rx_drops, tx_drops;
+	uint64_t rx_sa_drops;
 };
 void fgw_tunnel_counters_sum(const struct fgw_dp *dp, uint32_t ifindex,
 			     struct fgw_tunnel_counters *out);

@@ -108,18 +108,23 @@ static json_t *port_counters(const struct fgw_cmd_ctx *x, uint16_t port)
 }
 
 /* A tunnel's inner packets since the last "clear counters"
- * (dataplane/tunnel.h). */
+ * (dataplane/tunnel.h). Input errors: what arrived for it and was
+ * dropped, by its inbound SAs or once decrypted; output errors: what went
+ * into it and was not sent. show crypto ipsec sa's #recv and #send
+ * errors, the same numbers. */
 static json_t *tunnel_counters(const struct fgw_cmd_ctx *x, const struct fgw_if *ifp)
 {
 	struct fgw_tunnel_counters tc;
 
 	fgw_tunnel_counters_sum(x->c->dp, (uint32_t)(ifp - x->c->dp->ifs), &tc);
-	return json_pack("{s:o, s:o, s:o, s:o, s:o}",
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 			 "rx_packets", fgw_json_u64_new(tc.rx_packets),
 			 "rx_bytes", fgw_json_u64_new(tc.rx_bytes),
 			 "tx_packets", fgw_json_u64_new(tc.tx_packets),
 			 "tx_bytes", fgw_json_u64_new(tc.tx_bytes),
-			 "drops", fgw_json_u64_new(tc.drops));
+			 "drops", fgw_json_u64_new(tc.drops),
+			 "input_errors", fgw_json_u64_new(tc.rx_sa_drops + tc.rx_drops),
+			 "output_errors", fgw_json_u64_new(tc.tx_drops));
 }
 
 static json_t *interface_json(const struct fgw_cmd_ctx *x, const struct fgw_if *ifp)
@@ -196,6 +201,20 @@ json_t *fgw_show_interfaces(struct fgw_cmd_ctx *x)
 static void render_counters(const json_t *cn, struct fgw_text *t)
 {
 	const json_t *eth = json_object_get(cn, "ethdev");
+
+	/* a tunnel: its own errors, no buffers or misses of a NIC (it
+	 * printed those zeros and none of its drops) */
+	if (json_object_get(cn, "input_errors") != NULL) {
+		fgw_text_printf(t, "     %" PRIu64 " packets input, %" PRIu64 " bytes\n",
+				fgw_json_u64(cn, "rx_packets"), fgw_json_u64(cn, "rx_bytes"));
+		fgw_text_printf(t, "     %" PRIu64 " input errors\n",
+				fgw_json_u64(cn, "input_errors"));
+		fgw_text_printf(t, "     %" PRIu64 " packets output, %" PRIu64 " bytes\n",
+				fgw_json_u64(cn, "tx_packets"), fgw_json_u64(cn, "tx_bytes"));
+		fgw_text_printf(t, "     %" PRIu64 " output errors\n",
+				fgw_json_u64(cn, "output_errors"));
+		return;
+	}
 
 	fgw_text_printf(t, "     %" PRIu64 " packets input, %" PRIu64 " bytes, %" PRIu64
 			" no buffer\n", fgw_json_u64(cn, "rx_packets"),

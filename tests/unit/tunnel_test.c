@@ -1648,6 +1648,33 @@ static bool other_workers_sa_is_handed_off(void)
 	return quiet();
 }
 
+/* An inbound SA's drops stay its tunnel's (show crypto ipsec sa's #recv
+ * errors) once a rekey deletes it, until a clear. */
+static bool deleted_sa_drops_stay_on_the_tunnel(void)
+{
+	struct fgw_sa *sa = sa_new(FGW_TUNNEL_IPSEC, 0x0d000104u, true, false, 9,
+				   fgw_dp_crypto_mgr(&dp));
+	struct fgw_tunnel_counters c0, c1, c2;
+	char err[256];
+
+	fgw_tunnel_counters_sum(&dp, (uint32_t)if_t0, &c0);
+	EXPECT(fgw_sa_in_add(&dp, (uint16_t)if_t0, sa, 0, err, sizeof(err)) == 0, "%s", err);
+	sa->stats.drop[FGW_SA_DROP_REPLAY] = 2;	/* what a worker would have counted */
+	sa->stats.drop[FGW_SA_DROP_AUTH] = 1;
+	fgw_tunnel_counters_sum(&dp, (uint32_t)if_t0, &c1);
+	EXPECT(c1.rx_sa_drops == c0.rx_sa_drops + 3, "%lu, before %lu",
+	       (unsigned long)c1.rx_sa_drops, (unsigned long)c0.rx_sa_drops);
+	EXPECT(fgw_sa_in_del(&dp, 0x0d000104u) == 0, "delete");
+	fgw_tunnel_counters_sum(&dp, (uint32_t)if_t0, &c2);
+	EXPECT(c2.rx_sa_drops == c1.rx_sa_drops, "%lu once deleted, %lu before",
+	       (unsigned long)c2.rx_sa_drops, (unsigned long)c1.rx_sa_drops);
+	fgw_tunnels_counters_clear(&dp);
+	fgw_tunnel_counters_sum(&dp, (uint32_t)if_t0, &c2);
+	EXPECT(c2.rx_sa_drops == 0 && c2.drops == 0, "%lu after a clear",
+	       (unsigned long)c2.rx_sa_drops);
+	return quiet();
+}
+
 /* What the control lcore originates into a tunnel: encrypted by the
  * tunnel's worker, outside the RX books. */
 static bool control_inject_is_encrypted(void)
@@ -2095,6 +2122,7 @@ int main(void)
 	RUN(esp_outer_ecn_applied);
 	RUN(other_workers_sa_is_handed_off);
 	RUN(control_inject_is_encrypted);
+	RUN(deleted_sa_drops_stay_on_the_tunnel);
 	RUN(every_packet_counted_once);
 	int status = unit_summary();
 
