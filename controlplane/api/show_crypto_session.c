@@ -3,7 +3,9 @@
  * Virtual-AccessN), profile, status, peer, the IKE SA and the IPsec flows
  * (one per pair of selectors, with how many SAs carry it). A FlexVPN
  * server's session also names its authorization policy and the
- * addresses lent to the peer. Keys are never read here. */
+ * addresses lent to the peer. Then one per manually keyed tunnel, which
+ * IOS lists too: no IKE SA (UP-NO-IKE), one flow. Keys are never read
+ * here. */
 #include "api/commands.h"
 
 #include <string.h>
@@ -156,8 +158,9 @@ static json_t *session_json(const struct fgw_control *c, const struct fgw_ike_sa
 	flows = flows_json(sa, &active);
 	if (flows == NULL)
 		return NULL;
-	return json_pack("{s:o, s:o, s:s, s:s, s:I, s:I, s:I, s:o, s:o, s:o,"
+	return json_pack("{s:b, s:o, s:o, s:s, s:s, s:I, s:I, s:I, s:o, s:o, s:o,"
 			 " s:{s:s, s:I, s:s, s:I, s:s, s:I, s:I}, s:I, s:o}",
+			 "manual", false,
 			 "interface", sa->tunnel != NULL ? json_string(sa->tunnel->cfg->name)
 							 : json_null(),
 			 "profile", sa->profile != NULL ? json_string(sa->profile->name)
@@ -183,6 +186,71 @@ static json_t *session_json(const struct fgw_control *c, const struct fgw_ike_sa
 			 "flows", flows);
 }
 
+/* The "any" selector of a family, or a host's. */
+static struct fgw_ike_ts ts_of(const struct fgw_addr *host, uint8_t family)
+{
+	struct fgw_ike_ts ts = { .start_port = 0, .end_port = 65535 };
+
+	if (host != NULL) {
+		ts.start = ts.end = *host;
+		return ts;
+	}
+	ts.start.family = ts.end.family = family;
+	memset(ts.end.bytes, 0xff, family == AF_INET ? 4 : 16);
+	return ts;
+}
+
+/* A manually keyed tunnel's session. Its flow: everything routed into a
+ * VTI (IOS's "permit ip 0.0.0.0/0.0.0.0 0.0.0.0/0.0.0.0"), GRE between
+ * the endpoints for a GRE tunnel; its SAs: the outbound one and the
+ * inbound ones of either key set (both during a rekey). No IKE SA, no
+ * lifetime in seconds: those are null. */
+static json_t *manual_json(const struct fgw_control *c, const struct fgw_tunnel_cfg *tc)
+{
+	const struct fgw_manual_sa_cfg *ms = &tc->manual_sa;
+	int ifindex = fgw_if_by_name(c->dp, tc->name);
+	bool gre = tc->mode == FGW_TUNNEL_GRE_IPV4 || tc->mode == FGW_TUNNEL_GRE_IPV6;
+	struct fgw_addr src, dst;
+	struct fgw_ike_ts local, remote;
+	char l[2 * FGW_ADDR_STRLEN + 8], r[2 * FGW_ADDR_STRLEN + 8];
+	char peer[FGW_ADDR_STRLEN];
+	uint64_t pin = 0, pout = 0, din = 0, dout = 0;
+	const uint32_t spis[2] = { ms->inbound.spi, ms->rekey_set ? ms->rekey.inbound.spi : 0 };
+	unsigned n = 0;
+
+	if (ifindex < 0 || fgw_tunnel_endpoints(c->dp, (uint32_t)ifindex, &src, &dst) < 0)
+		return json_null();
+	for (unsigned i = 0; i < 2; i++) {
+		const struct fgw_sa *sa = spis[i] ? fgw_sa_in_get(c->dp, spis[i]) : NULL;
+
+		if (sa != NULL && sa->ifindex == (uint32_t)ifindex)
+			sa_add(sa, &n, &pin, &din);
+	}
+	sa_add(fgw_tunnel_sa_out_get(c->dp, (uint32_t)ifindex), &n, &pout, &dout);
+	local = ts_of(gre ? &src : NULL, src.family);
+	remote = ts_of(gre ? &dst : NULL, dst.family);
+	selector_text(&local, l, sizeof(l));
+	selector_text(&remote, r, sizeof(r));
+	return json_pack("{s:b, s:s, s:n, s:s, s:s, s:o, s:n, s:n, s:n, s:n, s:[], s:n, s:I,"
+			 " s:[{s:I, s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:n}]}",
+			 "manual", true,
+			 "interface", tc->name,
+			 "profile",
+			 "status", !c->dp->ifs[ifindex].up ? "DOWN" : n ? "UP-NO-IKE" : "DOWN-NO-IKE",
+			 "peer", fgw_addr_str(&dst, peer, sizeof(peer)),
+			 "peer_port", ms->natt ? json_integer(4500) : json_null(),
+			 "session_id", "uptime", "phase1_id", "policy",
+			 "assigned",
+			 "ike",
+			 "active_sas", (json_int_t)n,
+			 "flows",
+			 "protocol", (json_int_t)(gre ? 47 : 0), "local", l, "remote", r,
+			 "active_sas", (json_int_t)n,
+			 "packets_in", fgw_json_u64_new(pin), "drops_in", fgw_json_u64_new(din),
+			 "packets_out", fgw_json_u64_new(pout), "drops_out", fgw_json_u64_new(dout),
+			 "lifetime_left");
+}
+
 json_t *fgw_show_crypto_session(struct fgw_cmd_ctx *x)
 {
 	json_t *list = json_array();
@@ -200,6 +268,20 @@ json_t *fgw_show_crypto_session(struct fgw_cmd_ctx *x)
 				return fgw_cmd_nomem(x);
 			}
 		}
+	for (unsigned i = 0; x->c->cfg != NULL && i < x->c->cfg->n_tunnels; i++) {
+		const struct fgw_tunnel_cfg *tc = &x->c->cfg->tunnels[i];
+		json_t *m;
+
+		if (tc->manual_sa.transform_set[0] == '\0')
+			continue;
+		m = manual_json(x->c, tc);
+		if (m == NULL || (!json_is_null(m) && json_array_append(list, m) != 0)) {
+			json_decref(m);
+			json_decref(list);
+			return fgw_cmd_nomem(x);
+		}
+		json_decref(m);
+	}
 	return json_pack("{s:o}", "sessions", list);
 }
 
@@ -214,23 +296,25 @@ static void render(const json_t *j, bool detail, struct fgw_text *t)
 {
 	const json_t *s, *f, *a;
 	size_t i, k, n;
-	char buf[32];
+	char buf[32], life[40];
 
 	fgw_text_printf(t, "Crypto session current status\n\n");
 	json_array_foreach(json_object_get(j, "sessions"), i, s) {
 		const json_t *ike = json_object_get(s, "ike");
 
 		fgw_text_printf(t, "Interface: %s\n", str_or(s, "interface", "(none)"));
-		if (!detail)
-			fgw_text_printf(t, "Profile: %s\n", str_or(s, "profile", "(none)"));
-		if (detail) {
+		fgw_text_printf(t, "Profile: %s\n", str_or(s, "profile", "(none)"));
+		/* a manual session has no IKE SA: no uptime, session id, port
+		 * (but NAT-T's) or IKEv2 SA line */
+		if (detail && json_is_integer(json_object_get(s, "uptime"))) {
 			fgw_format_duration(fgw_json_u64(s, "uptime"), buf, sizeof(buf));
-			fgw_text_printf(t, "Profile: %s\nUptime: %s\n", str_or(s, "profile", "(none)"),
-					buf);
+			fgw_text_printf(t, "Uptime: %s\n", buf);
 		}
 		fgw_text_printf(t, "Session status: %s\n", fgw_json_str(s, "status"));
-		fgw_text_printf(t, "Peer: %s port %" PRIu64 "%s\n", fgw_json_str(s, "peer"),
-				fgw_json_u64(s, "peer_port"), detail ? " fvrf: (none) ivrf: (none)" : "");
+		fgw_text_printf(t, "Peer: %s", fgw_json_str(s, "peer"));
+		if (json_is_integer(json_object_get(s, "peer_port")))
+			fgw_text_printf(t, " port %" PRIu64, fgw_json_u64(s, "peer_port"));
+		fgw_text_printf(t, "%s\n", detail ? " fvrf: (none) ivrf: (none)" : "");
 		if (detail) {
 			fgw_text_printf(t, "      Phase1_id: %s\n", str_or(s, "phase1_id", "(none)"));
 			if (json_is_string(json_object_get(s, "policy")))
@@ -240,12 +324,15 @@ static void render(const json_t *j, bool detail, struct fgw_text *t)
 				fgw_text_printf(t, "      Assigned address: %s\n",
 						json_string_value(a));
 		}
-		fgw_text_printf(t, "  Session ID: %" PRIu64 "\n", fgw_json_u64(s, "session_id"));
-		fgw_text_printf(t, "  IKEv2 SA: local %s/%" PRIu64 " remote %s/%" PRIu64 " %s\n",
-				fgw_json_str(ike, "local"), fgw_json_u64(ike, "local_port"),
-				fgw_json_str(ike, "remote"), fgw_json_u64(ike, "remote_port"),
-				fgw_json_str(ike, "status"));
-		if (detail) {
+		if (json_is_integer(json_object_get(s, "session_id")))
+			fgw_text_printf(t, "  Session ID: %" PRIu64 "\n",
+					fgw_json_u64(s, "session_id"));
+		if (json_is_object(ike))
+			fgw_text_printf(t, "  IKEv2 SA: local %s/%" PRIu64 " remote %s/%" PRIu64
+					" %s\n", fgw_json_str(ike, "local"),
+					fgw_json_u64(ike, "local_port"), fgw_json_str(ike, "remote"),
+					fgw_json_u64(ike, "remote_port"), fgw_json_str(ike, "status"));
+		if (detail && json_is_object(ike)) {
 			fgw_format_duration(fgw_json_u64(ike, "lifetime_left"), buf, sizeof(buf));
 			fgw_text_printf(t, "          Capabilities:(none) connid:%" PRIu64
 					" lifetime:%s\n", fgw_json_u64(ike, "conn_id"), buf);
@@ -263,12 +350,17 @@ static void render(const json_t *j, bool detail, struct fgw_text *t)
 					fgw_json_u64(f, "active_sas"));
 			if (!detail)
 				continue;
+			/* manual SAs: no lifetime in seconds */
+			life[0] = '\0';
+			if (json_is_integer(json_object_get(f, "lifetime_left")))
+				snprintf(life, sizeof(life), " life (Sec) %" PRIu64,
+					 fgw_json_u64(f, "lifetime_left"));
 			fgw_text_printf(t, "        Inbound:  #pkts dec'ed %" PRIu64 " drop %" PRIu64
-					" life (Sec) %" PRIu64 "\n", fgw_json_u64(f, "packets_in"),
-					fgw_json_u64(f, "drops_in"), fgw_json_u64(f, "lifetime_left"));
+					"%s\n", fgw_json_u64(f, "packets_in"),
+					fgw_json_u64(f, "drops_in"), life);
 			fgw_text_printf(t, "        Outbound: #pkts enc'ed %" PRIu64 " drop %" PRIu64
-					" life (Sec) %" PRIu64 "\n", fgw_json_u64(f, "packets_out"),
-					fgw_json_u64(f, "drops_out"), fgw_json_u64(f, "lifetime_left"));
+					"%s\n", fgw_json_u64(f, "packets_out"),
+					fgw_json_u64(f, "drops_out"), life);
 		}
 		fgw_text_printf(t, "\n");
 	}

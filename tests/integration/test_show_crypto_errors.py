@@ -1,11 +1,14 @@
-"""show crypto ipsec sa's #send errors / #recv errors against drops the
-test makes happen, on test_tunnel_wan's gateways (wanpair.py, "ipsec ipv4", AES-GCM-128, manual
+"""show crypto ipsec sa's #send errors / #recv errors, and show crypto
+session for manually keyed tunnels, against drops the test makes happen,
+on test_tunnel_wan's gateways (wanpair.py, "ipsec ipv4", AES-GCM-128, manual
 SAs), ESP from gwA held at the bridge and sent to gwB by the test, once
 too often (a replay) and with a byte of its ICV changed (an integrity
 failure). Both are gwB's receive errors on Tunnel0, in the text as in
 the JSON (recv_errors), and its interface's input errors; a manual rekey
 on both gateways, which deletes the SA that dropped them, keeps them, as
-IOS's counts of the SA pair go on; clear counters zeroes them."""
+IOS's counts of the SA pair go on; clear counters zeroes them. gwA's
+session is listed though no IKE SA carries it (IOS's UP-NO-IKE), with
+its one flow and every SA of it, during the rekey too."""
 import re
 
 import pytest
@@ -54,6 +57,12 @@ def assert_errors(gw, send, recv):
 	assert interface_errors(gw) == (send, recv)
 
 
+def session(gw):
+	sessions = gw.flexctl("show", "crypto", "session")["sessions"]
+	assert len(sessions) == 1, sessions
+	return sessions[0]
+
+
 def test_replay_and_auth_failure_are_recv_errors_across_a_rekey(pair):
 	a, b = pair.gwa, pair.gwb
 	with pair.held(), tw.Capture(pair.mid, "wan1") as wan1:
@@ -78,6 +87,9 @@ def test_replay_and_auth_failure_are_recv_errors_across_a_rekey(pair):
 	for step in ("install", "switch", "finish"):
 		for g in pair.gws:
 			g.flexctl("crypto", "ipsec", "rekey", step, "Tunnel0")
+		if step == "install":
+			# both key sets' inbound SAs, and the outbound one
+			assert session(a)["active_sas"] == 3, session(a)
 	tx, rx, out = topo.ping(pair.lan1, tt.LAN2["host4"], count=3, interval=0.2, deadline=30)
 	assert rx == 3, out
 	assert [sa["spi"] for sa in tunnel0(b)["inbound"]] == [tt.REKEY_AB], tunnel0(b)
@@ -88,3 +100,24 @@ def test_replay_and_auth_failure_are_recv_errors_across_a_rekey(pair):
 	b.flexctl("clear", "counters")
 	assert_errors(b, 0, 0)
 
+
+def test_manual_tunnel_is_a_session(pair):
+	a = pair.gwa
+	s = session(a)
+	assert s["manual"] is True and s["interface"] == "Tunnel0", s
+	assert s["status"] == "UP-NO-IKE" and s["peer"] == tt.WAN_B and s["ike"] is None, s
+	assert s["active_sas"] == 2 and len(s["flows"]) == 1, s
+	f = s["flows"][0]
+	assert (f["protocol"], f["local"], f["remote"]) == (0, "0.0.0.0/0.0.0.0", "0.0.0.0/0.0.0.0")
+	assert f["active_sas"] == 2 and f["packets_out"] > 0 and f["packets_in"] > 0, f
+	assert f["lifetime_left"] is None, f
+	text = a.flexctl_raw("show", "crypto", "session").stdout
+	assert "Interface: Tunnel0\nProfile: (none)\nSession status: UP-NO-IKE\n" \
+		f"Peer: {tt.WAN_B}\n" \
+		"  IPSEC FLOW: permit ip 0.0.0.0/0.0.0.0 0.0.0.0/0.0.0.0\n" \
+		"        Active SAs: 2, origin: crypto map\n" in text, text
+	text = a.flexctl_raw("show", "crypto", "session", "detail").stdout
+	assert f"Peer: {tt.WAN_B} fvrf: (none) ivrf: (none)\n" in text, text
+	assert "IKEv2 SA" not in text and "Session ID" not in text, text
+	assert re.search(rf"Inbound:  #pkts dec'ed {f['packets_in']} drop 0\n"
+			 rf"        Outbound: #pkts enc'ed {f['packets_out']} drop 0\n", text), text
