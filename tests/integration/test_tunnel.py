@@ -291,6 +291,29 @@ def test_show_commands_name_the_tunnel(pair):
 	assert "packets output" in pair.gwa.flexctl_raw("show", "interfaces", "Tunnel0").stdout
 
 
+def test_manual_tunnel_is_a_crypto_session(pair):
+	"""IOS lists a manually keyed tunnel among its crypto sessions: no
+	IKE, the peer (NAT-T's port), one flow: all of IP through a VTI, GRE
+	between the endpoints."""
+	m = MODES[pair.mode]
+	sessions = pair.gwa.flexctl("show", "crypto", "session")["sessions"]
+	assert len(sessions) == 1, sessions
+	s = sessions[0]
+	assert s["manual"] and s["status"] == "UP-NO-IKE" and s["peer"] == pair.remote_a, s
+	assert s["peer_port"] == (4500 if m.get("natt") else None) and s["active_sas"] == 2, s
+	if m["mode"].startswith("gre"):
+		local = WAN6_A if m["mode"].endswith("ipv6") else WAN_A
+		flow = f"permit 47 host {local} host {pair.remote_a}"
+	else:
+		flow = "permit ip ::/0 ::/0" if m["mode"].endswith("ipv6") else \
+			"permit ip 0.0.0.0/0.0.0.0 0.0.0.0/0.0.0.0"
+	port = " port 4500" if m.get("natt") else ""
+	text = pair.gwa.flexctl_raw("show", "crypto", "session").stdout
+	assert f"Interface: Tunnel0\nProfile: (none)\nSession status: UP-NO-IKE\n" \
+		f"Peer: {pair.remote_a}{port}\n  IPSEC FLOW: {flow}\n" \
+		"        Active SAs: 2, origin: crypto map\n" in text, text
+
+
 def test_natt_sends_esp_in_udp(pair):
 	"""With natt, what crosses the WAN is UDP 4500 both ways; without, ESP."""
 	natt = MODES[pair.mode].get("natt", False)
