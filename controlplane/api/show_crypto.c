@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/sa.h"
+#include "controlplane/ikev2/ike_sa.h"
 #include "dataplane/tunnel.h"
 
 static json_t *drops_json(const struct fgw_sa_stats *st)
@@ -28,6 +29,27 @@ static json_t *left_json(uint64_t hard, uint64_t used, uint64_t unit)
 	return fgw_json_u64_new(used < hard ? (hard - used) / unit : 0);
 }
 
+/* Seconds left of the lifetime of the CHILD SA that installed sa, as
+ * show crypto session's flows give it (JSON null: a manual SA has none). */
+static json_t *seconds_left_json(const struct fgw_control *c, const struct fgw_sa *sa)
+{
+	const struct fgw_ike_sa *ike;
+	const struct fgw_ike_child *ch;
+
+	if (c->ike == NULL)
+		return json_null();
+	TAILQ_FOREACH(ike, &c->ike->sas, link)
+		TAILQ_FOREACH(ch, &ike->children, link) {
+			uint64_t age;
+
+			if ((ch->sa_in != sa && ch->sa_out != sa) || ch->lifetime_s == 0)
+				continue;
+			age = fgw_cmd_seconds_since(ch->created);
+			return fgw_json_u64_new(ch->lifetime_s > age ? ch->lifetime_s - age : 0);
+		}
+	return json_null();
+}
+
 /* What the workers marked: "hard" (a lifetime, or the sequence numbers,
  * ran out: the SA drops), "soft", or null. */
 static json_t *expired_json(const struct fgw_sa *sa)
@@ -40,7 +62,7 @@ static json_t *expired_json(const struct fgw_sa *sa)
 }
 
 /* Counters since the last "clear counters" (fgw_sa_counters). */
-static json_t *sa_json(const struct fgw_sa *sa)
+static json_t *sa_json(const struct fgw_control *c, const struct fgw_sa *sa)
 {
 	char transform[64];
 	struct fgw_sa_stats st;
@@ -51,7 +73,7 @@ static json_t *sa_json(const struct fgw_sa *sa)
 
 	snprintf(transform, sizeof(transform), "%s%s%s", fgw_cipher_name(sa->cipher),
 		 sa->integ ? " " : "", sa->integ ? fgw_integ_name(sa->integ) : "");
-	return json_pack("{s:I, s:s, s:s, s:b, s:o, s:o, s:i, s:b, s:o, s:o, s:o, s:o}",
+	return json_pack("{s:I, s:s, s:s, s:b, s:o, s:o, s:i, s:b, s:o, s:o, s:o, s:o, s:o}",
 			 "spi", (json_int_t)sa->spi,
 			 "transform", transform,
 			 "mode", sa->mode == FGW_SA_TUNNEL ? "tunnel" : "transport",
@@ -62,12 +84,14 @@ static json_t *sa_json(const struct fgw_sa *sa)
 			 "esn", (sa->flags & FGW_SA_F_ESN) != 0,
 			 "lifetime_kb_left", left_json(sa->life.hard_bytes, bytes, 1024),
 			 "lifetime_packets_left", left_json(sa->life.hard_packets, packets, 1),
+			 "lifetime_seconds_left", seconds_left_json(c, sa),
 			 "expired", expired_json(sa),
 			 "drops", drops_json(&st));
 }
 
-static json_t *tunnel_json(const struct fgw_dp *dp, uint32_t ifindex)
+static json_t *tunnel_json(const struct fgw_control *c, uint32_t ifindex)
 {
+	const struct fgw_dp *dp = c->dp;
 	struct fgw_sa *out = fgw_tunnel_sa_out_get(dp, ifindex);
 	json_t *in_list = json_array(), *out_list = json_array();
 	char local[FGW_ADDR_STRLEN] = "", remote[FGW_ADDR_STRLEN] = "";
@@ -83,13 +107,13 @@ static json_t *tunnel_json(const struct fgw_dp *dp, uint32_t ifindex)
 		const struct fgw_sa *sa = dp->sa_in[i];
 
 		if (sa != NULL && sa->ifindex == ifindex) {
-			json_array_append_new(in_list, sa_json(sa));
+			json_array_append_new(in_list, sa_json(c, sa));
 			fgw_addr_str(&sa->dst, local, sizeof(local));
 			fgw_addr_str(&sa->src, remote, sizeof(remote));
 		}
 	}
 	if (out != NULL) {
-		json_array_append_new(out_list, sa_json(out));
+		json_array_append_new(out_list, sa_json(c, out));
 		fgw_addr_str(&out->src, local, sizeof(local));
 		fgw_addr_str(&out->dst, remote, sizeof(remote));
 	}
@@ -124,7 +148,7 @@ json_t *fgw_show_crypto_ipsec_sa(struct fgw_cmd_ctx *x)
 
 		if (dp->ifs[i].kind != FGW_IF_TUNNEL)
 			continue;
-		t = tunnel_json(dp, (uint32_t)i);
+		t = tunnel_json(x->c, (uint32_t)i);
 		if (t == NULL || json_array_append_new(list, t) != 0) {
 			json_decref(list);
 			return fgw_cmd_nomem(x);
@@ -133,15 +157,22 @@ json_t *fgw_show_crypto_ipsec_sa(struct fgw_cmd_ctx *x)
 	return json_pack("{s:o}", "interfaces", list);
 }
 
-/* "(k/packets)" as IOS prints "(k/sec)": what is left of each limit. */
+/* IOS's "(k/sec)": what is left of each limit; a manual SA's limits are
+ * volumes only, "(k/packets)" for it. */
 static void render_left(const json_t *sa, struct fgw_text *t)
 {
 	const json_t *kb = json_object_get(sa, "lifetime_kb_left");
 	const json_t *pk = json_object_get(sa, "lifetime_packets_left");
+	const json_t *sec = json_object_get(sa, "lifetime_seconds_left");
 	char a[24] = "unlimited", b[24] = "unlimited";
 
 	if (json_is_integer(kb))
 		snprintf(a, sizeof(a), "%" PRIu64, fgw_json_u64(sa, "lifetime_kb_left"));
+	if (json_is_integer(sec)) {
+		fgw_text_printf(t, "        sa timing: remaining key lifetime (k/sec): (%s/%" PRIu64
+				")\n", a, fgw_json_u64(sa, "lifetime_seconds_left"));
+		return;
+	}
 	if (json_is_integer(pk))
 		snprintf(b, sizeof(b), "%" PRIu64, fgw_json_u64(sa, "lifetime_packets_left"));
 	fgw_text_printf(t, "        sa timing: remaining key lifetime (k/packets): (%s/%s)\n",

@@ -102,6 +102,25 @@ def test_session_children_agree_with_charon(tunnel):
 	assert "Encr: AES-GCM, keysize: 256, esp_hmac: None" in out and "mode tunnel" in out
 
 
+def test_ipsec_sa_lifetime_left(tunnel):
+	"""show crypto ipsec sa gives what is left of each CHILD SA's
+	lifetime in kilobytes and seconds (IOS's "k/sec"), the seconds those
+	of show crypto session's flow."""
+	(t,) = [t for t in tunnel.gw.flexctl("show", "crypto", "ipsec", "sa")["interfaces"]
+		if t["inbound"]]
+	sas = t["inbound"] + t["outbound"]
+	(flow,) = tunnel.gw.flexctl("show", "crypto", "session")["sessions"][0]["flows"]
+	for sa in sas:
+		assert 0 < sa["lifetime_seconds_left"] <= 3600, sa
+		assert abs(sa["lifetime_seconds_left"] - flow["lifetime_left"]) <= 2, (sa, flow)
+		assert 4608000 - 100 < sa["lifetime_kb_left"] <= 4608000, sa
+	text = tunnel.gw.flexctl_raw("show", "crypto", "ipsec", "sa").stdout
+	left = re.findall(r"sa timing: remaining key lifetime \(k/sec\): \((\d+)/(\d+)\)", text)
+	assert len(left) == len(sas) and "k/packets" not in text, text
+	for kb, sec in left:
+		assert abs(int(sec) - flow["lifetime_left"]) <= 2 and int(kb) > 4608000 - 100, text
+
+
 def test_stats(tunnel):
 	st = tunnel.gw.flexctl("show", "crypto", "ikev2", "stats")
 	assert st["running"] is True
