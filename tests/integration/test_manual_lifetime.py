@@ -97,5 +97,11 @@ def test_soft_then_hard(pair):
 	text = a.flexctl_raw("show", "crypto", "ipsec", "sa").stdout
 	assert "remaining key lifetime (k/packets): (unlimited/0)" in text, text
 	assert "Status: EXPIRED(EXPIRED)" in text, text
+	# the three are send errors, in both forms, and the tunnel's output errors
+	assert "#send errors 3, #recv errors 0" in text, text
+	t = a.flexctl("show", "crypto", "ipsec", "sa")["interfaces"][0]
+	assert (t["send_errors"], t["recv_errors"], t["errors"]) == (3, 0, 3), t
+	ifs = {i["name"]: i for i in a.flexctl("show", "interfaces")["interfaces"]}
+	assert ifs["Tunnel0"]["counters"]["output_errors"] == 3, ifs["Tunnel0"]
 	for g in pair.gws:
 		assert g.alive(), g.log_text()[-3000:]
