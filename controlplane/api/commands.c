@@ -45,6 +45,8 @@ static const struct fgw_cmd commands[] = {
 	  fgw_render_crypto_session_detail, "Crypto sessions with identities, addresses, counters" },
 	{ "show crypto ipsec sa", NULL, fgw_show_crypto_ipsec_sa, fgw_render_crypto_ipsec_sa,
 	  "Tunnel interfaces and their IPsec SAs with counters" },
+	{ "show crypto ipsec sa detail", NULL, fgw_show_crypto_ipsec_sa,
+	  fgw_render_crypto_ipsec_sa_detail, "The same with each SA's drops by reason" },
 	{ "show crypto ikev2 proposal", "[NAME]", fgw_show_crypto_ikev2_proposal,
 	  fgw_render_crypto_ikev2_proposal, "IKEv2 proposals, smart default included" },
 	{ "show crypto ikev2 policy", "[NAME]", fgw_show_crypto_ikev2_policy,

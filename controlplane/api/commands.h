@@ -74,6 +74,7 @@ json_t *fgw_crypto_ipsec_rekey_finish(struct fgw_cmd_ctx *x);
 
 json_t *fgw_show_crypto_ipsec_sa(struct fgw_cmd_ctx *x);
 void fgw_render_crypto_ipsec_sa(const json_t *j, struct fgw_text *t);
+void fgw_render_crypto_ipsec_sa_detail(const json_t *j, struct fgw_text *t);
 
 json_t *fgw_show_crypto_session(struct fgw_cmd_ctx *x);
 void fgw_render_crypto_session(const json_t *j, struct fgw_text *t);

@@ -179,7 +179,27 @@ static void render_left(const json_t *sa, struct fgw_text *t)
 			a, b);
 }
 
-static void render_sas(const json_t *list, bool natt, struct fgw_text *t)
+/* detail: each reason the SA dropped packets for, by its name in `show
+ * dataplane stats` less the ESP_ (REPLAY, AUTH...), as IOS's detail view
+ * counts replay and verify failures. */
+static void render_drops(const json_t *sa, struct fgw_text *t)
+{
+	const json_t *d = json_object_get(sa, "drops");
+	const char *key;
+	const json_t *v;
+	const char *sep = "";
+
+	fgw_text_printf(t, "        #pkts dropped:");
+	json_object_foreach((json_t *)d, key, v) {
+		if (json_integer_value(v) <= 0)
+			continue;
+		fgw_text_printf(t, "%s %s %" PRIu64, sep, key, fgw_json_u64(d, key));
+		sep = ",";
+	}
+	fgw_text_printf(t, "%s\n", sep[0] ? "" : " 0");
+}
+
+static void render_sas(const json_t *list, bool natt, bool detail, struct fgw_text *t)
 {
 	size_t i;
 	const json_t *sa;
@@ -194,6 +214,8 @@ static void render_sas(const json_t *list, bool natt, struct fgw_text *t)
 				"Tunnel" : "Transport", natt ? " UDP-Encaps" : "");
 		fgw_text_printf(t, "        #pkts %" PRIu64 ", #bytes %" PRIu64 "\n",
 				fgw_json_u64(sa, "packets"), fgw_json_u64(sa, "bytes"));
+		if (detail)
+			render_drops(sa, t);
 		render_left(sa, t);
 		if (fgw_json_u64(sa, "replay_window"))
 			fgw_text_printf(t, "        replay detection support: Y  replay window "
@@ -205,7 +227,7 @@ static void render_sas(const json_t *list, bool natt, struct fgw_text *t)
 	}
 }
 
-void fgw_render_crypto_ipsec_sa(const json_t *j, struct fgw_text *t)
+static void render(const json_t *j, bool detail, struct fgw_text *t)
 {
 	const json_t *list = json_object_get(j, "interfaces");
 	const json_t *ifc;
@@ -243,8 +265,18 @@ void fgw_render_crypto_ipsec_sa(const json_t *j, struct fgw_text *t)
 			fgw_text_printf(t, "     current outbound spi: 0x%" PRIX64 "(%" PRIu64 ")\n",
 					fgw_json_u64(sa, "spi"), fgw_json_u64(sa, "spi"));
 		fgw_text_printf(t, "\n     inbound esp sas:\n");
-		render_sas(in, natt, t);
+		render_sas(in, natt, detail, t);
 		fgw_text_printf(t, "     outbound esp sas:\n");
-		render_sas(out, natt, t);
+		render_sas(out, natt, detail, t);
 	}
+}
+
+void fgw_render_crypto_ipsec_sa(const json_t *j, struct fgw_text *t)
+{
+	render(j, false, t);
+}
+
+void fgw_render_crypto_ipsec_sa_detail(const json_t *j, struct fgw_text *t)
+{
+	render(j, true, t);
 }

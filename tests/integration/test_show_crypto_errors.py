@@ -82,6 +82,12 @@ def test_replay_and_auth_failure_are_recv_errors_across_a_rekey(pair):
 	sa = tunnel0(b)["inbound"][0]
 	assert sa["spi"] == tt.SPI_AB and sa["drops"]["REPLAY"] == 1 and sa["drops"]["AUTH"] == 1, sa
 	assert_errors(b, 0, 2)
+	# the detail view names them under their SA; the outbound one dropped none
+	text = b.flexctl_raw("show", "crypto", "ipsec", "sa", "detail").stdout
+	assert re.search(rf"spi: 0x{tt.SPI_AB:X}\({tt.SPI_AB}\)\n(.*\n){{3}}"
+			 r"        #pkts dropped: REPLAY 1, AUTH 1\n", text), text
+	assert re.search(rf"spi: 0x{tt.SPI_BA:X}\({tt.SPI_BA}\)\n(.*\n){{3}}"
+			 r"        #pkts dropped: 0\n", text), text
 
 	# a manual rekey: the SA that dropped them goes; its errors stay
 	for step in ("install", "switch", "finish"):
