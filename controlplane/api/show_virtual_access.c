@@ -49,7 +49,7 @@ static json_t *va_json(const struct fgw_control *c, const struct fgw_vaccess *va
 	fgw_tunnel_counters_sum(c->dp, va->ifindex, &tc);
 	snprintf(name, sizeof(name), "Virtual-Access%u", va->number);
 	return json_pack("{s:s, s:i, s:i, s:s, s:s, s:s, s:o, s:o, s:i, s:i, s:s, s:s, s:s,"
-			 " s:s, s:I, s:o*, s:{s:I, s:I, s:I, s:I, s:I}}",
+			 " s:s, s:I, s:o*, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
 			 "name", name,
 			 "number", (int)va->number,
 			 "ifindex", (int)va->ifindex,
@@ -69,7 +69,10 @@ static json_t *va_json(const struct fgw_control *c, const struct fgw_vaccess *va
 			 "counters",
 			 "rx_packets", (json_int_t)tc.rx_packets, "rx_bytes", (json_int_t)tc.rx_bytes,
 			 "tx_packets", (json_int_t)tc.tx_packets, "tx_bytes", (json_int_t)tc.tx_bytes,
-			 "drops", (json_int_t)tc.drops);
+			 "drops", (json_int_t)tc.drops,
+			 /* as show interfaces gives a tunnel's (show_interfaces.c) */
+			 "input_errors", (json_int_t)(tc.rx_sa_drops + tc.rx_drops),
+			 "output_errors", (json_int_t)tc.tx_drops);
 }
 
 /* "1", "Virtual-Access1", "virtual-access1", "Vi1": the number, else 0. */
@@ -150,11 +153,14 @@ static void render_one(const json_t *e, struct fgw_text *t)
 		fgw_text_printf(t, "  Route %s via this interface\n", json_string_value(r));
 	fgw_format_duration(fgw_json_u64(e, "created_seconds_ago"), ago, sizeof(ago));
 	fgw_text_printf(t, "  Created %s ago\n", ago);
+	/* the drops on the way in were printed as output's "dropped", and
+	 * what its inbound SAs dropped nowhere */
 	fgw_text_printf(t, "     %" PRIu64 " packets input, %" PRIu64 " bytes\n",
 			fgw_json_u64(cn, "rx_packets"), fgw_json_u64(cn, "rx_bytes"));
-	fgw_text_printf(t, "     %" PRIu64 " packets output, %" PRIu64 " bytes, %" PRIu64
-			" dropped\n", fgw_json_u64(cn, "tx_packets"), fgw_json_u64(cn, "tx_bytes"),
-			fgw_json_u64(cn, "drops"));
+	fgw_text_printf(t, "     %" PRIu64 " input errors\n", fgw_json_u64(cn, "input_errors"));
+	fgw_text_printf(t, "     %" PRIu64 " packets output, %" PRIu64 " bytes\n",
+			fgw_json_u64(cn, "tx_packets"), fgw_json_u64(cn, "tx_bytes"));
+	fgw_text_printf(t, "     %" PRIu64 " output errors\n", fgw_json_u64(cn, "output_errors"));
 }
 
 void fgw_render_interfaces_virtual_access(const json_t *j, struct fgw_text *t)

@@ -16,6 +16,7 @@
 #include "controlplane/flexvpn/virtual_access.h"
 #include "controlplane/ikev2/ike.h"
 #include "dataplane/ipsec/sa_setup.h"
+#include "dataplane/private.h"
 #include "dataplane/tunnel.h"
 #include "tests/unit/unit.h"
 #include "tests/unit/unit_addr.h"
@@ -263,6 +264,7 @@ static bool show_command(void)
 	};
 	struct fgw_prefix host = unit_prefix("10.9.0.7/32");
 	struct fgw_vaccess *va = make(0, "203.0.113.70");
+	struct fgw_sa *in;
 	char err[256];
 	bool ok;
 	char *s;
@@ -270,10 +272,25 @@ static bool show_command(void)
 
 	EXPECT(va != NULL && va->number == 1, "create");
 	EXPECT(fgw_vaccess_route_add(&c, va, &host, 1, err, sizeof(err)) == 0, "%s", err);
+	/* errors: what its inbound SA dropped (a replay, an integrity
+	 * failure) and a decrypted packet dropped are input errors, an
+	 * outbound loss an output error, not "dropped" on the output line */
+	in = sa_new(fgw_spi_make(14, 1), true, va);
+	EXPECT(fgw_sa_in_add(&dp, va->ifindex, in, 0, err, sizeof(err)) == 0, "%s", err);
+	in->stats.drop[FGW_SA_DROP_REPLAY] = 1;
+	in->stats.drop[FGW_SA_DROP_AUTH] = 1;
+	fgw_tunnel_w(&dp, va->ifindex, 0)->rx_drops = 1;
+	fgw_tunnel_w(&dp, va->ifindex, 0)->tx_drops = 4;
 	s = run_cmd("show interfaces virtual-access 1", &ok);
 	EXPECT(ok && s != NULL, "%s", s ? s : "-");
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		EXPECT(strstr(s, want[i]) != NULL, "no \"%s\" in:\n%.300s", want[i], s);
+	EXPECT(strstr(s, "     3 input errors\n") != NULL &&
+	       strstr(s, "     4 output errors\n") != NULL, "errors in:\n%s", s);
+	free(s);
+	s = run_cmd("show interfaces Virtual-Access1", &ok);
+	EXPECT(ok && strstr(s, "     3 input errors\n") != NULL &&
+	       strstr(s, "     4 output errors\n") != NULL, "show interfaces:\n%s", s);
 	EXPECT(strstr(s, "Virtual-Access2") == NULL, "only 1");
 	free(s);
 	s = run_cmd("show interfaces virtual-access --json", &ok);
