@@ -333,6 +333,15 @@ struct fgw_sa *fgw_tunnel_sa_out_get(const struct fgw_dp *dp, uint32_t ifindex)
 	return t ? t->sa_out : NULL;
 }
 
+struct fgw_sa *const *fgw_tunnel_sa_in_list(const struct fgw_dp *dp, uint32_t ifindex,
+					    unsigned *n)
+{
+	const struct fgw_tunnel *t = tunnel_of(dp, ifindex);
+
+	*n = t ? t->n_sa_in : 0;
+	return t ? t->sa_in : NULL;
+}
+
 static void tunnel_counters_raw(const struct fgw_dp *dp, const struct fgw_tunnel *t,
 				struct fgw_tunnel_counters *out)
 {

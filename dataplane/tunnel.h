@@ -102,6 +102,10 @@ int fgw_sa_in_del(struct fgw_dp *dp, uint32_t spi);
 /* For show commands: the SA, or NULL. */
 struct fgw_sa *fgw_sa_in_get(const struct fgw_dp *dp, uint32_t spi);
 struct fgw_sa *fgw_tunnel_sa_out_get(const struct fgw_dp *dp, uint32_t ifindex);
+/* The inbound SAs bound to tunnel ifindex, *n of them (0 when it is not a
+ * tunnel): valid until the next SA or tunnel change. */
+struct fgw_sa *const *fgw_tunnel_sa_in_list(const struct fgw_dp *dp, uint32_t ifindex,
+					    unsigned *n);
 
 /* For packets the control lcore originates: m is an Ethernet frame (the
  * header's ethertype set, addresses ignored) holding an IP packet that

@@ -95,22 +95,30 @@ static json_t *tunnel_json(const struct fgw_control *c, uint32_t ifindex)
 	struct fgw_sa *out = fgw_tunnel_sa_out_get(dp, ifindex);
 	json_t *in_list = json_array(), *out_list = json_array();
 	char local[FGW_ADDR_STRLEN] = "", remote[FGW_ADDR_STRLEN] = "";
+	struct fgw_sa *const *in;
+	struct fgw_addr src, dst;
 	struct fgw_tunnel_counters tc;
 	uint64_t send, recv;
+	unsigned n_in;
 
 	if (in_list == NULL || out_list == NULL) {
 		json_decref(in_list);
 		json_decref(out_list);
 		return NULL;
 	}
-	for (uint32_t i = 0; i <= dp->sa_in_mask; i++) {
-		const struct fgw_sa *sa = dp->sa_in[i];
-
-		if (sa != NULL && sa->ifindex == ifindex) {
-			json_array_append_new(in_list, sa_json(c, sa));
-			fgw_addr_str(&sa->dst, local, sizeof(local));
-			fgw_addr_str(&sa->src, remote, sizeof(remote));
-		}
+	/* the tunnel's endpoints also while it has no SA (IKE still
+	 * negotiating): the idents were empty */
+	if (fgw_tunnel_endpoints(dp, ifindex, &src, &dst) == 0) {
+		fgw_addr_str(&src, local, sizeof(local));
+		fgw_addr_str(&dst, remote, sizeof(remote));
+	}
+	/* its own list: a walk of every SA slot for each tunnel took
+	 * tunnels x max_sas steps (32,768 x 65,536) */
+	in = fgw_tunnel_sa_in_list(dp, ifindex, &n_in);
+	for (unsigned i = 0; i < n_in; i++) {
+		json_array_append_new(in_list, sa_json(c, in[i]));
+		fgw_addr_str(&in[i]->dst, local, sizeof(local));
+		fgw_addr_str(&in[i]->src, remote, sizeof(remote));
 	}
 	if (out != NULL) {
 		json_array_append_new(out_list, sa_json(c, out));

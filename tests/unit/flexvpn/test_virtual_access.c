@@ -272,6 +272,13 @@ static bool show_command(void)
 
 	EXPECT(va != NULL && va->number == 1, "create");
 	EXPECT(fgw_vaccess_route_add(&c, va, &host, 1, err, sizeof(err)) == 0, "%s", err);
+	/* no SA yet (IKE still at it): show crypto ipsec sa names the
+	 * endpoints all the same */
+	s = run_cmd("show crypto ipsec sa", &ok);
+	EXPECT(ok && strstr(s, "interface: Virtual-Access1\n"
+			    "    local  ident (addr): 203.0.113.1\n"
+			    "    remote ident (addr): 203.0.113.70\n") != NULL, "%s", s);
+	free(s);
 	/* errors: what its inbound SA dropped (a replay, an integrity
 	 * failure) and a decrypted packet dropped are input errors, an
 	 * outbound loss an output error, not "dropped" on the output line */
