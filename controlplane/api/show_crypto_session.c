@@ -236,7 +236,7 @@ static json_t *manual_json(const struct fgw_control *c, const struct fgw_tunnel_
 			 "manual", true,
 			 "interface", tc->name,
 			 "profile",
-			 "status", !c->dp->ifs[ifindex].up ? "DOWN" : n ? "UP-NO-IKE" : "DOWN-NO-IKE",
+			 "status", c->dp->ifs[ifindex].up && n ? "UP-NO-IKE" : "DOWN",
 			 "peer", fgw_addr_str(&dst, peer, sizeof(peer)),
 			 "peer_port", ms->natt ? json_integer(4500) : json_null(),
 			 "session_id", "uptime", "phase1_id", "policy",

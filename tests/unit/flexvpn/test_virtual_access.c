@@ -415,6 +415,48 @@ static bool benchmark(void)
 	return true;
 }
 
+/* A manually keyed tunnel is a crypto session (show_crypto_session.c):
+ * UP-NO-IKE with its SAs, DOWN without (IOS has no "DOWN-NO-IKE"). */
+static bool manual_session_down_without_sa(void)
+{
+	static struct fgw_tunnel_cfg tc = {
+		.name = "Tunnel7", .mode = FGW_TUNNEL_IPSEC_IPV4,
+		.manual_sa = { .transform_set = "GCM", .inbound = { .spi = 0x7007 } },
+	};
+	struct fgw_tunnel_params p = {
+		.name = "Tunnel7", .kind = FGW_TUNNEL_IPSEC, .src = unit_addr("203.0.113.1"),
+		.dst = unit_addr("203.0.113.77"),
+	};
+	char err[256];
+	json_t *j, *e;
+	bool ok;
+	char *s;
+	int t = fgw_tunnel_add(&dp, &p, err, sizeof(err));
+
+	EXPECT(t >= 0, "%s", err);
+	cfg.tunnels = &tc;
+	cfg.n_tunnels = 1;
+	s = run_cmd("show crypto session --json", &ok);
+	j = ok ? json_loads(s, 0, NULL) : NULL;
+	free(s);
+	e = json_array_get(json_object_get(j, "sessions"), 0);
+	EXPECT(j != NULL && json_array_size(json_object_get(j, "sessions")) == 1 &&
+	       json_is_true(json_object_get(e, "manual")) &&
+	       strcmp(json_string_value(json_object_get(e, "status")), "DOWN") == 0 &&
+	       strcmp(json_string_value(json_object_get(e, "peer")), "203.0.113.77") == 0 &&
+	       json_integer_value(json_object_get(e, "active_sas")) == 0, "session");
+	json_decref(j);
+	s = run_cmd("show crypto session", &ok);
+	EXPECT(ok && strstr(s, "Interface: Tunnel7\nProfile: (none)\nSession status: DOWN\n"
+			    "Peer: 203.0.113.77\n  IPSEC FLOW: permit ip 0.0.0.0/0.0.0.0 "
+			    "0.0.0.0/0.0.0.0\n        Active SAs: 0, origin: crypto map\n") != NULL,
+	       "%s", s);
+	free(s);
+	cfg.n_tunnels = 0;
+	EXPECT(fgw_tunnel_del(&dp, (uint32_t)t) == 0, "delete");
+	return true;
+}
+
 int main(void)
 {
 	setup();
@@ -422,6 +464,7 @@ int main(void)
 	RUN(routes_and_sas_go_with_it);
 	RUN(reuse);
 	RUN(show_command);
+	RUN(manual_session_down_without_sa);
 	if (va2 != NULL)
 		fgw_vaccess_destroy(&c, va2);
 	RUN(benchmark);
