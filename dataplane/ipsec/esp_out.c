@@ -50,7 +50,11 @@ struct out_pkt {
 
 /* Sequence numbers for the k packets of a run on one SA: the first's is
  * returned, packet q's is that + q. (Not an array a packet: the loads
- * and stores of it were 3 instructions a packet, callgrind.) */
+ * and stores of it were 3 instructions a packet, callgrind.) The
+ * verdicts come in as FGW_SA_DROP_NONE (encap_burst clears the burst's
+ * once): only a drop is written, so the usual run stores none (with
+ * many tunnels a run is a packet, and its memset of a variable length
+ * was a call to libc's). */
 static uint64_t reserve(const struct fgw_crypto *c, struct fgw_sa *sa, unsigned k,
 			uint8_t *verdict)
 {
@@ -80,14 +84,11 @@ static uint64_t reserve(const struct fgw_crypto *c, struct fgw_sa *sa, unsigned 
 	/* The usual run: every number valid, checked once at its last (no
 	 * wrap: first <= first + k - 1 <= last, within the packet limit). */
 	if (!hard && !exhausted && first + k - 1 >= first && first + k - 1 <= last &&
-	    (!l->hard_packets || first + k - 1 <= l->hard_packets)) {
-		memset(verdict, FGW_SA_DROP_NONE, k);
+	    (!l->hard_packets || first + k - 1 <= l->hard_packets))
 		return first;
-	}
 	for (unsigned q = 0; q < k; q++) {
 		uint64_t seq = first + q;
 
-		verdict[q] = FGW_SA_DROP_NONE;
 		if (hard) {
 			verdict[q] = FGW_SA_DROP_LIFETIME;
 		} else if (exhausted || seq > last || seq < first) {
@@ -492,6 +493,7 @@ static unsigned encap_burst(struct fgw_crypto *c, struct rte_mbuf **m,
 		runs = n == 0 ? 0 : r + 1;
 		end = cut;
 	}
+	memset(verdict, FGW_SA_DROP_NONE, n);
 	for (unsigned r = 0, i = 0; r < runs; i = end[r++]) {
 		seq[r] = reserve(c, run_sa[r], end[r] - i, verdict + i);
 		fgw_crypto_prefetch_keys(c, &run_sa[r]->keys, run_sa[r]->cipher, m[i]->pkt_len);

@@ -1042,6 +1042,59 @@ static bool sequence_overflow(void)
 	return true;
 }
 
+/* One burst of runs of one and longer runs on three SAs, the verdicts
+ * handed in as garbage: encap_burst clears them once a burst and
+ * reserve writes only the drops, so a run of one that is fine stays
+ * fine, a run that overflows its counter part-way drops only its tail,
+ * and a hard-expired SA's run of one drops; every SA counts exactly. */
+static bool runs_of_one_among_drops(void)
+{
+	struct test_sa_spec t = spec(0, FGW_SA_TUNNEL, AF_INET, false, false);
+	struct fgw_sa *a, *b, *c, *sas[6];
+	struct rte_mbuf *m[6];
+	uint8_t v[6];
+	const uint8_t want[6] = { FGW_SA_DROP_NONE, FGW_SA_DROP_NONE, FGW_SA_DROP_SEQ_OVERFLOW,
+				  FGW_SA_DROP_SEQ_OVERFLOW, FGW_SA_DROP_LIFETIME,
+				  FGW_SA_DROP_NONE };
+
+	a = test_sa(&t, &keys, err, sizeof(err));
+	CHECK_SA(a);
+	t.spi++;
+	t.seq = 0xfffffffe;
+	b = test_sa(&t, &keys, err, sizeof(err));
+	CHECK_SA(b);
+	t.spi++;
+	t.seq = 3;
+	t.life.hard_packets = 3;
+	c = test_sa(&t, &keys, err, sizeof(err));
+	CHECK_SA(c);
+	sas[0] = a;
+	sas[1] = sas[2] = sas[3] = b;
+	sas[4] = c;
+	sas[5] = a;
+	for (unsigned i = 0; i < 6; i++)
+		m[i] = packet(AF_INET, 80, 0, false, false);
+	memset(v, 0xa5, sizeof(v));
+	fgw_esp_encap(&test_crypto, m, sas, 6, v);
+	for (unsigned i = 0; i < 6; i++)
+		EXPECT(v[i] == want[i], "packet %u: %s, expected %s", i, fgw_sa_drop_name(v[i]),
+		       fgw_sa_drop_name(want[i]));
+	EXPECT(get32(rte_pktmbuf_mtod(m[0], uint8_t *) + 24) == 1 &&
+	       get32(rte_pktmbuf_mtod(m[5], uint8_t *) + 24) == 2 &&
+	       get32(rte_pktmbuf_mtod(m[1], uint8_t *) + 24) == 0xffffffff, "sequence numbers");
+	EXPECT(a->stats.packets == 2 && a->stats.bytes == 160 && a->seq == 2, "SA a counted");
+	EXPECT(b->stats.packets == 1 && b->stats.drop[FGW_SA_DROP_SEQ_OVERFLOW] == 2 &&
+	       b->state == FGW_SA_SEQ_EXHAUSTED, "SA b counted");
+	EXPECT(c->stats.packets == 0 && c->stats.drop[FGW_SA_DROP_LIFETIME] == 1 &&
+	       (c->state & FGW_SA_HARD_EXPIRED), "SA c counted");
+	for (unsigned i = 0; i < 6; i++)
+		rte_pktmbuf_free(m[i]);
+	fgw_sa_free(a);
+	fgw_sa_free(b);
+	fgw_sa_free(c);
+	return true;
+}
+
 static bool outbound_lifetimes(void)
 {
 	struct test_sa_spec t = spec(2, FGW_SA_TUNNEL, AF_INET, false, false);
@@ -1259,6 +1312,7 @@ int main(int argc, char **argv)
 	RUN(transport_ipv6_extensions);
 	RUN(inbound_hard_lifetime);
 	RUN(sequence_overflow);
+	RUN(runs_of_one_among_drops);
 	RUN(outbound_lifetimes);
 	RUN(lifetime_copies_and_layout);
 	RUN(no_room_and_bad_inner);
