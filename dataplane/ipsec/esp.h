@@ -68,8 +68,10 @@ void fgw_esp_encap(struct fgw_crypto *c, struct rte_mbuf **m, struct fgw_sa *con
  * already: run r is m[end[r - 1]] up to m[end[r]] (from m[0] for the
  * first), all on run_sa[r]; end[runs - 1], the packets' number, at most
  * FGW_CRYPTO_BURST. The tunnel output has its runs; finding them again
- * from a per-packet SA array cost 9 instructions a packet (callgrind). */
-void fgw_esp_encap_runs(struct fgw_crypto *c, struct rte_mbuf **m,
+ * from a per-packet SA array cost 9 instructions a packet (callgrind).
+ * True when every verdict is FGW_SA_DROP_NONE (ESP found it out for its
+ * counters already). */
+bool fgw_esp_encap_runs(struct fgw_crypto *c, struct rte_mbuf **m,
 			struct fgw_sa *const *run_sa, const uint8_t *end, unsigned runs,
 			uint8_t *verdict);
 

@@ -50,11 +50,9 @@ struct out_pkt {
 
 /* Sequence numbers for the k packets of a run on one SA: the first's is
  * returned, packet q's is that + q. (Not an array a packet: the loads
- * and stores of it were 3 instructions a packet, callgrind.) The
- * verdicts come in as FGW_SA_DROP_NONE (encap_burst clears the burst's
- * once): only a drop is written, so the usual run stores none (with
- * many tunnels a run is a packet, and its memset of a variable length
- * was a call to libc's). */
+ * and stores of it were 3 instructions a packet, callgrind.) A run of
+ * one packet's verdict is a store, not a memset of a variable length,
+ * which is a call to libc's (with many tunnels a run is a packet). */
 static uint64_t reserve(const struct fgw_crypto *c, struct fgw_sa *sa, unsigned k,
 			uint8_t *verdict)
 {
@@ -84,11 +82,17 @@ static uint64_t reserve(const struct fgw_crypto *c, struct fgw_sa *sa, unsigned 
 	/* The usual run: every number valid, checked once at its last (no
 	 * wrap: first <= first + k - 1 <= last, within the packet limit). */
 	if (!hard && !exhausted && first + k - 1 >= first && first + k - 1 <= last &&
-	    (!l->hard_packets || first + k - 1 <= l->hard_packets))
+	    (!l->hard_packets || first + k - 1 <= l->hard_packets)) {
+		if (k == 1)
+			verdict[0] = FGW_SA_DROP_NONE;
+		else
+			memset(verdict, FGW_SA_DROP_NONE, k);
 		return first;
+	}
 	for (unsigned q = 0; q < k; q++) {
 		uint64_t seq = first + q;
 
+		verdict[q] = FGW_SA_DROP_NONE;
 		if (hard) {
 			verdict[q] = FGW_SA_DROP_LIFETIME;
 		} else if (exhausted || seq > last || seq < first) {
@@ -468,10 +472,11 @@ static __rte_always_inline uint64_t encap_run(struct fgw_crypto *c, struct rte_m
 }
 
 /* The runs of one SA (run_sa, end: as fgw_esp_encap_runs) as far as the
- * crypto has job slots for: the packets done, from the first. */
+ * crypto has job slots for: the packets done, from the first; *clean
+ * whether ESP dropped none of them. */
 static unsigned encap_burst(struct fgw_crypto *c, struct rte_mbuf **m,
 			    struct fgw_sa *const *run_sa, const uint8_t *end, unsigned runs,
-			    uint8_t *verdict)
+			    uint8_t *verdict, bool *clean)
 {
 	uint64_t seq[FGW_CRYPTO_BURST];	/* each run's first */
 	struct out_pkt out[FGW_CRYPTO_BURST];
@@ -493,7 +498,6 @@ static unsigned encap_burst(struct fgw_crypto *c, struct rte_mbuf **m,
 		runs = n == 0 ? 0 : r + 1;
 		end = cut;
 	}
-	memset(verdict, FGW_SA_DROP_NONE, n);
 	for (unsigned r = 0, i = 0; r < runs; i = end[r++]) {
 		seq[r] = reserve(c, run_sa[r], end[r] - i, verdict + i);
 		fgw_crypto_prefetch_keys(c, &run_sa[r]->keys, run_sa[r]->cipher, m[i]->pkt_len);
@@ -515,7 +519,8 @@ static unsigned encap_burst(struct fgw_crypto *c, struct rte_mbuf **m,
 		}
 	}
 	fgw_crypto_run(c, verdict);
-	finish(c, m, run_sa, end, run_bytes, runs, fgw_esp_all_sent(verdict, n), verdict, out);
+	*clean = fgw_esp_all_sent(verdict, n);
+	finish(c, m, run_sa, end, run_bytes, runs, *clean, verdict, out);
 	return n;
 }
 
@@ -526,6 +531,7 @@ void fgw_esp_encap(struct fgw_crypto *c, struct rte_mbuf **m, struct fgw_sa *con
 		struct fgw_sa *run_sa[FGW_CRYPTO_BURST];
 		uint8_t end[FGW_CRYPTO_BURST];
 		unsigned k = RTE_MIN(n, (unsigned)FGW_CRYPTO_BURST), runs = 0, done;
+		bool clean;
 
 		for (unsigned i = 0, j; i < k; i = j) {
 			for (j = i + 1; j < k && sa[j] == sa[i]; j++)
@@ -533,7 +539,7 @@ void fgw_esp_encap(struct fgw_crypto *c, struct rte_mbuf **m, struct fgw_sa *con
 			run_sa[runs] = sa[i];
 			end[runs++] = (uint8_t)j;
 		}
-		done = encap_burst(c, m, run_sa, end, runs, verdict);
+		done = encap_burst(c, m, run_sa, end, runs, verdict, &clean);
 		if (done == 0) {
 			/* No job slots: impossible while every burst is run to
 			 * completion, but never leave a verdict unset. */
@@ -550,19 +556,21 @@ void fgw_esp_encap(struct fgw_crypto *c, struct rte_mbuf **m, struct fgw_sa *con
 	}
 }
 
-void fgw_esp_encap_runs(struct fgw_crypto *c, struct rte_mbuf **m,
+bool fgw_esp_encap_runs(struct fgw_crypto *c, struct rte_mbuf **m,
 			struct fgw_sa *const *run_sa, const uint8_t *end, unsigned runs,
 			uint8_t *verdict)
 {
-	unsigned n = end[runs - 1], done = encap_burst(c, m, run_sa, end, runs, verdict);
+	bool clean;
+	unsigned n = end[runs - 1], done = encap_burst(c, m, run_sa, end, runs, verdict, &clean);
 	struct fgw_sa *sa[FGW_CRYPTO_BURST];
 
 	if (likely(done == n))
-		return;
+		return clean;
 	/* Short of job slots (see fgw_esp_encap): the rest as a burst of
 	 * its own. */
 	for (unsigned r = 0, i = 0; r < runs; i = end[r++])
 		for (; i < end[r]; i++)
 			sa[i] = run_sa[r];
 	fgw_esp_encap(c, m + done, sa + done, n - done, verdict + done);
+	return fgw_esp_all_sent(verdict, n);
 }

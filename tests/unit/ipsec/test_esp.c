@@ -1043,10 +1043,10 @@ static bool sequence_overflow(void)
 }
 
 /* One burst of runs of one and longer runs on three SAs, the verdicts
- * handed in as garbage: encap_burst clears them once a burst and
- * reserve writes only the drops, so a run of one that is fine stays
- * fine, a run that overflows its counter part-way drops only its tail,
- * and a hard-expired SA's run of one drops; every SA counts exactly. */
+ * handed in as garbage (reserve stores a run of one's verdict, not a
+ * memset): a run of one that is fine goes through, a run that
+ * overflows its counter part-way drops only its tail, and a
+ * hard-expired SA's run of one drops; every SA counts exactly. */
 static bool runs_of_one_among_drops(void)
 {
 	struct test_sa_spec t = spec(0, FGW_SA_TUNNEL, AF_INET, false, false);
