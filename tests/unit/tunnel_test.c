@@ -747,6 +747,70 @@ static bool one_burst_many_tunnels(void)
 	return quiet();
 }
 
+/* The same burst with the IPv4 tunnels' outer next hop on the LAN port,
+ * the IPv6 ones' on the WAN port: its runs change port four times.
+ * tunnel_output.c gathers the frames it sends from the tunnels' caches
+ * while they go out of one port and sends those when the next run's
+ * port differs: each port gets its frames in the burst's order, and its
+ * tx counters count exactly them. Once the long way (which fills the
+ * caches), once from the caches. */
+static bool runs_change_port(void)
+{
+	static const struct burst_dst to[] = {
+		{ "198.51.100.7", 0 }, { "198.51.100.8", 0 }, { "198.18.0.9", 1 },
+		{ "198.51.100.9", 0 }, { "198.51.100.200", 2 }, { "198.51.100.201", 2 },
+		{ "198.51.100.202", 2 }, { "198.18.1.5", 3 }, { "198.51.100.10", 0 },
+	};
+	enum { N = sizeof(to) / sizeof(to[0]) };
+	const uint32_t spi[4] = { SPI_T0_OUT, SPI_T1_OUT, SPI_T2_OUT, SPI_T3_OUT };
+	struct fgw_prefix host = unit_prefix("203.0.113.2/32");
+
+	route("203.0.113.2/32", FGW_NH_CONNECTED, if_lan, NULL);
+	neigh(if_lan, "203.0.113.2", &peer_mac);
+	for (unsigned round = 0; round < 2; round++) {
+		struct rte_mbuf *m[N], *out[2 * N];
+		struct fgw_port_stats lan = w->stats.port[port_lan], wan = w->stats.port[port_wan];
+		const uint16_t ports[2] = { port_lan, port_wan };
+		unsigned n[2];
+
+		for (unsigned i = 0; i < N; i++) {
+			m[i] = ip4_pkt("192.0.2.10", to[i].dst, 100 + i, false, IPPROTO_UDP);
+			eth_push(m[i], &dp.ifs[if_lan].mac, &host_mac);
+		}
+		feed(port_lan, m, N);
+		for (unsigned p = 0; p < 2; p++) {
+			const struct fgw_port_stats *was = p == 0 ? &lan : &wan;
+			uint64_t bytes = 0;
+			unsigned i = 0;
+
+			n[p] = sent(ports[p], out, 2 * N);
+			for (unsigned j = 0; j < n[p]; j++, i++) {
+				const uint8_t *l3 = rte_pktmbuf_mtod_offset(out[j], const uint8_t *, 14);
+				unsigned off = l3[0] >> 4 == 4 ? (l3[0] & 0x0f) * 4u : 40u;
+				uint32_t v;
+
+				/* the burst's next frame for this port */
+				while (i < N && (to[i].t < 2) != (p == 0))
+					i++;
+				memcpy(&v, l3 + off, 4);
+				EXPECT(i < N && ntohl(v) == spi[to[i].t],
+				       "round %u port %u frame %u: SPI %08x", round, p, j, ntohl(v));
+				bytes += out[j]->pkt_len;
+			}
+			free_all(out, n[p]);
+			EXPECT(w->stats.port[ports[p]].tx_packets - was->tx_packets == n[p] &&
+			       w->stats.port[ports[p]].tx_bytes - was->tx_bytes == bytes,
+			       "round %u port %u: tx counters", round, p);
+		}
+		EXPECT(n[0] == 5 && n[1] == 4, "round %u: %u frames on the LAN, %u on the WAN",
+		       round, n[0], n[1]);
+		EXPECT(w->stats.encrypted - before.encrypted == N &&
+		       w->stats.forwarded - before.forwarded == N, "round %u: counted", round);
+	}
+	EXPECT(fgw_route_del(&dp, &host) == 0, "route delete");
+	return quiet();
+}
+
 /* Tunnel3: GRE without a key over IPv6, IPv4 inside, both ways. */
 static bool gre_ipv6_outer(void)
 {
@@ -2134,6 +2198,7 @@ int main(void)
 	RUN(ipsec_ipv6_outer);
 	RUN(gre_ipv6_outer);
 	RUN(one_burst_many_tunnels);
+	RUN(runs_change_port);
 	RUN(ipv6_outer_fragmented);
 	RUN(outer_fragments_keep_burst_order);
 	RUN(esp_drops_inside_a_run);
