@@ -506,6 +506,10 @@ static void route_send(struct fgw_burst *b, struct out_frame *f, unsigned k,
 				outer_sent(b, &f[i]);
 			continue;
 		}
+		/* the tunnel's, as the SA counted it: the control lcore sends it
+		 * once the MAC is known (#pkts encaps missed these) */
+		f[i].tw->tx_packets++;
+		f[i].tw->tx_bytes += f[i].inner_len;
 		b->stats->encrypted++;
 		if (f[i].counts)
 			fgw_punt(b, f[i].m, FGW_PUNT_NEIGH_MISS, f[i].nh, 0);
