@@ -427,9 +427,17 @@ static __rte_always_inline unsigned check_run(struct in_burst *b, struct fgw_sa 
 				verdict[i] = decap_check(c, m[i], sa, i, &in[i], kind, true, l3, l4);
 		}
 	}
-	for (; i < end; i++)
-		verdict[i] = decap_check(c, m[i], sa, i, &in[i], kind, received, m[i]->l3_len,
-					 m[i]->l4_len);
+	for (; i < end; i++) {
+		const unsigned l3 = m[i]->l3_len, l4 = m[i]->l4_len;
+
+		/* The usual packet's constant body here too: with many SAs
+		 * every run is one packet long and none is the caller's. */
+		if (received && l3 == sizeof(struct rte_ipv4_hdr) && l4 == 0)
+			verdict[i] = decap_check(c, m[i], sa, i, &in[i], kind, true,
+						 sizeof(struct rte_ipv4_hdr), 0);
+		else
+			verdict[i] = decap_check(c, m[i], sa, i, &in[i], kind, received, l3, l4);
+	}
 	return end;
 }
 
