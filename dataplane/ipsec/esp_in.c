@@ -358,18 +358,27 @@ static __rte_always_inline unsigned decap_finish(struct fgw_crypto *c, struct rt
 	return FGW_SA_DROP_NONE;
 }
 
-/* One owner: plain adds, once per run of packets on sa. Limits take
- * effect from the next burst: its packets were all checked against the
- * SA's state (decap_check) before any of them was counted. */
-static void count_in(struct fgw_sa *sa, uint64_t packets, uint64_t bytes)
+/* Whether count reached limit, 0 meaning none: limit - 1 < count, as 0
+ * wraps to the largest value, which no count exceeds (one compare, not a
+ * test and a compare). */
+static __rte_always_inline bool life_reached(uint64_t limit, uint64_t count)
 {
-	sa->stats.packets += packets;
-	sa->stats.bytes += bytes;
-	if ((sa->life_in.hard_packets && sa->stats.packets >= sa->life_in.hard_packets) ||
-	    (sa->life_in.hard_bytes && sa->stats.bytes >= sa->life_in.hard_bytes))
+	return limit - 1 < count;
+}
+
+/* One owner: plain adds, once per run of packets on sa, which with many
+ * SAs is once a packet: inline, and the limits without branches. Limits
+ * take effect from the next burst: its packets were all checked against
+ * the SA's state (decap_check) before any of them was counted. */
+static __rte_always_inline void count_in(struct fgw_sa *sa, uint64_t packets, uint64_t bytes)
+{
+	const uint64_t p = sa->stats.packets + packets, b = sa->stats.bytes + bytes;
+
+	sa->stats.packets = p;
+	sa->stats.bytes = b;
+	if (life_reached(sa->life_in.hard_packets, p) | life_reached(sa->life_in.hard_bytes, b))
 		fgw_sa_set_state(sa, FGW_SA_HARD_EXPIRED);
-	if ((sa->life_in.soft_packets && sa->stats.packets >= sa->life_in.soft_packets) ||
-	    (sa->life_in.soft_bytes && sa->stats.bytes >= sa->life_in.soft_bytes))
+	if (life_reached(sa->life_in.soft_packets, p) | life_reached(sa->life_in.soft_bytes, b))
 		fgw_sa_set_state(sa, FGW_SA_SOFT_EXPIRED);
 }
 

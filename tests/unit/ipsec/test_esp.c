@@ -957,6 +957,31 @@ static bool inbound_hard_lifetime(void)
 	return true;
 }
 
+/* Inbound byte limits, at the boundary: a count equal to a limit reaches
+ * it, one below does not, and a limit of 0 (the packet limits here) is
+ * none (count_in compares limit - 1 < count). */
+static bool inbound_byte_lifetime(void)
+{
+	struct rte_mbuf *m[4];
+	uint64_t b;
+
+	EXPECT(drop_pair(1, false), "%s", err);
+	for (unsigned i = 0; i < 4; i++)
+		m[i] = sealed(64);
+	EXPECT(decap1(m[0]) == FGW_SA_DROP_NONE && !drop_in->state, "1");
+	b = drop_in->stats.bytes;
+	EXPECT(b != 0 && drop_in->stats.packets == 1, "counted %llu", (unsigned long long)b);
+	drop_in->life_in.soft_bytes = 2 * b;
+	drop_in->life_in.hard_bytes = 2 * b + 1;
+	EXPECT(decap1(m[1]) == FGW_SA_DROP_NONE && drop_in->state == FGW_SA_SOFT_EXPIRED,
+	       "2: soft at its limit exactly, state %x", drop_in->state);
+	EXPECT(decap1(m[2]) == FGW_SA_DROP_NONE &&
+	       drop_in->state == (FGW_SA_SOFT_EXPIRED | FGW_SA_HARD_EXPIRED), "3: hard, state %x",
+	       drop_in->state);
+	EXPECT(decap1(m[3]) == FGW_SA_DROP_LIFETIME, "4: dropped");
+	return true;
+}
+
 /* ---- outbound drops -------------------------------------------------------------------- */
 
 static unsigned encap1(struct fgw_sa *sa, struct rte_mbuf **mp)
@@ -1311,6 +1336,7 @@ int main(int argc, char **argv)
 	RUN(ecn);
 	RUN(transport_ipv6_extensions);
 	RUN(inbound_hard_lifetime);
+	RUN(inbound_byte_lifetime);
 	RUN(sequence_overflow);
 	RUN(runs_of_one_among_drops);
 	RUN(outbound_lifetimes);
