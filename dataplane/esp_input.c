@@ -362,17 +362,28 @@ static unsigned each_sa(struct fgw_burst *b, struct rte_mbuf **frames, unsigned 
 			struct rte_mbuf **m, struct fgw_sa **sa)
 {
 	struct fgw_dp *dp = b->dp;
-	unsigned me = b->ctx->pub.index, k = 0;
+	unsigned me = b->ctx->pub.index, k = 0, off = 0;
 	uint32_t spi[FGW_CRYPTO_BURST];
 	bool runt[FGW_CRYPTO_BURST];
+	/* The SPI's offset worked out again only for a frame whose header
+	 * lengths (the tx_offload word) differ from the last one's: with
+	 * many SAs this loop runs for every frame. A word of 0 is lengths of
+	 * 0, the offset's start. */
+	uint64_t lens = 0;
 
 	for (unsigned i = 0; i < n; i++) {
+		struct rte_mbuf *f = frames[i];
 		rte_be32_t v;
 
+		if (f->tx_offload != lens) {
+			lens = f->tx_offload;
+			off = f->l2_len + f->l3_len + f->l4_len;
+		}
 		spi[i] = 0;
-		runt[i] = !spi_of(frames[i], &v);
+		runt[i] = rte_pktmbuf_data_len(f) < off + FGW_ESP_HDR_LEN;
 		if (runt[i])
 			continue;
+		memcpy(&v, rte_pktmbuf_mtod_offset(f, const void *, off), sizeof(v));
 		spi[i] = rte_be_to_cpu_32(v);
 		if (i == 0 || spi[i] != spi[i - 1])
 			rte_prefetch0(&dp->sa_in[spi[i] & dp->sa_in_mask]);
@@ -406,7 +417,12 @@ static unsigned each_sa(struct fgw_burst *b, struct rte_mbuf **frames, unsigned 
 			b->stats->handoff_out++;
 			continue;
 		}
-		rte_pktmbuf_adj(f, RTE_ETHER_HDR_LEN);
+		/* The Ethernet header off by hand, as lead_run does: the
+		 * frame is longer (runt: its offset counts l2_len, which
+		 * fgw_esp_classify set to the header's length). */
+		f->data_off += RTE_ETHER_HDR_LEN;
+		f->data_len -= RTE_ETHER_HDR_LEN;
+		f->pkt_len -= RTE_ETHER_HDR_LEN;
 		if (k == 0 || s != sa[k - 1])
 			prefetch_tunnel(dp, s, me);
 		sa[k] = s;
