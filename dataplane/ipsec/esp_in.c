@@ -428,11 +428,15 @@ static __rte_always_inline unsigned check_run(struct in_burst *b, struct fgw_sa 
 
 	/* The end first, in a loop of its own: tested after each packet's
 	 * checks, it cost about 13 instructions a packet (callgrind), the
-	 * run's arrays reloaded past the checks' stores. */
-	while (end + 1 < n && sas[end] == sa && sas[end + 1] == sa)
-		end += 2;	/* two a turn: half the loop's tests */
-	if (end < n && sas[end] == sa)
+	 * run's arrays reloaded past the checks' stores. A run of one, every
+	 * run with many SAs, is told by one compare. */
+	if (end < n && sas[end] == sa) {
 		end++;
+		while (end + 1 < n && sas[end] == sa && sas[end + 1] == sa)
+			end += 2;	/* two a turn: half the loop's tests */
+		if (end < n && sas[end] == sa)
+			end++;
+	}
 	if (received && from < one) {
 		/* The caller's run has one header length, read once; ESP
 		 * straight after a 20-byte IPv4 header, the usual packet, in
@@ -519,11 +523,12 @@ static __rte_always_inline void finish_run(struct in_burst *b, struct fgw_sa *sa
  * header was checked already (fgw_esp_decap_received) and one for any.
  * The any-SA body checks every packet in full: it takes transport mode,
  * whose IPv6 extension headers decap_check refuses. */
-static __rte_always_inline unsigned check_by_kind(struct in_burst *b, unsigned from)
+static __rte_always_inline unsigned check_by_kind(struct in_burst *b, unsigned from,
+						  unsigned kind)
 {
 	struct fgw_sa *sa = b->sa[from];
 
-	switch (run_kind(sa)) {
+	switch (kind) {
 	case FGW_CIPHER_AES_GCM_128:
 		return b->received ? check_run(b, sa, from, FGW_CIPHER_AES_GCM_128, true) :
 			check_run(b, sa, from, FGW_CIPHER_AES_GCM_128, false);
@@ -542,11 +547,12 @@ static __rte_always_inline unsigned check_by_kind(struct in_burst *b, unsigned f
 }
 
 /* finish_run in the body for the run's kind. */
-static __rte_always_inline void finish_by_kind(struct in_burst *b, unsigned from, unsigned to)
+static __rte_always_inline void finish_by_kind(struct in_burst *b, unsigned from, unsigned to,
+					       unsigned kind)
 {
 	struct fgw_sa *sa = b->sa[from];
 
-	switch (run_kind(sa)) {
+	switch (kind) {
 	case FGW_CIPHER_AES_GCM_128:
 		finish_run(b, sa, from, to, FGW_CIPHER_AES_GCM_128);
 		break;
@@ -575,6 +581,7 @@ static unsigned decap_burst(struct fgw_crypto *c, struct rte_mbuf **m, struct fg
 
 	b->one = RTE_MIN(one, b->n);
 	uint8_t end[FGW_CRYPTO_BURST];	/* where each run of one SA ends */
+	uint8_t kind[FGW_CRYPTO_BURST];	/* its run_kind, for the finish too */
 	unsigned runs = 0;
 
 	/* A run at a time: the keys' lines, on their way for the crypto call
@@ -589,12 +596,13 @@ static unsigned decap_burst(struct fgw_crypto *c, struct rte_mbuf **m, struct fg
 		fgw_crypto_prefetch_keys(c, &s->keys, s->cipher, m[i]->pkt_len);
 		if (r->size && r->bits != s->ring)
 			rte_prefetch0(&r->bits[(r->top >> 6) & r->mask]);
-		i = check_by_kind(b, i);
+		kind[runs] = (uint8_t)run_kind(s);
+		i = check_by_kind(b, i, kind[runs]);
 		end[runs] = (uint8_t)i;
 	}
 	fgw_crypto_run(c, verdict);
 	for (unsigned r = 0, from = 0; r < runs; from = end[r++])
-		finish_by_kind(b, from, end[r]);
+		finish_by_kind(b, from, end[r], kind[r]);
 	return b->n;
 }
 
