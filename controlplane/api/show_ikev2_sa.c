@@ -16,6 +16,7 @@
 #include "common/sa.h"
 #include "controlplane/flexvpn/client.h"
 #include "controlplane/ikev2/ike_sa.h"
+#include "dataplane/tunnel.h"
 
 uint64_t fgw_cmd_seconds_since(uint64_t then)
 {
@@ -132,11 +133,16 @@ static const char *child_state(uint8_t s)
 	}
 }
 
+/* Since the last clear counters, as show crypto ipsec sa and show crypto
+ * session count them (it read the raw counters, which a clear leaves). */
 static uint64_t sa_counter(const struct fgw_sa *sa, bool bytes)
 {
+	struct fgw_sa_stats st;
+
 	if (sa == NULL)
 		return 0;
-	return __atomic_load_n(bytes ? &sa->stats.bytes : &sa->stats.packets, __ATOMIC_RELAXED);
+	fgw_sa_counters(sa, &st);
+	return bytes ? st.bytes : st.packets;
 }
 
 static json_t *child_json(const struct fgw_ike_child *ch)
