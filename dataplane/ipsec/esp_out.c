@@ -109,17 +109,6 @@ static uint64_t reserve(const struct fgw_crypto *c, struct fgw_sa *sa, unsigned 
 	return first;
 }
 
-/* rte_pktmbuf_append would walk the segment chain, reading the mbuf's
- * second cache line; the packet is known to be one segment. */
-static uint8_t *append(struct rte_mbuf *m, unsigned len)
-{
-	uint8_t *tail = rte_pktmbuf_mtod_offset(m, uint8_t *, m->data_len);
-
-	m->data_len += len;
-	m->pkt_len += len;
-	return tail;
-}
-
 /* The outer headers come in four sizes: copies of a constant size stay
  * inline. */
 static void copy_outer(uint8_t *to, const struct fgw_sa *sa)
@@ -264,10 +253,22 @@ static __rte_always_inline unsigned encap_one(struct fgw_crypto *c, struct rte_m
 	if (rte_pktmbuf_headroom(m) < head + RTE_ETHER_HDR_LEN || rte_pktmbuf_tailroom(m) < tail)
 		return FGW_SA_DROP_NO_ROOM;
 
+	/* The trailer and the headers in one update of the lengths, from
+	 * values at hand: the room is checked above, and one segment's
+	 * data_len is its pkt_len. (rte_pktmbuf_append walks the segment
+	 * chain, rte_pktmbuf_prepend tests the headroom again, and each
+	 * adds to both lengths; with the trailer's byte stores between
+	 * them, which may alias the mbuf, they were reloaded.) */
+	trailer = p + len;
+	hdr = p - head;
+	total = head + len + pad + 2 + icv_len;
+	m->data_off -= head;
+	m->data_len = total;
+	m->pkt_len = total;
+
 	/* Trailer (RFC 4303 2.4): padding, its length, next header. The copy
 	 * runs past them into what the ICV overwrites (GCM4: one copy of the
 	 * whole pattern; else of the padding, then the two bytes). */
-	trailer = append(m, pad + 2 + icv_len);
 	if (kind == ENCAP_GCM4) {
 		memcpy(trailer, gcm4_trailer[nh == IPPROTO_IPV6][pad], sizeof(gcm4_trailer[0][0]));
 	} else {
@@ -277,14 +278,12 @@ static __rte_always_inline unsigned encap_one(struct fgw_crypto *c, struct rte_m
 	}
 	icv = trailer + pad + 2;
 
-	hdr = (uint8_t *)rte_pktmbuf_prepend(m, head);
 	if (kept)
 		memmove(hdr, hdr + head, kept);
 	if (any)
 		copy_outer(hdr + kept, sa);
 	else
 		memcpy(hdr, sa->outer, sizeof(struct rte_ipv4_hdr));
-	total = rte_pktmbuf_data_len(m);
 	udp_len = any && (sa->flags & FGW_SA_F_NATT) ? sizeof(struct rte_udp_hdr) : 0;
 	ip_len = tunnel ? outer_len - udp_len : kept;
 	esp_off = ip_len + udp_len;

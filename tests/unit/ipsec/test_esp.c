@@ -122,6 +122,9 @@ static bool check_encap(const struct rte_mbuf *m, const struct fgw_sa *sa, uint6
 	uint8_t tos = (sa->dscp == FGW_SA_DSCP_COPY ? inner_tos & 0xfc : sa->dscp << 2) |
 		      (inner_tos & 3);
 
+	/* encap sets both lengths at once, from its own sum */
+	EXPECT(m->nb_segs == 1 && rte_pktmbuf_pkt_len(m) == total, "pkt_len %u, data_len %u",
+	       rte_pktmbuf_pkt_len(m), total);
 	if (p[0] >> 4 == 4) {
 		ip_len = (p[0] & 0x0f) * 4;
 		EXPECT(get16(p + 2) == total, "IPv4 total length");
