@@ -207,7 +207,8 @@ static void render_drops(const json_t *sa, struct fgw_text *t)
 	fgw_text_printf(t, "%s\n", sep[0] ? "" : " 0");
 }
 
-static void render_sas(const json_t *list, bool natt, bool detail, struct fgw_text *t)
+static void render_sas(const json_t *list, bool inbound, bool natt, bool detail,
+		       struct fgw_text *t)
 {
 	size_t i;
 	const json_t *sa;
@@ -225,9 +226,12 @@ static void render_sas(const json_t *list, bool natt, bool detail, struct fgw_te
 		if (detail)
 			render_drops(sa, t);
 		render_left(sa, t);
+		/* an inbound SA without a window says so, as IOS does */
 		if (fgw_json_u64(sa, "replay_window"))
 			fgw_text_printf(t, "        replay detection support: Y  replay window "
 					"size: %" PRIu64 "\n", fgw_json_u64(sa, "replay_window"));
+		else if (inbound)
+			fgw_text_printf(t, "        replay detection support: N\n");
 		fgw_text_printf(t, "        Status: %s\n\n",
 				json_is_string(json_object_get(sa, "expired")) &&
 				strcmp(fgw_json_str(sa, "expired"), "hard") == 0 ?
@@ -273,9 +277,9 @@ static void render(const json_t *j, bool detail, struct fgw_text *t)
 			fgw_text_printf(t, "     current outbound spi: 0x%" PRIX64 "(%" PRIu64 ")\n",
 					fgw_json_u64(sa, "spi"), fgw_json_u64(sa, "spi"));
 		fgw_text_printf(t, "\n     inbound esp sas:\n");
-		render_sas(in, natt, detail, t);
+		render_sas(in, true, natt, detail, t);
 		fgw_text_printf(t, "     outbound esp sas:\n");
-		render_sas(out, natt, detail, t);
+		render_sas(out, false, natt, detail, t);
 	}
 }
 

@@ -305,6 +305,7 @@ def test_esp_to_gwa_twice(pair):
 	assert [sa["replay_window"] for sa in doc["interfaces"][0]["inbound"]] == [w], doc
 	text = pair.gwa.flexctl_raw("show", "crypto", "ipsec", "sa").stdout
 	assert ("replay detection support: Y" in text) == (w != 0), text
+	assert ("replay detection support: N\n" in text) == (w == 0), text
 
 
 def test_ipv4_without_df_fragmented_before_encryption(pair):
