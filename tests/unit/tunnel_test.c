@@ -633,6 +633,15 @@ static bool came_from(const struct rte_mbuf *m, const struct burst_dst *to, unsi
 	return false;
 }
 
+/* One burst's destinations in runs of one to three frames for the four
+ * tunnels (t: Tunnel0 ESP and Tunnel1 GRE over IPv4, Tunnel2 ESP and
+ * Tunnel3 GRE over IPv6): one_burst_many_tunnels' and runs_change_port's. */
+static const struct burst_dst mixed_burst[] = {
+	{ "198.51.100.7", 0 }, { "198.51.100.8", 0 }, { "198.18.0.9", 1 },
+	{ "198.51.100.9", 0 }, { "198.51.100.200", 2 }, { "198.51.100.201", 2 },
+	{ "198.51.100.202", 2 }, { "198.18.1.5", 3 }, { "198.51.100.10", 0 },
+};
+
 /* One burst into four tunnels (ESP and GRE, over IPv4 and IPv6) in runs
  * of one to three frames: tunnel_output.c reads and checks a tunnel once
  * a run. Every frame leaves encrypted with its own tunnel's SA; twice,
@@ -642,12 +651,8 @@ static bool came_from(const struct rte_mbuf *m, const struct burst_dst *to, unsi
  * go to ESP each with its own SA. */
 static bool one_burst_many_tunnels(void)
 {
-	static const struct burst_dst to[] = {
-		{ "198.51.100.7", 0 }, { "198.51.100.8", 0 }, { "198.18.0.9", 1 },
-		{ "198.51.100.9", 0 }, { "198.51.100.200", 2 }, { "198.51.100.201", 2 },
-		{ "198.51.100.202", 2 }, { "198.18.1.5", 3 }, { "198.51.100.10", 0 },
-	};
-	enum { N = sizeof(to) / sizeof(to[0]) };
+	const struct burst_dst *to = mixed_burst;
+	enum { N = RTE_DIM(mixed_burst) };
 	const uint32_t spi[4] = { SPI_T0_OUT, SPI_T1_OUT, SPI_T2_OUT, SPI_T3_OUT };
 	struct fgw_sa *const peer_sa[4] = { peer_in_t0, peer_in_t1, peer_in_t2, peer_in_t3 };
 	const int ifs[4] = { if_t0, if_t1, if_t2, if_t3 };
@@ -756,12 +761,8 @@ static bool one_burst_many_tunnels(void)
  * caches), once from the caches. */
 static bool runs_change_port(void)
 {
-	static const struct burst_dst to[] = {
-		{ "198.51.100.7", 0 }, { "198.51.100.8", 0 }, { "198.18.0.9", 1 },
-		{ "198.51.100.9", 0 }, { "198.51.100.200", 2 }, { "198.51.100.201", 2 },
-		{ "198.51.100.202", 2 }, { "198.18.1.5", 3 }, { "198.51.100.10", 0 },
-	};
-	enum { N = sizeof(to) / sizeof(to[0]) };
+	const struct burst_dst *to = mixed_burst;
+	enum { N = RTE_DIM(mixed_burst) };
 	const uint32_t spi[4] = { SPI_T0_OUT, SPI_T1_OUT, SPI_T2_OUT, SPI_T3_OUT };
 	struct fgw_prefix host = unit_prefix("203.0.113.2/32");
 
