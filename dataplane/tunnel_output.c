@@ -507,7 +507,7 @@ static void route_send(struct fgw_burst *b, struct out_frame *f, unsigned k,
 			continue;
 		}
 		/* the tunnel's, as the SA counted it: the control lcore sends it
-		 * once the MAC is known (#pkts encaps missed these) */
+		 * once the MAC is known, so #pkts encaps agrees with the SA's */
 		f[i].tw->tx_packets++;
 		f[i].tw->tx_bytes += f[i].inner_len;
 		b->stats->encrypted++;

@@ -106,8 +106,8 @@ static json_t *tunnel_json(const struct fgw_control *c, uint32_t ifindex)
 		json_decref(out_list);
 		return NULL;
 	}
-	/* the tunnel's endpoints also while it has no SA (IKE still
-	 * negotiating): the idents were empty */
+	/* the tunnel's endpoints, which are the idents also while it has
+	 * no SA (IKE still negotiating) */
 	if (fgw_tunnel_endpoints(dp, ifindex, &src, &dst) == 0) {
 		fgw_addr_str(&src, local, sizeof(local));
 		fgw_addr_str(&dst, remote, sizeof(remote));

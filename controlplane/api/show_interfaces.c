@@ -202,8 +202,8 @@ static void render_counters(const json_t *cn, struct fgw_text *t)
 {
 	const json_t *eth = json_object_get(cn, "ethdev");
 
-	/* a tunnel: its own errors, no buffers or misses of a NIC (it
-	 * printed those zeros and none of its drops) */
+	/* a tunnel: its own input and output errors; a NIC's no-buffer
+	 * and missed counts mean nothing for it */
 	if (json_object_get(cn, "input_errors") != NULL) {
 		fgw_text_printf(t, "     %" PRIu64 " packets input, %" PRIu64 " bytes\n",
 				fgw_json_u64(cn, "rx_packets"), fgw_json_u64(cn, "rx_bytes"));

@@ -153,8 +153,8 @@ static void render_one(const json_t *e, struct fgw_text *t)
 		fgw_text_printf(t, "  Route %s via this interface\n", json_string_value(r));
 	fgw_format_duration(fgw_json_u64(e, "created_seconds_ago"), ago, sizeof(ago));
 	fgw_text_printf(t, "  Created %s ago\n", ago);
-	/* the drops on the way in were printed as output's "dropped", and
-	 * what its inbound SAs dropped nowhere */
+	/* input errors count what its inbound SAs dropped too, as show
+	 * interfaces TunnelN does */
 	fgw_text_printf(t, "     %" PRIu64 " packets input, %" PRIu64 " bytes\n",
 			fgw_json_u64(cn, "rx_packets"), fgw_json_u64(cn, "rx_bytes"));
 	fgw_text_printf(t, "     %" PRIu64 " input errors\n", fgw_json_u64(cn, "input_errors"));
