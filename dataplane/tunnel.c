@@ -285,16 +285,22 @@ int fgw_sa_in_add(struct fgw_dp *dp, uint32_t ifindex, struct fgw_sa *sa, unsign
 	return 0;
 }
 
+uint64_t fgw_sa_stats_drops(const struct fgw_sa_stats *st)
+{
+	uint64_t n = 0;
+
+	for (unsigned r = 1; r < FGW_SA_DROP_MAX; r++)
+		n += st->drop[r];
+	return n;
+}
+
 /* An SA's drops since the last clear, every reason. */
 static uint64_t sa_drops(const struct fgw_sa *sa)
 {
 	struct fgw_sa_stats st;
-	uint64_t n = 0;
 
 	fgw_sa_counters(sa, &st);
-	for (unsigned r = 1; r < FGW_SA_DROP_MAX; r++)
-		n += st.drop[r];
-	return n;
+	return fgw_sa_stats_drops(&st);
 }
 
 int fgw_sa_in_del(struct fgw_dp *dp, uint32_t spi)

@@ -137,5 +137,7 @@ void fgw_tunnel_counters_sum(const struct fgw_dp *dp, uint32_t ifindex,
 void fgw_tunnels_counters_clear(struct fgw_dp *dp);
 /* An SA's counters since the last clear. */
 void fgw_sa_counters(const struct fgw_sa *sa, struct fgw_sa_stats *out);
+/* The drops in st, every reason summed (#send and #recv errors). */
+uint64_t fgw_sa_stats_drops(const struct fgw_sa_stats *st);
 
 #endif

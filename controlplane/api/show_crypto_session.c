@@ -64,8 +64,7 @@ static void sa_add(const struct fgw_sa *sa, unsigned *n, uint64_t *pkts, uint64_
 	fgw_sa_counters(sa, &st);
 	(*n)++;
 	*pkts += st.packets;
-	for (unsigned r = 1; r < FGW_SA_DROP_MAX; r++)
-		*drops += st.drop[r];
+	*drops += fgw_sa_stats_drops(&st);
 }
 
 /* The session's flows: CHILD SAs with the same selectors (a rekey's old
